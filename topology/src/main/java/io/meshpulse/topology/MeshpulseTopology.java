@@ -1,0 +1,107 @@
+package io.meshpulse.topology;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.IpOwner;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stream.Emitted;
+import io.meshpulse.topology.stream.IpOwnersUpdater;
+import io.meshpulse.topology.stream.JsonSerde;
+import io.meshpulse.topology.stream.PartialMsg;
+import io.meshpulse.topology.stream.PartialMsgSerde;
+import io.meshpulse.topology.stream.PartialsPartitioner;
+import io.meshpulse.topology.stream.PartialsProcessor;
+import io.meshpulse.topology.stream.WindowsProcessor;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The meshpulse Kafka Streams topology, a pure function of topic names and settings:
+ *
+ * <pre>
+ * raw ─▶ pair-partials (parse, classify, attribute, count per pair and window, per task)
+ *          ├─▶ dead letters
+ *          ├─▶ ip-owners (compacted) ─▶ global IP table (read back when windows close)
+ *          └─▶ partials + watermarks ─▶ repartition by pair ─▶ pair-windows (sum, emit when all tasks passed)
+ *                                                              ├─▶ pair.stats + window store
+ *                                                              └─▶ dead letters
+ * </pre>
+ */
+public final class MeshpulseTopology {
+    public static final Serde<PairWindowStats> PAIR_STATS_SERDE = new JsonSerde<>(PairWindowStats.class);
+    public static final Serde<DeadLetter> DEAD_LETTER_SERDE = new JsonSerde<>(DeadLetter.class);
+    public static final Serde<IpOwner> IP_OWNER_SERDE = new JsonSerde<>(IpOwner.class);
+
+    private MeshpulseTopology() {}
+
+    public static Topology build(Topics topics, Settings settings) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<String> keys = Serdes.String();
+
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.IP_OWNERS_STORE), keys, IP_OWNER_SERDE)
+                        .withLoggingDisabled(),
+                topics.ipOwners(),
+                Consumed.with(keys, IP_OWNER_SERDE).withName(Names.IP_OWNERS_SOURCE),
+                IpOwnersUpdater::new);
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.PARTIALS_META_STORE), keys, Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.OPEN_WINDOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.WATERMARKS_STORE), Serdes.Integer(), Serdes.Long()));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(Names.PAIR_STATS_STORE, settings.statsRetention(), settings.window(), false),
+                keys, PAIR_STATS_SERDE));
+
+        KStream<String, Emitted> fromParsing = builder
+                .stream(topics.rawAccessLog(), Consumed.with(keys, Serdes.ByteArray()).withName(Names.RAW_SOURCE))
+                .process(() -> new PartialsProcessor(settings), Named.as(Names.PAIR_PARTIALS),
+                        Names.PARTIALS_STORE, Names.PARTIALS_META_STORE);
+
+        Map<String, KStream<String, Emitted>> parsed = fromParsing.split(Named.as(Names.ROUTE_PARTIALS))
+                .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
+                .branch((k, v) -> v instanceof Emitted.Ip, Branched.as("-ip"))
+                .defaultBranch(Branched.as("-partials"));
+        deadLetters(parsed.get(Names.ROUTE_PARTIALS + "-dead"), topics, "partials");
+        parsed.get(Names.ROUTE_PARTIALS + "-ip")
+                .mapValues(v -> ((Emitted.Ip) v).owner(), Named.as("ip-owner-value"))
+                .to(topics.ipOwners(), Produced.with(keys, IP_OWNER_SERDE).withName("ip-owners-sink"));
+
+        KStream<String, Emitted> fromWindows = parsed.get(Names.ROUTE_PARTIALS + "-partials")
+                .mapValues(v -> ((Emitted.ToPartials) v).msg(), Named.as("partial-value"))
+                .repartition(Repartitioned.<String, PartialMsg>as(Names.REPARTITION)
+                        .withKeySerde(keys)
+                        .withValueSerde(new PartialMsgSerde())
+                        .withStreamPartitioner(new PartialsPartitioner()))
+                .process(() -> new WindowsProcessor(settings), Named.as(Names.PAIR_WINDOWS),
+                        Names.OPEN_WINDOWS_STORE, Names.WATERMARKS_STORE, Names.PAIR_STATS_STORE);
+
+        Map<String, KStream<String, Emitted>> windows = fromWindows.split(Named.as(Names.ROUTE_WINDOWS))
+                .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
+                .defaultBranch(Branched.as("-stats"));
+        deadLetters(windows.get(Names.ROUTE_WINDOWS + "-dead"), topics, "windows");
+        windows.get(Names.ROUTE_WINDOWS + "-stats")
+                .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"))
+                .to(topics.pairStats(), Produced.with(keys, PAIR_STATS_SERDE).withName("pair-stats-sink"));
+
+        return builder.build();
+    }
+
+    private static void deadLetters(KStream<String, Emitted> stream, Topics topics, String stage) {
+        stream.mapValues(v -> ((Emitted.Dead) v).letter(), Named.as(stage + "-dead-letter-value"))
+                .to(topics.deadLetters(), Produced.with(Serdes.String(), DEAD_LETTER_SERDE).withName(stage + "-dlq-sink"));
+    }
+}

@@ -1,0 +1,63 @@
+package io.meshpulse.topology.attribute;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Workload names from pod names, undoing the suffixes Kubernetes controllers append:
+ * Deployment {@code name-<replicaset hash>-<5 chars>}, DaemonSet and Job {@code name-<5 chars>},
+ * CronJob {@code name-<scheduled minute>-<5 chars>}, StatefulSet {@code name-<ordinal>}.
+ * Random suffixes and ReplicaSet hashes use Kubernetes' "safe" alphabet (no vowels, no 0/1/3),
+ * which is what lets us tell them apart from ordinary name parts.
+ */
+public final class Workloads {
+    private static final String SAFE = "bcdfghjklmnpqrstvwxz2456789";
+    private static final int CACHE_LIMIT = 200_000;
+
+    private final Map<String, String> cache = new HashMap<>();
+
+    /** Cached form of {@link #fromPod(String)}; one instance per processing thread. */
+    public String of(String pod) {
+        String w = cache.get(pod);
+        if (w == null) {
+            if (cache.size() >= CACHE_LIMIT) cache.clear();
+            w = fromPod(pod);
+            cache.put(pod, w);
+        }
+        return w;
+    }
+
+    public static String fromPod(String pod) {
+        if (pod == null || pod.isEmpty()) return pod;
+        int last = pod.lastIndexOf('-');
+        if (last <= 0 || last == pod.length() - 1) return pod;
+        String tail = pod.substring(last + 1);
+        if (allDigits(tail)) {
+            return pod.substring(0, last); // StatefulSet ordinal
+        }
+        if (tail.length() != 5 || !safe(tail)) return pod; // a bare pod
+        String rest = pod.substring(0, last);
+        int prev = rest.lastIndexOf('-');
+        if (prev <= 0) return rest;
+        String hash = rest.substring(prev + 1);
+        boolean replicaSetHash = hash.length() >= 6 && hash.length() <= 10 && safe(hash);
+        boolean numericHash = hash.length() >= 8 && hash.length() <= 10 && allDigits(hash); // old RS hash, CronJob minute
+        return replicaSetHash || numericHash ? rest.substring(0, prev) : rest;
+    }
+
+    private static boolean safe(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (SAFE.indexOf(s.charAt(i)) < 0) return false;
+        }
+        return true;
+    }
+
+    private static boolean allDigits(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return false;
+        }
+        return true;
+    }
+}

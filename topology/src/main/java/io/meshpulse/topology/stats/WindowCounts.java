@@ -1,0 +1,149 @@
+package io.meshpulse.topology.stats;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
+import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import io.meshpulse.model.LatencySummary;
+import io.meshpulse.topology.parse.FailureClass;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The running counts of one pair over one window: requests, failures, per-class and per-code-class counts,
+ * bytes, and a DDSketch of durations (relative error 1%, mergeable, so partial counts from several tasks add up
+ * to the same quantiles as one pass would give).
+ */
+public final class WindowCounts {
+    public static final double RELATIVE_ACCURACY = 0.01;
+    private static final int MAX_BINS = 2048;
+    private static final LogarithmicMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
+    private static final ThreadLocal<GrowingByteArrayOutput> SKETCH_OUT =
+            ThreadLocal.withInitial(() -> GrowingByteArrayOutput.withInitialCapacity(256));
+    static final String[] CODE_CLASSES = {"0", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private long requests;
+    private long failures;
+    private long bytesSent;
+    private long bytesReceived;
+    private final long[] byCodeClass = new long[CODE_CLASSES.length];
+    private final TreeMap<String, Long> byClass = new TreeMap<>();
+    private DDSketch latency;
+
+    public static DDSketch newSketch() {
+        return new DDSketch(MAPPING, () -> new CollapsingLowestDenseStore(MAX_BINS));
+    }
+
+    public WindowCounts() {
+        this.latency = newSketch();
+    }
+
+    /** Counts one request. */
+    public void add(int responseCode, String failureClass, long durationMs, long bytesSent, long bytesReceived) {
+        requests++;
+        if (FailureClass.isFailure(failureClass)) failures++;
+        if (failureClass != null && !FailureClass.NONE.equals(failureClass)) byClass.merge(failureClass, 1L, Long::sum);
+        byCodeClass[codeClass(responseCode)]++;
+        if (durationMs >= 0) latency.accept(durationMs);
+        if (bytesSent > 0) this.bytesSent += bytesSent;
+        if (bytesReceived > 0) this.bytesReceived += bytesReceived;
+    }
+
+    static int codeClass(int code) {
+        if (code >= 100 && code < 600) return code / 100;
+        return 0;
+    }
+
+    public void merge(WindowCounts o) {
+        requests += o.requests;
+        failures += o.failures;
+        bytesSent += o.bytesSent;
+        bytesReceived += o.bytesReceived;
+        for (int i = 0; i < byCodeClass.length; i++) byCodeClass[i] += o.byCodeClass[i];
+        o.byClass.forEach((k, v) -> byClass.merge(k, v, Long::sum));
+        if (!o.latency.isEmpty()) latency.mergeWith(o.latency);
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    public long failures() {
+        return failures;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public Map<String, Long> byClass() {
+        return new TreeMap<>(byClass);
+    }
+
+    public Map<String, Long> byCodeClass() {
+        Map<String, Long> m = new TreeMap<>();
+        for (int i = 0; i < CODE_CLASSES.length; i++) if (byCodeClass[i] > 0) m.put(CODE_CLASSES[i], byCodeClass[i]);
+        return m;
+    }
+
+    public LatencySummary latency() {
+        if (latency.isEmpty()) return new LatencySummary(null, null, null);
+        double[] q = latency.getValuesAtQuantiles(new double[] {0.5, 0.9, 0.99});
+        return new LatencySummary(round(q[0]), round(q[1]), round(q[2]));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10.0) / 10.0;
+    }
+
+    public void writeTo(BinaryWriter w) {
+        w.writeVarLong(requests).writeVarLong(failures).writeVarLong(bytesSent).writeVarLong(bytesReceived);
+        for (long c : byCodeClass) w.writeVarLong(c);
+        w.writeVarLong(byClass.size());
+        for (Map.Entry<String, Long> e : byClass.entrySet()) w.writeString(e.getKey()).writeVarLong(e.getValue());
+        if (latency.isEmpty()) {
+            w.writeVarLong(0);
+        } else {
+            // The index mapping is a constant of this class, so it is left out of the encoding (it would also
+            // come back with a gamma rounded differently, which DDSketch then refuses to merge).
+            GrowingByteArrayOutput out = SKETCH_OUT.get();
+            out.clear();
+            try {
+                latency.encode(out, true);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot encode latency sketch", e);
+            }
+            w.writeVarLong(out.numWrittenBytes());
+            w.writeBytes(out.backingArray(), 0, out.numWrittenBytes());
+        }
+    }
+
+    public static WindowCounts readFrom(BinaryReader r) {
+        WindowCounts c = new WindowCounts();
+        c.requests = r.readVarLong();
+        c.failures = r.readVarLong();
+        c.bytesSent = r.readVarLong();
+        c.bytesReceived = r.readVarLong();
+        for (int i = 0; i < c.byCodeClass.length; i++) c.byCodeClass[i] = r.readVarLong();
+        int classes = (int) r.readVarLong();
+        for (int i = 0; i < classes; i++) c.byClass.put(r.readString(), r.readVarLong());
+        int sketchLen = (int) r.readVarLong();
+        if (sketchLen > 0) {
+            byte[] b = r.readBytes(sketchLen);
+            try {
+                c.latency = DDSketch.decode(ByteArrayInput.wrap(b), () -> new CollapsingLowestDenseStore(MAX_BINS), MAPPING);
+            } catch (IOException e) {
+                throw new UncheckedIOException("corrupt latency sketch", e);
+            }
+        }
+        return c;
+    }
+
+}

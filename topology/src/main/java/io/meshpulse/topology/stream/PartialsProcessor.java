@@ -1,0 +1,283 @@
+package io.meshpulse.topology.stream;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.IpOwner;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Times;
+import io.meshpulse.topology.Names;
+import io.meshpulse.topology.Settings;
+import io.meshpulse.topology.attribute.Attribution;
+import io.meshpulse.topology.attribute.LinePair;
+import io.meshpulse.topology.attribute.Workloads;
+import io.meshpulse.topology.parse.AccessLogParser;
+import io.meshpulse.topology.parse.AccessLogRecord;
+import io.meshpulse.topology.parse.ParseResult;
+import io.meshpulse.topology.stats.BinaryReader;
+import io.meshpulse.topology.stats.BinaryWriter;
+import io.meshpulse.topology.stats.PairKey;
+import io.meshpulse.topology.stats.WindowCounts;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Per raw-topic task: parse, classify and attribute each line, and count it into the partial counts of its
+ * (pair, window) in a changelogged store. When the task's event time passes a window's end plus the grace, the
+ * window's partials are resolved (caller IPs to workloads, via the IP table) and sent on, followed by a watermark
+ * to every partition of the pair-keyed stage. The repartition thus carries one record per pair and window and
+ * task, not one per line.
+ *
+ * <p>Event time is the access log's start time. The task's clock is the newest start time it has seen; with no
+ * input for {@link Settings#idleAfter()}, the clock advances with the wall clock so that windows close when
+ * traffic stops.
+ */
+public final class PartialsProcessor implements Processor<String, byte[], String, Emitted> {
+    static final long NONE = Long.MIN_VALUE;
+    private static final String META_EVENT_TIME = "eventTime";
+    private static final String META_CLOSED_UP_TO = "closedUpTo";
+    private static final int IP_CACHE_LIMIT = 100_000;
+
+    private final long size;
+    private final long grace;
+    private final long idleAfter;
+    private final long punctuateInterval;
+
+    private final AccessLogParser parser = new AccessLogParser();
+    private final Workloads workloads = new Workloads();
+    private final BinaryWriter keyWriter = new BinaryWriter(128);
+    private final BinaryWriter valueWriter = new BinaryWriter(512);
+    /** IPs this task has announced, to send an IP-table update only when something changed. */
+    private final Map<String, String> announcedIps = new HashMap<>();
+
+    private ProcessorContext<String, Emitted> context;
+    private KeyValueStore<Bytes, byte[]> partials;
+    private KeyValueStore<String, Long> meta;
+    private KeyValueStore<String, IpOwner> ipOwners;
+    private int task;
+    private long eventTime = NONE;
+    private long closedUpTo = NONE;
+    private long oldestOpenWindow = Long.MAX_VALUE;
+    private long lastInputWall;
+    private long lastPunctuateWall;
+    private boolean sentIdleWatermark;
+
+    public PartialsProcessor(Settings settings) {
+        this.size = settings.window().toMillis();
+        this.grace = settings.grace().toMillis();
+        this.idleAfter = settings.idleAfter().toMillis();
+        this.punctuateInterval = settings.punctuateInterval().toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emitted> context) {
+        this.context = context;
+        this.partials = context.getStateStore(Names.PARTIALS_STORE);
+        this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
+        this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
+        this.task = context.taskId().partition();
+        Long et = meta.get(META_EVENT_TIME);
+        Long cu = meta.get(META_CLOSED_UP_TO);
+        eventTime = et == null ? NONE : et;
+        closedUpTo = cu == null ? NONE : cu;
+        oldestOpenWindow = firstOpenWindow();
+        lastInputWall = context.currentSystemTimeMs();
+        lastPunctuateWall = lastInputWall;
+        context.schedule(settingsInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+    }
+
+    private java.time.Duration settingsInterval() {
+        return java.time.Duration.ofMillis(Math.max(1, punctuateInterval));
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        lastInputWall = context.currentSystemTimeMs();
+        Header control = record.headers().lastHeader(Names.CONTROL_HEADER);
+        if (control != null) {
+            if (Names.END_OF_INPUT.equals(new String(control.value(), java.nio.charset.StandardCharsets.UTF_8))) {
+                closeUpTo(Long.MAX_VALUE, record.timestamp());
+            }
+            return;
+        }
+        RawLogLine raw = RawLines.decode(record.key(), record.value());
+        if (raw == null) {
+            dead(record, "malformed", "raw record is neither a RawLogLine JSON object nor text", null, null);
+            return;
+        }
+        ParseResult result = parser.parse(raw.line());
+        if (result instanceof ParseResult.Rejected rejected) {
+            dead(record, "rejected", rejected.reason(), raw, raw.ts());
+            return;
+        }
+        AccessLogRecord log = ((ParseResult.Parsed) result).record();
+        String pod = raw.pod();
+        String namespace = raw.namespace();
+        String workload = workloads.of(pod);
+        announceIp(log, namespace, workload, pod);
+
+        long start = log.startTimeMillis();
+        if (start > eventTime) {
+            eventTime = start;
+            closeUpTo(closableUpTo(), record.timestamp());
+        }
+        long windowStart = start - Math.floorMod(start, size);
+        if (windowStart + size <= closedUpTo) {
+            dead(record, "late", "late by more than the grace: window " + Times.rfc3339(windowStart) + " closed at "
+                    + (closedUpTo == Long.MAX_VALUE ? "end of input" : Times.rfc3339(closedUpTo))
+                    + " (grace " + grace / 1000 + "s)", raw, log.startTime());
+            return;
+        }
+        LinePair pair = Attribution.of(log, namespace, workload);
+        Bytes key = Bytes.wrap(partialKey(windowStart, pair));
+        byte[] existing = partials.get(key);
+        WindowCounts counts = existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing));
+        counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived());
+        valueWriter.reset();
+        counts.writeTo(valueWriter);
+        partials.put(key, valueWriter.toByteArray());
+        if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
+        sentIdleWatermark = false;
+    }
+
+    /** The end of the newest window whose grace has passed, on window boundaries so that watermarks move in steps. */
+    private long closableUpTo() {
+        if (eventTime == NONE) return NONE;
+        long t = eventTime - grace;
+        return t - Math.floorMod(t, size);
+    }
+
+    private void onWallClock(long now) {
+        long elapsed = now - lastPunctuateWall;
+        lastPunctuateWall = now;
+        if (now - lastInputWall < idleAfter) return;
+        if (eventTime == NONE || closedUpTo == Long.MAX_VALUE) {
+            if (eventTime == NONE && !sentIdleWatermark) {
+                // Nothing counted here yet: this task holds no window back.
+                forwardWatermark(Long.MAX_VALUE, now);
+                sentIdleWatermark = true;
+            }
+            return;
+        }
+        eventTime += Math.max(0, elapsed);
+        closeUpTo(closableUpTo(), now);
+    }
+
+    /** Closes every window ending at or before {@code upTo}: sends its partials, then a watermark. */
+    private void closeUpTo(long upTo, long timestamp) {
+        if (upTo == NONE || upTo <= closedUpTo) return;
+        if (oldestOpenWindow != Long.MAX_VALUE && oldestOpenWindow + size <= upTo) {
+            long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
+            Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
+            List<Bytes> done = new ArrayList<>();
+            Map<String, IpOwner> lookups = new HashMap<>();
+            try (KeyValueIterator<Bytes, byte[]> it =
+                         partials.range(Bytes.wrap(Keys.windowPrefix(0)), Bytes.wrap(Keys.windowPrefix(lastStart + 1)))) {
+                while (it.hasNext()) {
+                    KeyValue<Bytes, byte[]> kv = it.next();
+                    long ws = Keys.windowStartOf(kv.key.get());
+                    if (ws > lastStart) break;
+                    PairKey pair = resolve(kv.key.get(), lookups);
+                    WindowCounts c = WindowCounts.readFrom(new BinaryReader(kv.value));
+                    WindowCounts prev = merged.putIfAbsent(new ResolvedKey(ws, pair), c);
+                    if (prev != null) prev.merge(c);
+                    done.add(kv.key);
+                }
+            }
+            for (Bytes k : done) partials.delete(k);
+            for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
+                PairKey pair = e.getKey().pair();
+                PartialMsg msg = new PartialMsg.Partial(e.getKey().windowStart(), pair, e.getValue());
+                context.forward(new Record<>(pair.toKeyString(), new Emitted.ToPartials(msg), timestamp));
+            }
+            oldestOpenWindow = firstOpenWindow();
+        }
+        closedUpTo = upTo;
+        meta.put(META_CLOSED_UP_TO, closedUpTo);
+        meta.put(META_EVENT_TIME, eventTime);
+        forwardWatermark(closedUpTo, timestamp);
+    }
+
+    private void forwardWatermark(long upTo, long timestamp) {
+        PartialMsg wm = new PartialMsg.Watermark(task, upTo);
+        context.forward(new Record<>("watermark/" + task, new Emitted.ToPartials(wm), Math.max(0, timestamp)));
+    }
+
+    private long firstOpenWindow() {
+        try (KeyValueIterator<Bytes, byte[]> it = partials.all()) {
+            return it.hasNext() ? Keys.windowStartOf(it.next().key.get()) : Long.MAX_VALUE;
+        }
+    }
+
+    private byte[] partialKey(long windowStart, LinePair p) {
+        keyWriter.reset().writeLongBE(windowStart).writeByte(p.sourceReporter() ? 0 : 1)
+                .writeString(p.sourceNamespace()).writeString(p.sourceWorkload()).writeString(p.sourceIp())
+                .writeString(p.destinationNamespace()).writeString(p.destinationService())
+                .writeString(p.destinationWorkload()).writeString(p.destinationIp());
+        return keyWriter.toByteArray();
+    }
+
+    /** Turns a stored partial key into the pair, resolving IPs against the IP table as it stands now. */
+    private PairKey resolve(byte[] key, Map<String, IpOwner> lookups) {
+        BinaryReader r = new BinaryReader(key, 8, key.length - 8);
+        String reporter = r.readByte() == 0 ? "source" : "destination";
+        String srcNs = r.readString();
+        String srcWl = r.readString();
+        String srcIp = r.readString();
+        String dstNs = r.readString();
+        String dstSvc = r.readString();
+        String dstWl = r.readString();
+        String dstIp = r.readString();
+        if (srcWl == null && srcIp != null) {
+            IpOwner owner = lookup(srcIp, lookups);
+            if (owner != null) {
+                srcNs = owner.namespace();
+                srcWl = owner.workload();
+            } else {
+                srcNs = null;
+                srcWl = srcIp;
+            }
+        }
+        if (dstWl == null && dstIp != null) {
+            IpOwner owner = lookup(dstIp, lookups);
+            if (owner != null) dstWl = owner.workload();
+        }
+        return new PairKey(reporter, srcNs, srcWl, dstNs, dstSvc, dstWl);
+    }
+
+    private IpOwner lookup(String ip, Map<String, IpOwner> lookups) {
+        return lookups.computeIfAbsent(ip, ipOwners::get);
+    }
+
+    private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {
+        String ip = Attribution.ownIp(log);
+        if (ip == null || pod == null) return;
+        String owner = namespace + "/" + pod;
+        if (owner.equals(announcedIps.get(ip))) return;
+        if (announcedIps.size() >= IP_CACHE_LIMIT) announcedIps.clear();
+        announcedIps.put(ip, owner);
+        IpOwner value = new IpOwner(namespace, workload, pod, log.startTimeMillis());
+        context.forward(new Record<>(ip, new Emitted.Ip(value), Math.max(0, log.startTimeMillis())));
+    }
+
+    private void dead(Record<String, byte[]> record, String kind, String reason, RawLogLine raw, String ts) {
+        String line = raw != null ? raw.line()
+                : record.value() == null ? null : new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
+        DeadLetter letter = new DeadLetter(kind, reason, ts,
+                raw == null ? null : raw.namespace(), raw == null ? null : raw.pod(),
+                raw == null ? null : raw.container(), raw == null ? null : raw.origin(), line);
+        context.forward(new Record<>(record.key(), new Emitted.Dead(letter), record.timestamp()));
+    }
+
+    private record ResolvedKey(long windowStart, PairKey pair) {}
+}

@@ -1,0 +1,128 @@
+package io.meshpulse.topology.stream;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.Times;
+import io.meshpulse.topology.Names;
+import io.meshpulse.topology.Settings;
+import io.meshpulse.topology.stats.BinaryReader;
+import io.meshpulse.topology.stats.BinaryWriter;
+import io.meshpulse.topology.stats.PairKey;
+import io.meshpulse.topology.stats.WindowCounts;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Per pair-keyed task: adds up the partial counts that parsing tasks send for each (pair, window), and emits a
+ * window once every parsing task's watermark has passed its end — one record per closed window per pair.
+ */
+public final class WindowsProcessor implements Processor<String, PartialMsg, String, Emitted> {
+    /** Key in the watermark store under which the end of the newest emitted window is kept. */
+    private static final int EMITTED_KEY = -1;
+
+    private final long size;
+    private final int tasks;
+    private final BinaryWriter writer = new BinaryWriter(512);
+
+    private ProcessorContext<String, Emitted> context;
+    private KeyValueStore<Bytes, byte[]> open;
+    private KeyValueStore<Integer, Long> watermarks;
+    private WindowStore<String, PairWindowStats> closed;
+    private long emittedUpTo = PartialsProcessor.NONE;
+
+    public WindowsProcessor(Settings settings) {
+        this.size = settings.window().toMillis();
+        this.tasks = settings.rawPartitions();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emitted> context) {
+        this.context = context;
+        this.open = context.getStateStore(Names.OPEN_WINDOWS_STORE);
+        this.watermarks = context.getStateStore(Names.WATERMARKS_STORE);
+        this.closed = context.getStateStore(Names.PAIR_STATS_STORE);
+        Long e = watermarks.get(EMITTED_KEY);
+        emittedUpTo = e == null ? PartialsProcessor.NONE : e;
+    }
+
+    @Override
+    public void process(Record<String, PartialMsg> record) {
+        PartialMsg msg = record.value();
+        if (msg instanceof PartialMsg.Partial p) {
+            add(record, p);
+        } else if (msg instanceof PartialMsg.Watermark w) {
+            if (w.task() < 0 || w.task() >= tasks) return; // from a partition count we were not built for
+            watermarks.put(w.task(), w.closedUpTo());
+            long min = Long.MAX_VALUE;
+            for (int t = 0; t < tasks; t++) {
+                Long m = watermarks.get(t);
+                if (m == null) return; // a task we have not heard from may still send partials
+                min = Math.min(min, m);
+            }
+            if (min > emittedUpTo) emitUpTo(min, record.timestamp());
+        }
+    }
+
+    private void add(Record<String, PartialMsg> record, PartialMsg.Partial p) {
+        if (p.windowStart() + size <= emittedUpTo) {
+            // Only possible when a task that was idle (no input at all) starts late into an already-closed window.
+            String reason = "partial counts (" + p.counts().requests() + " requests) for window "
+                    + Times.rfc3339(p.windowStart()) + " arrived after the window was emitted";
+            DeadLetter letter = new DeadLetter("late", reason, Times.rfc3339(p.windowStart()),
+                    p.pair().sourceNamespace(), null, null, "pair:" + p.pair().toKeyString(), null);
+            context.forward(new Record<>(record.key(), new Emitted.Dead(letter), record.timestamp()));
+            return;
+        }
+        writer.reset().writeLongBE(p.windowStart());
+        p.pair().writeTo(writer);
+        Bytes key = Bytes.wrap(writer.toByteArray());
+        byte[] existing = open.get(key);
+        WindowCounts counts = p.counts();
+        if (existing != null) {
+            WindowCounts sum = WindowCounts.readFrom(new BinaryReader(existing));
+            sum.merge(counts);
+            counts = sum;
+        }
+        writer.reset();
+        counts.writeTo(writer);
+        open.put(key, writer.toByteArray());
+    }
+
+    private void emitUpTo(long upTo, long timestamp) {
+        long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
+        List<Bytes> done = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it =
+                     open.range(Bytes.wrap(Keys.windowPrefix(0)), Bytes.wrap(Keys.windowPrefix(lastStart + 1)))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                byte[] k = kv.key.get();
+                long ws = Keys.windowStartOf(k);
+                if (ws > lastStart) break;
+                PairKey pair = PairKey.readFrom(new BinaryReader(k, 8, k.length - 8));
+                PairWindowStats stats = toStats(ws, pair, WindowCounts.readFrom(new BinaryReader(kv.value)));
+                String key = pair.toKeyString();
+                closed.put(key, stats, ws);
+                context.forward(new Record<>(key, new Emitted.Stats(stats), ws + size));
+                done.add(kv.key);
+            }
+        }
+        for (Bytes k : done) open.delete(k);
+        emittedUpTo = upTo;
+        watermarks.put(EMITTED_KEY, upTo);
+    }
+
+    private PairWindowStats toStats(long ws, PairKey pair, WindowCounts c) {
+        double success = c.requests() == 0 ? 1.0 : (double) (c.requests() - c.failures()) / c.requests();
+        return new PairWindowStats(Times.rfc3339(ws), Times.rfc3339(ws + size), pair.reporter(), pair.source(),
+                pair.destination(), c.requests(), c.failures(), Math.round(success * 1e6) / 1e6, c.byClass(),
+                c.byCodeClass(), c.latency(), c.bytesSent(), c.bytesReceived());
+    }
+}

@@ -1,0 +1,184 @@
+package io.meshpulse.topology;
+
+import static io.meshpulse.topology.TopologyTestSupport.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.ServiceRef;
+import io.meshpulse.model.WorkloadRef;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.junit.jupiter.api.Test;
+
+class PairWindowsTopologyTest {
+    static final String SHOP = "shop";
+    static final String CHECKOUT_POD = "checkout-api-7d4f8b9c6-x2k4q";
+    static final String CHECKOUT_IP = "10.244.1.17";
+    static final String PAYMENTS_POD = "payments-api-5c8d7f6b9-q9wz7";
+    static final String PAYMENTS_IP = "10.244.2.31";
+    static final String PAYMENTS = "payments-api.payments.svc.cluster.local";
+
+    static Instant at(long seconds) {
+        return T0.plusSeconds(seconds);
+    }
+
+    @Test
+    void countsOneWindowOfOutboundCallsWithClassesAndLatency() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            for (int i = 0; i < 8; i++) {
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(i)).duration(10 + i));
+            }
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(8)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(9)).uc());
+            assertTrue(t.stats().isEmpty(), "nothing is emitted before the window closes");
+
+            t.endOfInput();
+
+            List<PairWindowStats> out = t.stats();
+            assertEquals(1, out.size());
+            PairWindowStats s = out.get(0);
+            assertEquals("2026-11-20T10:00:00.000Z", s.windowStart());
+            assertEquals("2026-11-20T10:00:10.000Z", s.windowEnd());
+            assertEquals("source", s.reporter());
+            assertEquals(new WorkloadRef(SHOP, "checkout-api"), s.source());
+            // payments-api has sent no line of its own, so its pod IP is not known yet: workload unknown.
+            assertEquals(new ServiceRef("payments", PAYMENTS, null), s.destination());
+            assertEquals(10, s.requests());
+            assertEquals(2, s.failures());
+            assertEquals(0.8, s.successRatio(), 1e-9);
+            assertEquals(Map.of("UC", 2L), s.byClass());
+            assertEquals(Map.of("2xx", 8L, "5xx", 2L), s.byCodeClass());
+            assertEquals(2950, s.bytesSent());
+            assertNotNull(s.latencyMs().p50());
+            // Durations 10..17 ms and two of 12 ms: the lower-rank median is 12, the p99 is 16 (within 1%).
+            assertEquals(12, s.latencyMs().p50(), 12 * 0.01 + 0.05);
+            assertEquals(16, s.latencyMs().p99(), 16 * 0.01 + 0.05);
+        }
+    }
+
+    @Test
+    void windowsCloseOnEventTimeAfterTheGrace() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(39)));
+            assertTrue(t.stats().isEmpty(), "window [0,10) still within its 30s grace at t=39");
+
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(40)));
+            List<PairWindowStats> out = t.stats();
+            assertEquals(1, out.size(), "window [0,10) closes when event time reaches its end + grace");
+            assertEquals("2026-11-20T10:00:00.000Z", out.get(0).windowStart());
+            assertEquals(1, out.get(0).requests());
+        }
+    }
+
+    @Test
+    void lateLinesCountWithinTheGraceAndAreDeadLetteredBeyondIt() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(5)));
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(35)));
+            // 28 s behind the newest line, but its window [0,10) + 30 s grace is still open.
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(7)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(41)));
+            // Window [0,10) is now closed: a line from t=9 is too late.
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(9)));
+
+            List<PairWindowStats> out = t.stats();
+            assertEquals(1, out.size());
+            assertEquals(2, out.get(0).requests());
+            assertEquals(Map.of("UC", 1L), out.get(0).byClass());
+
+            List<DeadLetter> dead = t.deadLetters();
+            assertEquals(1, dead.size());
+            assertEquals("late", dead.get(0).kind());
+            assertTrue(dead.get(0).reason().contains("2026-11-20T10:00:00.000Z"), dead.get(0).reason());
+            assertEquals(CHECKOUT_POD, dead.get(0).pod());
+
+            t.endOfInput();
+            long total = t.stats().stream().mapToLong(PairWindowStats::requests).sum();
+            assertEquals(2, total, "windows [30,40) and [40,50)");
+        }
+    }
+
+    @Test
+    void rejectedInputGoesToTheDeadLetterTopicWithItsReason() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, CHECKOUT_POD, "2026-11-20T10:00:00.123456Z\tinfo\txdsproxy\tconnected to upstream XDS server");
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.endOfInput();
+
+            List<DeadLetter> dead = t.deadLetters();
+            assertEquals(1, dead.size());
+            assertEquals("rejected", dead.get(0).kind());
+            assertEquals(SHOP, dead.get(0).namespace());
+            assertTrue(dead.get(0).line().contains("xdsproxy"));
+            assertEquals(1, t.stats().size(), "the good line is still counted");
+        }
+    }
+
+    @Test
+    void inboundCallerIsResolvedFromItsOwnLinesAndUnknownCallersKeepTheirIp() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            // checkout-api's own outbound line reveals 10.244.1.17 as its pod IP.
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            // payments-api's server side sees calls from checkout-api and from an uninjected pod.
+            t.line("payments", PAYMENTS_POD, IstioLine.inbound(CHECKOUT_IP, PAYMENTS_IP, PAYMENTS).at(at(1)));
+            t.line("payments", PAYMENTS_POD, IstioLine.inbound("10.244.3.99", PAYMENTS_IP, PAYMENTS).at(at(2)).code(403)
+                    .details("rbac_access_denied_matched_policy[none]"));
+            t.endOfInput();
+
+            Map<String, PairWindowStats> byReporterAndSource = t.stats().stream().collect(Collectors.toMap(
+                    s -> s.reporter() + ":" + (s.source() == null ? null : s.source().workload()), s -> s));
+            assertEquals(3, byReporterAndSource.size(), byReporterAndSource.keySet().toString());
+
+            PairWindowStats client = byReporterAndSource.get("source:checkout-api");
+            assertEquals(new ServiceRef("payments", PAYMENTS, "payments-api"), client.destination(),
+                    "payments-api's inbound line revealed its pod IP, so the client side knows the workload");
+
+            PairWindowStats server = byReporterAndSource.get("destination:checkout-api");
+            assertEquals(new WorkloadRef(SHOP, "checkout-api"), server.source());
+            assertEquals(new ServiceRef("payments", PAYMENTS, "payments-api"), server.destination());
+
+            PairWindowStats stranger = byReporterAndSource.get("destination:10.244.3.99");
+            assertNull(stranger.source().namespace());
+            assertEquals(Map.of("RBAC", 1L), stranger.byClass());
+        }
+    }
+
+    @Test
+    void wallClockClosesWindowsWhenTrafficStops() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)));
+            t.advanceWallClock(Duration.ofSeconds(20));
+            assertTrue(t.stats().isEmpty(), "idle for 20 s: the window still has grace left");
+            t.advanceWallClock(Duration.ofSeconds(30));
+            List<PairWindowStats> out = t.stats();
+            assertEquals(1, out.size(), "after window + grace of idle wall time the window is emitted");
+            assertEquals(1, out.get(0).requests());
+        }
+    }
+
+    @Test
+    void closedWindowsAreQueryableInTheNamedWindowStore() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)).uc());
+            t.endOfInput();
+            PairWindowStats emitted = t.stats().get(0);
+
+            WindowStore<String, PairWindowStats> store = t.driver.getWindowStore(Names.PAIR_STATS_STORE);
+            String key = "source|shop/checkout-api|payments/" + PAYMENTS + "/-";
+            try (WindowStoreIterator<PairWindowStats> it = store.fetch(key, T0.minusSeconds(60), T0.plusSeconds(60))) {
+                assertTrue(it.hasNext(), "store has the window under " + key);
+                assertEquals(emitted, it.next().value);
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.meshpulse.topology;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.JsonCodec;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** A topology under TopologyTestDriver, with helpers that speak in pods and lines. Wall clock starts at T0. */
+public final class TopologyTestSupport implements AutoCloseable {
+    public static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    private static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
+
+    public final Topics topics = Topics.defaults();
+    public final TopologyTestDriver driver;
+    private final TestInputTopic<String, byte[]> raw;
+    private final TestOutputTopic<String, PairWindowStats> stats;
+    private final TestOutputTopic<String, DeadLetter> dlq;
+
+    public TopologyTestSupport(Settings settings) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "meshpulse-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, tempDir());
+        driver = new TopologyTestDriver(MeshpulseTopology.build(topics, settings), p, T0);
+        raw = driver.createInputTopic(topics.rawAccessLog(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        stats = driver.createOutputTopic(topics.pairStats(), Serdes.String().deserializer(),
+                MeshpulseTopology.PAIR_STATS_SERDE.deserializer());
+        dlq = driver.createOutputTopic(topics.deadLetters(), Serdes.String().deserializer(),
+                MeshpulseTopology.DEAD_LETTER_SERDE.deserializer());
+    }
+
+    private static String tempDir() {
+        try {
+            java.nio.file.Path d = java.nio.file.Files.createTempDirectory("meshpulse-ttd-");
+            d.toFile().deleteOnExit();
+            return d.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public static Settings settings() {
+        return Settings.defaults(1);
+    }
+
+    /** Pipes a line as the given pod's istio-proxy wrote it. */
+    public void line(String namespace, String pod, IstioLine line) {
+        line(namespace, pod, line.text());
+    }
+
+    public void line(String namespace, String pod, String text) {
+        RawLogLine r = new RawLogLine(null, namespace, pod, "istio-proxy", "aks-node-1", text, "test");
+        raw.pipeInput(r.key(), RAW.encode(r));
+    }
+
+    public void endOfInput() {
+        RecordHeaders h = new RecordHeaders();
+        h.add(Names.CONTROL_HEADER, Names.END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
+        raw.pipeInput(new TestRecord<>("control", new byte[0], h, T0));
+    }
+
+    public void advanceWallClock(Duration d) {
+        driver.advanceWallClockTime(d);
+    }
+
+    public List<PairWindowStats> stats() {
+        return stats.readValuesToList();
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return dlq.readValuesToList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
