@@ -1,0 +1,26 @@
+package io.meshpulse.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "meshpulse", mixinStandardHelpOptions = true, versionProvider = Meshpulse.Version.class,
+        description = "Per-workload-pair failure analytics for Istio meshes, from istio-proxy access logs, on Kafka Streams.",
+        subcommands = {ParseCommand.class, ReplayCommand.class, DemoCommand.class, BrokerCommand.class})
+public final class Meshpulse {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new Meshpulse()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Meshpulse.class.getPackage().getImplementationVersion();
+            return new String[] {"meshpulse " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.meshpulse.app.cli;
+
+import io.meshpulse.ingest.framing.Frame;
+import io.meshpulse.ingest.framing.LineFramer;
+import io.meshpulse.topology.parse.AccessLogParser;
+import io.meshpulse.topology.parse.ParseResult;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPInputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "parse", mixinStandardHelpOptions = true,
+        description = {"Parse istio-proxy access-log lines and print one JSON object per input line, in order.",
+                "Lines may carry a kubelet CRI, docker json-file or `kubectl logs --timestamps` envelope;",
+                "a CRI partial chunk prints {\"ok\":false} and its joined line is reported on the final chunk."})
+final class ParseCommand implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Files to read (.gz allowed); standard input when none.")
+    List<Path> files = List.of();
+
+    @Override
+    public Integer call() throws IOException {
+        AccessLogParser parser = new AccessLogParser();
+        BufferedWriter w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+        ParseOutput out = new ParseOutput(w);
+        if (files.isEmpty()) {
+            parseStream(System.in, parser, out);
+        } else {
+            for (Path f : files) {
+                try (InputStream in = open(f)) {
+                    parseStream(in, parser, out);
+                }
+            }
+        }
+        out.flush();
+        w.flush();
+        return 0;
+    }
+
+    private static InputStream open(Path f) throws IOException {
+        InputStream in = Files.newInputStream(f);
+        return f.toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+
+    private static void parseStream(InputStream in, AccessLogParser parser, ParseOutput out) throws IOException {
+        LineFramer framer = new LineFramer();
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+            Frame f = framer.frame(line);
+            if (f.kind() == Frame.Kind.PARTIAL) {
+                out.error("partial line (" + f.envelope() + "): continued on a following line");
+                continue;
+            }
+            emit(f, parser, out);
+        }
+        Frame rest = framer.flush();
+        if (rest != null) emit(rest, parser, out);
+    }
+
+    private static void emit(Frame f, AccessLogParser parser, ParseOutput out) throws IOException {
+        ParseResult res = parser.parse(f.content());
+        if (res instanceof ParseResult.Parsed p) out.record(p.record());
+        else out.error(((ParseResult.Rejected) res).reason());
+    }
+}

@@ -1,0 +1,139 @@
+package io.meshpulse.app.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker and controller in one process), run inside this JVM from the
+ * Maven Central artifacts: what meshpulse uses when no {@code --bootstrap-servers} is given, and what the
+ * integration tests run against. Listens on 127.0.0.1 only. Its storage is formatted on first use and reused
+ * after that, so a data directory survives restarts.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final KafkaRaftServer server;
+    private final String bootstrap;
+    private final Path dataDir;
+
+    private EmbeddedBroker(KafkaRaftServer server, String bootstrap, Path dataDir) {
+        this.server = server;
+        this.bootstrap = bootstrap;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts a broker with its logs under {@code dataDir}; {@code port} 0 picks a free port. */
+    public static EmbeddedBroker start(Path dataDir, int port) {
+        try {
+            Path logDir = dataDir.resolve("kafka-logs").toAbsolutePath();
+            Files.createDirectories(logDir);
+            int brokerPort = port == 0 ? freePort() : port;
+            int controllerPort = freePort();
+            Properties p = new Properties();
+            p.put("process.roles", "broker,controller");
+            p.put("node.id", "1");
+            p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.put("controller.listener.names", "CONTROLLER");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("log.dirs", logDir.toString());
+            p.put("num.partitions", "4");
+            p.put("auto.create.topics.enable", "false");
+            p.put("offsets.topic.replication.factor", "1");
+            p.put("offsets.topic.num.partitions", "4");
+            p.put("transaction.state.log.replication.factor", "1");
+            p.put("transaction.state.log.min.isr", "1");
+            p.put("transaction.state.log.num.partitions", "4");
+            p.put("share.coordinator.state.topic.replication.factor", "1");
+            p.put("share.coordinator.state.topic.min.isr", "1");
+            p.put("group.initial.rebalance.delay.ms", "0");
+            p.put("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
+            p.put("message.max.bytes", String.valueOf(8 * 1024 * 1024));
+            KafkaConfig config = KafkaConfig.fromProps(p, false);
+
+            Formatter formatter = new Formatter()
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(logDir.toString()))
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setControllerListenerName("CONTROLLER")
+                    .setIgnoreFormatted(true)
+                    .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            formatter.run();
+
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            String bootstrap = "127.0.0.1:" + brokerPort;
+            EmbeddedBroker broker = new EmbeddedBroker(server, bootstrap, dataDir);
+            broker.awaitReady(Duration.ofSeconds(60));
+            LOG.info("embedded Kafka broker ready on {} (data in {})", bootstrap, logDir);
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded broker in " + dataDir, e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded broker in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) return;
+                } catch (Exception notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("embedded broker not ready after " + timeout, notYet);
+                    }
+                }
+            }
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}

@@ -1,0 +1,79 @@
+package io.meshpulse.app.kafka;
+
+import io.meshpulse.model.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates meshpulse's topics when missing and reads back partition counts (the topology is built for them). */
+public final class TopicAdmin implements AutoCloseable {
+    private final Admin admin;
+
+    public TopicAdmin(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this.admin = Admin.create(p);
+    }
+
+    /**
+     * Ensures every topic exists. The raw and stats topics get {@code partitions} partitions (the unit of
+     * scale-out); dead letters, alerts and the IP table are small; the IP table is compacted.
+     */
+    public void ensure(Topics topics, int partitions, java.util.Optional<Short> replication) {
+        List<NewTopic> wanted = new ArrayList<>();
+        wanted.add(new NewTopic(topics.rawAccessLog(), java.util.Optional.of(partitions), replication));
+        wanted.add(new NewTopic(topics.metricsSamples(), java.util.Optional.of(partitions), replication));
+        wanted.add(new NewTopic(topics.pairStats(), java.util.Optional.of(partitions), replication));
+        wanted.add(new NewTopic(topics.deadLetters(), java.util.Optional.of(1), replication));
+        wanted.add(new NewTopic(topics.alerts(), java.util.Optional.of(1), replication));
+        wanted.add(new NewTopic(topics.ipOwners(), java.util.Optional.of(1), replication)
+                .configs(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")));
+        try {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (missing.isEmpty()) return;
+            try {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create meshpulse topics: " + e.getMessage(), e);
+        }
+    }
+
+    public int partitions(String topic) {
+        try {
+            Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+            return d.get(topic).partitions().size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void delete(List<String> names) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<String> present = names.stream().filter(existing::contains).toList();
+            if (!present.isEmpty()) admin.deleteTopics(present).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot delete topics " + names + ": " + e.getMessage(), e);
+        }
+    }
+
+
+    @Override
+    public void close() {
+        admin.close();
+    }
+}

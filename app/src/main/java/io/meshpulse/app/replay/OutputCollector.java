@@ -1,0 +1,135 @@
+package io.meshpulse.app.replay;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.JsonCodec;
+import io.meshpulse.model.PairWindowStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the committed output of a run (pair stats and dead letters) and keeps the counts that tell when a replay
+ * is complete: every line produced ends up either in exactly one pair window or in the dead-letter topic.
+ */
+final class OutputCollector implements Runnable, AutoCloseable {
+    private static final JsonCodec<PairWindowStats> STATS = new JsonCodec<>(PairWindowStats.class);
+    private static final JsonCodec<DeadLetter> DEAD = new JsonCodec<>(DeadLetter.class);
+
+    private final KafkaConsumer<String, String> consumer;
+    private final String statsTopic;
+    private final Consumer<PairWindowStats> onStats;
+    private final List<String[]> statsLines = new ArrayList<>();
+    private final List<String> deadLines = new ArrayList<>();
+    private final Map<String, Long> deadByKind = new TreeMap<>();
+    private final Set<String> pairs = new HashSet<>();
+    private volatile boolean running = true;
+    private volatile Exception failure;
+    private long counted;
+    private long dead;
+    private long windows;
+
+    OutputCollector(String bootstrap, String statsTopic, String deadTopic, Consumer<PairWindowStats> onStats) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        this.statsTopic = statsTopic;
+        this.onStats = onStats;
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String t : List.of(statsTopic, deadTopic)) {
+            consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
+        }
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.topic().equals(statsTopic)) {
+                        PairWindowStats s = STATS.decode(r.value());
+                        synchronized (this) {
+                            statsLines.add(new String[] {s.windowStart(), r.key(), r.value()});
+                            counted += s.requests();
+                            windows++;
+                            pairs.add(r.key());
+                        }
+                        if (onStats != null) onStats.accept(s);
+                    } else {
+                        DeadLetter d = DEAD.decode(r.value());
+                        synchronized (this) {
+                            deadLines.add(r.value());
+                            dead++;
+                            deadByKind.merge(d.kind(), 1L, Long::sum);
+                        }
+                    }
+                }
+            }
+        } catch (Exception e) {
+            failure = e;
+        }
+    }
+
+    synchronized long accountedLines() {
+        return counted + dead;
+    }
+
+    synchronized long counted() {
+        return counted;
+    }
+
+    synchronized long deadLetters() {
+        return dead;
+    }
+
+    synchronized long windows() {
+        return windows;
+    }
+
+    synchronized int pairs() {
+        return pairs.size();
+    }
+
+    synchronized Map<String, Long> deadByKind() {
+        return new TreeMap<>(deadByKind);
+    }
+
+    /** Pair stats sorted by window, then pair key: the same input gives the same file. */
+    synchronized List<String> sortedStats() {
+        List<String[]> copy = new ArrayList<>(statsLines);
+        copy.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
+        return copy.stream().map(a -> a[2]).toList();
+    }
+
+    synchronized List<String> deadLetterLines() {
+        return new ArrayList<>(deadLines);
+    }
+
+    Exception failure() {
+        return failure;
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

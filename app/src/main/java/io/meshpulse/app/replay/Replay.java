@@ -1,0 +1,228 @@
+package io.meshpulse.app.replay;
+
+import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.app.kafka.StreamsRunner;
+import io.meshpulse.app.kafka.TopicAdmin;
+import io.meshpulse.ingest.files.LogFileSet;
+import io.meshpulse.ingest.kafka.RawLineProducer;
+import io.meshpulse.ingest.replay.MergedLogReader;
+import io.meshpulse.model.Json;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Topics;
+import io.meshpulse.topology.MeshpulseTopology;
+import io.meshpulse.topology.Settings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code meshpulse replay}: kubelet log files → raw topic → topology → pair stats and dead letters, as files.
+ * Runs against the given cluster, or a broker of its own. Topics and the application id are scoped to the run
+ * ({@code meshpulse.replay-<id>.…}) so that a replay never mixes with live data or an earlier replay; they are
+ * deleted afterwards unless kept.
+ */
+public final class Replay {
+    private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+
+    public record Options(List<Path> inputs, Path out, Duration window, Duration grace, String bootstrapServers,
+                          Path dataDir, int partitions, Set<String> containers, boolean keepTopics,
+                          Duration completionTimeout, PrintStream progress, Consumer<PairWindowStats> onStats) {}
+
+    public record Summary(Map<String, Object> fields) {
+        public long get(String key) {
+            return ((Number) fields.get(key)).longValue();
+        }
+
+        public boolean complete() {
+            return Boolean.TRUE.equals(fields.get("complete"));
+        }
+    }
+
+    private Replay() {}
+
+    public static Summary run(Options o) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Files.createDirectories(o.out());
+        List<String> skipped = new ArrayList<>();
+        List<LogFileSet.ContainerLogFiles> logs = LogFileSet.discover(o.inputs(), o.containers(), skipped);
+        skipped.forEach(s -> LOG.warn("skipped {}", s));
+        int files = logs.stream().mapToInt(l -> l.files().size()).sum();
+        LOG.info("replaying {} container logs ({} files)", logs.size(), files);
+
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        Topics topics = Topics.withPrefix("meshpulse.replay-" + runId + ".");
+        Path tmpData = null;
+        EmbeddedBroker broker = null;
+        String bootstrap = o.bootstrapServers();
+        try {
+            if (bootstrap == null) {
+                Path data = o.dataDir();
+                if (data == null) data = tmpData = Files.createTempDirectory("meshpulse-replay-");
+                broker = EmbeddedBroker.start(data, 0);
+                bootstrap = broker.bootstrapServers();
+            }
+            Optional<Short> replication = broker != null ? Optional.of((short) 1) : Optional.empty();
+            Path stateDir = Files.createTempDirectory("meshpulse-state-");
+            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+                admin.ensure(topics, o.partitions(), replication);
+                int partitions = admin.partitions(topics.rawAccessLog());
+                // A replay ends with an end-of-input marker; no wall-clock advance is needed (or wanted: a slow
+                // reader must not close windows early).
+                Settings settings = new Settings(o.window(), o.grace(), partitions, Duration.ofDays(1),
+                        Duration.ofSeconds(1), Duration.ofDays(3650));
+                Summary summary;
+                try (StreamsRunner streams = new StreamsRunner(MeshpulseTopology.build(topics, settings),
+                        StreamsRunner.config("meshpulse-replay-" + runId, bootstrap, stateDir, 1,
+                                replication.orElse((short) -1), 128L * 1024 * 1024))) {
+                    streams.start(Duration.ofSeconds(60));
+                    summary = pump(o, logs, topics, bootstrap, streams, started, files, skipped);
+                }
+                if (!o.keepTopics()) {
+                    admin.delete(topics.all());
+                }
+                deleteRecursively(stateDir);
+                return summary;
+            }
+        } finally {
+            if (broker != null) broker.close();
+            if (tmpData != null) deleteRecursively(tmpData);
+        }
+    }
+
+    private static Summary pump(Options o, List<LogFileSet.ContainerLogFiles> logs, Topics topics, String bootstrap,
+                                StreamsRunner streams, long started, int files, List<String> skipped)
+            throws IOException, InterruptedException {
+        Progress progress = new Progress(o.progress());
+        long produced = 0;
+        long physical;
+        long truncated;
+        try (OutputCollector collector = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(), o.onStats())) {
+            Thread collecting = new Thread(collector, "meshpulse-replay-collector");
+            collecting.setDaemon(true);
+            collecting.start();
+            try (MergedLogReader reader = new MergedLogReader(logs, null);
+                 RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
+                long lastTime = 0;
+                for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
+                    long ts = line.ts() == null ? lastTime : Instant.parse(line.ts()).toEpochMilli();
+                    lastTime = Math.max(lastTime, ts);
+                    producer.send(line, ts);
+                    produced++;
+                    if ((produced & 0x3FFF) == 0) {
+                        streams.checkFailed();
+                        progress.show(produced, collector.accountedLines());
+                    }
+                }
+                producer.endOfInput(lastTime);
+                physical = reader.physicalLines();
+                truncated = reader.truncatedLines();
+            }
+            long deadline = System.nanoTime() + o.completionTimeout().toNanos();
+            while (collector.accountedLines() < produced && System.nanoTime() < deadline) {
+                streams.checkFailed();
+                if (collector.failure() != null) throw new IllegalStateException("reading output failed", collector.failure());
+                progress.show(produced, collector.accountedLines());
+                Thread.sleep(100); // polling the collector's counts, bounded by the deadline above
+            }
+            collector.stop();
+            collecting.join(10_000);
+            progress.done(produced, collector.accountedLines());
+
+            write(o.out().resolve("pair-stats.jsonl"), collector.sortedStats());
+            write(o.out().resolve("dlq.jsonl"), collector.deadLetterLines());
+            Path alerts = o.out().resolve("alerts.jsonl");
+            if (!Files.exists(alerts)) Files.writeString(alerts, "");
+
+            long wallMs = (System.nanoTime() - started) / 1_000_000;
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("files", files);
+            s.put("skippedFiles", skipped);
+            s.put("linesRead", physical);
+            s.put("linesProduced", produced);
+            s.put("parsed", collector.counted());
+            s.put("rejected", collector.deadLetters());
+            s.put("rejectedByKind", collector.deadByKind());
+            s.put("truncatedLines", truncated);
+            s.put("pairs", collector.pairs());
+            s.put("windows", collector.windows());
+            s.put("complete", collector.accountedLines() == produced);
+            s.put("wallTimeMs", wallMs);
+            s.put("linesPerSecond", wallMs == 0 ? 0 : produced * 1000 / wallMs);
+            Files.writeString(o.out().resolve("summary.json"),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s) + "\n");
+            if (collector.accountedLines() != produced) {
+                LOG.error("replay incomplete: {} of {} lines accounted for after {}", collector.accountedLines(), produced,
+                        o.completionTimeout());
+            }
+            return new Summary(s);
+        }
+    }
+
+    private static void write(Path p, List<String> lines) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) sb.append(l).append('\n');
+        Files.writeString(p, sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    static void deleteRecursively(Path p) {
+        if (p == null || !Files.exists(p)) return;
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("could not delete {}: {}", p, e.getMessage());
+        }
+    }
+
+    /** A one-line progress display on a terminal; silent otherwise. */
+    private static final class Progress {
+        private final PrintStream out;
+        private final long start = System.nanoTime();
+        private long lastShown;
+
+        Progress(PrintStream out) {
+            this.out = out;
+        }
+
+        void show(long produced, long accounted) {
+            if (out == null) return;
+            long now = System.nanoTime();
+            if (now - lastShown < 200_000_000L) return;
+            lastShown = now;
+            double secs = Math.max(0.001, (now - start) / 1e9);
+            int width = 30;
+            int filled = produced == 0 ? 0 : (int) Math.min(width, width * accounted / produced);
+            out.printf("\r[%s%s] read %,d  counted %,d  %,.0f lines/s ", "#".repeat(filled), ".".repeat(width - filled),
+                    produced, accounted, produced / secs);
+            out.flush();
+        }
+
+        void done(long produced, long accounted) {
+            if (out == null) return;
+            lastShown = 0;
+            show(produced, accounted);
+            out.println();
+        }
+    }
+}
