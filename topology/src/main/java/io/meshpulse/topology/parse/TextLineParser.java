@@ -12,10 +12,10 @@ import java.util.List;
  * are quoted, then check each token against the layout. This is exact for every line whose quoted values hold no
  * {@code "} followed by a space.
  *
- * <p>Slow path, only when the fast path fails and the line has a {@code "} inside a token: a backtracking
- * matcher tries the layouts in {@link TextLayout#MATCH_ORDER}, letting only the request line and the user agent
- * contain quotes. If exactly one split fits, it is used; if several fit, the line is rejected as ambiguous rather
- * than guessed.
+ * <p>Slow path, when the fast path fails: a backtracking matcher tries the layouts in
+ * {@link TextLayout#MATCH_ORDER}, letting only the request line and the user agent contain quotes. If exactly one
+ * split fits, it is used; if several fit, the line is rejected as ambiguous rather than guessed. The same matcher
+ * checks lines that carry extra trailing tokens, since those could be the spill-over of a quoted value.
  *
  * <p>Not thread-safe; owned by one {@link AccessLogParser}.
  */
@@ -34,7 +34,6 @@ final class TextLineParser {
     private final boolean[] tokQuoted = new boolean[MAX_TOKENS];
     private int tokens;
     private boolean unterminated;
-    private boolean strayQuote;
 
     // slow-path state
     private final int[] tryStart = new int[MAX_TOKENS];
@@ -64,9 +63,13 @@ final class TextLineParser {
             reason = truncationReason();
         } else {
             reason = fill(layout);
-            if (reason == null) return null;
+            if (reason == null) {
+                if (tokens <= layout.size()) return null;
+                // Extra trailing tokens: make sure they are not the tail of a user agent or request line that
+                // held quotes, which would shift every later field.
+                return countSplits(layout, start) > 1 ? ambiguous(layout) : null;
+            }
         }
-        if (!strayQuote) return reason;
         String slow = slowPath(start);
         if (slow == null) return null;
         return slow == NO_MATCH ? reason : slow;
@@ -80,7 +83,6 @@ final class TextLineParser {
     private void tokenize(int p) {
         int count = 0;
         unterminated = false;
-        strayQuote = false;
         detectFailure = null;
         final char[] b = this.b;
         final int n = this.n;
@@ -101,7 +103,6 @@ final class TextLineParser {
                             e = q;
                             break;
                         }
-                        strayQuote = true;
                     }
                     q++;
                 }
@@ -127,10 +128,7 @@ final class TextLineParser {
                 quoted = true;
             } else {
                 s = p;
-                while (p < n && b[p] != ' ') {
-                    if (b[p] == '"') strayQuote = true;
-                    p++;
-                }
+                p = bareEnd(p);
                 e = p;
                 quoted = false;
             }
@@ -140,6 +138,30 @@ final class TextLineParser {
             count++;
         }
         tokens = count;
+    }
+
+    /**
+     * End of an unquoted token. Envoy up to 1.15 could print a space inside the braces of response-code details
+     * ({@code upstream_reset_before_response_started{local reset}}), so a space inside {@code {...}} does not end it.
+     */
+    private int bareEnd(int start) {
+        int depth = 0;
+        int firstSpace = -1;
+        int p = start;
+        while (p < n) {
+            char c = b[p];
+            if (c == ' ') {
+                if (depth == 0) return p;
+                if (firstSpace < 0) firstSpace = p;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}' && depth > 0) {
+                depth--;
+            }
+            p++;
+        }
+        // an unbalanced brace does not swallow the rest of the line
+        return firstSpace >= 0 ? firstSpace : n;
     }
 
     /** Picks the layout from token shape; null when the line is too short to hold any layout it starts like. */
@@ -411,15 +433,23 @@ final class TextLineParser {
 
     // ---------------------------------------------------------------------------------------------- slow path
 
+    private int countSplits(TextLayout layout, int start) {
+        solutions = 0;
+        budget = MATCH_BUDGET;
+        match(layout, 0, start);
+        return budget <= 0 ? 2 : solutions;
+    }
+
+    private static String ambiguous(TextLayout layout) {
+        return "ambiguous quotes in access log (" + label(layout) + ")";
+    }
+
     /** Returns null on success (draft filled), {@link #NO_MATCH}, or a reason. */
     private String slowPath(int start) {
         for (TextLayout layout : TextLayout.MATCH_ORDER) {
-            solutions = 0;
-            budget = MATCH_BUDGET;
-            match(layout, 0, start);
-            if (budget <= 0) return "ambiguous quotes in access log (too many ways to split)";
-            if (solutions > 1) return "ambiguous quotes in access log (" + label(layout) + ")";
-            if (solutions == 1) {
+            int found = countSplits(layout, start);
+            if (found > 1) return ambiguous(layout);
+            if (found == 1) {
                 for (int i = 0; i < layout.size(); i++) {
                     tokQuoted[i] = layout.fields[i].shape != Shape.BARE;
                 }
@@ -485,8 +515,7 @@ final class TextLineParser {
             case BARE:
             default: {
                 if (b[p] == '"') return;
-                int q = p;
-                while (q < n && b[q] != ' ') q++;
+                int q = bareEnd(p);
                 if (!bareOk(f, p, q)) return;
                 tryStart[fi] = p;
                 tryEnd[fi] = q;
