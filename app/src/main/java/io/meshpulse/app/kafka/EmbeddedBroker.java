@@ -78,6 +78,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .setMetadataLogDirectory(logDir.toString())
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setFeatureLevel("transaction.version", (short) 1)
                     .setControllerListenerName("CONTROLLER")
                     .setIgnoreFormatted(true)
                     .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));

@@ -90,9 +90,12 @@ public final class Replay {
                 try (StreamsRunner streams = new StreamsRunner(MeshpulseTopology.build(topics, settings),
                         StreamsRunner.config("meshpulse-replay-" + runId, bootstrap, stateDir, 1,
                                 replication.orElse((short) -1), 128L * 1024 * 1024))) {
+                    LOG.info("topics ready; starting the topology");
                     streams.start(Duration.ofSeconds(60));
+                    LOG.info("topology running");
                     summary = pump(o, logs, topics, bootstrap, streams, started, files, skipped);
                 }
+                LOG.info("topology stopped");
                 if (!o.keepTopics()) {
                     admin.delete(topics.all());
                 }
@@ -130,6 +133,7 @@ public final class Replay {
                     }
                 }
                 producer.endOfInput(lastTime);
+                LOG.info("all {} lines sent; waiting for the last windows", produced);
                 physical = reader.physicalLines();
                 truncated = reader.truncatedLines();
             }
@@ -140,6 +144,7 @@ public final class Replay {
                 progress.show(produced, collector.accountedLines());
                 Thread.sleep(100); // polling the collector's counts, bounded by the deadline above
             }
+            LOG.info("output complete: {} of {} lines accounted for", collector.accountedLines(), produced);
             collector.stop();
             collecting.join(10_000);
             progress.done(produced, collector.accountedLines());
