@@ -1,127 +1,218 @@
 package io.meshpulse.ingest.framing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.meshpulse.model.Json;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Removes the envelope a line got on its way to disk and rejoins lines the runtime split:
+ * Removes the container-runtime envelope from each physical line of one log source (one file or one stream) and
+ * rejoins lines the runtime split.
+ *
+ * <p>Envelopes, detected line by line:
  * <ul>
- *   <li>CRI ({@code <RFC3339Nano> <stdout|stderr> <F|P>[:…] <content>}): containerd and CRI-O split lines over
- *       16 KiB into {@code P} chunks closed by an {@code F} chunk; chunks are joined per stream;</li>
- *   <li>docker json-file ({@code {"log":"…\n","stream":…,"time":…}}): a chunk without the trailing newline
- *       continues in the next record;</li>
- *   <li>{@code kubectl logs --timestamps} ({@code <RFC3339Nano> <content>});</li>
- *   <li>anything else is taken as the bare line.</li>
+ *   <li>CRI (containerd, CRI-O): {@code <RFC3339Nano> <stdout|stderr> <tag> <content>}; tag {@code P} marks a
+ *       partial chunk, {@code F} the last one, and tags may grow {@code :}-separated suffixes;</li>
+ *   <li>docker json-file: {@code {"log":"...\n","stream":"stdout","time":"..."}}; a chunk whose {@code log} lacks
+ *       the trailing newline is partial. Only objects with all three of {@code log}, {@code stream} and
+ *       {@code time} count, so an Istio JSON access log (also a {@code {}} object) passes through as plain;</li>
+ *   <li>{@code kubectl logs --timestamps}: {@code <RFC3339Nano> <content>};</li>
+ *   <li>plain: anything else, passed through unchanged.</li>
  * </ul>
- * One instance per source (file or stream): it keeps the pending chunks.
+ *
+ * <p>Partial chunks are buffered per stream, so stdout and stderr chunks may interleave. A rejoined line longer
+ * than the cap is handed out at once as COMPLETE with a {@link Frame#problem()} and its first {@code cap}
+ * characters; the rest of that line is skipped up to its final chunk. Memory per stream is thus bounded by the cap.
+ *
+ * <p>Not thread-safe: one instance per source.
  */
 public final class LineFramer {
-    public static final int DEFAULT_MAX_LINE = 1024 * 1024;
 
-    private final int maxLine;
-    private final StringBuilder[] pending = {new StringBuilder(), new StringBuilder()};
-    private final long[] pendingTime = {-1, -1};
-    private final String[] pendingEnvelope = new String[2];
+    /** Default cap on a rejoined line: 1 MiB of characters. */
+    public static final int DEFAULT_MAX_LINE_CHARS = 1 << 20;
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final int maxLineChars;
+    private final Map<String, Pending> pending = new HashMap<>(4);
+    /** Streams in the order their partial line started, so {@link #flush()} hands them out oldest first. */
+    private final Deque<String> pendingOrder = new ArrayDeque<>(2);
 
     public LineFramer() {
-        this(DEFAULT_MAX_LINE);
+        this(DEFAULT_MAX_LINE_CHARS);
     }
 
-    public LineFramer(int maxLine) {
-        this.maxLine = maxLine;
+    public LineFramer(int maxLineChars) {
+        if (maxLineChars < 1) throw new IllegalArgumentException("maxLineChars must be positive: " + maxLineChars);
+        this.maxLineChars = maxLineChars;
     }
 
-    public Frame frame(String line) {
-        if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
-        if (line.startsWith("{\"log\":") || (line.startsWith("{") && line.contains("\"log\"") && line.contains("\"stream\""))) {
-            Frame f = docker(line);
-            if (f != null) return f;
+    /** A line being rejoined on one stream. */
+    private static final class Pending {
+        final StringBuilder text = new StringBuilder();
+        final long timeMillis;
+        final String envelope;
+        boolean skipping; // already handed out as oversized; drop chunks until the line ends
+
+        Pending(long timeMillis, String envelope) {
+            this.timeMillis = timeMillis;
+            this.envelope = envelope;
         }
-        int sp = line.indexOf(' ');
-        if (sp >= 20 && sp <= 40 && Character.isDigit(line.charAt(0)) && line.charAt(4) == '-') {
-            long t = time(line.substring(0, sp));
-            if (t >= 0) {
-                Frame f = cri(line, sp, t);
+    }
+
+    /** Frames one physical line (without its trailing newline; a trailing {@code \r} is dropped). */
+    public Frame frame(String physicalLine) {
+        String line = physicalLine == null ? "" : physicalLine;
+        if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') line = line.substring(0, line.length() - 1);
+        if (!line.isEmpty()) {
+            char first = line.charAt(0);
+            if (first >= '0' && first <= '9') {
+                Frame f = timestamped(line);
                 if (f != null) return f;
-                return new Frame(Frame.Kind.COMPLETE, line.substring(sp + 1), t, null, "kubectl-timestamps", false);
+            } else if (first == '{' && line.contains("\"log\"") && line.contains("\"stream\"")
+                    && line.contains("\"time\"")) {
+                Frame f = docker(line);
+                if (f != null) return f;
             }
         }
-        return new Frame(Frame.Kind.COMPLETE, line, -1, null, "plain", false);
+        return whole(line, -1, null, Frame.PLAIN);
     }
 
-    private Frame cri(String line, int sp, long t) {
-        int s2 = line.indexOf(' ', sp + 1);
-        if (s2 < 0) return null;
-        String stream = line.substring(sp + 1, s2);
-        int idx = stream.equals("stdout") ? 0 : stream.equals("stderr") ? 1 : -1;
-        if (idx < 0) return null;
-        int s3 = line.indexOf(' ', s2 + 1);
-        String tag = s3 < 0 ? line.substring(s2 + 1) : line.substring(s2 + 1, s3);
-        if (tag.isEmpty() || tag.charAt(0) < 'A' || tag.charAt(0) > 'Z' || (tag.length() > 1 && tag.charAt(1) != ':')) {
-            return null;
-        }
-        String content = s3 < 0 ? "" : line.substring(s3 + 1);
-        return chunk(idx, stream, content, t, "cri", tag.charAt(0) == 'P');
-    }
-
-    private Frame docker(String line) {
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(line);
-        } catch (Exception e) {
-            return null;
-        }
-        if (n == null || !n.has("log") || !n.has("stream") || !n.has("time")) return null;
-        String log = n.get("log").asText();
-        String stream = n.get("stream").asText();
-        int idx = "stderr".equals(stream) ? 1 : 0;
-        long t = time(n.get("time").asText());
-        boolean partial = !log.endsWith("\n");
-        if (!partial) log = log.substring(0, log.length() - 1);
-        return chunk(idx, stream, log, t, "docker", partial);
-    }
-
-    private Frame chunk(int idx, String stream, String content, long t, String envelope, boolean partial) {
-        StringBuilder buf = pending[idx];
-        if (buf.length() == 0 && !partial) {
-            return new Frame(Frame.Kind.COMPLETE, content, t, stream, envelope, false);
-        }
-        if (buf.length() == 0) pendingTime[idx] = t;
-        pendingEnvelope[idx] = envelope;
-        buf.append(content);
-        if (buf.length() > maxLine) {
-            // Give up on joining: emit what we have, marked, rather than buffer without bound.
-            Frame f = new Frame(Frame.Kind.COMPLETE, buf.substring(0, maxLine), pendingTime[idx], stream, envelope, true);
-            buf.setLength(0);
-            return f;
-        }
-        if (partial) return new Frame(Frame.Kind.PARTIAL, null, t, stream, envelope, false);
-        Frame f = new Frame(Frame.Kind.COMPLETE, buf.toString(), pendingTime[idx], stream, envelope, false);
-        buf.setLength(0);
-        return f;
-    }
-
-    /** At the end of input: a partial line that never got its final chunk, marked truncated; else null. */
+    /**
+     * At end of input: the oldest line still waiting for its final chunk, as COMPLETE with a "truncated"
+     * problem, or null when nothing is pending. Call until it returns null.
+     */
     public Frame flush() {
-        for (int i = 0; i < 2; i++) {
-            if (pending[i].length() > 0) {
-                Frame f = new Frame(Frame.Kind.COMPLETE, pending[i].toString(), pendingTime[i], i == 0 ? "stdout" : "stderr",
-                        pendingEnvelope[i], true);
-                pending[i].setLength(0);
-                return f;
-            }
+        while (!pendingOrder.isEmpty()) {
+            String stream = pendingOrder.pollFirst();
+            Pending p = pending.remove(stream);
+            if (p == null || p.skipping) continue;
+            return new Frame(Frame.Kind.COMPLETE, p.text.toString(), p.timeMillis, stream, p.envelope,
+                    "truncated: input ended inside a partial line (" + p.text.length() + " chars)");
         }
         return null;
     }
 
-    /** Epoch millis of an RFC 3339 timestamp with any number of fractional digits; -1 when it is not one. */
-    static long time(String s) {
-        try {
-            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-            return -1;
+    // ------------------------------------------------------------------------------------------------ envelopes
+
+    /** CRI or kubectl --timestamps; null when the line does not start with an RFC 3339 time and a space. */
+    private Frame timestamped(String line) {
+        int tsEnd = line.indexOf(' ');
+        if (tsEnd < 0) return null;
+        long time = Rfc3339.parseMillis(line, 0, tsEnd);
+        if (time == Rfc3339.INVALID) return null;
+        int streamEnd = line.indexOf(' ', tsEnd + 1);
+        String stream = streamEnd < 0 ? null : streamName(line, tsEnd + 1, streamEnd);
+        if (stream != null) {
+            int tagEnd = line.indexOf(' ', streamEnd + 1);
+            if (tagEnd < 0) tagEnd = line.length();
+            if (isCriTag(line, streamEnd + 1, tagEnd)) {
+                String content = tagEnd >= line.length() ? "" : line.substring(tagEnd + 1);
+                boolean partial = line.charAt(streamEnd + 1) == 'P';
+                return chunk(content, partial, time, stream, Frame.CRI);
+            }
         }
+        return whole(line.substring(tsEnd + 1), time, null, Frame.KUBECTL_TIMESTAMPS);
+    }
+
+    private static String streamName(String line, int from, int to) {
+        if (line.startsWith("stdout", from) && to - from == 6) return "stdout";
+        if (line.startsWith("stderr", from) && to - from == 6) return "stderr";
+        return null;
+    }
+
+    /** A CRI tag: one upper-case letter, optionally followed by {@code :} and more. */
+    private static boolean isCriTag(String line, int from, int to) {
+        if (to <= from) return false;
+        char c = line.charAt(from);
+        if (c < 'A' || c > 'Z') return false;
+        return to - from == 1 || line.charAt(from + 1) == ':';
+    }
+
+    /** Docker json-file; null when the object lacks one of log/stream/time or is not valid JSON. */
+    private Frame docker(String line) {
+        String log = null;
+        String stream = null;
+        String time = null;
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return null;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                } else if (v == JsonToken.VALUE_STRING) {
+                    switch (name) {
+                        case "log" -> log = p.getText();
+                        case "stream" -> stream = p.getText();
+                        case "time" -> time = p.getText();
+                        default -> { }
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) return null;
+        } catch (IOException e) {
+            return null; // not JSON after all: the caller passes the line through as plain
+        }
+        if (log == null || stream == null || time == null) return null;
+        long millis = Rfc3339.parseMillis(time, 0, time.length());
+        if (millis == Rfc3339.INVALID) millis = -1;
+        boolean partial = !log.endsWith("\n");
+        String content = partial ? log : log.substring(0, log.length() - (log.endsWith("\r\n") ? 2 : 1));
+        return chunk(content, partial, millis, stream, Frame.DOCKER);
+    }
+
+    // ---------------------------------------------------------------------------------------------- rejoining
+
+    private Frame chunk(String content, boolean partial, long time, String stream, String envelope) {
+        Pending p = pending.get(stream);
+        if (p == null) {
+            if (!partial) return whole(content, time, stream, envelope);
+            p = new Pending(time, envelope);
+            pending.put(stream, p);
+            pendingOrder.addLast(stream);
+        }
+        if (p.skipping) {
+            if (!partial) end(stream);
+            return new Frame(Frame.Kind.PARTIAL, null, p.timeMillis, stream, envelope, null);
+        }
+        int room = maxLineChars - p.text.length();
+        if (content.length() > room) {
+            p.text.append(content, 0, room);
+            String text = p.text.toString();
+            if (partial) {
+                p.skipping = true;
+                p.text.setLength(0);
+            } else {
+                end(stream);
+            }
+            return new Frame(Frame.Kind.COMPLETE, text, p.timeMillis, stream, p.envelope, oversized());
+        }
+        p.text.append(content);
+        if (partial) return new Frame(Frame.Kind.PARTIAL, null, p.timeMillis, stream, envelope, null);
+        end(stream);
+        return new Frame(Frame.Kind.COMPLETE, p.text.toString(), p.timeMillis, stream, p.envelope, null);
+    }
+
+    private void end(String stream) {
+        pending.remove(stream);
+        pendingOrder.remove(stream);
+    }
+
+    private Frame whole(String content, long time, String stream, String envelope) {
+        if (content.length() > maxLineChars) {
+            return new Frame(Frame.Kind.COMPLETE, content.substring(0, maxLineChars), time, stream, envelope,
+                    oversized());
+        }
+        return new Frame(Frame.Kind.COMPLETE, content, time, stream, envelope, null);
+    }
+
+    private String oversized() {
+        return "oversized: line exceeds " + maxLineChars + " chars (content cut at the cap)";
     }
 }

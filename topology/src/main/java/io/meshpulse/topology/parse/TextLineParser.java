@@ -57,6 +57,10 @@ final class TextLineParser {
         this.n = end;
         draft.reset(LogFormat.TEXT);
         tokenize(start);
+        if (tokens > 0 && IsoTime.parseMillis(b, tokStart[0], tokEnd[0]) == IsoTime.INVALID) {
+            // nothing else is worth reading when the line does not start with a time
+            return "bad start time: '" + AccessLogParser.excerpt(src, tokStart[0], tokEnd[0]) + "'";
+        }
         String reason;
         TextLayout layout = detect();
         if (layout == null) {

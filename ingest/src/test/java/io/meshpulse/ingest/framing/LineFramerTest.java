@@ -1,0 +1,146 @@
+package io.meshpulse.ingest.framing;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class LineFramerTest {
+
+    private static final String ACCESS = "[2024-05-02T10:12:33.456Z] \"GET /x HTTP/1.1\" 200 - via_upstream - \"-\" 0 91 3 - "
+            + "\"-\" \"curl/8.5.0\" \"r-1\" \"reviews:9080\" \"10.244.1.17:9080\" outbound|9080||r.ns.svc.cluster.local "
+            + "10.244.0.9:48822 10.96.44.12:9080 10.244.0.9:51234 - default";
+    private static final String JSON_ACCESS = "{\"start_time\":\"2024-05-02T10:12:33.456Z\",\"response_code\":200,"
+            + "\"time\":\"x\",\"stream\":\"y\"}";
+
+    private final LineFramer framer = new LineFramer();
+
+    private static long millis(String iso) {
+        return Instant.parse(iso).toEpochMilli();
+    }
+
+    private static void assertComplete(Frame f, String content, long time, String stream, String envelope) {
+        assertAll(
+                () -> assertEquals(Frame.Kind.COMPLETE, f.kind(), "kind"),
+                () -> assertEquals(content, f.content(), "content"),
+                () -> assertEquals(time, f.timeMillis(), "time"),
+                () -> assertEquals(stream, f.stream(), "stream"),
+                () -> assertEquals(envelope, f.envelope(), "envelope"),
+                () -> assertNull(f.problem(), "problem"),
+                () -> assertTrue(f.isClean()));
+    }
+
+    @Test
+    void unwrapsCriLines() {
+        assertComplete(framer.frame("2016-10-06T00:17:09.669794202Z stdout F " + ACCESS),
+                ACCESS, millis("2016-10-06T00:17:09.669Z"), "stdout", Frame.CRI);
+        assertComplete(framer.frame("2016-10-06T00:17:09.6Z stderr F:x log content 2"),
+                "log content 2", millis("2016-10-06T00:17:09.600Z"), "stderr", Frame.CRI);
+        assertComplete(framer.frame("2016-10-06T02:17:09+02:00 stdout F hello"),
+                "hello", millis("2016-10-06T00:17:09Z"), "stdout", Frame.CRI);
+        assertComplete(framer.frame("2016-10-06T00:17:09.669794202Z stdout F "),
+                "", millis("2016-10-06T00:17:09.669Z"), "stdout", Frame.CRI);
+    }
+
+    @Test
+    void rejoinsCriPartials() {
+        Frame p1 = framer.frame("2016-10-06T00:17:09.1Z stdout P " + ACCESS.substring(0, 50));
+        Frame p2 = framer.frame("2016-10-06T00:17:09.2Z stdout P " + ACCESS.substring(50, 120));
+        Frame f = framer.frame("2016-10-06T00:17:09.3Z stdout F " + ACCESS.substring(120));
+        assertEquals(Frame.Kind.PARTIAL, p1.kind());
+        assertNull(p1.content());
+        assertEquals(Frame.Kind.PARTIAL, p2.kind());
+        assertComplete(f, ACCESS, millis("2016-10-06T00:17:09.100Z"), "stdout", Frame.CRI);
+        assertNull(framer.flush());
+    }
+
+    @Test
+    void keepsStdoutAndStderrPartialsApart() {
+        assertEquals(Frame.Kind.PARTIAL, framer.frame("2024-01-01T00:00:00.1Z stdout P out-1 ").kind());
+        assertEquals(Frame.Kind.PARTIAL, framer.frame("2024-01-01T00:00:00.2Z stderr P err-1 ").kind());
+        assertComplete(framer.frame("2024-01-01T00:00:00.3Z stderr F err-2"),
+                "err-1 err-2", millis("2024-01-01T00:00:00.200Z"), "stderr", Frame.CRI);
+        assertEquals(Frame.Kind.PARTIAL, framer.frame("2024-01-01T00:00:00.4Z stdout P out-2 ").kind());
+        assertComplete(framer.frame("2024-01-01T00:00:00.5Z stdout F out-3"),
+                "out-1 out-2 out-3", millis("2024-01-01T00:00:00.100Z"), "stdout", Frame.CRI);
+    }
+
+    @Test
+    void unwrapsDockerJsonFileWithEscapedQuotes() {
+        String escaped = ACCESS.replace("\"", "\\\"");
+        Frame f = framer.frame("{\"log\":\"" + escaped + "\\n\",\"stream\":\"stdout\",\"time\":\"2019-01-01T11:11:11.111111111Z\"}");
+        assertComplete(f, ACCESS, millis("2019-01-01T11:11:11.111Z"), "stdout", Frame.DOCKER);
+    }
+
+    @Test
+    void rejoinsDockerChunksWithoutNewline() {
+        String escaped = ACCESS.replace("\"", "\\\"");
+        int cut = escaped.indexOf("curl"); // not inside an escape sequence
+        Frame p = framer.frame("{\"log\":\"" + escaped.substring(0, cut) + "\",\"stream\":\"stdout\",\"time\":\"2019-01-01T11:11:11Z\"}");
+        Frame f = framer.frame("{\"log\":\"" + escaped.substring(cut) + "\\n\",\"stream\":\"stdout\",\"time\":\"2019-01-01T11:11:12Z\"}");
+        assertEquals(Frame.Kind.PARTIAL, p.kind());
+        assertComplete(f, ACCESS, millis("2019-01-01T11:11:11Z"), "stdout", Frame.DOCKER);
+    }
+
+    @Test
+    void passesIstioJsonAccessLogsThroughAsPlain() {
+        assertComplete(framer.frame(JSON_ACCESS), JSON_ACCESS, -1, null, Frame.PLAIN);
+        String broken = "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":";
+        assertComplete(framer.frame(broken), broken, -1, null, Frame.PLAIN);
+    }
+
+    @Test
+    void unwrapsKubectlTimestamps() {
+        assertComplete(framer.frame("2024-05-02T10:12:33.456789123Z " + ACCESS),
+                ACCESS, millis("2024-05-02T10:12:33.456Z"), null, Frame.KUBECTL_TIMESTAMPS);
+        String agent = "2024-05-02T10:12:33.456789Z\tinfo\txdsproxy\tconnected";
+        assertComplete(framer.frame("2024-05-02T10:12:34Z " + agent),
+                agent, millis("2024-05-02T10:12:34Z"), null, Frame.KUBECTL_TIMESTAMPS);
+    }
+
+    @Test
+    void passesPlainLinesThrough() {
+        assertComplete(framer.frame(ACCESS), ACCESS, -1, null, Frame.PLAIN);
+        assertComplete(framer.frame(ACCESS + "\r"), ACCESS, -1, null, Frame.PLAIN);
+        String agent = "2024-05-02T10:12:33.456789Z\tinfo\txdsproxy\tconnected";
+        assertComplete(framer.frame(agent), agent, -1, null, Frame.PLAIN);
+        assertComplete(framer.frame(""), "", -1, null, Frame.PLAIN);
+    }
+
+    @Test
+    void capsRejoinedLinesAndSkipsTheirRest() {
+        LineFramer small = new LineFramer(10);
+        assertEquals(Frame.Kind.PARTIAL, small.frame("2024-01-01T00:00:00Z stdout P 123456").kind());
+        Frame over = small.frame("2024-01-01T00:00:01Z stdout P 7890abcdef");
+        assertEquals(Frame.Kind.COMPLETE, over.kind());
+        assertEquals("1234567890", over.content());
+        assertTrue(over.problem().startsWith("oversized"), over.problem());
+        // the rest of that logical line is dropped, up to and including its final chunk
+        assertEquals(Frame.Kind.PARTIAL, small.frame("2024-01-01T00:00:02Z stdout P more").kind());
+        assertEquals(Frame.Kind.PARTIAL, small.frame("2024-01-01T00:00:03Z stdout F end").kind());
+        assertComplete(small.frame("2024-01-01T00:00:04Z stdout F next"), "next",
+                millis("2024-01-01T00:00:04Z"), "stdout", Frame.CRI);
+        assertNull(small.flush());
+
+        Frame single = small.frame("this plain line is longer than ten");
+        assertEquals("this plain", single.content());
+        assertTrue(single.problem().startsWith("oversized"));
+    }
+
+    @Test
+    void flushesDanglingPartialsAsTruncated() {
+        framer.frame("2024-01-01T00:00:00Z stdout P half a line");
+        framer.frame("2024-01-01T00:00:01Z stderr P other half");
+        Frame first = framer.flush();
+        Frame second = framer.flush();
+        assertEquals("half a line", first.content());
+        assertEquals("stdout", first.stream());
+        assertTrue(first.problem().startsWith("truncated"), first.problem());
+        assertEquals("other half", second.content());
+        assertEquals("stderr", second.stream());
+        assertNull(framer.flush());
+    }
+}
