@@ -584,6 +584,10 @@ final class Engine {
             }
             default -> throw new IllegalStateException();
         }
+        if (e.grpc && out.code != 0 && o != Outcome.OK && o != Outcome.APP_404 && o != Outcome.APP_500
+                && o != Outcome.RBAC) {
+            out.code = 200; // Envoy's local reply to a gRPC request is a trailers-only 200 (grpc-status in trailers)
+        }
         long inWrite = Long.MIN_VALUE;
         if (in != null) {
             in.durationMillis = inDur;
