@@ -299,16 +299,18 @@ class MeshSimulatorTest {
     @Test
     void textLinesHaveThe1_23LayoutAndJsonLinesAreTyped() throws IOException {
         ObjectMapper om = new ObjectMapper();
+        Pattern cri = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?Z (stdout|stderr) F .*");
+        Pattern start = Pattern.compile("\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z]");
         int text = 0;
         int json = 0;
         for (Path f : proxyFiles(out)) {
             for (String l : lines(f)) {
-                assertTrue(l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?Z (stdout|stderr) F .*"), l);
+                assertTrue(cri.matcher(l).matches(), l);
                 String c = content(l);
                 if (c.startsWith("[")) {
                     List<String> t = SimFiles.tokens(c);
                     assertEquals(22, t.size(), c);
-                    assertTrue(t.get(0).matches("\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z]"), c);
+                    assertTrue(start.matcher(t.get(0)).matches(), c);
                     for (int q : new int[] {1, 6, 11, 12, 13, 14, 15}) assertTrue(t.get(q).startsWith("\""), q + ": " + c);
                     for (int q : new int[] {2, 3, 4, 5, 7, 8, 9, 10, 16, 17, 18, 19, 20, 21}) {
                         assertFalse(t.get(q).startsWith("\""), q + ": " + c);
