@@ -113,7 +113,7 @@ final class Engine {
         int c = Long.compare(x.writeNanos, y.writeNanos);
         return c != 0 ? c : Long.compare(x.seq, y.seq);
     });
-    private final ContainerLog.Channels channels = new ContainerLog.Channels(256);
+    private final ContainerLog.Channels channels = new ContainerLog.Channels(1024);
     private final TruthRecorder truth;
     private final long maxLateMs;
     private final long startMs;
@@ -308,6 +308,8 @@ final class Engine {
         if (cfg.containerRestart()) chooseRestart();
         try {
             writeAppLogs();
+            long tLoop = System.nanoTime();
+            long flushNanos = 0;
             double noisePerSecond = cfg.noise() ? cfg.noisePerPodPerMinute() / 60.0 : 0;
             for (long tick = startMs; tick < endMs; tick += 1000) {
                 long tickEnd = Math.min(tick + 1000, endMs);
@@ -334,9 +336,15 @@ final class Engine {
                         for (int i = 0; i < n; i++) noise(p, tick * 1_000_000L + rnd.nextLong(span * 1_000_000L));
                     }
                 }
+                long f0 = System.nanoTime();
                 flush(tickEnd * 1_000_000L);
+                flushNanos += System.nanoTime() - f0;
             }
             flush(Long.MAX_VALUE);
+            if (Boolean.getBoolean("meshpulse.sim.timing")) {
+                System.err.printf("setup %d ms, loop %d ms (flush %d ms)%n", (tLoop - t0) / 1_000_000,
+                        (System.nanoTime() - tLoop) / 1_000_000, flushNanos / 1_000_000);
+            }
             for (SimPod p : proxyPods) {
                 if (p.restartAtNanos != Long.MAX_VALUE && p.proxyLog.restartCount() == 0) p.proxyLog.restart();
                 p.proxyLog.close();
@@ -583,6 +591,10 @@ final class Engine {
                 in.durationMillis = inDur;
             }
             default -> throw new IllegalStateException();
+        }
+        if (e.grpc && out.code != 0 && o != Outcome.OK && o != Outcome.APP_404 && o != Outcome.APP_500
+                && o != Outcome.RBAC) {
+            out.code = 200; // Envoy's local reply to a gRPC request is a trailers-only 200 (grpc-status in trailers)
         }
         long inWrite = Long.MIN_VALUE;
         if (in != null) {

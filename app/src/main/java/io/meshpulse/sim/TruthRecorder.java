@@ -3,6 +3,7 @@ package io.meshpulse.sim;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,9 +47,6 @@ final class TruthRecorder {
     private final List<SimPod> pods;
     private final Map<RawKey, long[]> counts = new HashMap<>();
     /** Derived strings per distinct input (cluster, SNI, authority): few distinct values, many lines. */
-    private final Map<DKey, String[]> derived = new HashMap<>();
-
-    private record DKey(char kind, String ns, String value) {}
 
     TruthRecorder(List<SimPod> pods, Map<String, SimPod> podByIp) {
         this.pods = pods;
@@ -125,21 +123,28 @@ final class TruthRecorder {
         return new RawKey(false, ns, srcWl, -1, dstNs, service, null, -1);
     }
 
-    /** Cached: "s" SNI → {fqdn}; "a" authority → {canonical host}; "c" outbound cluster → {fqdn, namespace}. */
+    /**
+     * Cached derivations keyed by the identity of the input string (the generator reuses one instance per edge),
+     * with the namespace the result was computed for: 's' SNI → {fqdn}; 'a' authority → {canonical host};
+     * 'c' outbound cluster → {fqdn, namespace}.
+     */
+    private final Map<String, Object[]> sniCache = new IdentityHashMap<>();
+    private final Map<String, Object[]> authorityCache = new IdentityHashMap<>();
+    private final Map<String, Object[]> clusterCache = new IdentityHashMap<>();
+
     private String[] derive(char kind, String value, String ns) {
-        DKey key = new DKey(kind, ns, value);
-        String[] d = derived.get(key);
-        if (d == null) {
-            d = switch (kind) {
-                case 's' -> new String[] {fqdnFromSni(value)};
-                case 'a' -> new String[] {canonicalHost(hostOf(value), ns)};
-                default -> {
-                    String fqdn = value.substring(value.indexOf('|', value.indexOf('|', 9) + 1) + 1);
-                    yield new String[] {fqdn, namespaceOfFqdn(fqdn)};
-                }
-            };
-            derived.put(key, d);
-        }
+        Map<String, Object[]> cache = kind == 's' ? sniCache : kind == 'a' ? authorityCache : clusterCache;
+        Object[] hit = cache.get(value);
+        if (hit != null && hit[0] == ns) return (String[]) hit[1];
+        String[] d = switch (kind) {
+            case 's' -> new String[] {fqdnFromSni(value)};
+            case 'a' -> new String[] {canonicalHost(hostOf(value), ns)};
+            default -> {
+                String fqdn = value.substring(value.indexOf('|', value.indexOf('|', 9) + 1) + 1);
+                yield new String[] {fqdn, namespaceOfFqdn(fqdn)};
+            }
+        };
+        if (hit == null) cache.put(value, new Object[] {ns, d});
         return d;
     }
 
