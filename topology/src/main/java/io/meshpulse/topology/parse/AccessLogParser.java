@@ -12,8 +12,8 @@ package io.meshpulse.topology.parse;
  * {@code \r}/{@code \n} is ignored. The layout is recognised from the shape of the line, never from
  * configuration.
  *
- * <p><b>Thread safety:</b> an instance is <em>not</em> thread-safe. It reuses a character buffer, a field draft
- * and a cache of repeated values between calls. Use one instance per thread (they are cheap); the records it
+ * <p><b>Thread safety:</b> an instance is <em>not</em> thread-safe. It reuses a field draft, token position
+ * arrays and a small cache of multi-flag lists between calls. Use one instance per thread (they are cheap); the records it
  * returns are immutable and may be shared freely.
  */
 public final class AccessLogParser {
@@ -27,7 +27,6 @@ public final class AccessLogParser {
     private final RecordDraft draft = new RecordDraft();
     private final TextLineParser text = new TextLineParser(cache, draft);
     private final JsonLineParser json = new JsonLineParser(cache, draft);
-    private char[] buf = new char[2048];
 
     /** Parses one line. Never throws; see the class comment. */
     public ParseResult parse(String line) {
@@ -51,24 +50,21 @@ public final class AccessLogParser {
         int start = 0;
         while (start < end && (line.charAt(start) == ' ' || line.charAt(start) == '\t')) start++;
         if (start == end) return "empty line";
-        if (buf.length < end) buf = new char[Math.max(end, buf.length * 2)];
-        final char[] b = buf;
-        line.getChars(0, end, b, 0);
 
-        char first = b[start];
+        char first = line.charAt(start);
         if (first == '[') {
-            String envoy = envoyBracketLog(b, start, end);
+            String envoy = envoyBracketLog(line, start, end);
             if (envoy != null) return envoy;
-            return text.parse(line, b, start, end);
+            return text.parse(line, start, end);
         }
         if (first == '{') {
-            return json.parse(line, b, start, end);
+            return json.parse(line, start, end);
         }
         if (first >= '0' && first <= '9') {
-            String proxy = timestampedLog(line, b, start, end);
+            String proxy = timestampedLog(line, start, end);
             if (proxy != null) return proxy;
         }
-        if (looksBinary(b, start, end)) return "not an access log: binary data";
+        if (looksBinary(line, start, end)) return "not an access log: binary data";
         return "not an access log: '" + excerpt(line, start, end) + "'";
     }
 
@@ -76,15 +72,15 @@ public final class AccessLogParser {
      * Envoy's own default log pattern, {@code [2024-05-02 10:12:33.456][21][warning][config] ...}: a bracketed
      * date with a space (access logs have a {@code T}), then thread and level in brackets.
      */
-    private static String envoyBracketLog(char[] b, int s, int e) {
-        if (e - s < 21 || b[s + 11] != ' ' || b[s + 5] != '-' || b[s + 14] != ':') return null;
-        int close = indexOf(b, ']', s + 1, e);
-        if (close < 0 || close + 1 >= e || b[close + 1] != '[') return "envoy proxy log";
-        int threadEnd = indexOf(b, ']', close + 2, e);
-        if (threadEnd < 0 || threadEnd + 1 >= e || b[threadEnd + 1] != '[') return "envoy proxy log";
-        int levelEnd = indexOf(b, ']', threadEnd + 2, e);
+    private static String envoyBracketLog(String src, int s, int e) {
+        if (e - s < 21 || src.charAt(s + 11) != ' ' || src.charAt(s + 5) != '-' || src.charAt(s + 14) != ':') return null;
+        int close = indexOf(src, ']', s + 1, e);
+        if (close < 0 || close + 1 >= e || src.charAt(close + 1) != '[') return "envoy proxy log";
+        int threadEnd = indexOf(src, ']', close + 2, e);
+        if (threadEnd < 0 || threadEnd + 1 >= e || src.charAt(threadEnd + 1) != '[') return "envoy proxy log";
+        int levelEnd = indexOf(src, ']', threadEnd + 2, e);
         if (levelEnd < 0) return "envoy proxy log";
-        return "envoy proxy log (" + excerpt(new String(b, threadEnd + 2, levelEnd - threadEnd - 2)) + ")";
+        return "envoy proxy log (" + excerpt(src.substring(threadEnd + 2, levelEnd)) + ")";
     }
 
     /**
@@ -92,39 +88,39 @@ public final class AccessLogParser {
      * and Envoy's logs as Istio formats them ({@code <ts>\t<level>\tenvoy <logger> ...}). A timestamp followed by
      * anything else is most likely a runtime envelope that was not removed.
      */
-    private static String timestampedLog(String line, char[] b, int s, int e) {
+    private static String timestampedLog(String src, int s, int e) {
         int tsEnd = s;
-        while (tsEnd < e && b[tsEnd] != ' ' && b[tsEnd] != '\t') tsEnd++;
-        if (IsoTime.parseMillis(b, s, tsEnd) == IsoTime.INVALID) return null;
-        int ls = skipBlank(b, tsEnd, e);
+        while (tsEnd < e && src.charAt(tsEnd) != ' ' && src.charAt(tsEnd) != '\t') tsEnd++;
+        if (IsoTime.parseMillis(src, s, tsEnd) == IsoTime.INVALID) return null;
+        int ls = skipBlank(src, tsEnd, e);
         int le = ls;
-        while (le < e && b[le] != ' ' && b[le] != '\t') le++;
+        while (le < e && src.charAt(le) != ' ' && src.charAt(le) != '\t') le++;
         for (String level : LOG_LEVELS) {
-            if (level.length() == le - ls && line.regionMatches(true, ls, level, 0, le - ls)) {
-                int scope = skipBlank(b, le, e);
-                boolean envoy = line.startsWith("envoy", scope);
+            if (level.length() == le - ls && src.regionMatches(true, ls, level, 0, le - ls)) {
+                int scope = skipBlank(src, le, e);
+                boolean envoy = src.startsWith("envoy", scope);
                 return (envoy ? "envoy proxy log (" : "istio-agent log (") + level + ")";
             }
         }
         return "not an access log: line starts with a timestamp (runtime envelope not removed?)";
     }
 
-    private static int skipBlank(char[] b, int p, int e) {
-        while (p < e && (b[p] == ' ' || b[p] == '\t')) p++;
+    private static int skipBlank(String src, int p, int e) {
+        while (p < e && (src.charAt(p) == ' ' || src.charAt(p) == '\t')) p++;
         return p;
     }
 
-    private static int indexOf(char[] b, char c, int from, int e) {
+    private static int indexOf(String src, char c, int from, int e) {
         for (int i = from; i < e; i++) {
-            if (b[i] == c) return i;
+            if (src.charAt(i) == c) return i;
         }
         return -1;
     }
 
-    private static boolean looksBinary(char[] b, int s, int e) {
+    private static boolean looksBinary(String src, int s, int e) {
         int limit = Math.min(e, s + 256);
         for (int i = s; i < limit; i++) {
-            char c = b[i];
+            char c = src.charAt(i);
             if ((c < 0x20 && c != '\t') || c == 0x7f || c == '\uFFFD') return true;
         }
         return false;

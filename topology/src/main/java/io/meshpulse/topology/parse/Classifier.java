@@ -43,12 +43,13 @@ public final class Classifier {
     public static Classification classify(int responseCode, List<String> flags, String responseCodeDetails,
                                           String connectionTerminationDetails, String upstreamCluster,
                                           String routeName) {
-        String rbacDetails = rbacDetails(responseCodeDetails, connectionTerminationDetails);
+        String policy = rbacPolicy(responseCodeDetails);
+        if (policy == null) policy = rbacPolicy(connectionTerminationDetails);
         return new Classification(
                 failureClass(responseCode, flags, responseCodeDetails, connectionTerminationDetails,
                         upstreamCluster, routeName),
                 cause(responseCodeDetails, connectionTerminationDetails),
-                rbacDetails == null ? null : rbacPolicy(rbacDetails));
+                policy);
     }
 
     /** Returns a copy of {@code r} with failureClass, cause, rbacPolicy and direction recomputed. */
@@ -188,12 +189,6 @@ public final class Classifier {
         if (BLOCK_ALL.equals(routeName) || "allow_any".equals(routeName)) return Direction.OUTBOUND;
         if (ROUTE_NOT_FOUND.equals(responseCodeDetails) && flags.contains("NR")) return Direction.OUTBOUND;
         return Direction.UNKNOWN;
-    }
-
-    private static String rbacDetails(String responseCodeDetails, String connectionTerminationDetails) {
-        if (startsWith(responseCodeDetails, RBAC_DETAILS_PREFIX)) return responseCodeDetails;
-        if (startsWith(connectionTerminationDetails, RBAC_DETAILS_PREFIX)) return connectionTerminationDetails;
-        return null;
     }
 
     private static boolean startsWith(String s, String prefix) {

@@ -14,7 +14,7 @@ final class IsoTime {
 
     private IsoTime() {}
 
-    static long parseMillis(char[] b, int s, int e) {
+    static long parseMillis(String b, int s, int e) {
         if (e - s < 19) return INVALID;
         int year = digits(b, s, 4);
         int month = digits(b, s + 5, 2);
@@ -23,8 +23,8 @@ final class IsoTime {
         int minute = digits(b, s + 14, 2);
         int second = digits(b, s + 17, 2);
         if ((year | month | day | hour | minute | second) < 0
-                || b[s + 4] != '-' || b[s + 7] != '-' || (b[s + 10] != 'T' && b[s + 10] != 't')
-                || b[s + 13] != ':' || b[s + 16] != ':') {
+                || b.charAt(s + 4) != '-' || b.charAt(s + 7) != '-' || (b.charAt(s + 10) != 'T' && b.charAt(s + 10) != 't')
+                || b.charAt(s + 13) != ':' || b.charAt(s + 16) != ':') {
             return INVALID;
         }
         if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]
@@ -34,11 +34,11 @@ final class IsoTime {
         }
         int p = s + 19;
         int millis = 0;
-        if (p < e && b[p] == '.') {
+        if (p < e && b.charAt(p) == '.') {
             p++;
             int count = 0;
-            while (p < e && b[p] >= '0' && b[p] <= '9') {
-                if (count < 3) millis = millis * 10 + (b[p] - '0');
+            while (p < e && b.charAt(p) >= '0' && b.charAt(p) <= '9') {
+                if (count < 3) millis = millis * 10 + (b.charAt(p) - '0');
                 count++;
                 p++;
             }
@@ -47,13 +47,13 @@ final class IsoTime {
         }
         int offsetSeconds = 0;
         if (p < e) {
-            char z = b[p];
+            char z = b.charAt(p);
             if (z == 'Z' || z == 'z') {
                 p++;
             } else if (z == '+' || z == '-') {
                 int oh = digits(b, p + 1, 2, e);
                 int q = p + 3;
-                if (q < e && b[q] == ':') q++;
+                if (q < e && b.charAt(q) == ':') q++;
                 int om = digits(b, q, 2, e);
                 if (oh < 0 || om < 0 || oh > 23 || om > 59) return INVALID;
                 offsetSeconds = (oh * 3600 + om * 60) * (z == '+' ? 1 : -1);
@@ -68,14 +68,14 @@ final class IsoTime {
         return (days * 86_400L + hour * 3_600L + minute * 60L + second - offsetSeconds) * 1000L + millis;
     }
 
-    private static int digits(char[] b, int at, int count, int limit) {
+    private static int digits(String b, int at, int count, int limit) {
         return at + count > limit ? -1 : digits(b, at, count);
     }
 
-    private static int digits(char[] b, int at, int count) {
+    private static int digits(String b, int at, int count) {
         int v = 0;
         for (int i = at; i < at + count; i++) {
-            int d = b[i] - '0';
+            int d = b.charAt(i) - '0';
             if (d < 0 || d > 9) return -1;
             v = v * 10 + d;
         }

@@ -73,8 +73,9 @@ final class JsonLineParser {
     private final StringBuilder unescaped = new StringBuilder(128);
 
     private String src;
-    private char[] b;
     private int n;
+    /** Position of the next backslash at or after the scan point, or {@code n}; escapes are rare. */
+    private int nextEscape;
     private int p;
     private String error;
 
@@ -104,10 +105,10 @@ final class JsonLineParser {
     }
 
     /** Fills the draft and returns null, or returns the rejection reason. Expects {@code buf[start] == '{'}. */
-    String parse(String line, char[] buf, int start, int end) {
+    String parse(String line, int start, int end) {
         this.src = line;
-        this.b = buf;
         this.n = end;
+        this.nextEscape = -1;
         this.p = start + 1;
         error = null;
         sawCode = sawLog = sawStream = sawTime = false;
@@ -115,14 +116,14 @@ final class JsonLineParser {
         draft.reset(LogFormat.JSON);
 
         skipWs();
-        if (p < n && b[p] == '}') {
+        if (p < n && src.charAt(p) == '}') {
             p++;
         } else {
             while (true) {
                 if (!member()) return "malformed JSON: " + error + " at offset " + p;
                 skipWs();
                 if (p >= n) return "malformed JSON: unterminated object";
-                char c = b[p++];
+                char c = src.charAt(p++);
                 if (c == '}') break;
                 if (c != ',') {
                     p--;
@@ -151,24 +152,20 @@ final class JsonLineParser {
     }
 
     private boolean member() {
-        if (p >= n || b[p] != '"') {
+        if (p >= n || src.charAt(p) != '"') {
             error = "expected a key";
             return false;
         }
         int ks = p + 1;
-        int q = ks;
-        while (q < n && b[q] != '"') {
-            if (b[q] == '\\') q++; // an escaped key never matches a known one; just step over it
-            q++;
-        }
-        if (q >= n) {
+        int q = stringEnd(ks);
+        if (q < 0) {
             error = "unterminated key";
             return false;
         }
         int ke = q;
         p = q + 1;
         skipWs();
-        if (p >= n || b[p] != ':') {
+        if (p >= n || src.charAt(p) != ':') {
             error = "expected ':'";
             return false;
         }
@@ -196,22 +193,13 @@ final class JsonLineParser {
             error = "missing value";
             return false;
         }
-        char c = b[p];
+        char c = src.charAt(p);
         vString = null;
         if (c == '"') {
             int s = p + 1;
-            int q = s;
-            boolean escaped = false;
-            while (q < n) {
-                char x = b[q];
-                if (x == '"') break;
-                if (x == '\\') {
-                    escaped = true;
-                    q++;
-                }
-                q++;
-            }
-            if (q >= n) {
+            int q = stringEnd(s);
+            boolean escaped = q >= 0 && nextEscape < q;
+            if (q < 0) {
                 error = "unterminated string";
                 return false;
             }
@@ -235,7 +223,7 @@ final class JsonLineParser {
         if (c == '-' || (c >= '0' && c <= '9')) {
             int s = p;
             while (p < n) {
-                char x = b[p];
+                char x = src.charAt(p);
                 if ((x >= '0' && x <= '9') || x == '-' || x == '+' || x == '.' || x == 'e' || x == 'E') {
                     p++;
                 } else {
@@ -259,6 +247,28 @@ final class JsonLineParser {
         return false;
     }
 
+    /**
+     * Index of the quote that closes a string whose content starts at {@code s}, or -1. The common case (no
+     * backslash before the quote) is one vectorised search.
+     */
+    private int stringEnd(int s) {
+        int q = src.indexOf('"', s);
+        if (q < 0 || q >= n) return -1;
+        if (nextEscape < s) {
+            nextEscape = src.indexOf('\\', s);
+            if (nextEscape < 0 || nextEscape > n) nextEscape = n;
+        }
+        if (nextEscape > q) return q;
+        int i = s;
+        while (i < n) {
+            char c = src.charAt(i);
+            if (c == '"') return i;
+            if (c == '\\') i++;
+            i++;
+        }
+        return -1;
+    }
+
     private boolean literal(String word) {
         int len = word.length();
         if (p + len > n || !src.regionMatches(p, word, 0, len)) return false;
@@ -270,10 +280,10 @@ final class JsonLineParser {
     private boolean skipNested() {
         int depth = 0;
         while (p < n) {
-            char c = b[p++];
+            char c = src.charAt(p++);
             if (c == '"') {
-                while (p < n && b[p] != '"') {
-                    if (b[p] == '\\') p++;
+                while (p < n && src.charAt(p) != '"') {
+                    if (src.charAt(p) == '\\') p++;
                     p++;
                 }
                 if (p >= n) break;
@@ -292,13 +302,13 @@ final class JsonLineParser {
         StringBuilder sb = unescaped;
         sb.setLength(0);
         for (int i = s; i < e; i++) {
-            char c = b[i];
+            char c = src.charAt(i);
             if (c != '\\') {
                 sb.append(c);
                 continue;
             }
             if (++i >= e) return null;
-            char x = b[i];
+            char x = src.charAt(i);
             switch (x) {
                 case '"': case '\\': case '/': sb.append(x); break;
                 case 'b': sb.append('\b'); break;
@@ -310,7 +320,7 @@ final class JsonLineParser {
                     int v = 0;
                     for (int k = 1; k <= 4; k++) {
                         if (i + k >= e) return null;
-                        int d = Character.digit(b[i + k], 16);
+                        int d = Character.digit(src.charAt(i + k), 16);
                         if (d < 0) return null;
                         v = v * 16 + d;
                     }
@@ -325,15 +335,18 @@ final class JsonLineParser {
         return sb.toString();
     }
 
-    /** The current value as a String; null for null, {@code "-"}, nested values and literals. */
-    private String text(boolean cached) {
+    /**
+     * The current value as a String; null for null, {@code "-"}, nested values and literals. A value equal to
+     * one of {@code candidates} comes back as that shared instance.
+     */
+    private String text(String[] candidates) {
         switch (vKind) {
             case V_STRING:
                 if (vString != null) return "-".equals(vString) ? null : vString;
-                return cached ? cache.value(src, b, vStart, vEnd)
-                        : (vEnd - vStart == 1 && b[vStart] == '-') ? null : src.substring(vStart, vEnd);
+                return candidates != null ? TokenCache.pick(src, vStart, vEnd, candidates)
+                        : TokenCache.value(src, vStart, vEnd);
             case V_NUMBER:
-                return cache.intern(src, b, vStart, vEnd);
+                return src.substring(vStart, vEnd);
             default:
                 return null;
         }
@@ -346,11 +359,11 @@ final class JsonLineParser {
         if (vKind != V_STRING && vKind != V_NUMBER) return Long.MIN_VALUE;
         int s = vStart;
         int e = vEnd;
-        if (vKind == V_STRING && e - s == 1 && b[s] == '-') return -1;
+        if (vKind == V_STRING && e - s == 1 && src.charAt(s) == '-') return -1;
         if (e == s || e - s > 18) return Long.MIN_VALUE;
         long v = 0;
         for (int i = s; i < e; i++) {
-            int d = b[i] - '0';
+            int d = src.charAt(i) - '0';
             if (d < 0 || d > 9) return Long.MIN_VALUE;
             v = v * 10 + d;
         }
@@ -367,23 +380,22 @@ final class JsonLineParser {
                 }
                 if (vString != null) {
                     d.startTime = vString;
-                    char[] chars = vString.toCharArray();
-                    d.startTimeMillis = IsoTime.parseMillis(chars, 0, chars.length);
+                    d.startTimeMillis = IsoTime.parseMillis(vString, 0, vString.length());
                 } else {
                     d.startTime = src.substring(vStart, vEnd);
-                    d.startTimeMillis = IsoTime.parseMillis(b, vStart, vEnd);
+                    d.startTimeMillis = IsoTime.parseMillis(src, vStart, vEnd);
                 }
                 return;
             }
-            case ROUTE_NAME: d.routeName = text(true); return;
+            case ROUTE_NAME: d.routeName = text(TokenCache.ROUTES); return;
             case METHOD: {
-                String m = text(true);
+                String m = text(TokenCache.METHODS);
                 // Istio 1.1.0-1.1.2 wrote START_TIME under "method"; a method never starts with a digit.
                 d.method = m != null && !m.isEmpty() && m.charAt(0) >= '0' && m.charAt(0) <= '9' ? null : m;
                 return;
             }
-            case PATH: d.path = text(false); return;
-            case PROTOCOL: d.protocol = text(true); return;
+            case PATH: d.path = text(null); return;
+            case PROTOCOL: d.protocol = text(TokenCache.PROTOCOLS); return;
             case RESPONSE_CODE: {
                 long v = integer();
                 if (v == Long.MIN_VALUE || v > Integer.MAX_VALUE || v < 0) {
@@ -400,7 +412,7 @@ final class JsonLineParser {
                     return;
                 }
                 List<String> flags = null;
-                if (vKind == V_STRING && vString == null) flags = cache.flags(src, b, vStart, vEnd);
+                if (vKind == V_STRING && vString == null) flags = cache.flags(src, vStart, vEnd);
                 if (flags == null) {
                     badField = "bad response flags: '" + excerptValue() + "'";
                     return;
@@ -408,8 +420,8 @@ final class JsonLineParser {
                 d.responseFlags = flags;
                 return;
             }
-            case DETAILS: d.responseCodeDetails = text(true); return;
-            case TERM_DETAILS: d.connectionTerminationDetails = text(true); return;
+            case DETAILS: d.responseCodeDetails = text(TokenCache.DETAILS); return;
+            case TERM_DETAILS: d.connectionTerminationDetails = text(null); return;
             case BYTES_RECEIVED: d.bytesReceived = count("bytes_received"); return;
             case BYTES_SENT: d.bytesSent = count("bytes_sent"); return;
             case DURATION: d.durationMs = count("duration"); return;
@@ -418,23 +430,24 @@ final class JsonLineParser {
                 d.upstreamServiceTimeMs = v < 0 ? null : Long.valueOf(v);
                 return;
             }
-            case XFF: d.xForwardedFor = text(true); return;
-            case USER_AGENT: d.userAgent = text(true); return;
-            case REQUEST_ID: d.requestId = text(false); return;
-            case AUTHORITY: d.authority = text(true); return;
-            case UPSTREAM_HOST: d.upstreamHost = text(true); return;
+            case XFF: d.xForwardedFor = text(null); return;
+            case USER_AGENT: d.userAgent = text(null); return;
+            case REQUEST_ID: d.requestId = text(null); return;
+            case AUTHORITY: d.authority = text(null); return;
+            case UPSTREAM_HOST: d.upstreamHost = text(null); return;
             case UPSTREAM_CLUSTER: {
-                if (vKind == V_STRING && vString == null && vEnd - vStart > 1 && b[vEnd - 1] == ';') vEnd--;
-                d.upstreamCluster = text(true);
+                if (vKind == V_STRING && vString == null && vEnd - vStart > 1 && src.charAt(vEnd - 1) == ';') vEnd--;
+                boolean special = vKind == V_STRING && vEnd > vStart && src.charAt(vStart) >= 'A' && src.charAt(vStart) <= 'Z';
+                d.upstreamCluster = text(special ? TokenCache.CLUSTERS : null);
                 return;
             }
-            case UPSTREAM_LOCAL: d.upstreamLocalAddress = text(false); return;
-            case DOWNSTREAM_LOCAL: d.downstreamLocalAddress = text(true); return;
-            case DOWNSTREAM_REMOTE: d.downstreamRemoteAddress = text(false); return;
-            case SNI: d.requestedServerName = text(true); return;
-            case UTFR: d.upstreamTransportFailureReason = text(true); return;
-            case LEVEL: level = AccessLogParser.excerpt(text(true)); return;
-            case SCOPE: scope = text(true); return;
+            case UPSTREAM_LOCAL: d.upstreamLocalAddress = text(null); return;
+            case DOWNSTREAM_LOCAL: d.downstreamLocalAddress = text(null); return;
+            case DOWNSTREAM_REMOTE: d.downstreamRemoteAddress = text(null); return;
+            case SNI: d.requestedServerName = text(null); return;
+            case UTFR: d.upstreamTransportFailureReason = text(null); return;
+            case LEVEL: level = AccessLogParser.excerpt(text(null)); return;
+            case SCOPE: scope = text(null); return;
             case MSG: return;
             case LOG: sawLog = true; return;
             case STREAM: sawStream = true; return;
@@ -461,7 +474,7 @@ final class JsonLineParser {
 
     private void skipWs() {
         while (p < n) {
-            char c = b[p];
+            char c = src.charAt(p);
             if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return;
             p++;
         }

@@ -73,11 +73,9 @@ final class RecordDraft {
         String failureClass = Classifier.failureClass(responseCode, responseFlags, responseCodeDetails,
                 connectionTerminationDetails, cluster, routeName);
         String cause = Classifier.cause(responseCodeDetails, connectionTerminationDetails);
-        String rbacPolicy = null;
-        if (FailureClass.RBAC.equals(failureClass)) {
-            rbacPolicy = Classifier.rbacPolicy(responseCodeDetails);
-            if (rbacPolicy == null) rbacPolicy = Classifier.rbacPolicy(connectionTerminationDetails);
-        }
+        // same rule as Classifier.classify: the policy of whichever details value is an RBAC denial
+        String rbacPolicy = Classifier.rbacPolicy(responseCodeDetails);
+        if (rbacPolicy == null) rbacPolicy = Classifier.rbacPolicy(connectionTerminationDetails);
         Direction direction = Classifier.direction(cluster, routeName, responseFlags, responseCodeDetails);
         return new AccessLogRecord(format, startTimeMillis, startTime, method, path, protocol, responseCode,
                 responseFlags, responseCodeDetails, connectionTerminationDetails, upstreamTransportFailureReason,

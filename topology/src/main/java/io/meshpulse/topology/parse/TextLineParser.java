@@ -32,6 +32,9 @@ final class TextLineParser {
     private final int[] tokStart = new int[MAX_TOKENS];
     private final int[] tokEnd = new int[MAX_TOKENS];
     private final boolean[] tokQuoted = new boolean[MAX_TOKENS];
+    /** A quoted token whose content holds a {@code "} (one not followed by a space, or it would have ended). */
+    private final boolean[] tokInnerQuote = new boolean[MAX_TOKENS];
+    private long startMillis;
     private int tokens;
     private boolean unterminated;
 
@@ -42,8 +45,9 @@ final class TextLineParser {
     private int budget;
 
     private String src;
-    private char[] b;
     private int n;
+    /** Position of the next '{' at or after the scan point, or {@code n} when there is none; braces are rare. */
+    private int nextBrace;
 
     TextLineParser(TokenCache cache, RecordDraft draft) {
         this.cache = cache;
@@ -51,13 +55,13 @@ final class TextLineParser {
     }
 
     /** Fills the draft and returns null, or returns the rejection reason. */
-    String parse(String line, char[] buf, int start, int end) {
+    String parse(String line, int start, int end) {
         this.src = line;
-        this.b = buf;
         this.n = end;
         draft.reset(LogFormat.TEXT);
         tokenize(start);
-        if (tokens > 0 && IsoTime.parseMillis(b, tokStart[0], tokEnd[0]) == IsoTime.INVALID) {
+        startMillis = tokens > 0 ? IsoTime.parseMillis(src, tokStart[0], tokEnd[0]) : IsoTime.INVALID;
+        if (tokens > 0 && startMillis == IsoTime.INVALID) {
             // nothing else is worth reading when the line does not start with a time
             return "bad start time: '" + AccessLogParser.excerpt(src, tokStart[0], tokEnd[0]) + "'";
         }
@@ -85,44 +89,43 @@ final class TextLineParser {
     // ---------------------------------------------------------------------------------------------- fast path
 
     private void tokenize(int p) {
+        // Scanning uses String.indexOf, which the JIT turns into a vector search: far fewer mispredicted
+        // branches than a character loop over ~20 short tokens.
+        final String src = this.src;
+        final int n = this.n;
         int count = 0;
         unterminated = false;
         detectFailure = null;
-        final char[] b = this.b;
-        final int n = this.n;
+        nextBrace = -1;
         while (count < MAX_TOKENS) {
-            while (p < n && b[p] == ' ') p++;
+            while (p < n && src.charAt(p) == ' ') p++;
             if (p >= n) break;
-            char c = b[p];
+            char c = src.charAt(p);
             int s;
             int e;
             boolean quoted;
+            boolean inner = false;
             if (c == '"') {
                 s = p + 1;
-                int q = s;
-                e = -1;
-                while (q < n) {
-                    if (b[q] == '"') {
-                        if (q + 1 == n || b[q + 1] == ' ') {
-                            e = q;
-                            break;
-                        }
-                    }
-                    q++;
+                int q = src.indexOf('"', s);
+                while (q >= 0 && q < n && q + 1 < n && src.charAt(q + 1) != ' ') {
+                    inner = true; // a quote inside the value: only legitimate in the request and user agent
+                    q = src.indexOf('"', q + 1);
                 }
-                if (e < 0) {
+                if (q < 0 || q >= n) {
                     unterminated = true;
                     e = n;
                     p = n;
                 } else {
-                    p = e + 1;
+                    e = q;
+                    p = q + 1;
                 }
                 quoted = true;
             } else if (c == '[' && count == 0) {
                 s = p + 1;
-                int q = s;
-                while (q < n && b[q] != ']' && b[q] != ' ') q++;
-                if (q >= n || b[q] != ']') {
+                int q = src.indexOf(']', s);
+                if (q < 0 || q >= n || q - s > 40) {
+                    q = Math.min(n, s + 40);
                     detectFailure = "bad start time: '" + AccessLogParser.excerpt(src, s, q) + "'";
                     tokens = 0;
                     return;
@@ -139,6 +142,7 @@ final class TextLineParser {
             tokStart[count] = s;
             tokEnd[count] = e;
             tokQuoted[count] = quoted;
+            tokInnerQuote[count] = inner;
             count++;
         }
         tokens = count;
@@ -149,23 +153,26 @@ final class TextLineParser {
      * ({@code upstream_reset_before_response_started{local reset}}), so a space inside {@code {...}} does not end it.
      */
     private int bareEnd(int start) {
+        int space = src.indexOf(' ', start);
+        if (space < 0 || space > n) space = n;
+        if (nextBrace < start) {
+            nextBrace = src.indexOf('{', start);
+            if (nextBrace < 0 || nextBrace > n) nextBrace = n;
+        }
+        if (nextBrace >= space) return space;
+        // a brace opens before the space: spaces inside the braces belong to the token
         int depth = 0;
-        int firstSpace = -1;
-        int p = start;
-        while (p < n) {
-            char c = b[p];
-            if (c == ' ') {
-                if (depth == 0) return p;
-                if (firstSpace < 0) firstSpace = p;
-            } else if (c == '{') {
+        for (int p = start; p < n; p++) {
+            char c = src.charAt(p);
+            if (c == ' ' && depth == 0) return p;
+            if (c == '{') {
                 depth++;
             } else if (c == '}' && depth > 0) {
                 depth--;
             }
-            p++;
         }
         // an unbalanced brace does not swallow the rest of the line
-        return firstSpace >= 0 ? firstSpace : n;
+        return depth > 0 ? space : n;
     }
 
     /** Picks the layout from token shape; null when the line is too short to hold any layout it starts like. */
@@ -223,6 +230,8 @@ final class TextLineParser {
             if ((shape == Shape.BARE) == quoted) {
                 return "unexpected " + (quoted ? "quoted " : "unquoted ") + f.label + " in " + label(layout);
             }
+            // Only the request line and the user agent may legitimately hold a quote.
+            if (shape == Shape.QUOTED && tokInnerQuote[i]) return "stray quote in " + f.label;
             String r = assign(f, tokStart[i], tokEnd[i]);
             if (r != null) return r;
         }
@@ -237,7 +246,7 @@ final class TextLineParser {
         final RecordDraft d = draft;
         switch (f) {
             case TS: {
-                long t = IsoTime.parseMillis(b, s, e);
+                long t = s == tokStart[0] && e == tokEnd[0] ? startMillis : IsoTime.parseMillis(src, s, e);
                 if (t == IsoTime.INVALID) return "bad start time: '" + AccessLogParser.excerpt(src, s, e) + "'";
                 d.startTimeMillis = t;
                 d.startTime = src.substring(s, e);
@@ -254,22 +263,22 @@ final class TextLineParser {
                 return null;
             }
             case FLAGS: {
-                List<String> flags = cache.flags(src, b, s, e);
+                List<String> flags = cache.flags(src, s, e);
                 if (flags == null) return "bad response flags: '" + AccessLogParser.excerpt(src, s, e) + "'";
                 d.responseFlags = flags;
                 return null;
             }
             case DETAILS:
-                d.responseCodeDetails = cache.value(src, b, s, e);
+                d.responseCodeDetails = TokenCache.pick(src, s, e, TokenCache.DETAILS);
                 return null;
             case TERM:
-                d.connectionTerminationDetails = cache.value(src, b, s, e);
+                d.connectionTerminationDetails = TokenCache.value(src, s, e);
                 return null;
             case MIXER:
-                return noQuote(f, s, e);
+                return null;
             case UTFR:
-                d.upstreamTransportFailureReason = cache.value(src, b, s, e);
-                return noQuote(f, s, e);
+                d.upstreamTransportFailureReason = TokenCache.value(src, s, e);
+                return null;
             case RX:
                 d.bytesReceived = count(s, e);
                 return d.bytesReceived == BAD ? badNumber(f, s, e) : null;
@@ -286,38 +295,38 @@ final class TextLineParser {
                 return null;
             }
             case XFF:
-                d.xForwardedFor = cache.value(src, b, s, e);
-                return noQuote(f, s, e);
+                d.xForwardedFor = TokenCache.value(src, s, e);
+                return null;
             case UA:
-                d.userAgent = cache.value(src, b, s, e);
+                d.userAgent = TokenCache.value(src, s, e);
                 return null;
             case RID:
-                d.requestId = raw(s, e);
-                return noQuote(f, s, e);
+                d.requestId = TokenCache.value(src, s, e);
+                return null;
             case AUTH:
-                d.authority = cache.value(src, b, s, e);
-                return noQuote(f, s, e);
+                d.authority = TokenCache.value(src, s, e);
+                return null;
             case UHOST:
-                d.upstreamHost = cache.value(src, b, s, e);
-                return noQuote(f, s, e);
+                d.upstreamHost = TokenCache.value(src, s, e);
+                return null;
             case CLUSTER:
                 // Istio 1.23+ %UPSTREAM_CLUSTER% ends in ';' (alt_stat_name); drop it here so the cache keeps one copy.
-                d.upstreamCluster = cache.value(src, b, s, e > s + 1 && b[e - 1] == ';' ? e - 1 : e);
+                d.upstreamCluster = cluster(s, e > s + 1 && src.charAt(e - 1) == ';' ? e - 1 : e);
                 return null;
             case ULA:
-                d.upstreamLocalAddress = raw(s, e);
+                d.upstreamLocalAddress = TokenCache.value(src, s, e);
                 return null;
             case DLA:
-                d.downstreamLocalAddress = cache.value(src, b, s, e);
+                d.downstreamLocalAddress = TokenCache.value(src, s, e);
                 return null;
             case DRA:
-                d.downstreamRemoteAddress = raw(s, e);
+                d.downstreamRemoteAddress = TokenCache.value(src, s, e);
                 return null;
             case SNI:
-                d.requestedServerName = cache.value(src, b, s, e);
+                d.requestedServerName = TokenCache.value(src, s, e);
                 return null;
             case ROUTE:
-                d.routeName = cache.value(src, b, s, e);
+                d.routeName = TokenCache.pick(src, s, e, TokenCache.ROUTES);
                 return null;
             default:
                 throw new AssertionError(f);
@@ -330,17 +339,9 @@ final class TextLineParser {
         return "bad " + f.label + ": '" + AccessLogParser.excerpt(src, s, e) + "'";
     }
 
-    /** Quoted fields other than the request line and user agent never legitimately contain a quote. */
-    private String noQuote(Field f, int s, int e) {
-        for (int i = s; i < e; i++) {
-            if (b[i] == '"') return "stray quote in " + f.label;
-        }
-        return null;
-    }
-
     /** A non-negative count, -1 for {@code -}, or {@link #BAD}. */
     private long count(int s, int e) {
-        if (e - s == 1 && b[s] == '-') return -1;
+        if (e - s == 1 && src.charAt(s) == '-') return -1;
         long v = number(s, e, 18);
         return v < 0 ? BAD : v;
     }
@@ -351,16 +352,17 @@ final class TextLineParser {
         if (len == 0 || len > maxDigits) return -1;
         long v = 0;
         for (int i = s; i < e; i++) {
-            int d = b[i] - '0';
+            int d = src.charAt(i) - '0';
             if (d < 0 || d > 9) return -1;
             v = v * 10 + d;
         }
         return v;
     }
 
-    private String raw(int s, int e) {
-        if (e - s == 1 && b[s] == '-') return null;
-        return src.substring(s, e);
+    /** Cluster names are open-ended, but the special ones (all starting upper-case) are shared constants. */
+    private String cluster(int s, int e) {
+        char c = e > s ? src.charAt(s) : '-';
+        return c >= 'A' && c <= 'Z' ? TokenCache.pick(src, s, e, TokenCache.CLUSTERS) : TokenCache.value(src, s, e);
     }
 
     /**
@@ -369,18 +371,18 @@ final class TextLineParser {
      */
     private String request(int s, int e) {
         final RecordDraft d = draft;
-        if (e - s == 5 && b[s] == '-' && b[s + 1] == ' ' && b[s + 2] == '-' && b[s + 3] == ' ' && b[s + 4] == '-') {
+        if (e - s == 5 && src.charAt(s) == '-' && src.charAt(s + 1) == ' ' && src.charAt(s + 2) == '-' && src.charAt(s + 3) == ' ' && src.charAt(s + 4) == '-') {
             return null; // TCP: "- - -"
         }
         int sp1 = s;
-        while (sp1 < e && b[sp1] != ' ') sp1++;
+        while (sp1 < e && src.charAt(sp1) != ' ') sp1++;
         if (sp1 == e || sp1 == s) return badRequest(s, e);
         for (int i = s; i < sp1; i++) {
-            char c = b[i];
+            char c = src.charAt(i);
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_')) return badRequest(s, e);
         }
         int sp2 = e - 1;
-        while (sp2 > sp1 && b[sp2] != ' ') sp2--;
+        while (sp2 > sp1 && src.charAt(sp2) != ' ') sp2--;
         int pathEnd;
         String protocol;
         if (sp2 > sp1) {
@@ -392,43 +394,44 @@ final class TextLineParser {
             if (glued > 0) {
                 pathEnd = e - glued;
                 protocol = protocol(pathEnd, e);
-            } else if (e - sp1 - 1 >= 2 && b[e - 1] == '-') {
+            } else if (e - sp1 - 1 >= 2 && src.charAt(e - 1) == '-') {
                 pathEnd = e - 1; // "- --": unset path and unset protocol glued together
                 protocol = null;
             } else {
                 return badRequest(s, e);
             }
         }
-        d.method = cache.value(src, b, s, sp1);
+        d.method = TokenCache.pick(src, s, sp1, TokenCache.METHODS);
         d.protocol = protocol;
         int ps = sp1 + 1;
-        d.path = pathEnd == ps ? null : (pathEnd - ps == 1 && b[ps] == '-') ? null : src.substring(ps, pathEnd);
+        d.path = pathEnd == ps ? null : (pathEnd - ps == 1 && src.charAt(ps) == '-') ? null : src.substring(ps, pathEnd);
         return null;
     }
 
     private static final String BAD_PROTOCOL = new String("bad");
 
     private String protocol(int s, int e) {
-        if (e - s == 1 && b[s] == '-') return null;
+        if (e - s == 1 && src.charAt(s) == '-') return null;
         if (protocolSuffix(s, e) != e - s) return BAD_PROTOCOL;
-        return cache.intern(src, b, s, e);
+        String k = TokenCache.match(src, s, e, TokenCache.PROTOCOLS);
+        return k != null ? k : src.substring(s, e);
     }
 
     /** Length of an {@code HTTP/1.0|HTTP/1.1|HTTP/2|HTTP/3} suffix of {@code [s,e)}, or 0. */
     private int protocolSuffix(int s, int e) {
         int len = e - s;
-        if (len >= 8 && b[e - 8] == 'H' && b[e - 3] == '1' && b[e - 2] == '.'
-                && (b[e - 1] == '1' || b[e - 1] == '0') && http(e - 8)) {
+        if (len >= 8 && src.charAt(e - 8) == 'H' && src.charAt(e - 3) == '1' && src.charAt(e - 2) == '.'
+                && (src.charAt(e - 1) == '1' || src.charAt(e - 1) == '0') && http(e - 8)) {
             return 8;
         }
-        if (len >= 6 && (b[e - 1] == '2' || b[e - 1] == '3') && http(e - 6)) {
+        if (len >= 6 && (src.charAt(e - 1) == '2' || src.charAt(e - 1) == '3') && http(e - 6)) {
             return 6;
         }
         return 0;
     }
 
     private boolean http(int at) {
-        return b[at] == 'H' && b[at + 1] == 'T' && b[at + 2] == 'T' && b[at + 3] == 'P' && b[at + 4] == '/';
+        return src.charAt(at) == 'H' && src.charAt(at + 1) == 'T' && src.charAt(at + 2) == 'T' && src.charAt(at + 3) == 'P' && src.charAt(at + 4) == '/';
     }
 
     private String badRequest(int s, int e) {
@@ -456,6 +459,7 @@ final class TextLineParser {
             if (found == 1) {
                 for (int i = 0; i < layout.size(); i++) {
                     tokQuoted[i] = layout.fields[i].shape != Shape.BARE;
+                    tokInnerQuote[i] = false; // the matcher never lets a plain quoted field hold a quote
                 }
                 draft.reset(LogFormat.TEXT);
                 return fill(layout);
@@ -468,7 +472,7 @@ final class TextLineParser {
         if (solutions > 1 || --budget <= 0) return;
         Field[] fields = layout.fields;
         if (fi == fields.length) {
-            if (p == n || b[p] == ' ') {
+            if (p == n || src.charAt(p) == ' ') {
                 if (solutions == 0) {
                     System.arraycopy(tryStart, 0, tokStart, 0, fields.length);
                     System.arraycopy(tryEnd, 0, tokEnd, 0, fields.length);
@@ -478,16 +482,16 @@ final class TextLineParser {
             return;
         }
         if (fi > 0) {
-            if (p >= n || b[p] != ' ') return;
-            while (p < n && b[p] == ' ') p++;
+            if (p >= n || src.charAt(p) != ' ') return;
+            while (p < n && src.charAt(p) == ' ') p++;
         }
         if (p >= n) return;
         Field f = fields[fi];
         switch (f.shape) {
             case BRACKET: {
-                if (b[p] != '[') return;
+                if (src.charAt(p) != '[') return;
                 int q = p + 1;
-                while (q < n && b[q] != ']') q++;
+                while (q < n && src.charAt(q) != ']') q++;
                 if (q >= n) return;
                 tryStart[fi] = p + 1;
                 tryEnd[fi] = q;
@@ -495,19 +499,19 @@ final class TextLineParser {
                 return;
             }
             case QUOTED: {
-                if (b[p] != '"') return;
+                if (src.charAt(p) != '"') return;
                 int q = p + 1;
-                while (q < n && b[q] != '"') q++;
-                if (q >= n || (q + 1 < n && b[q + 1] != ' ')) return;
+                while (q < n && src.charAt(q) != '"') q++;
+                if (q >= n || (q + 1 < n && src.charAt(q + 1) != ' ')) return;
                 tryStart[fi] = p + 1;
                 tryEnd[fi] = q;
                 match(layout, fi + 1, q + 1);
                 return;
             }
             case QUOTED_FREE: {
-                if (b[p] != '"') return;
+                if (src.charAt(p) != '"') return;
                 for (int q = p + 1; q < n && solutions < 2 && budget > 0; q++) {
-                    if (b[q] == '"' && (q + 1 == n || b[q + 1] == ' ')) {
+                    if (src.charAt(q) == '"' && (q + 1 == n || src.charAt(q + 1) == ' ')) {
                         if (f == Field.REQ && !looksLikeRequest(p + 1, q)) continue;
                         tryStart[fi] = p + 1;
                         tryEnd[fi] = q;
@@ -518,7 +522,8 @@ final class TextLineParser {
             }
             case BARE:
             default: {
-                if (b[p] == '"') return;
+                if (src.charAt(p) == '"') return;
+                nextBrace = -1; // the matcher moves backwards, so the cached brace position may be stale
                 int q = bareEnd(p);
                 if (!bareOk(f, p, q)) return;
                 tryStart[fi] = p;
@@ -530,7 +535,7 @@ final class TextLineParser {
 
     private boolean looksLikeRequest(int s, int e) {
         int sp = s;
-        while (sp < e && b[sp] != ' ') sp++;
+        while (sp < e && src.charAt(sp) != ' ') sp++;
         return sp > s && sp < e;
     }
 
@@ -546,13 +551,13 @@ final class TextLineParser {
                 return count(s, e) != BAD;
             case FLAGS:
                 for (int i = s; i < e; i++) {
-                    char c = b[i];
+                    char c = src.charAt(i);
                     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ',' || c == '-')) return false;
                 }
                 return true;
             default:
                 for (int i = s; i < e; i++) {
-                    if (b[i] == '"') return false;
+                    if (src.charAt(i) == '"') return false;
                 }
                 return true;
         }

@@ -6,51 +6,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns character ranges of a line into Strings without allocating for values that repeat.
+ * Turns ranges of a line into Strings, handing back one shared instance for well-known values.
  *
- * <p>Two levels: a static table of well-known values (methods, protocols, flags, common details, route and
- * cluster names) that is never evicted, so those fields always share one instance; and a per-instance
- * direct-mapped cache for everything else that repeats (clusters, authorities, user agents, pod addresses).
- * A miss costs one hash pass and one substring, which the parser would pay anyway.
+ * <p>Fields whose values come from a small set (methods, protocols, flags, common response-code details, route
+ * names, the special clusters) are compared against a short, frequency-ordered candidate list, so the usual
+ * value costs a length check and one short comparison and allocates nothing. Open-ended values (paths, hosts,
+ * cluster names, addresses) are plain substrings: a per-parser cache for them was tried and measured slower,
+ * because hashing and comparing a range is scalar work while {@code substring} is a vectorised copy into a
+ * short-lived object.
  *
- * <p>Not thread-safe: each parser owns one.
+ * <p>Not thread-safe (the multi-flag list cache); each parser owns one.
  */
 final class TokenCache {
 
-    /** Values longer than this are not cached: they are rarely repeated and comparing them costs more. */
-    private static final int MAX_CACHED_LENGTH = 96;
-    private static final int SLOTS = 4096;
-    private static final int FLAG_LISTS_MAX = 512;
+    static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"};
+    static final String[] PROTOCOLS = {"HTTP/1.1", "HTTP/2", "HTTP/1.0", "HTTP/3"};
+    static final String[] ROUTES = {"default", "allow_any", "block_all", "allow_any_dynamic_dns"};
+    static final String[] CLUSTERS = {
+        "PassthroughCluster", "BlackHoleCluster", "InboundPassthroughCluster", "InboundPassthroughClusterIpv4",
+        "InboundPassthroughClusterIpv6", "AllowAnyDynamicDNSCluster",
+    };
+    static final String[] DETAILS = {
+        "via_upstream", "route_not_found", "filter_chain_not_found", "no_healthy_upstream", "response_timeout",
+        "cluster_not_found", "direct_response", "downstream_remote_disconnect",
+        "rbac_access_denied_matched_policy[none]", "ext_authz_denied", "ext_authz_error", "local_rate_limited",
+        "request_rate_limited", "upstream_per_try_timeout", "http2.remote_reset", "http1.codec_error",
+        "stream_idle_timeout", "fault_filter_abort", "request_overall_timeout",
+        "upstream_reset_before_response_started{connection_failure}",
+        "upstream_reset_before_response_started{connection_termination}",
+        "upstream_reset_after_response_started{connection_termination}",
+        "upstream_reset_after_response_started{remote_reset}",
+        "upstream_reset_before_response_started{remote_reset}",
+        "upstream_reset_before_response_started{overflow}",
+        "upstream_reset_before_response_started{local_reset}",
+        "upstream_reset_after_response_started{protocol_error}",
+        "upstream_reset_before_response_started{protocol_error}",
+        "upstream_reset_before_response_started{connection_timeout}",
+    };
+    static final String[] FLAGS = FailureClass.FLAG_PRIORITY.toArray(new String[0]);
 
-    private static final String[] KNOWN = new String[512];
+    private static final int FLAG_LISTS_MAX = 512;
+    private static final Map<String, String> KNOWN = new HashMap<>();
     private static final Map<String, String> LONG_FLAG_NAMES = new HashMap<>();
+    private static final Map<String, List<String>> SINGLE_FLAGS = new HashMap<>();
 
     static {
-        String[] known = {
-            "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE",
-            "HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3",
-            "via_upstream", "route_not_found", "filter_chain_not_found", "no_healthy_upstream",
-            "response_timeout", "cluster_not_found", "ext_authz_denied", "ext_authz_error", "direct_response",
-            "local_rate_limited", "request_rate_limited", "downstream_remote_disconnect",
-            "rbac_access_denied_matched_policy[none]", "upstream_per_try_timeout", "http2.remote_reset",
-            "http1.codec_error", "stream_idle_timeout", "fault_filter_abort", "request_overall_timeout",
-            "upstream_reset_before_response_started{connection_failure}",
-            "upstream_reset_before_response_started{connection_termination}",
-            "upstream_reset_after_response_started{connection_termination}",
-            "upstream_reset_after_response_started{remote_reset}",
-            "upstream_reset_before_response_started{remote_reset}",
-            "upstream_reset_before_response_started{overflow}",
-            "upstream_reset_before_response_started{local_reset}",
-            "upstream_reset_after_response_started{protocol_error}",
-            "upstream_reset_before_response_started{protocol_error}",
-            "upstream_reset_before_response_started{connection_timeout}",
-            "default", "allow_any", "block_all", "allow_any_dynamic_dns",
-            "PassthroughCluster", "BlackHoleCluster", "InboundPassthroughCluster",
-            "InboundPassthroughClusterIpv4", "InboundPassthroughClusterIpv6", "AllowAnyDynamicDNSCluster",
-            "envoy://connect_originate/", "envoy://internal_client_address/",
-        };
-        for (String k : known) putKnown(k);
-        for (String f : FailureClass.FLAG_PRIORITY) putKnown(f);
+        for (String[] set : new String[][] {METHODS, PROTOCOLS, ROUTES, CLUSTERS, DETAILS, FLAGS}) {
+            for (String k : set) KNOWN.put(k, k);
+        }
+        for (String f : FLAGS) SINGLE_FLAGS.put(f, List.of(f));
         String[][] longNames = {
             {"FailedLocalHealthCheck", "LH"}, {"NoHealthyUpstream", "UH"}, {"UpstreamRequestTimeout", "UT"},
             {"LocalReset", "LR"}, {"UpstreamRemoteReset", "UR"}, {"UpstreamConnectionFailure", "UF"},
@@ -67,63 +71,35 @@ final class TokenCache {
         for (String[] pair : longNames) LONG_FLAG_NAMES.put(pair[0], known(pair[1]));
     }
 
-    private final String[] slots = new String[SLOTS];
     private final Map<String, List<String>> flagLists = new HashMap<>();
-
-    private static void putKnown(String s) {
-        int i = mix(s.hashCode()) & (KNOWN.length - 1);
-        while (KNOWN[i] != null) {
-            if (KNOWN[i].equals(s)) return;
-            i = (i + 1) & (KNOWN.length - 1);
-        }
-        KNOWN[i] = s;
-    }
 
     /** The shared instance of a well-known value, or {@code s} itself. */
     static String known(String s) {
-        int i = mix(s.hashCode()) & (KNOWN.length - 1);
-        String k;
-        while ((k = KNOWN[i]) != null) {
-            if (k.equals(s)) return k;
-            i = (i + 1) & (KNOWN.length - 1);
-        }
-        return s;
+        String k = KNOWN.get(s);
+        return k != null ? k : s;
     }
 
-    private static int mix(int h) {
-        return h ^ (h >>> 16) ^ (h >>> 7);
+    /** {@code src[start, end)} as a new String, or null for a lone {@code -} (Envoy's "unset"). */
+    static String value(String src, int start, int end) {
+        if (end - start == 1 && src.charAt(start) == '-') return null;
+        return src.substring(start, end);
     }
 
-    /**
-     * The String for {@code src[start, end)}, whose characters are also in {@code buf} at the same offsets.
-     * Returns null for a lone {@code -}, Envoy's "unset".
-     */
-    String value(String src, char[] buf, int start, int end) {
+    /** Like {@link #value}, but returns the matching candidate instance when there is one. */
+    static String pick(String src, int start, int end, String[] candidates) {
         int len = end - start;
-        if (len == 1 && buf[start] == '-') return null;
-        return intern(src, buf, start, end);
+        if (len == 1 && src.charAt(start) == '-') return null;
+        String k = match(src, start, end, candidates);
+        return k != null ? k : src.substring(start, end);
     }
 
-    /** Like {@link #value} but keeps {@code -}. */
-    String intern(String src, char[] buf, int start, int end) {
+    /** The candidate equal to {@code src[start, end)}, or null. */
+    static String match(String src, int start, int end, String[] candidates) {
         int len = end - start;
-        if (len == 0) return "";
-        if (len > MAX_CACHED_LENGTH) return src.substring(start, end);
-        int h = 0;
-        for (int i = start; i < end; i++) h = 31 * h + buf[i];
-        int m = mix(h);
-        int i = m & (KNOWN.length - 1);
-        String k;
-        while ((k = KNOWN[i]) != null) {
-            if (k.length() == len && src.regionMatches(start, k, 0, len)) return k;
-            i = (i + 1) & (KNOWN.length - 1);
+        for (String c : candidates) {
+            if (c.length() == len && src.startsWith(c, start)) return c;
         }
-        int slot = m & (SLOTS - 1);
-        String c = slots[slot];
-        if (c != null && c.length() == len && src.regionMatches(start, c, 0, len)) return c;
-        c = src.substring(start, end);
-        slots[slot] = c;
-        return c;
+        return null;
     }
 
     /**
@@ -131,10 +107,12 @@ final class TokenCache {
      * Envoy long names ({@code NoRouteFound}) map to their short code. Returns null when an item is neither an
      * upper-case code nor a known long name.
      */
-    List<String> flags(String src, char[] buf, int start, int end) {
+    List<String> flags(String src, int start, int end) {
         int len = end - start;
-        if (len == 0 || (len == 1 && buf[start] == '-')) return List.of();
-        String text = intern(src, buf, start, end);
+        if (len == 0 || (len == 1 && src.charAt(start) == '-')) return List.of();
+        String single = match(src, start, end, FLAGS);
+        if (single != null) return SINGLE_FLAGS.get(single);
+        String text = src.substring(start, end);
         List<String> cached = flagLists.get(text);
         if (cached != null) return cached;
         List<String> parsed = splitFlags(text);
