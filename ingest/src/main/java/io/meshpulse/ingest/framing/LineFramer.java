@@ -1,5 +1,6 @@
 package io.meshpulse.ingest.framing;
 
+import io.meshpulse.model.Rfc3339;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

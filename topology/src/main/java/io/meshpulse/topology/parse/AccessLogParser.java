@@ -1,5 +1,7 @@
 package io.meshpulse.topology.parse;
 
+import io.meshpulse.model.Rfc3339;
+
 /**
  * Parses istio-proxy access-log lines (every Istio default TEXT layout since 1.0, and the JSON encoding in both
  * its all-strings and typed eras) into classified {@link AccessLogRecord}s.
@@ -91,7 +93,7 @@ public final class AccessLogParser {
     private static String timestampedLog(String src, int s, int e) {
         int tsEnd = s;
         while (tsEnd < e && src.charAt(tsEnd) != ' ' && src.charAt(tsEnd) != '\t') tsEnd++;
-        if (IsoTime.parseMillis(src, s, tsEnd) == IsoTime.INVALID) return null;
+        if (Rfc3339.parseMillis(src, s, tsEnd) == Rfc3339.INVALID) return null;
         int ls = skipBlank(src, tsEnd, e);
         int le = ls;
         while (le < e && src.charAt(le) != ' ' && src.charAt(le) != '\t') le++;

@@ -1,5 +1,6 @@
 package io.meshpulse.topology.parse;
 
+import io.meshpulse.model.Rfc3339;
 import java.util.List;
 
 /**
@@ -135,7 +136,7 @@ final class JsonLineParser {
         skipWs();
         if (p != n) return "malformed JSON: trailing data at offset " + p;
 
-        if (draft.startTimeMillis == IsoTime.INVALID && draft.startTime == null) {
+        if (draft.startTimeMillis == Rfc3339.INVALID && draft.startTime == null) {
             if (level != null) {
                 String kind = scope != null && scope.startsWith("envoy") ? "envoy proxy log" : "istio-agent log";
                 return kind + " (" + level + ")";
@@ -144,7 +145,7 @@ final class JsonLineParser {
             return "not an access log: JSON object without start_time";
         }
         if (badField != null) return badField;
-        if (draft.startTimeMillis == IsoTime.INVALID) {
+        if (draft.startTimeMillis == Rfc3339.INVALID) {
             return "bad start time: '" + AccessLogParser.excerpt(draft.startTime, 0, draft.startTime.length()) + "'";
         }
         if (!sawCode) return "not an access log: JSON object without response_code";
@@ -380,10 +381,10 @@ final class JsonLineParser {
                 }
                 if (vString != null) {
                     d.startTime = vString;
-                    d.startTimeMillis = IsoTime.parseMillis(vString, 0, vString.length());
+                    d.startTimeMillis = Rfc3339.parseMillis(vString, 0, vString.length());
                 } else {
                     d.startTime = src.substring(vStart, vEnd);
-                    d.startTimeMillis = IsoTime.parseMillis(src, vStart, vEnd);
+                    d.startTimeMillis = Rfc3339.parseMillis(src, vStart, vEnd);
                 }
                 return;
             }

@@ -1,5 +1,6 @@
 package io.meshpulse.topology.parse;
 
+import io.meshpulse.model.Rfc3339;
 import java.util.List;
 
 /**
@@ -37,7 +38,7 @@ final class RecordDraft {
 
     void reset(LogFormat f) {
         format = f;
-        startTimeMillis = IsoTime.INVALID;
+        startTimeMillis = Rfc3339.INVALID;
         startTime = null;
         method = null;
         path = null;

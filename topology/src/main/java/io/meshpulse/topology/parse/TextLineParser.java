@@ -1,5 +1,6 @@
 package io.meshpulse.topology.parse;
 
+import io.meshpulse.model.Rfc3339;
 import io.meshpulse.topology.parse.TextLayout.Field;
 import io.meshpulse.topology.parse.TextLayout.Shape;
 import java.util.List;
@@ -60,8 +61,8 @@ final class TextLineParser {
         this.n = end;
         draft.reset(LogFormat.TEXT);
         tokenize(start);
-        startMillis = tokens > 0 ? IsoTime.parseMillis(src, tokStart[0], tokEnd[0]) : IsoTime.INVALID;
-        if (tokens > 0 && startMillis == IsoTime.INVALID) {
+        startMillis = tokens > 0 ? Rfc3339.parseMillis(src, tokStart[0], tokEnd[0]) : Rfc3339.INVALID;
+        if (tokens > 0 && startMillis == Rfc3339.INVALID) {
             // nothing else is worth reading when the line does not start with a time
             return "bad start time: '" + AccessLogParser.excerpt(src, tokStart[0], tokEnd[0]) + "'";
         }
@@ -246,8 +247,8 @@ final class TextLineParser {
         final RecordDraft d = draft;
         switch (f) {
             case TS: {
-                long t = s == tokStart[0] && e == tokEnd[0] ? startMillis : IsoTime.parseMillis(src, s, e);
-                if (t == IsoTime.INVALID) return "bad start time: '" + AccessLogParser.excerpt(src, s, e) + "'";
+                long t = s == tokStart[0] && e == tokEnd[0] ? startMillis : Rfc3339.parseMillis(src, s, e);
+                if (t == Rfc3339.INVALID) return "bad start time: '" + AccessLogParser.excerpt(src, s, e) + "'";
                 d.startTimeMillis = t;
                 d.startTime = src.substring(s, e);
                 return null;

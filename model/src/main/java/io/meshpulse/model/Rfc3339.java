@@ -1,20 +1,20 @@
-package io.meshpulse.topology.parse;
+package io.meshpulse.model;
 
 /**
  * Hand-rolled RFC 3339 reader for START_TIME values such as {@code 2020-10-29T03:22:16.126Z}: any number of
  * fractional digits (only milliseconds are kept), and {@code Z}, {@code +HH:MM}, {@code +HHMM} or no zone (read
  * as UTC). java.time would allocate a parser context per call; this does not allocate at all.
  */
-final class IsoTime {
+public final class Rfc3339 {
 
     /** Returned when the text is not a timestamp. */
-    static final long INVALID = Long.MIN_VALUE;
+    public static final long INVALID = Long.MIN_VALUE;
 
     private static final int[] DAYS_IN_MONTH = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-    private IsoTime() {}
+    private Rfc3339() {}
 
-    static long parseMillis(String b, int s, int e) {
+    public static long parseMillis(String b, int s, int e) {
         if (e - s < 19) return INVALID;
         int year = digits(b, s, 4);
         int month = digits(b, s + 5, 2);
