@@ -46,6 +46,16 @@ public final class MeshpulseTopology {
 
     public static Topology build(Topics topics, Settings settings) {
         StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, topics, settings);
+        return builder.build();
+    }
+
+    /**
+     * Adds the spine (raw lines to closed pair windows) to {@code builder} and returns the stream of closed
+     * windows, keyed by {@link io.meshpulse.topology.stats.PairKey#toKeyString()}. Later stages (alerts) attach
+     * to this stream in the same task as the {@link Names#PAIR_STATS_STORE} store, so they can read it.
+     */
+    public static KStream<String, PairWindowStats> addTo(StreamsBuilder builder, Topics topics, Settings settings) {
         Serde<String> keys = Serdes.String();
 
         builder.addGlobalStore(
@@ -93,11 +103,10 @@ public final class MeshpulseTopology {
                 .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
                 .defaultBranch(Branched.as("-stats"));
         deadLetters(windows.get(Names.ROUTE_WINDOWS + "-dead"), topics, "windows");
-        windows.get(Names.ROUTE_WINDOWS + "-stats")
-                .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"))
-                .to(topics.pairStats(), Produced.with(keys, PAIR_STATS_SERDE).withName("pair-stats-sink"));
-
-        return builder.build();
+        KStream<String, PairWindowStats> stats = windows.get(Names.ROUTE_WINDOWS + "-stats")
+                .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"));
+        stats.to(topics.pairStats(), Produced.with(keys, PAIR_STATS_SERDE).withName("pair-stats-sink"));
+        return stats;
     }
 
     private static void deadLetters(KStream<String, Emitted> stream, Topics topics, String stage) {
