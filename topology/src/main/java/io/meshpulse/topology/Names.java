@@ -16,6 +16,8 @@ public final class Names {
     public static final String WATERMARKS_STORE = "pair-windows-watermarks";
     /** Window store of closed pair windows, keyed by {@code PairKey#toKeyString()}: the triage queries read it. */
     public static final String PAIR_STATS_STORE = "pair-stats";
+    /** Window store, same key and windows as {@link #PAIR_STATS_STORE}: up to a few redacted example lines per failure class. */
+    public static final String PAIR_EXEMPLARS_STORE = "pair-exemplars";
     public static final String ROUTE_WINDOWS = "route-windows";
     public static final String IP_OWNERS_STORE = "ip-owners";
     public static final String IP_OWNERS_SOURCE = "ip-owners-source";
