@@ -9,6 +9,7 @@ import io.meshpulse.ingest.replay.MergedLogReader;
 import io.meshpulse.model.Json;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Rfc3339;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Settings;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +123,7 @@ public final class Replay {
                  RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
                 long lastTime = 0;
                 for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
-                    long ts = line.ts() == null ? lastTime : Instant.parse(line.ts()).toEpochMilli();
+                    long ts = timeOf(line, lastTime);
                     lastTime = Math.max(lastTime, ts);
                     producer.send(line, ts);
                     produced++;
@@ -179,13 +179,21 @@ public final class Replay {
         }
     }
 
+    /** The line's envelope time, or the previous line's when it has none (or an unreadable one). */
+    public static long timeOf(RawLogLine line, long previous) {
+        String t = line.ts();
+        if (t == null) return previous;
+        long ms = Rfc3339.parseMillis(t, 0, t.length());
+        return ms == Rfc3339.INVALID ? previous : ms;
+    }
+
     private static void write(Path p, List<String> lines) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (String l : lines) sb.append(l).append('\n');
         Files.writeString(p, sb.toString(), StandardCharsets.UTF_8);
     }
 
-    static void deleteRecursively(Path p) {
+    public static void deleteRecursively(Path p) {
         if (p == null || !Files.exists(p)) return;
         try (var walk = Files.walk(p)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
