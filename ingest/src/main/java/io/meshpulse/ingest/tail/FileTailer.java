@@ -136,12 +136,20 @@ public final class FileTailer implements AutoCloseable {
         if (now - lastDiscoveryNanos >= config.discoverInterval().toNanos()) discover();
         boolean progress = false;
         List<TrackedFile> finished = new ArrayList<>();
+        Set<Path> waiting = new HashSet<>();
         for (TrackedFile f : tracked.values()) {
-            progress |= read(f);
-            if (f.rotated && f.readPos >= f.size
-                    && System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos()) {
-                finish(f);
-                finished.add(f);
+            Path dir = f.path.getParent();
+            // A container's newer file waits until its older (rotated) ones are read to their end.
+            if (dir != null && waiting.contains(dir)) continue;
+            boolean read = read(f);
+            progress |= read;
+            if (f.rotated) {
+                if (!read && System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos()) {
+                    finish(f);
+                    finished.add(f);
+                } else if (dir != null) {
+                    waiting.add(dir);
+                }
             }
             if (f.dirty) {
                 sink.checkpoint(Checkpoint.key(config.node(), f.key.dev(), f.key.ino()),
@@ -152,7 +160,11 @@ public final class FileTailer implements AutoCloseable {
         }
         for (TrackedFile f : finished) {
             tracked.remove(f.key);
-            done.put(f.key, f.checkpoint(config.node(), followingSince, System.currentTimeMillis()));
+            if (stillAt(f)) {
+                done.put(f.key, f.checkpoint(config.node(), followingSince, System.currentTimeMillis()));
+            } else { // removed from disk: nothing can bring it back, so its entry goes
+                sink.checkpoint(Checkpoint.key(config.node(), f.key.dev(), f.key.ino()), null);
+            }
             metrics.remove(f.behindGauge);
             metrics.filesFollowed.set(tracked.size());
         }
@@ -204,9 +216,10 @@ public final class FileTailer implements AutoCloseable {
                 dirs.add(c.path.getParent());
             });
         }
-        for (Checkpoint c : toResume.values()) {
-            if (c.path() != null && Path.of(c.path()).getParent() != null) dirs.add(Path.of(c.path()).getParent());
-        }
+        // Rotated siblings are looked for beside every file we know of, live or not.
+        for (TrackedFile f : tracked.values()) if (f.path.getParent() != null) dirs.add(f.path.getParent());
+        for (Checkpoint c : toResume.values()) addParent(dirs, c.path());
+        for (Checkpoint c : done.values()) addParent(dirs, c.path());
         Map<FileKey, Candidate> rotatedOnes = new LinkedHashMap<>();
         for (Path dir : dirs) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -235,6 +248,8 @@ public final class FileTailer implements AutoCloseable {
         for (Candidate r : rotatedOnes.values()) {
             TrackedFile f = tracked.get(r.key);
             if (f != null) f.path = r.path;
+            Checkpoint d = done.get(r.key);
+            if (d != null && !r.path.toString().equals(d.path())) done.put(r.key, withPath(d, r.path));
         }
 
         // New files, rotated ones first so that a container's older lines are read before its newer ones.
@@ -268,6 +283,17 @@ public final class FileTailer implements AutoCloseable {
             }
         }
         metrics.filesFollowed.set(tracked.size());
+    }
+
+    private static void addParent(Set<Path> dirs, String path) {
+        if (path == null) return;
+        Path parent = Path.of(path).getParent();
+        if (parent != null) dirs.add(parent);
+    }
+
+    private static Checkpoint withPath(Checkpoint c, Path p) {
+        return new Checkpoint(c.node(), p.toString(), c.dev(), c.ino(), c.fpLen(), c.fpCrc(), c.offset(), c.emitted(),
+                c.done(), c.followingSince(), c.committedAt());
     }
 
     private static String rotationOrder(Path p) {

@@ -33,7 +33,7 @@ public record TailConfig(List<String> paths, Set<String> containers, String node
 
     public static TailConfig defaults(List<String> paths, String node) {
         return new TailConfig(paths, Set.of("istio-proxy"), node, false, Duration.ofMillis(250), Duration.ofSeconds(1),
-                Duration.ofSeconds(5), LineFramer.DEFAULT_MAX_LINE_CHARS, 4 << 20);
+                Duration.ofSeconds(2), LineFramer.DEFAULT_MAX_LINE_CHARS, 4 << 20);
     }
 
     public TailConfig withContainers(Set<String> c) {
