@@ -82,9 +82,13 @@ public final class FileTailer implements AutoCloseable {
     private boolean uncommitted;
 
     public FileTailer(TailConfig config, TailSink sink, MeterRegistry registry) {
+        this(config, sink, new TailMetrics(registry));
+    }
+
+    FileTailer(TailConfig config, TailSink sink, TailMetrics metrics) {
         this.config = config;
         this.sink = sink;
-        this.metrics = new TailMetrics(registry);
+        this.metrics = metrics;
         this.globs = PathGlob.all(config.paths());
         this.physicalCap = config.maxLineChars() + 64 * 1024;
     }
@@ -188,6 +192,13 @@ public final class FileTailer implements AutoCloseable {
 
     public int filesFollowed() {
         return tracked.size();
+    }
+
+    /** Bytes written to followed files and not yet read. */
+    public long bytesBehind() {
+        long sum = 0;
+        for (TrackedFile f : tracked.values()) sum += f.behind;
+        return sum;
     }
 
     @Override
