@@ -60,18 +60,29 @@ public final class TailBenchmark {
                     admin.ensure(plainTopics, 4, Optional.of((short) 1));
                     admin.ensure(tailTopics, 4, Optional.of((short) 1));
                 }
+                awaitLeaders(bootstrap, List.of(plainTopics.rawAccessLog(), tailTopics.rawAccessLog()));
+                long cpu0 = cpuNanos();
                 double plain = plain(bootstrap, plainTopics, content);
+                long cpu1 = cpuNanos();
                 double tail = tail(bootstrap, tailTopics, logs, lines, round);
-                System.out.printf("round %d%s: plain producer %,.0f lines/s, ingest tail %,.0f lines/s, ratio %.2f%n",
-                        round, round == 0 ? " (warm-up)" : "", plain, tail, tail / plain);
-                if (round > 0) results.add(new double[] {plain, tail});
+                long cpu2 = cpuNanos();
+                // Lines per CPU-second of this process (broker included): less at the mercy of other load than wall time.
+                double plainCpu = lines / ((cpu1 - cpu0) / 1e9);
+                double tailCpu = lines / ((cpu2 - cpu1) / 1e9);
+                System.out.printf("round %d%s: plain producer %,.0f lines/s, ingest tail %,.0f lines/s, ratio %.2f; "
+                                + "per CPU-second %,.0f vs %,.0f, ratio %.2f%n", round, round == 0 ? " (warm-up)" : "",
+                        plain, tail, tail / plain, plainCpu, tailCpu, tailCpu / plainCpu);
+                if (round > 0) results.add(new double[] {plain, tail, plainCpu, tailCpu});
                 deleteTree(logs);
             }
             if (!results.isEmpty()) {
                 double p = results.stream().mapToDouble(r -> r[0]).average().orElse(0);
                 double t = results.stream().mapToDouble(r -> r[1]).average().orElse(0);
+                double pc = results.stream().mapToDouble(r -> r[2]).average().orElse(0);
+                double tc = results.stream().mapToDouble(r -> r[3]).average().orElse(0);
                 System.out.printf("mean of %d measured rounds, %,d lines each: plain %,.0f lines/s, tail %,.0f lines/s, "
-                        + "ratio %.2f%n", results.size(), lines, p, t, t / p);
+                        + "ratio %.2f; per CPU-second plain %,.0f, tail %,.0f, ratio %.2f; load average %s%n",
+                        results.size(), lines, p, t, t / p, pc, tc, tc / pc, loadAverage());
             }
             if (rssFiles > 0) rss(bootstrap, tmp.resolve("rss"), rssFiles, rssSeconds);
         } finally {
@@ -160,8 +171,37 @@ public final class TailBenchmark {
         String rssNow = status.lines().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS ?");
         p.destroy();
         p.waitFor(20, TimeUnit.SECONDS);
-        System.out.printf("tailer following %d files for %d s (JVM options '%s'), %,d lines appended: %s, %s%n", files,
-                seconds, opts, written, hwm.replaceAll("\\s+", " "), rssNow.replaceAll("\\s+", " "));
+        long followed = Files.readAllLines(root.resolve("tailer.log")).stream().filter(l -> l.contains("following /")).count();
+        System.out.printf("tailer following %d files (%d opened) for %d s (JVM options '%s'), %,d lines appended: %s, %s%n",
+                files, followed, seconds, opts, written, hwm.replaceAll("\\s+", " "), rssNow.replaceAll("\\s+", " "));
+    }
+
+    /** New topics on a loaded machine may take a moment to elect leaders; producing before that only measures it. */
+    private static void awaitLeaders(String bootstrap, List<String> topics) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                if (ready) return;
+            }
+            throw new IllegalStateException("no leaders for " + topics + " after 60 s");
+        }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static void deleteTree(Path p) {
