@@ -167,7 +167,7 @@ class PrometheusPollerIT {
     @Test
     void pollsIstioIncreasesPerStepIncrementallyWithTicksToEveryPartition() throws Exception {
         int first = scrapes.get();
-        waitFor(Duration.ofSeconds(90), () -> scrapes.get() >= first + 12, "12 scrapes");
+        waitFor(Duration.ofSeconds(90), () -> scrapes.get() >= first + 16, "16 scrapes");
         MemorySink sink = new MemorySink(3);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         IngestMetrics metrics = new IngestMetrics(registry, "prometheus", Clock.systemUTC());
@@ -191,8 +191,10 @@ class PrometheusPollerIT {
         assertNotNull(uf, byKind.keySet().toString());
         assertNotNull(byKind.get("le=10"), "duration buckets by le");
         assertNotNull(byKind.get("le=+Inf"), "duration buckets by le");
-        for (MetricSample s : ok) {
-            // 10 per second over a 4 s step; Prometheus extrapolates to the step's edges, so allow a scrape's worth
+        assertTrue(ok.size() >= 2, "several steps: " + ok);
+        for (MetricSample s : ok.subList(1, ok.size())) {
+            // 10 per second over a 4 s step; Prometheus extrapolates to the step's edges, so allow a scrape's worth.
+            // The first step is left out: the series may start inside it, and then only part of it is counted.
             assertEquals(40, s.value(), 12, "increase of the 200 series over one step: " + s);
         }
         double okSum = ok.stream().mapToDouble(MetricSample::value).sum();
