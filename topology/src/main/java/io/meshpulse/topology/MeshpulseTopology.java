@@ -13,6 +13,7 @@ import io.meshpulse.topology.stream.PartialMsgSerde;
 import io.meshpulse.topology.stream.PartialsPartitioner;
 import io.meshpulse.topology.stream.PartialsProcessor;
 import io.meshpulse.topology.stream.WindowsProcessor;
+import io.meshpulse.topology.stream.metrics.MetricsStage;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,6 +37,7 @@ import org.apache.kafka.streams.state.Stores;
  *          └─▶ partials + watermarks ─▶ repartition by pair ─▶ pair-windows (sum, emit when all tasks passed)
  *                                                              ├─▶ pair.stats + window store
  *                                                              └─▶ dead letters
+ * metrics.samples ─▶ metrics windows (per reporter, skipped where access logs covered it) ─▶ pair.stats + store
  * </pre>
  */
 public final class MeshpulseTopology {
@@ -54,7 +56,8 @@ public final class MeshpulseTopology {
 
     /**
      * Adds the spine (raw lines to closed pair windows) to {@code builder} and returns the stream of closed
-     * windows, keyed by {@link io.meshpulse.topology.stats.PairKey#toKeyString()}. Later stages (alerts) attach
+     * windows, keyed by {@link io.meshpulse.topology.stats.PairKey#toKeyString()}: access-log windows and, for
+     * reporters whose access logs did not cover a window, metrics-derived ones ({@link MetricsStage}). Later stages (alerts) attach
      * to this stream in the same task as the {@link Names#PAIR_STATS_STORE} store, so they can read it.
      */
     public static KStream<String, PairWindowStats> addTo(StreamsBuilder builder, Topics topics, Settings settings) {
@@ -113,7 +116,8 @@ public final class MeshpulseTopology {
         KStream<String, PairWindowStats> stats = windows.get(Names.ROUTE_WINDOWS + "-stats")
                 .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"));
         stats.to(topics.pairStats(), Produced.with(keys, PAIR_STATS_SERDE).withName("pair-stats-sink"));
-        return stats;
+        KStream<String, PairWindowStats> fromMetrics = MetricsStage.addTo(builder, topics, settings, stats);
+        return stats.merge(fromMetrics, Named.as(Names.PAIR_STATS_ALL));
     }
 
     private static void deadLetters(KStream<String, Emitted> stream, Topics topics, String stage) {

@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 
 /** {@code meshpulse ingest …}: the live sources, each producing to Kafka. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = "Follow live istio-proxy logs (and the mesh's metrics) into Kafka.",
-        subcommands = {IngestTailCommand.class, IngestStdinCommand.class})
+        description = "Read what the mesh emits, where it lands (log files, stdin, Log Analytics, Prometheus), into Kafka.",
+        subcommands = {IngestTailCommand.class, IngestStdinCommand.class, IngestLogAnalyticsCommand.class,
+                IngestPrometheusCommand.class})
 final class IngestCommand {
     /** Where the ingesters count; the app's /metrics endpoint serves this registry once it exists. */
     static MeterRegistry registry = new SimpleMeterRegistry();

@@ -69,6 +69,20 @@ public final class WindowCounts {
         if (bytesReceived > 0) this.bytesReceived += bytesReceived;
     }
 
+    /** Counts {@code n} requests of one code and class at once: metrics give counts, not lines. */
+    public void addRequests(int responseCode, String failureClass, long n) {
+        if (n <= 0) return;
+        requests += n;
+        if (FailureClass.isFailure(failureClass)) failures += n;
+        if (failureClass != null && !FailureClass.NONE.equals(failureClass)) byClass.merge(failureClass, n, Long::sum);
+        byCodeClass[codeClass(responseCode)] += n;
+    }
+
+    /** Adds {@code n} observations of {@code durationMs} to the latency sketch (from histogram buckets). */
+    public void addDurations(double durationMs, double n) {
+        if (n > 0 && durationMs >= 0 && !Double.isInfinite(durationMs)) latency.accept(durationMs, n);
+    }
+
     static int codeClass(int code) {
         if (code >= 100 && code < 600) return code / 100;
         return 0;
