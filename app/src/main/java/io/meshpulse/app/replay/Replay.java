@@ -67,6 +67,7 @@ public final class Replay {
 
         String runId = UUID.randomUUID().toString().substring(0, 8);
         Topics topics = Topics.withPrefix("meshpulse.replay-" + runId + ".");
+        String applicationId = "meshpulse-replay-" + runId;
         Path tmpData = null;
         EmbeddedBroker broker = null;
         String bootstrap = o.bootstrapServers();
@@ -88,12 +89,12 @@ public final class Replay {
                         Duration.ofSeconds(1), Duration.ofDays(3650));
                 Summary summary;
                 try (StreamsRunner streams = new StreamsRunner(MeshpulseTopology.build(topics, settings),
-                        StreamsRunner.config("meshpulse-replay-" + runId, bootstrap, stateDir, 1,
+                        StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
                                 replication.orElse((short) -1), 128L * 1024 * 1024))) {
                     LOG.info("topics ready; starting the topology");
                     streams.start(Duration.ofSeconds(60));
                     LOG.info("topology running");
-                    summary = pump(o, logs, topics, bootstrap, streams, started, files, skipped);
+                    summary = pump(o, logs, topics, bootstrap, applicationId, streams, started, files, skipped);
                 }
                 LOG.info("topology stopped");
                 if (!o.keepTopics()) {
@@ -109,7 +110,7 @@ public final class Replay {
     }
 
     private static Summary pump(Options o, List<LogFileSet.ContainerLogFiles> logs, Topics topics, String bootstrap,
-                                StreamsRunner streams, long started, int files, List<String> skipped)
+                                String applicationId, StreamsRunner streams, long started, int files, List<String> skipped)
             throws IOException, InterruptedException {
         Progress progress = new Progress(o.progress());
         long produced = 0;
@@ -132,6 +133,9 @@ public final class Replay {
                         progress.show(produced, collector.accountedLines());
                     }
                 }
+                producer.flush();
+                IpTableSettle.await(bootstrap, applicationId, topics.rawAccessLog(), topics.ipOwners(),
+                        streams.streams(), streams::checkFailed, o.completionTimeout());
                 producer.endOfInput(lastTime);
                 LOG.info("all {} lines sent; waiting for the last windows", produced);
                 physical = reader.physicalLines();
