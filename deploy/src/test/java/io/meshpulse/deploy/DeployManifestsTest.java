@@ -41,6 +41,7 @@ class DeployManifestsTest {
 
     @BeforeAll
     static void renderAll() throws Exception {
+        Kustomize.requireComponents();
         schemas = new Schemas();
         for (String overlay : overlays().toList()) {
             RENDERED.put(overlay, Kustomize.render(DEPLOY.resolve("overlays").resolve(overlay)));

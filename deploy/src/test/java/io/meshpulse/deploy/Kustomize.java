@@ -36,6 +36,25 @@ final class Kustomize {
         throw new IllegalStateException("kubectl not found on the PATH (set KUBECTL): .ci/run installs it");
     }
 
+    /**
+     * The overlays use Kustomize components and the {@code labels} field (Kustomize 4+, kubectl 1.21+).
+     * Debian bookworm's own kubectl (kubernetes-client 1.20) is older: say so rather than fail obscurely.
+     */
+    static void requireComponents() throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(kubectl(), "version", "--client").redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kustomize Version: v(\\d+)").matcher(out);
+        if (m.find() && Integer.parseInt(m.group(1)) < 4) {
+            throw new IllegalStateException("kubectl's embedded Kustomize is too old for deploy/ (need v4+): " + out);
+        }
+        if (!m.find(0) && out.matches("(?s).*GitVersion:\"v1\\.(1\\d|20)\\..*")) {
+            throw new IllegalStateException("kubectl " + out.trim() + " is too old for deploy/ (need 1.21+)");
+        }
+    }
+
     static List<ObjectNode> render(Path kustomization) throws IOException, InterruptedException {
         Path out = Files.createTempFile("kustomize", ".yaml");
         Path err = Files.createTempFile("kustomize", ".err");
