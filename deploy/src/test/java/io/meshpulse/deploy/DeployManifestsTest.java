@@ -186,6 +186,24 @@ class DeployManifestsTest {
         Set<String> expected = new TreeSet<>(Topics.defaults().all());
         expected.add("meshpulse.ingest.checkpoints");
         assertEquals(expected, topics, overlay);
+        // Every meshpulse pod may reach the brokers: admitted by a listener's networkPolicyPeers (Strimzi makes
+        // the brokers' NetworkPolicy from them) and let out by an egress policy of ours to the cluster's pods.
+        for (ObjectNode workload : Invariants.workloads(objects)) {
+            Map<String, String> labels = map(workload.at("/spec/template/metadata/labels"));
+            boolean admitted = false;
+            for (JsonNode listener : kafkas.get(0).at("/spec/kafka/listeners")) {
+                for (JsonNode peer : listener.path("networkPolicyPeers")) {
+                    admitted |= labels.entrySet().containsAll(map(peer.at("/podSelector/matchLabels")).entrySet());
+                }
+            }
+            boolean egress = objects.stream().filter(kind("NetworkPolicy"))
+                    .filter(p -> labels.entrySet().containsAll(map(p.at("/spec/podSelector/matchLabels")).entrySet()))
+                    .anyMatch(p -> p.at("/spec/egress").toString().contains("\"strimzi.io/cluster\":\"" + cluster + "\""));
+            if (!admitted || !egress) {
+                errors.add(workload.at("/metadata/name").asText() + ": cannot reach Kafka (admitted by listener: "
+                        + admitted + ", egress allowed: " + egress + ")");
+            }
+        }
         JsonNode config = kafkas.get(0).at("/spec/kafka/config");
         assertTrue(config.path("transaction.state.log.replication.factor").asInt() >= 3, "exactly_once_v2 in production");
         assertEquals(List.of(), errors, overlay);
