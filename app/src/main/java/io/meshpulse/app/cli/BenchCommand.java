@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -111,13 +112,15 @@ final class BenchCommand implements Callable<Integer> {
             long consumed = 0;
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "meshpulse-bench-" + round + "-" + System.nanoTime());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
             p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of(topics.rawAccessLog()));
+                // Assigned, not subscribed: no consumer group to form, as a replay's collector reads too.
+                List<TopicPartition> parts = c.partitionsFor(topics.rawAccessLog()).stream()
+                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                c.assign(parts);
+                c.seekToBeginning(parts);
                 long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
                 while (consumed < produced && System.nanoTime() < deadline) {
                     ConsumerRecords<byte[], byte[]> recs = c.poll(Duration.ofMillis(500));
