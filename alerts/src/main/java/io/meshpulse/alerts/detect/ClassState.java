@@ -1,0 +1,32 @@
+package io.meshpulse.alerts.detect;
+
+/**
+ * Detection state of one failure class on one pair: its baseline, a pool of consecutive suspicious windows, and
+ * the firing alert if there is one. Plain fields: it is stored as JSON in the pair's state.
+ */
+public final class ClassState {
+    /** EWMA of the class's ratio over windows that were not suspicious; negative until the first one. */
+    public double baseline = -1;
+    public int cleanWindows;
+    /** Requests and class failures pooled over consecutive suspicious windows, and where the pool began. */
+    public long poolRequests;
+    public long poolFailures;
+    public int poolWindows;
+    public long poolStart = -1;
+    /** Non-null while an alert fires for this (pair, class). */
+    public Firing firing;
+
+    public static final class Firing {
+        public long startsAt;
+        public long detectedAt;
+        public int cleanStreak;
+        public String severity;
+        public String entryId;
+        public int evidenceCount;
+        public double emittedRatio;
+        public long lastWindowStart;
+        public long lastWindowEnd;
+        public long lastRequests;
+        public long lastFailures;
+    }
+}
