@@ -5,8 +5,13 @@ package io.meshpulse.alerts.detect;
  * the firing alert if there is one. Plain fields: it is stored as JSON in the pair's state.
  */
 public final class ClassState {
-    /** EWMA of the class's ratio over windows that were not suspicious; negative until the first one. */
+    /**
+     * The class's ratio, as exponentially decayed failures over decayed requests (so quiet windows weigh little);
+     * negative until the first window.
+     */
     public double baseline = -1;
+    public double decayedRequests;
+    public double decayedFailures;
     public int cleanWindows;
     /** Requests and class failures pooled over consecutive suspicious windows, and where the pool began. */
     public long poolRequests;

@@ -9,7 +9,8 @@ import io.meshpulse.alerts.AlertSettings;
  * {@code minRequests} requests and {@code minFailures} failures and the binomial probability of that many failures
  * under the baseline is below {@code significance}. A clear spike is abnormal in its first window; a modest one on
  * a quiet pair after a few. A firing alert resolves after {@code resolveCleanWindows} clean windows in a row.
- * The baseline only learns from windows that were not suspicious, so an incident does not teach itself normal.
+ * The baseline learns from every window while nothing fires (weighted by requests, so one failure in a quiet
+ * window does not swing it), and not at all while the class fires, so an incident does not teach itself normal.
  */
 public final class Detector {
     public enum Outcome { QUIET, FIRE, CONTINUE, RESOLVE }
@@ -42,7 +43,7 @@ public final class Detector {
             if (requests == 0) return Outcome.CONTINUE; // no evidence either way
             c.firing.cleanStreak++;
             if (c.firing.cleanStreak >= s.resolveCleanWindows()) {
-                learn(c, ratio);
+                learn(c, requests, failures);
                 return Outcome.RESOLVE;
             }
             return Outcome.CONTINUE;
@@ -53,7 +54,7 @@ public final class Detector {
         }
         if (!suspicious) {
             resetPool(c);
-            if (requests > 0) learn(c, ratio);
+            learn(c, requests, failures);
             return Outcome.QUIET;
         }
         if (c.poolWindows >= s.accumulateWindows()) resetPool(c); // a slow drift is the baseline's job, not an alert
@@ -64,6 +65,7 @@ public final class Detector {
         if (abnormal(c.poolRequests, c.poolFailures, base)) {
             return Outcome.FIRE;
         }
+        learn(c, requests, failures);
         return Outcome.QUIET;
     }
 
@@ -80,8 +82,11 @@ public final class Detector {
         c.poolStart = -1;
     }
 
-    private void learn(ClassState c, double ratio) {
-        c.baseline = c.baseline < 0 ? ratio : c.baseline + alpha * (ratio - c.baseline);
+    private void learn(ClassState c, long requests, long failures) {
+        if (requests <= 0) return;
+        c.decayedRequests = c.decayedRequests * (1 - alpha) + requests;
+        c.decayedFailures = c.decayedFailures * (1 - alpha) + failures;
+        c.baseline = c.decayedFailures / c.decayedRequests;
         c.cleanWindows++;
     }
 

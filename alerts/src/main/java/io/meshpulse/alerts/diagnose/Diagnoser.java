@@ -59,10 +59,12 @@ public final class Diagnoser {
             for (String c : ranked.get(1).commands()) commands.add(Template.render(c, v));
         }
         List<String> cmds = new ArrayList<>();
-        if (commands.stream().anyMatch(c -> c.contains(REVISION_VAR))) cmds.add(revisionLookup());
-        cmds.addAll(commands);
         List<String> fix = new ArrayList<>();
         for (String f : top.fix()) fix.add(Template.render(f, v));
+        if (commands.stream().anyMatch(c -> c.contains(REVISION_VAR)) || fix.stream().anyMatch(c -> c.contains(REVISION_VAR))) {
+            cmds.add(revisionLookup());
+        }
+        cmds.addAll(commands);
         String title = Template.render(e.title(), v);
         return new Result(e, new Alert.Diagnosis(title, summary.toString(), evidence, cmds, fix));
     }
