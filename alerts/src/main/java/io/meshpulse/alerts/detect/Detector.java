@@ -23,6 +23,20 @@ public final class Detector {
         this.alpha = 1 - Math.pow(0.5, 1.0 / Math.max(1, s.baselineHalfLifeWindows()));
     }
 
+    /** A new class on a pair with history: its baseline starts at zero over the pair's decayed requests. */
+    public ClassState newClass(double pairDecayedRequests) {
+        ClassState c = new ClassState();
+        if (pairDecayedRequests > 0) {
+            c.decayedRequests = pairDecayedRequests;
+            c.baseline = 0;
+        }
+        return c;
+    }
+
+    public double decay(double decayed, long requests) {
+        return decayed * (1 - alpha) + requests;
+    }
+
     public double baselineFor(ClassState c) {
         return Math.max(s.baselineFloor(), c.baseline < 0 ? 0 : c.baseline);
     }
@@ -65,6 +79,8 @@ public final class Detector {
         if (abnormal(c.poolRequests, c.poolFailures, base)) {
             return Outcome.FIRE;
         }
+        // Pooled but not (yet) abnormal: it still counts towards the baseline, or one failure in a quiet window
+        // would never be learnt and the baseline would drift below the truth.
         learn(c, requests, failures);
         return Outcome.QUIET;
     }
@@ -84,7 +100,7 @@ public final class Detector {
 
     private void learn(ClassState c, long requests, long failures) {
         if (requests <= 0) return;
-        c.decayedRequests = c.decayedRequests * (1 - alpha) + requests;
+        c.decayedRequests = decay(c.decayedRequests, requests);
         c.decayedFailures = c.decayedFailures * (1 - alpha) + failures;
         c.baseline = c.decayedFailures / c.decayedRequests;
         c.cleanWindows++;

@@ -15,5 +15,7 @@ public final class PairState {
     public int windowsSeen;
     /** EWMA of requests per window while the pair has traffic. */
     public double requestsEwma;
+    /** Requests decayed like the class baselines: a class seen for the first time starts from this history. */
+    public double decayedRequests;
     public TreeMap<String, ClassState> classes = new TreeMap<>();
 }

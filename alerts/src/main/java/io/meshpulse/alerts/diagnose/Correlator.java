@@ -230,7 +230,7 @@ public final class Correlator {
         double p = r * 100;
         if (p == 0) return "0%";
         if (p < 0.1) return String.format(java.util.Locale.ROOT, "%.2f%%", p);
-        if (p < 10) return String.format(java.util.Locale.ROOT, "%.1f%%", p);
-        return String.format(java.util.Locale.ROOT, "%.0f%%", p);
+        String t = String.format(java.util.Locale.ROOT, "%.1f", p);
+        return (t.endsWith(".0") ? t.substring(0, t.length() - 2) : t) + "%";
     }
 }

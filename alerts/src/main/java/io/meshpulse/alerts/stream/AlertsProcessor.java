@@ -133,6 +133,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }
         keys.forEach(pending::delete);
         if (window.isEmpty()) return;
+        window = merge(window);
         long we = millis(window.get(0).stats().windowEnd());
         long size = we - ws;
         decidedUpTo = Math.max(decidedUpTo, ws);
@@ -143,6 +144,56 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             silenceAndStaleness(ws, we, size, window);
             expireResolved(we);
         }
+    }
+
+    /**
+     * The identity alerts track: the caller and the destination service (client side) or workload (server side).
+     * The spine's pair key also holds the other name when the line revealed it, so one call can show up under two
+     * keys (a 503 UH has no upstream host, hence no destination workload; a plaintext connection has no SNI, hence
+     * no service): they are one pair here.
+     */
+    static String stateKey(PairWindowStats s) {
+        ServiceRef d = s.destination();
+        String src = s.source() == null ? "-/-" : s.source().namespace() + "/" + s.source().workload();
+        String dst = "source".equals(s.reporter())
+                ? (d.service() != null ? d.service() : d.workload())
+                : (d.workload() != null ? d.workload() : Pairs.shortService(d.service()));
+        return s.reporter() + "|" + src + "|" + d.namespace() + "/" + dst;
+    }
+
+    static List<Observation> merge(List<Observation> window) {
+        Map<String, Observation> byKey = new java.util.LinkedHashMap<>();
+        for (Observation o : window) {
+            String k = stateKey(o.stats());
+            Observation prev = byKey.get(k);
+            byKey.put(k, prev == null ? new Observation(k, o.stats(), o.exemplars()) : combine(k, prev, o));
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
+    private static Observation combine(String key, Observation a, Observation b) {
+        PairWindowStats x = a.stats();
+        PairWindowStats y = b.stats();
+        ServiceRef dx = x.destination();
+        ServiceRef dy = y.destination();
+        ServiceRef d = new ServiceRef(dx.namespace(), dx.service() != null ? dx.service() : dy.service(),
+                dx.workload() != null ? dx.workload() : dy.workload());
+        long n = x.requests() + y.requests();
+        long f = x.failures() + y.failures();
+        Map<String, Long> byClass = new TreeMap<>(x.byClass());
+        y.byClass().forEach((c, v) -> byClass.merge(c, v, Long::sum));
+        Map<String, Long> byCode = new TreeMap<>(x.byCodeClass());
+        y.byCodeClass().forEach((c, v) -> byCode.merge(c, v, Long::sum));
+        Map<String, List<String>> ex = new TreeMap<>(a.exemplars());
+        b.exemplars().forEach((c, v) -> ex.merge(c, v, (p, q) -> {
+            List<String> l = new ArrayList<>(p);
+            l.addAll(q);
+            return l;
+        }));
+        PairWindowStats s = new PairWindowStats(x.windowStart(), x.windowEnd(), x.reporter(), x.source(), d, n, f,
+                n == 0 ? 1 : 1 - (double) f / n, byClass, byCode, x.latencyMs(), x.bytesSent() + y.bytesSent(),
+                x.bytesReceived() + y.bytesReceived());
+        return new Observation(key, s, ex);
     }
 
     private void pairWindow(Observation o, List<Observation> window, long ws, long we) {
@@ -159,6 +210,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         } else {
             ps.requestsEwma += 0.2 * (s.requests() - ps.requestsEwma);
         }
+        double history = ps.decayedRequests;
+        ps.decayedRequests = detector.decay(ps.decayedRequests, s.requests());
         if (ps.destination.workload() == null && s.destination().workload() != null) ps.destination = s.destination();
         ps.lastWindow = ws;
         ps.windowsSeen++;
@@ -180,7 +233,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             }
         }
         for (String c : classes) {
-            ClassState cs = ps.classes.computeIfAbsent(c, x -> new ClassState());
+            ClassState cs = ps.classes.computeIfAbsent(c, x -> detector.newClass(history));
             long k = o.count(c);
             boolean suppressed = explainedByPeer(o, c, window);
             Detector.Outcome out = detector.assess(cs, ws, s.requests(), k, suppressed);
@@ -328,6 +381,14 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private void silenceAndStaleness(long ws, long we, long size, List<Observation> window) {
         List<String> drop = new ArrayList<>();
         List<PairState> changed = new ArrayList<>();
+        // Callers still calling: a server that stops seeing them is explained by the client-side failure.
+        List<PairState> activeClients = new ArrayList<>();
+        try (KeyValueIterator<String, PairState> it = pairs.all()) {
+            while (it.hasNext()) {
+                PairState ps = it.next().value;
+                if ("source".equals(ps.reporter) && ps.lastWindow >= ws - size) activeClients.add(ps);
+            }
+        }
         try (KeyValueIterator<String, PairState> it = pairs.all()) {
             while (it.hasNext()) {
                 PairState ps = it.next().value;
@@ -347,6 +408,14 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 }
                 boolean steady = ps.windowsSeen >= settings.silenceMinWindows()
                         && ps.requestsEwma >= settings.silenceMinRequests();
+                if (steady && "destination".equals(ps.reporter)) {
+                    for (PairState c : activeClients) {
+                        if (Pairs.sameSource(c.source, ps.source) && Pairs.sameDestination(c.destination, ps.destination)) {
+                            steady = false;
+                            break;
+                        }
+                    }
+                }
                 ClassState silence = ps.classes.get(SILENCE);
                 if (steady && gap >= settings.silenceWindows() && (silence == null || silence.firing == null)) {
                     ClassState cs = ps.classes.computeIfAbsent(SILENCE, x -> new ClassState());
@@ -417,8 +486,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             long[] fs = b.sum(we, settings.burnFastShort().toMillis());
             long[] sl = b.sum(we, settings.burnSlowLong().toMillis());
             long[] ss = b.sum(we, settings.burnSlowShort().toMillis());
-            boolean fast = burning(fl, fs, settings.burnFastFactor(), budget);
-            boolean slow = burning(sl, ss, settings.burnSlowFactor(), budget);
+            // A rate over a window that holds only a sliver of its span is noise: wait for half the short window.
+            long covered = b.minutes.isEmpty() ? 0 : we - b.minutes.firstKey();
+            boolean fast = covered * 2 >= settings.burnFastShort().toMillis()
+                    && burning(fl, fs, settings.burnFastFactor(), budget);
+            boolean slow = covered * 2 >= settings.burnSlowShort().toMillis()
+                    && burning(sl, ss, settings.burnSlowFactor(), budget);
             String severity = fast ? "critical" : slow ? "warning" : null;
             Observation o = sample.get(e.getKey());
             if (severity != null && !severity.equals(b.firing)) {
