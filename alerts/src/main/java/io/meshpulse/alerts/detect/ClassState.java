@@ -13,10 +13,9 @@ public final class ClassState {
     public double decayedRequests;
     public double decayedFailures;
     public int cleanWindows;
-    /** Requests and class failures pooled over consecutive suspicious windows, and where the pool began. */
-    public long poolRequests;
-    public long poolFailures;
-    public int poolWindows;
+    /** The last few windows (oldest first): start, requests and class failures, for pooled tests on quiet pairs. */
+    public java.util.ArrayList<long[]> recent = new java.util.ArrayList<>();
+    /** Start of the first suspicious window of the span that made the alert fire. */
     public long poolStart = -1;
     /** Non-null while an alert fires for this (pair, class). */
     public Firing firing;

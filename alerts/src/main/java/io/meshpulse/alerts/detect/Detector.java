@@ -4,11 +4,11 @@ import io.meshpulse.alerts.AlertSettings;
 
 /**
  * The per-(pair, class) rule. A window is <em>suspicious</em> when the class's ratio is at least
- * {@code minRatio} and {@code ratioFactor} times the pair's baseline. Consecutive suspicious windows are pooled
- * (up to {@code accumulateWindows}), and the pool is <em>abnormal</em> when it holds at least
- * {@code minRequests} requests and {@code minFailures} failures and the binomial probability of that many failures
- * under the baseline is below {@code significance}. A clear spike is abnormal in its first window; a modest one on
- * a quiet pair after a few. A firing alert resolves after {@code resolveCleanWindows} clean windows in a row.
+ * {@code minRatio} and {@code ratioFactor} times the pair's baseline. On a suspicious window the newest window,
+ * then the newest two, three … (up to {@code accumulateWindows}) are tested: a span is <em>abnormal</em> when it
+ * is suspicious as a whole, holds at least {@code minRequests} requests and {@code minFailures} failures, and the
+ * binomial probability of that many failures under the baseline is below {@code significance}. A clear spike is
+ * abnormal in its first window; a modest one on a quiet pair after a few. A firing alert resolves after {@code resolveCleanWindows} clean windows in a row.
  * The baseline learns from every window while nothing fires (weighted by requests, so one failure in a quiet
  * window does not swing it), and not at all while the class fires, so an incident does not teach itself normal.
  */
@@ -46,9 +46,8 @@ public final class Detector {
      * another alert (the other reporter's view of the same failure): it neither fires nor teaches the baseline.
      */
     public Outcome assess(ClassState c, long windowStart, long requests, long failures, boolean suppressed) {
-        double ratio = requests == 0 ? 0 : (double) failures / requests;
         double base = baselineFor(c);
-        boolean suspicious = requests > 0 && failures > 0 && ratio >= s.minRatio() && ratio >= s.ratioFactor() * base;
+        boolean suspicious = suspicious(requests, failures, base);
         if (c.firing != null) {
             if (suspicious || suppressed) {
                 c.firing.cleanStreak = 0;
@@ -66,23 +65,34 @@ public final class Detector {
             resetPool(c);
             return Outcome.QUIET;
         }
-        if (!suspicious) {
-            resetPool(c);
-            learn(c, requests, failures);
-            return Outcome.QUIET;
+        c.recent.add(new long[] {windowStart, requests, failures});
+        while (c.recent.size() > s.accumulateWindows()) c.recent.remove(0);
+        if (suspicious) {
+            // The newest window alone, then the last two, three … windows pooled: a quiet pair needs a few.
+            long n = 0;
+            long k = 0;
+            long start = windowStart;
+            for (int i = c.recent.size() - 1; i >= 0; i--) {
+                long[] w = c.recent.get(i);
+                n += w[1];
+                k += w[2];
+                if (suspicious(w[1], w[2], base)) start = w[0];
+                if (suspicious(n, k, base) && abnormal(n, k, base)) {
+                    c.poolStart = start;
+                    return Outcome.FIRE;
+                }
+            }
         }
-        if (c.poolWindows >= s.accumulateWindows()) resetPool(c); // a slow drift is the baseline's job, not an alert
-        if (c.poolStart < 0) c.poolStart = windowStart;
-        c.poolRequests += requests;
-        c.poolFailures += failures;
-        c.poolWindows++;
-        if (abnormal(c.poolRequests, c.poolFailures, base)) {
-            return Outcome.FIRE;
-        }
-        // Pooled but not (yet) abnormal: it still counts towards the baseline, or one failure in a quiet window
+        // Not abnormal (yet): the window still counts towards the baseline, or one failure in a quiet window
         // would never be learnt and the baseline would drift below the truth.
         learn(c, requests, failures);
         return Outcome.QUIET;
+    }
+
+    private boolean suspicious(long requests, long failures, double base) {
+        if (requests <= 0 || failures <= 0) return false;
+        double ratio = (double) failures / requests;
+        return ratio >= s.minRatio() && ratio >= s.ratioFactor() * base;
     }
 
     public boolean abnormal(long n, long k, double base) {
@@ -92,9 +102,7 @@ public final class Detector {
     }
 
     public static void resetPool(ClassState c) {
-        c.poolRequests = 0;
-        c.poolFailures = 0;
-        c.poolWindows = 0;
+        c.recent.clear();
         c.poolStart = -1;
     }
 
