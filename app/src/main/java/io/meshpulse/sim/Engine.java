@@ -33,7 +33,26 @@ final class Engine {
     private static final String UF_DETAILS =
             "upstream_reset_before_response_started{remote_connection_failure,delayed_connect_error:_111}";
 
-    private enum Outcome { OK, APP_404, APP_500, UC, MTLS, UH, UF, RBAC, NR, UT }
+    private enum Outcome { OK, APP_404, APP_500, UC, MTLS, UH, UF, RBAC, NR, UT, CLIENT_LOCAL, SERVER_LOCAL, DC_BOTH,
+        BYPASS, STOP }
+
+    /** What a sidecar answers itself for the incident kinds that are one local reply on one side. */
+    private record LocalReply(int code, String flags, String details) {}
+
+    private static LocalReply localReply(Incident.Kind k) {
+        return switch (k) {
+            case UC_UPSTREAM_RESET -> new LocalReply(503, "UC", UC_DETAILS);
+            case URX_RETRIES -> new LocalReply(503, "URX", "via_upstream");
+            case UO_OVERFLOW -> new LocalReply(503, "UO", "upstream_reset_before_response_started{overflow}");
+            case NC_NO_CLUSTER -> new LocalReply(503, "NC", "cluster_not_found");
+            case FI_ABORT -> new LocalReply(503, "FI", "fault_filter_abort");
+            case UPE_PROTOCOL_ERROR -> new LocalReply(502, "UPE", "upstream_reset_before_response_started{protocol_error}");
+            case RBAC_ALLOW_NONE -> new LocalReply(403, null, "rbac_access_denied_matched_policy[none]");
+            case UAEX_DENY -> new LocalReply(403, "UAEX", "ext_authz_denied");
+            case RL_LOCAL -> new LocalReply(429, "RL", "local_rate_limited");
+            default -> null;
+        };
+    }
 
     /** A line waiting for its write time. */
     private record Pending(long writeNanos, long seq, SimPod pod, AccessLine line, String text, boolean stderr) {}
@@ -293,6 +312,15 @@ final class Engine {
         if ((k == Incident.Kind.RBAC_DENY || k == Incident.Kind.UC_MTLS_DISABLE) && !e.callee.injected()) {
             throw new IllegalArgumentException(k + " needs a callee with a sidecar: " + inc);
         }
+        boolean clientLocal = localReply(k) != null && outcomeForStatic(k) == Outcome.CLIENT_LOCAL;
+        if ((clientLocal || k == Incident.Kind.DC_CALLER_HANGUP || k == Incident.Kind.PLAINTEXT_BYPASS)
+                && !e.caller.injected()) {
+            throw new IllegalArgumentException(k + " needs a caller with a sidecar: " + inc);
+        }
+        if ((k == Incident.Kind.RBAC_ALLOW_NONE || k == Incident.Kind.UAEX_DENY || k == Incident.Kind.RL_LOCAL
+                || k == Incident.Kind.PLAINTEXT_BYPASS) && !e.callee.injected()) {
+            throw new IllegalArgumentException(k + " needs a callee with a sidecar: " + inc);
+        }
         if (e.tcp && !(k == Incident.Kind.UH_NO_ENDPOINTS || k == Incident.Kind.UF_CONN_REFUSED
                 || k == Incident.Kind.RBAC_DENY)) {
             throw new IllegalArgumentException(k + " is not supported on a TCP service: " + inc);
@@ -407,6 +435,14 @@ final class Engine {
     // ------------------------------------------------------------------------------------------------------
     // Requests
 
+    private static Outcome outcomeForStatic(Incident.Kind k) {
+        return switch (k) {
+            case UC_UPSTREAM_RESET, URX_RETRIES, UO_OVERFLOW, NC_NO_CLUSTER, FI_ABORT, UPE_PROTOCOL_ERROR ->
+                    Outcome.CLIENT_LOCAL;
+            default -> Outcome.OK;
+        };
+    }
+
     private Outcome outcomeFor(Incident.Kind k) {
         return switch (k) {
             case UC_MTLS_DISABLE -> Outcome.MTLS;
@@ -416,6 +452,12 @@ final class Engine {
             case NR_ROUTE -> Outcome.NR;
             case UT_TIMEOUT -> Outcome.UT;
             case APP_5XX -> Outcome.APP_500;
+            case UC_UPSTREAM_RESET, URX_RETRIES, UO_OVERFLOW, NC_NO_CLUSTER, FI_ABORT, UPE_PROTOCOL_ERROR ->
+                    Outcome.CLIENT_LOCAL;
+            case RBAC_ALLOW_NONE, UAEX_DENY, RL_LOCAL -> Outcome.SERVER_LOCAL;
+            case DC_CALLER_HANGUP -> Outcome.DC_BOTH;
+            case PLAINTEXT_BYPASS -> Outcome.BYPASS;
+            case TRAFFIC_STOP -> Outcome.STOP;
             case EGRESS_BLOCKED -> throw new IllegalStateException();
         };
     }
@@ -455,6 +497,7 @@ final class Engine {
             else o = Outcome.OK;
         }
         if (!a.hasProxy() && (o == Outcome.UC)) o = Outcome.OK; // keep-alive races are a sidecar affair here
+        if (o == Outcome.STOP) return;
 
         String path = expand(ep.path(), e);
         String rid = uuid();
@@ -590,9 +633,66 @@ final class Engine {
                 inDur = timeout - serverOff;
                 in.durationMillis = inDur;
             }
+            case CLIENT_LOCAL -> {
+                LocalReply lr = localReply(inc.inc.kind());
+                outDur = lr.flags().equals("URX") ? 5 + rnd.nextInt(40) : rnd.nextInt(3);
+                boolean upstream = !lr.flags().equals("NC") && !lr.flags().equals("FI");
+                out = outbound(e, a, s, ep.method(), path, clientProto, lr.code(), rid, ua, clientIp,
+                        upstream ? bAddr : null, ephUp, ephApp);
+                out.flags = lr.flags();
+                out.details = lr.details();
+                if (!upstream) {
+                    out.upstreamLocal = null;
+                    if (lr.flags().equals("NC")) out.cluster = null;
+                }
+                out.bytesReceived = rx;
+                out.bytesSent = 19 + rnd.nextInt(80);
+                out.durationMillis = outDur;
+            }
+            case SERVER_LOCAL -> {
+                LocalReply lr = localReply(inc.inc.kind());
+                outDur = 1 + rnd.nextInt(3);
+                out = outbound(e, a, s, ep.method(), path, clientProto, lr.code(), rid, ua, clientIp, bAddr, ephUp, ephApp);
+                out.bytesReceived = rx;
+                out.bytesSent = 19;
+                out.durationMillis = outDur;
+                out.upstreamServiceTime = 0;
+                in = inbound(e, a, b, s, ep.method(), path, serverProto, lr.code(), rid, ua, clientIp, null, ephUp,
+                        ephApp, ephIn);
+                if (lr.flags() != null) in.flags = lr.flags();
+                in.details = lr.details();
+                in.upstreamLocal = null;
+                in.bytesReceived = rx;
+                in.bytesSent = 19;
+                inDur = 0;
+            }
+            case DC_BOTH -> {
+                outDur = 1000 + rnd.nextInt(2000);
+                out = outbound(e, a, s, ep.method(), path, clientProto, 0, rid, ua, clientIp, bAddr, ephUp, ephApp);
+                out.flags = "DC";
+                out.details = "downstream_remote_disconnect";
+                out.bytesReceived = rx;
+                out.durationMillis = outDur;
+                in = inbound(e, a, b, s + serverOff, ep.method(), path, serverProto, 0, rid, ua, clientIp, bAddr,
+                        ephUp, ephApp, ephIn);
+                in.flags = "DC";
+                in.details = "downstream_remote_disconnect";
+                in.bytesReceived = rx;
+                inDur = outDur - serverOff;
+            }
+            case BYPASS -> {
+                outDur = 0;
+                in = AccessLine.tcp();
+                in.startMillis = s;
+                in.flags = "NR";
+                in.details = "filter_chain_not_found";
+                in.downstreamLocal = bAddr;
+                in.downstreamRemote = a.ip + ":" + ephApp;
+                inDur = 0;
+            }
             default -> throw new IllegalStateException();
         }
-        if (e.grpc && out.code != 0 && o != Outcome.OK && o != Outcome.APP_404 && o != Outcome.APP_500
+        if (out != null && e.grpc && out.code != 0 && o != Outcome.OK && o != Outcome.APP_404 && o != Outcome.APP_500
                 && o != Outcome.RBAC) {
             out.code = 200; // Envoy's local reply to a gRPC request is a trailers-only 200 (grpc-status in trailers)
         }

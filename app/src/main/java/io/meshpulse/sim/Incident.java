@@ -33,7 +33,31 @@ public record Incident(Kind kind, String callerNamespace, String callerWorkload,
         /** The app answers 500: both sides 500 via_upstream. */
         APP_5XX,
         /** REGISTRY_ONLY switched on for an external host: BlackHoleCluster (TLS) or 502 block_all (HTTP). */
-        EGRESS_BLOCKED
+        EGRESS_BLOCKED,
+        /** The upstream resets connections (crash, idle keep-alive cut): client 503 UC; no TLS rejection on the server. */
+        UC_UPSTREAM_RESET,
+        /** Retries used up on a flapping upstream: client 503 URX via_upstream; nothing on the server. */
+        URX_RETRIES,
+        /** The client's circuit breaker is full: client 503 UO {overflow}; nothing on the server. */
+        UO_OVERFLOW,
+        /** The route points to an undefined subset: client 503 NC cluster_not_found; nothing on the server. */
+        NC_NO_CLUSTER,
+        /** A VirtualService abort fault: client 503 FI fault_filter_abort; nothing on the server. */
+        FI_ABORT,
+        /** The upstream speaks a broken protocol: client 502 UPE {protocol_error}; nothing on the server. */
+        UPE_PROTOCOL_ERROR,
+        /** An ALLOW policy on the server that does not list the caller: server 403 rbac_access_denied_matched_policy[none]. */
+        RBAC_ALLOW_NONE,
+        /** A CUSTOM (ext_authz) policy denies: server 403 UAEX ext_authz_denied, client 403 via_upstream. */
+        UAEX_DENY,
+        /** The server sidecar's local rate limit: server 429 RL local_rate_limited, client 429 via_upstream. */
+        RL_LOCAL,
+        /** The calling app hangs up before the answer: both sides 0 DC downstream_remote_disconnect. */
+        DC_CALLER_HANGUP,
+        /** The caller's traffic bypasses its own sidecar (meshed pod, plaintext): server 0 NR filter_chain_not_found only. */
+        PLAINTEXT_BYPASS,
+        /** The caller stops calling: no lines at all for the edge. */
+        TRAFFIC_STOP
     }
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);

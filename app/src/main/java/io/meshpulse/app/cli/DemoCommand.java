@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"A first run: generate the log files of an AKS-like shop mesh (Istio add-on, asm-1-24) in which",
                 "checkout-api's calls to payments-api start failing with UC, replay them through an embedded Kafka",
-                "broker and the topology, and print the pair table as windows close."})
+                "broker, the topology and the alerts stage, print the pair table as windows close, then the alert",
+                "with its diagnosis and the commands that confirm it."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where to put the generated logs and the results (default: a temporary folder).")
     Path out;
@@ -64,9 +65,25 @@ final class DemoCommand implements Callable<Integer> {
         printer.flushAll();
         o.printf("%n%,d lines counted in %,d windows of %,d pairs; %,d dead-lettered (proxy's own log lines and the like).%n",
                 s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"));
-        o.println("Results: " + dir.resolve("results") + " (pair-stats.jsonl, dlq.jsonl, summary.json)");
+        printAlerts(o, dir.resolve("results").resolve("alerts.jsonl"));
+        o.println("Results: " + dir.resolve("results") + " (pair-stats.jsonl, alerts.jsonl, dlq.jsonl, summary.json)");
         o.println("Next: bin/meshpulse replay --input " + dir.resolve("logs") + " --out /tmp/my-run");
         return s.complete() ? 0 : 3;
+    }
+
+    /** Prints each alert's first firing record (with its diagnosis and commands) and how it ended. */
+    static void printAlerts(PrintStream o, Path alertsFile) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(alertsFile);
+        io.meshpulse.model.JsonCodec<io.meshpulse.model.Alert> codec = new io.meshpulse.model.JsonCodec<>(io.meshpulse.model.Alert.class);
+        Set<String> shown = new java.util.HashSet<>();
+        o.printf("%n%d alert record(s) in %s%n%n", lines.size(), alertsFile);
+        for (String l : lines) {
+            io.meshpulse.model.Alert a = codec.decode(l.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            boolean first = a.status().equals(io.meshpulse.model.Alert.FIRING) && shown.add(a.fingerprint());
+            if (first || a.status().equals(io.meshpulse.model.Alert.RESOLVED)) {
+                o.print(io.meshpulse.alerts.sink.ConsoleSink.format(a));
+            }
+        }
     }
 
     /**

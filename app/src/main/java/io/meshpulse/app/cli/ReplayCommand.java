@@ -50,14 +50,45 @@ final class ReplayCommand implements Callable<Integer> {
             description = "How long to wait for the output once all input is sent (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--flavour", paramLabel = "AKS|UPSTREAM",
+            description = "Istio the alert commands are written for (default: AKS add-on, or MESHPULSE_ALERTS_FLAVOUR).")
+    io.meshpulse.alerts.Flavour flavour;
+
+    @Option(names = "--revision", paramLabel = "asm-X-Y",
+            description = "Control-plane revision used in commands (default: looked up from istiod's label by the first command).")
+    String revision;
+
+    @Option(names = "--alerts-config", paramLabel = "FILE",
+            description = "Properties file with meshpulse.alerts.* thresholds (see README, Alerts); env MESHPULSE_ALERTS_* overrides.")
+    java.nio.file.Path alertsConfig;
+
+    static io.meshpulse.alerts.AlertSettings alertSettings(java.nio.file.Path file, io.meshpulse.alerts.Flavour flavour,
+                                                          String revision) throws java.io.IOException {
+        java.util.Map<String, String> props = new java.util.HashMap<>();
+        if (file != null) {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = java.nio.file.Files.newBufferedReader(file)) {
+                p.load(in);
+            }
+            p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
+        }
+        if (flavour != null) props.put(io.meshpulse.alerts.AlertSettings.PREFIX + "flavour", flavour.name());
+        if (revision != null) props.put(io.meshpulse.alerts.AlertSettings.PREFIX + "revision", revision);
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        if (flavour != null) env.remove(io.meshpulse.alerts.AlertSettings.envName("flavour"));
+        if (revision != null) env.remove(io.meshpulse.alerts.AlertSettings.envName("revision"));
+        return io.meshpulse.alerts.AlertSettings.fromEnvironment(env, props);
+    }
+
     @Override
     public Integer call() throws Exception {
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
         Replay.Summary s = Replay.run(new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
-                only, keepTopics, timeout, System.console() != null ? System.err : null, null));
-        System.err.printf("%,d lines read, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, in %.1f s%n",
+                only, keepTopics, timeout, System.console() != null ? System.err : null, null,
+                alertSettings(alertsConfig, flavour, revision)));
+        System.err.printf("%,d lines read, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, %,d alert records, in %.1f s%n",
                 s.get("linesProduced"), s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"),
-                s.get("wallTimeMs") / 1000.0);
+                s.get("alerts"), s.get("wallTimeMs") / 1000.0);
         System.err.println("results in " + out.toAbsolutePath());
         return s.complete() ? 0 : 3;
     }

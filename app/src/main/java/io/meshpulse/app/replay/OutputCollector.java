@@ -28,7 +28,9 @@ final class OutputCollector implements Runnable, AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final String statsTopic;
+    private final String alertsTopic;
     private final Consumer<PairWindowStats> onStats;
+    private final List<String> alertLines = new ArrayList<>();
     private final List<String[]> statsLines = new ArrayList<>();
     private final List<String> deadLines = new ArrayList<>();
     private final Map<String, Long> deadByKind = new TreeMap<>();
@@ -40,6 +42,11 @@ final class OutputCollector implements Runnable, AutoCloseable {
     private long windows;
 
     OutputCollector(String bootstrap, String statsTopic, String deadTopic, Consumer<PairWindowStats> onStats) {
+        this(bootstrap, statsTopic, deadTopic, null, onStats);
+    }
+
+    OutputCollector(String bootstrap, String statsTopic, String deadTopic, String alertsTopic,
+                    Consumer<PairWindowStats> onStats) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -47,9 +54,12 @@ final class OutputCollector implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         this.statsTopic = statsTopic;
+        this.alertsTopic = alertsTopic;
         this.onStats = onStats;
         List<TopicPartition> parts = new ArrayList<>();
-        for (String t : List.of(statsTopic, deadTopic)) {
+        List<String> topics = new ArrayList<>(List.of(statsTopic, deadTopic));
+        if (alertsTopic != null) topics.add(alertsTopic);
+        for (String t : topics) {
             consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
         }
         consumer.assign(parts);
@@ -70,6 +80,10 @@ final class OutputCollector implements Runnable, AutoCloseable {
                             pairs.add(r.key());
                         }
                         if (onStats != null) onStats.accept(s);
+                    } else if (r.topic().equals(alertsTopic)) {
+                        synchronized (this) {
+                            alertLines.add(r.value());
+                        }
                     } else {
                         DeadLetter d = DEAD.decode(r.value());
                         synchronized (this) {
@@ -114,6 +128,11 @@ final class OutputCollector implements Runnable, AutoCloseable {
         List<String[]> copy = new ArrayList<>(statsLines);
         copy.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
         return copy.stream().map(a -> a[2]).toList();
+    }
+
+    /** Alert records in the order the topic holds them (per partition: per destination namespace). */
+    synchronized List<String> alertLines() {
+        return new ArrayList<>(alertLines);
     }
 
     synchronized List<String> deadLetterLines() {

@@ -1,5 +1,7 @@
 package io.meshpulse.app.replay;
 
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.alerts.sink.AlertsRuntime;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.StreamsRunner;
 import io.meshpulse.app.kafka.TopicAdmin;
@@ -28,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,15 @@ public final class Replay {
 
     public record Options(List<Path> inputs, Path out, Duration window, Duration grace, String bootstrapServers,
                           Path dataDir, int partitions, Set<String> containers, boolean keepTopics,
-                          Duration completionTimeout, PrintStream progress, Consumer<PairWindowStats> onStats) {}
+                          Duration completionTimeout, PrintStream progress, Consumer<PairWindowStats> onStats,
+                          AlertSettings alerts) {
+        public Options(List<Path> inputs, Path out, Duration window, Duration grace, String bootstrapServers,
+                       Path dataDir, int partitions, Set<String> containers, boolean keepTopics,
+                       Duration completionTimeout, PrintStream progress, Consumer<PairWindowStats> onStats) {
+            this(inputs, out, window, grace, bootstrapServers, dataDir, partitions, containers, keepTopics,
+                    completionTimeout, progress, onStats, AlertSettings.defaults());
+        }
+    }
 
     public record Summary(Map<String, Object> fields) {
         public long get(String key) {
@@ -88,7 +99,9 @@ public final class Replay {
                 Settings settings = new Settings(o.window(), o.grace(), partitions, Duration.ofDays(1),
                         Duration.ofSeconds(1), Duration.ofDays(3650));
                 Summary summary;
-                try (StreamsRunner streams = new StreamsRunner(MeshpulseTopology.build(topics, settings),
+                StreamsBuilder builder = new StreamsBuilder();
+                AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics, o.alerts());
+                try (StreamsRunner streams = new StreamsRunner(builder.build(),
                         StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
                                 replication.orElse((short) -1), 128L * 1024 * 1024))) {
                     LOG.info("topics ready; starting the topology");
@@ -116,7 +129,8 @@ public final class Replay {
         long produced = 0;
         long physical;
         long truncated;
-        try (OutputCollector collector = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(), o.onStats())) {
+        try (OutputCollector collector = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(),
+                topics.alerts(), o.onStats())) {
             Thread collecting = new Thread(collector, "meshpulse-replay-collector");
             collecting.setDaemon(true);
             collecting.start();
@@ -149,14 +163,19 @@ public final class Replay {
                 Thread.sleep(100); // polling the collector's counts, bounded by the deadline above
             }
             LOG.info("output complete: {} of {} lines accounted for", collector.accountedLines(), produced);
+            // The alerts stage decides the last window once its settle delay has passed (wall clock): wait for it.
+            long settle = System.nanoTime() + o.alerts().settleDelay().toNanos() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < settle) {
+                streams.checkFailed();
+                Thread.sleep(100); // bounded by the settle delay above
+            }
             collector.stop();
             collecting.join(10_000);
             progress.done(produced, collector.accountedLines());
 
             write(o.out().resolve("pair-stats.jsonl"), collector.sortedStats());
             write(o.out().resolve("dlq.jsonl"), collector.deadLetterLines());
-            Path alerts = o.out().resolve("alerts.jsonl");
-            if (!Files.exists(alerts)) Files.writeString(alerts, "");
+            write(o.out().resolve("alerts.jsonl"), collector.alertLines());
 
             long wallMs = (System.nanoTime() - started) / 1_000_000;
             Map<String, Object> s = new LinkedHashMap<>();
@@ -170,6 +189,7 @@ public final class Replay {
             s.put("truncatedLines", truncated);
             s.put("pairs", collector.pairs());
             s.put("windows", collector.windows());
+            s.put("alerts", collector.alertLines().size());
             s.put("complete", collector.accountedLines() == produced);
             s.put("wallTimeMs", wallMs);
             s.put("linesPerSecond", wallMs == 0 ? 0 : produced * 1000 / wallMs);

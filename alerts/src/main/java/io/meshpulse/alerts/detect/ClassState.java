@@ -1,0 +1,36 @@
+package io.meshpulse.alerts.detect;
+
+/**
+ * Detection state of one failure class on one pair: its baseline, a pool of consecutive suspicious windows, and
+ * the firing alert if there is one. Plain fields: it is stored as JSON in the pair's state.
+ */
+public final class ClassState {
+    /**
+     * The class's ratio, as exponentially decayed failures over decayed requests (so quiet windows weigh little);
+     * negative until the first window.
+     */
+    public double baseline = -1;
+    public double decayedRequests;
+    public double decayedFailures;
+    public int cleanWindows;
+    /** The last few windows (oldest first): start, requests and class failures, for pooled tests on quiet pairs. */
+    public java.util.ArrayList<long[]> recent = new java.util.ArrayList<>();
+    /** Start of the first suspicious window of the span that made the alert fire. */
+    public long poolStart = -1;
+    /** Non-null while an alert fires for this (pair, class). */
+    public Firing firing;
+
+    public static final class Firing {
+        public long startsAt;
+        public long detectedAt;
+        public int cleanStreak;
+        public String severity;
+        public String entryId;
+        public int evidenceCount;
+        public double emittedRatio;
+        public long lastWindowStart;
+        public long lastWindowEnd;
+        public long lastRequests;
+        public long lastFailures;
+    }
+}

@@ -1,0 +1,121 @@
+package io.meshpulse.alerts.detect;
+
+import io.meshpulse.alerts.AlertSettings;
+
+/**
+ * The per-(pair, class) rule. A window is <em>suspicious</em> when the class's ratio is at least
+ * {@code minRatio} and {@code ratioFactor} times the pair's baseline. On a suspicious window the newest window,
+ * then the newest two, three … (up to {@code accumulateWindows}) are tested: a span is <em>abnormal</em> when it
+ * is suspicious as a whole, holds at least {@code minRequests} requests and {@code minFailures} failures, and the
+ * binomial probability of that many failures under the baseline is below {@code significance}. A clear spike is
+ * abnormal in its first window; a modest one on a quiet pair after a few. A firing alert resolves after {@code resolveCleanWindows} clean windows in a row.
+ * The baseline learns from every window while nothing fires (weighted by requests, so one failure in a quiet
+ * window does not swing it), and not at all while the class fires, so an incident does not teach itself normal.
+ */
+public final class Detector {
+    public enum Outcome { QUIET, FIRE, CONTINUE, RESOLVE }
+
+    private final AlertSettings s;
+    private final double alpha;
+
+    public Detector(AlertSettings s) {
+        this.s = s;
+        this.alpha = 1 - Math.pow(0.5, 1.0 / Math.max(1, s.baselineHalfLifeWindows()));
+    }
+
+    /** A new class on a pair with history: its baseline starts at zero over the pair's decayed requests. */
+    public ClassState newClass(double pairDecayedRequests) {
+        ClassState c = new ClassState();
+        if (pairDecayedRequests > 0) {
+            c.decayedRequests = pairDecayedRequests;
+            c.baseline = 0;
+        }
+        return c;
+    }
+
+    public double decay(double decayed, long requests) {
+        return decayed * (1 - alpha) + requests;
+    }
+
+    public double baselineFor(ClassState c) {
+        return Math.max(s.baselineFloor(), c.baseline < 0 ? 0 : c.baseline);
+    }
+
+    /**
+     * Feeds one window of the pair to the class's state. {@code suppressed} means the window is explained by
+     * another alert (the other reporter's view of the same failure): it neither fires nor teaches the baseline.
+     */
+    public Outcome assess(ClassState c, long windowStart, long requests, long failures, boolean suppressed) {
+        double base = baselineFor(c);
+        boolean suspicious = suspicious(requests, failures, base);
+        if (c.firing != null) {
+            if (suspicious || suppressed) {
+                c.firing.cleanStreak = 0;
+                return Outcome.CONTINUE;
+            }
+            if (requests == 0) return Outcome.CONTINUE; // no evidence either way
+            c.firing.cleanStreak++;
+            if (c.firing.cleanStreak >= s.resolveCleanWindows()) {
+                learn(c, requests, failures);
+                return Outcome.RESOLVE;
+            }
+            return Outcome.CONTINUE;
+        }
+        if (suppressed) {
+            resetPool(c);
+            return Outcome.QUIET;
+        }
+        c.recent.add(new long[] {windowStart, requests, failures});
+        while (c.recent.size() > s.accumulateWindows()) c.recent.remove(0);
+        if (suspicious) {
+            // The newest window alone, then the last two, three … windows pooled: a quiet pair needs a few.
+            long n = 0;
+            long k = 0;
+            long start = windowStart;
+            for (int i = c.recent.size() - 1; i >= 0; i--) {
+                long[] w = c.recent.get(i);
+                n += w[1];
+                k += w[2];
+                if (suspicious(w[1], w[2], base)) start = w[0];
+                if (suspicious(n, k, base) && abnormal(n, k, base)) {
+                    c.poolStart = start;
+                    return Outcome.FIRE;
+                }
+            }
+        }
+        // Not abnormal (yet): the window still counts towards the baseline, or one failure in a quiet window
+        // would never be learnt and the baseline would drift below the truth.
+        learn(c, requests, failures);
+        return Outcome.QUIET;
+    }
+
+    private boolean suspicious(long requests, long failures, double base) {
+        if (requests <= 0 || failures <= 0) return false;
+        double ratio = (double) failures / requests;
+        return ratio >= s.minRatio() && ratio >= s.ratioFactor() * base;
+    }
+
+    public boolean abnormal(long n, long k, double base) {
+        return n >= s.minRequests() && k >= s.minFailures()
+                && (double) k / n >= s.minRatio()
+                && Binomial.upperTail(k, n, base) < s.significance();
+    }
+
+    public static void resetPool(ClassState c) {
+        c.recent.clear();
+        c.poolStart = -1;
+    }
+
+    private void learn(ClassState c, long requests, long failures) {
+        if (requests <= 0) return;
+        c.decayedRequests = decay(c.decayedRequests, requests);
+        c.decayedFailures = c.decayedFailures * (1 - alpha) + failures;
+        c.baseline = c.decayedFailures / c.decayedRequests;
+        c.cleanWindows++;
+    }
+
+    public String severity(double ratio, boolean info) {
+        if (info) return "info";
+        return ratio >= s.criticalRatio() ? "critical" : "warning";
+    }
+}

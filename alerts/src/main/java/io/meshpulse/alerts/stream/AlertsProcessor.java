@@ -1,0 +1,591 @@
+package io.meshpulse.alerts.stream;
+
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.alerts.catalog.Catalog;
+import io.meshpulse.alerts.detect.BurnState;
+import io.meshpulse.alerts.detect.ClassState;
+import io.meshpulse.alerts.detect.Detector;
+import io.meshpulse.alerts.detect.PairState;
+import io.meshpulse.alerts.diagnose.Correlator;
+import io.meshpulse.alerts.diagnose.Diagnoser;
+import io.meshpulse.alerts.diagnose.Pairs;
+import io.meshpulse.model.Alert;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.Rfc3339;
+import io.meshpulse.model.ServiceRef;
+import io.meshpulse.model.Times;
+import io.meshpulse.topology.parse.FailureClass;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The alerts stage. Receives closed pair windows re-keyed by destination namespace, so that one task holds both
+ * reporters of a call and every caller of a destination. A window is decided once its other reporters have had
+ * a chance to arrive: when a later window shows up, or {@code settleDelay} of wall-clock time after its first
+ * record. Deciding a window runs the per-(pair, class) detector, the silence check, the burn-rate detector and,
+ * for what fires, the correlator and the catalog. Output: one {@link Alert} per state change, keyed by
+ * fingerprint, with the window end as timestamp; the latest alert per fingerprint is kept in
+ * {@link AlertNames#CURRENT_STORE}.
+ */
+public final class AlertsProcessor implements Processor<String, Observation, String, Alert> {
+    public static final String SILENCE = "SILENCE";
+    public static final String SLO_BURN = "SLO_BURN";
+    public static final String EGRESS_AUDIT = "EGRESS_AUDIT";
+
+    private final AlertSettings settings;
+    private final Detector detector;
+    private final Correlator correlator;
+    private final Diagnoser diagnoser;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, Observation> pending;
+    private KeyValueStore<String, PairState> pairs;
+    private KeyValueStore<String, BurnState> burns;
+    private KeyValueStore<String, Alert> current;
+    /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
+    private final TreeMap<Long, Long> arrived = new TreeMap<>();
+    private long newestWindow = Long.MIN_VALUE;
+    private long decidedUpTo = Long.MIN_VALUE;
+
+    public AlertsProcessor(AlertSettings settings, Catalog catalog) {
+        this.settings = settings;
+        this.detector = new Detector(settings);
+        this.correlator = new Correlator(settings);
+        this.diagnoser = new Diagnoser(catalog, settings);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.pending = context.getStateStore(AlertNames.PENDING_STORE);
+        this.pairs = context.getStateStore(AlertNames.PAIR_STATE_STORE);
+        this.burns = context.getStateStore(AlertNames.BURN_STORE);
+        this.current = context.getStateStore(AlertNames.CURRENT_STORE);
+        long now = context.currentSystemTimeMs();
+        try (KeyValueIterator<String, Observation> it = pending.all()) {
+            while (it.hasNext()) arrived.putIfAbsent(windowOf(it.next().key), now);
+        }
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::settle);
+    }
+
+    @Override
+    public void process(Record<String, Observation> record) {
+        Observation o = record.value();
+        if (o == null || o.stats() == null) return;
+        long ws = millis(o.stats().windowStart());
+        pending.put(pendingKey(ws, o.pairKey()), o);
+        arrived.putIfAbsent(ws, context.currentSystemTimeMs());
+        if (ws <= decidedUpTo) {
+            decide(ws, false); // a straggler of a window already decided: judged on its own
+            return;
+        }
+        if (ws > newestWindow) {
+            newestWindow = ws;
+            for (Long w : new ArrayList<>(arrived.headMap(ws, false).keySet())) decide(w, true);
+        }
+    }
+
+    private void settle(long now) {
+        long due = now - settings.settleDelay().toMillis();
+        for (Map.Entry<Long, Long> e : new ArrayList<>(arrived.entrySet())) {
+            if (e.getValue() <= due) decide(e.getKey(), true);
+        }
+    }
+
+    static String pendingKey(long ws, String pairKey) {
+        return String.format("%015d|%s", ws, pairKey);
+    }
+
+    static long windowOf(String pendingKey) {
+        return Long.parseLong(pendingKey.substring(0, 15));
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+
+    private void decide(long ws, boolean advancing) {
+        arrived.remove(ws);
+        List<Observation> window = new ArrayList<>();
+        String from = String.format("%015d|", ws);
+        String to = String.format("%015d|", ws + 1);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, Observation> it = pending.range(from, to)) {
+            while (it.hasNext()) {
+                KeyValue<String, Observation> kv = it.next();
+                if (windowOf(kv.key) != ws) continue;
+                keys.add(kv.key);
+                window.add(kv.value);
+            }
+        }
+        keys.forEach(pending::delete);
+        if (window.isEmpty()) return;
+        window = merge(window);
+        long we = millis(window.get(0).stats().windowEnd());
+        long size = we - ws;
+        decidedUpTo = Math.max(decidedUpTo, ws);
+
+        for (Observation o : window) pairWindow(o, window, ws, we);
+        burnRate(window, ws, we);
+        if (advancing) {
+            silenceAndStaleness(ws, we, size, window);
+            expireResolved(we);
+        }
+    }
+
+    /**
+     * The identity alerts track: the caller and the destination service (client side) or workload (server side).
+     * The spine's pair key also holds the other name when the line revealed it, so one call can show up under two
+     * keys (a 503 UH has no upstream host, hence no destination workload; a plaintext connection has no SNI, hence
+     * no service): they are one pair here.
+     */
+    static String stateKey(PairWindowStats s) {
+        ServiceRef d = s.destination();
+        String src = s.source() == null ? "-/-" : s.source().namespace() + "/" + s.source().workload();
+        String dst = "source".equals(s.reporter())
+                ? (d.service() != null ? d.service() : d.workload())
+                : (d.workload() != null ? d.workload() : Pairs.shortService(d.service()));
+        return s.reporter() + "|" + src + "|" + d.namespace() + "/" + dst;
+    }
+
+    static List<Observation> merge(List<Observation> window) {
+        Map<String, Observation> byKey = new java.util.LinkedHashMap<>();
+        for (Observation o : window) {
+            String k = stateKey(o.stats());
+            Observation prev = byKey.get(k);
+            byKey.put(k, prev == null ? new Observation(k, o.stats(), o.exemplars()) : combine(k, prev, o));
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
+    private static Observation combine(String key, Observation a, Observation b) {
+        PairWindowStats x = a.stats();
+        PairWindowStats y = b.stats();
+        ServiceRef dx = x.destination();
+        ServiceRef dy = y.destination();
+        ServiceRef d = new ServiceRef(dx.namespace(), dx.service() != null ? dx.service() : dy.service(),
+                dx.workload() != null ? dx.workload() : dy.workload());
+        long n = x.requests() + y.requests();
+        long f = x.failures() + y.failures();
+        Map<String, Long> byClass = new TreeMap<>(x.byClass());
+        y.byClass().forEach((c, v) -> byClass.merge(c, v, Long::sum));
+        Map<String, Long> byCode = new TreeMap<>(x.byCodeClass());
+        y.byCodeClass().forEach((c, v) -> byCode.merge(c, v, Long::sum));
+        Map<String, List<String>> ex = new TreeMap<>(a.exemplars());
+        b.exemplars().forEach((c, v) -> ex.merge(c, v, (p, q) -> {
+            List<String> l = new ArrayList<>(p);
+            l.addAll(q);
+            return l;
+        }));
+        PairWindowStats s = new PairWindowStats(x.windowStart(), x.windowEnd(), x.reporter(), x.source(), d, n, f,
+                n == 0 ? 1 : 1 - (double) f / n, byClass, byCode, x.latencyMs(), x.bytesSent() + y.bytesSent(),
+                x.bytesReceived() + y.bytesReceived());
+        return new Observation(key, s, ex);
+    }
+
+    private void pairWindow(Observation o, List<Observation> window, long ws, long we) {
+        PairWindowStats s = o.stats();
+        PairState ps = pairs.get(o.pairKey());
+        if (ps == null) {
+            ps = new PairState();
+            ps.pairKey = o.pairKey();
+            ps.reporter = s.reporter();
+            ps.source = s.source();
+            ps.destination = s.destination();
+            ps.firstWindow = ws;
+            ps.requestsEwma = s.requests();
+        } else {
+            ps.requestsEwma += 0.2 * (s.requests() - ps.requestsEwma);
+        }
+        double history = ps.decayedRequests;
+        ps.decayedRequests = detector.decay(ps.decayedRequests, s.requests());
+        if (ps.destination.workload() == null && s.destination().workload() != null) ps.destination = s.destination();
+        ps.lastWindow = ws;
+        ps.windowsSeen++;
+
+        // Traffic came back: a silence alert ends.
+        ClassState silence = ps.classes.get(SILENCE);
+        if (silence != null && silence.firing != null) {
+            resolve(o, ps, SILENCE, silence, ws, we, window);
+            ps.classes.remove(SILENCE);
+        }
+
+        List<String> classes = new ArrayList<>();
+        for (String c : s.byClass().keySet()) {
+            if (FailureClass.isFailure(c) || FailureClass.DI.equals(c)) classes.add(c);
+        }
+        for (Map.Entry<String, ClassState> e : ps.classes.entrySet()) {
+            if (!classes.contains(e.getKey()) && !SILENCE.equals(e.getKey()) && !EGRESS_AUDIT.equals(e.getKey())) {
+                classes.add(e.getKey());
+            }
+        }
+        for (String c : classes) {
+            ClassState cs = ps.classes.computeIfAbsent(c, x -> detector.newClass(history));
+            long k = o.count(c);
+            boolean suppressed = explainedByPeer(o, c, window);
+            Detector.Outcome out = detector.assess(cs, ws, s.requests(), k, suppressed);
+            switch (out) {
+                case FIRE -> fire(o, ps, c, cs, ws, we, window);
+                case CONTINUE -> {
+                    if (s.requests() > 0) update(o, ps, c, cs, ws, we, window);
+                }
+                case RESOLVE -> resolve(o, ps, c, cs, ws, we, window);
+                case QUIET -> { }
+            }
+        }
+        if (settings.egressAudit()) egressAudit(o, ps, ws, we, window);
+        pairs.put(o.pairKey(), ps);
+    }
+
+    /**
+     * A destination-side failure that is the other face of a client-side one on the same call is folded into the
+     * client's alert (it appears there as evidence): NR filter_chain_not_found behind a client's UC, DC behind a
+     * client's UT, the server's own 5xx behind the client's.
+     */
+    private boolean explainedByPeer(Observation o, String c, List<Observation> window) {
+        PairWindowStats s = o.stats();
+        if (!"destination".equals(s.reporter())) return false;
+        String clientClass = switch (c) {
+            case "NR" -> "UC";
+            case "DC" -> "UT";
+            case "APP_5XX" -> "APP_5XX";
+            default -> null;
+        };
+        if (clientClass == null) return false;
+        for (Observation w : window) {
+            PairWindowStats x = w.stats();
+            if (w != o && Pairs.peers(s, x) && x.requests() > 0
+                    && (double) w.count(clientClass) / x.requests() >= settings.minRatio()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void fire(Observation o, PairState ps, String c, ClassState cs, long ws, long we, List<Observation> window) {
+        ClassState.Firing f = new ClassState.Firing();
+        f.startsAt = cs.poolStart >= 0 ? cs.poolStart : ws;
+        f.detectedAt = we;
+        cs.firing = f;
+        Detector.resetPool(cs);
+        Alert a = build(o, ps, c, cs, ws, we, window, Alert.FIRING, null);
+        emit(a, we);
+    }
+
+    private void update(Observation o, PairState ps, String c, ClassState cs, long ws, long we, List<Observation> window) {
+        ClassState.Firing f = cs.firing;
+        double ratio = (double) o.count(c) / o.stats().requests();
+        Alert a = build(o, ps, c, cs, ws, we, window, Alert.FIRING, null);
+        boolean changed = !a.severity().equals(f.severity) || !a.diagnosis().title().equals(f.entryId)
+                || a.diagnosis().evidence().size() != f.evidenceCount || ratio >= 1.5 * f.emittedRatio;
+        if (changed && ratio > 0) emit(a, we);
+        else {
+            // Keep the facts fresh for the triage API without a new record on the topic.
+            f.lastWindowStart = ws;
+            f.lastWindowEnd = we;
+        }
+    }
+
+    private void resolve(Observation o, PairState ps, String c, ClassState cs, long ws, long we, List<Observation> window) {
+        long size = we - ws;
+        long endsAt = SILENCE.equals(c) ? ws : ws - (long) (cs.firing.cleanStreak - 1) * size;
+        Alert last = current.get(fingerprint(ps.pairKey, c));
+        Alert a = build(o, ps, c, cs, ws, we, window, Alert.RESOLVED, Times.rfc3339(Math.max(endsAt, cs.firing.startsAt)));
+        if (last != null) {
+            a = new Alert(a.fingerprint(), a.status(), a.failureClass(), a.reporter(), a.source(), a.destination(),
+                    a.startsAt(), a.detectedAt(), a.endsAt(), last.severity(), a.observed(), last.diagnosis(),
+                    last.exemplars());
+        }
+        cs.firing = null;
+        emit(a, we);
+    }
+
+    private Alert build(Observation o, PairState ps, String c, ClassState cs, long ws, long we,
+                        List<Observation> window, String status, String endsAt) {
+        PairWindowStats s = o.stats();
+        double base = detector.baselineFor(cs);
+        double shownBase = cs.baseline < 0 ? 0 : cs.baseline;
+        long n = s.requests();
+        long k = SILENCE.equals(c) ? 0 : o.count(c);
+        Correlator.Findings fd = correlator.correlate(o, c, window, shownBase);
+        Map<String, String> facts = new HashMap<>(fd.facts());
+        facts.put("startsAt", clock(cs.firing.startsAt));
+        if (SILENCE.equals(c)) facts.put("requests", String.format("%.0f", ps.requestsEwma));
+        String observed = SILENCE.equals(c)
+                ? String.format("%s → %s carried about %.0f requests per window over %d windows, then none from %s on.",
+                        facts.get("source"), facts.get("destination"), ps.requestsEwma, ps.windowsSeen, clock(cs.firing.startsAt))
+                : String.format("%d of %d requests (%s) from %s to %s ended %s in the window %s–%s (%s reporter); the pair's baseline for %s is %s.",
+                        k, n, Correlator.percent(n == 0 ? 0 : (double) k / n), facts.get("source"), facts.get("destination"),
+                        c, clock(ws), clock(we), s.reporter(), c, Correlator.percent(shownBase));
+        Diagnoser.Result r = diagnoser.diagnose(c, s.reporter(), fd.cause(), fd.signals(), facts, observed);
+        double ratio = n == 0 ? 0 : (double) k / n;
+        boolean info = "info".equals(r.entry().severity());
+        String severity = r.entry().severity() != null ? r.entry().severity()
+                : fd.signals().contains("outage") ? "critical" : detector.severity(ratio, info);
+        ClassState.Firing f = cs.firing;
+        if (Alert.FIRING.equals(status)) {
+            f.severity = severity;
+            f.entryId = r.diagnosis().title();
+            f.evidenceCount = r.diagnosis().evidence().size();
+            f.emittedRatio = ratio;
+            f.lastWindowStart = ws;
+            f.lastWindowEnd = we;
+            f.lastRequests = n;
+            f.lastFailures = k;
+        }
+        Alert.Observed obs = new Alert.Observed(Times.rfc3339(ws), Times.rfc3339(we), n, k, ratio, shownBase);
+        return new Alert(fingerprint(ps.pairKey, c), status, c, s.reporter(), s.source(), s.destination(),
+                Times.rfc3339(f.startsAt), Times.rfc3339(f.detectedAt), endsAt, severity, obs, r.diagnosis(),
+                fd.exemplars());
+    }
+
+    private void emit(Alert a, long timestamp) {
+        current.put(a.fingerprint(), a);
+        context.forward(new Record<>(a.fingerprint(), a, timestamp));
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Egress audit: an external host reached without a cluster-local name (info, once per caller and host).
+
+    private void egressAudit(Observation o, PairState ps, long ws, long we, List<Observation> window) {
+        PairWindowStats s = o.stats();
+        ServiceRef d = s.destination();
+        if (!"source".equals(s.reporter()) || d.namespace() != null || d.service() == null) return;
+        if (d.service().endsWith(".cluster.local") || s.requests() - s.failures() <= 0) return;
+        if (o.count("EGRESS_BLOCKED") > 0) return;
+        ClassState cs = ps.classes.computeIfAbsent(EGRESS_AUDIT, x -> new ClassState());
+        if (cs.firing != null) return;
+        ClassState.Firing f = new ClassState.Firing();
+        f.startsAt = ws;
+        f.detectedAt = we;
+        cs.firing = f;
+        emit(build(o, ps, EGRESS_AUDIT, cs, ws, we, window, Alert.FIRING, null), we);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Silence of steady pairs, and forgetting pairs that stopped long ago.
+
+    private void silenceAndStaleness(long ws, long we, long size, List<Observation> window) {
+        List<String> drop = new ArrayList<>();
+        List<PairState> changed = new ArrayList<>();
+        // Callers still calling: a server that stops seeing them is explained by the client-side failure.
+        List<PairState> activeClients = new ArrayList<>();
+        try (KeyValueIterator<String, PairState> it = pairs.all()) {
+            while (it.hasNext()) {
+                PairState ps = it.next().value;
+                if ("source".equals(ps.reporter) && ps.lastWindow >= ws - size) activeClients.add(ps);
+            }
+        }
+        try (KeyValueIterator<String, PairState> it = pairs.all()) {
+            while (it.hasNext()) {
+                PairState ps = it.next().value;
+                if (ps.lastWindow >= ws) continue;
+                long gap = (ws - ps.lastWindow) / size;
+                Observation ghost = ghost(ps, ws, we);
+                if (gap >= settings.staleWindows()) {
+                    for (Map.Entry<String, ClassState> e : ps.classes.entrySet()) {
+                        ClassState cs = e.getValue();
+                        if (cs.firing != null) {
+                            cs.firing.cleanStreak = 1;
+                            resolve(ghost, ps, e.getKey(), cs, ws, we, window);
+                        }
+                    }
+                    drop.add(ps.pairKey);
+                    continue;
+                }
+                boolean steady = ps.windowsSeen >= settings.silenceMinWindows()
+                        && ps.requestsEwma >= settings.silenceMinRequests();
+                if (steady && "destination".equals(ps.reporter)) {
+                    for (PairState c : activeClients) {
+                        if (Pairs.sameSource(c.source, ps.source) && Pairs.sameDestination(c.destination, ps.destination)) {
+                            steady = false;
+                            break;
+                        }
+                    }
+                }
+                ClassState silence = ps.classes.get(SILENCE);
+                if (steady && gap >= settings.silenceWindows() && (silence == null || silence.firing == null)) {
+                    ClassState cs = ps.classes.computeIfAbsent(SILENCE, x -> new ClassState());
+                    ClassState.Firing f = new ClassState.Firing();
+                    f.startsAt = ps.lastWindow + size;
+                    f.detectedAt = we;
+                    cs.firing = f;
+                    emit(build(ghost, ps, SILENCE, cs, ws, we, window, Alert.FIRING, null), we);
+                    changed.add(ps);
+                }
+            }
+        }
+        drop.forEach(pairs::delete);
+        for (PairState ps : changed) pairs.put(ps.pairKey, ps);
+    }
+
+    /** An empty window for a pair that sent nothing: what silence and staleness alerts are built from. */
+    private static Observation ghost(PairState ps, long ws, long we) {
+        PairWindowStats s = new PairWindowStats(Times.rfc3339(ws), Times.rfc3339(we), ps.reporter, ps.source,
+                ps.destination, 0, 0, 1.0, Map.of(), Map.of(), null, 0, 0);
+        return new Observation(ps.pairKey, s, Map.of());
+    }
+
+    private void expireResolved(long we) {
+        long keep = settings.resolvedRetention().toMillis();
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, Alert> it = current.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Alert> kv = it.next();
+                Alert a = kv.value;
+                if (Alert.RESOLVED.equals(a.status()) && a.endsAt() != null
+                        && millis(a.endsAt()) < we - keep) {
+                    old.add(kv.key);
+                }
+            }
+        }
+        old.forEach(current::delete);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Burn rate per destination (multi-window, multi-burn-rate), from the client side's view of its calls.
+
+    private void burnRate(List<Observation> window, long ws, long we) {
+        Map<String, BurnState> touched = new TreeMap<>();
+        Map<String, Observation> sample = new HashMap<>();
+        for (Observation o : window) {
+            PairWindowStats s = o.stats();
+            ServiceRef d = s.destination();
+            if (!"source".equals(s.reporter()) || d.namespace() == null || d.service() == null) continue;
+            String key = d.namespace() + "/" + Pairs.shortService(d.service());
+            BurnState b = touched.computeIfAbsent(key, k -> {
+                BurnState x = burns.get(k);
+                if (x == null) {
+                    x = new BurnState();
+                    x.destination = d.service();
+                    x.namespace = d.namespace();
+                }
+                return x;
+            });
+            if (b.workload == null) b.workload = d.workload();
+            b.add(ws, s.requests(), s.failures());
+            sample.putIfAbsent(key, o);
+        }
+        double budget = 1 - settings.sloTarget();
+        for (Map.Entry<String, BurnState> e : touched.entrySet()) {
+            BurnState b = e.getValue();
+            long[] fl = b.sum(we, settings.burnFastLong().toMillis());
+            long[] fs = b.sum(we, settings.burnFastShort().toMillis());
+            long[] sl = b.sum(we, settings.burnSlowLong().toMillis());
+            long[] ss = b.sum(we, settings.burnSlowShort().toMillis());
+            // A rate over a window that holds only a sliver of its span is noise: wait for half the short window.
+            long covered = b.minutes.isEmpty() ? 0 : we - b.minutes.firstKey();
+            boolean fast = covered * 2 >= settings.burnFastShort().toMillis()
+                    && burning(fl, fs, settings.burnFastFactor(), budget);
+            boolean slow = covered * 2 >= settings.burnSlowShort().toMillis()
+                    && burning(sl, ss, settings.burnSlowFactor(), budget);
+            String severity = fast ? "critical" : slow ? "warning" : null;
+            Observation o = sample.get(e.getKey());
+            if (severity != null && !severity.equals(b.firing)) {
+                if (b.firing == null) {
+                    b.startsAt = firstBadMinute(b, we, fast ? settings.burnFastShort() : settings.burnSlowShort(),
+                            (fast ? settings.burnFastFactor() : settings.burnSlowFactor()) * budget);
+                    b.detectedAt = we;
+                }
+                b.firing = severity;
+                long[] shortW = fast ? fs : ss;
+                emit(burnAlert(b, o, Alert.FIRING, severity, shortW, fast, ws, we, null), we);
+            } else if (severity == null && b.firing != null) {
+                String was = b.firing;
+                b.firing = null;
+                emit(burnAlert(b, o, Alert.RESOLVED, was, fs, true, ws, we, Times.rfc3339(ws)), we);
+            }
+            b.prune(we, settings.burnSlowLong().toMillis());
+            burns.put(e.getKey(), b);
+        }
+    }
+
+    private boolean burning(long[] longW, long[] shortW, double factor, double budget) {
+        if (shortW[0] < settings.burnMinRequests() || longW[0] == 0) return false;
+        double longBurn = (double) longW[1] / longW[0] / budget;
+        double shortBurn = (double) shortW[1] / shortW[0] / budget;
+        return longBurn >= factor && shortBurn >= factor;
+    }
+
+    private static long firstBadMinute(BurnState b, long we, Duration span, double rate) {
+        for (var m : b.minutes.tailMap(we - span.toMillis(), true).entrySet()) {
+            long[] v = m.getValue();
+            if (v[0] > 0 && (double) v[1] / v[0] >= rate) return m.getKey();
+        }
+        return we - span.toMillis();
+    }
+
+    private Alert burnAlert(BurnState b, Observation o, String status, String severity, long[] shortW, boolean fast,
+                            long ws, long we, String endsAt) {
+        double ratio = shortW[0] == 0 ? 0 : (double) shortW[1] / shortW[0];
+        double budget = 1 - settings.sloTarget();
+        double burn = ratio / budget;
+        Map<String, String> facts = new HashMap<>();
+        String shortSvc = Pairs.shortService(b.destination);
+        facts.put("host", b.destination);
+        facts.put("namespace", b.namespace);
+        facts.put("service", shortSvc);
+        facts.put("workload", b.workload != null ? b.workload : shortSvc);
+        facts.put("class", SLO_BURN);
+        facts.put("ratio", Correlator.percent(ratio));
+        facts.put("burnRate", String.format(java.util.Locale.ROOT, "%.1f", burn));
+        facts.put("slo", Correlator.percent(settings.sloTarget()));
+        facts.put("longWindow", human(fast ? settings.burnFastLong() : settings.burnSlowLong()));
+        facts.put("shortWindow", human(fast ? settings.burnFastShort() : settings.burnSlowShort()));
+        facts.put("exhaustion", burn <= 0 ? "never" : human(Duration.ofMinutes((long) (30 * 24 * 60 / burn))));
+        facts.put("startsAt", clock(b.startsAt));
+        String observed = String.format(java.util.Locale.ROOT,
+                "Over the last %s the callers of %s made %d requests and %d failed (%s): burn rate %.1f against a %s objective.",
+                facts.get("shortWindow"), b.destination, shortW[0], shortW[1], facts.get("ratio"), burn, facts.get("slo"));
+        Diagnoser.Result r = diagnoser.diagnose(SLO_BURN, "source", null, Set.of(), facts, observed);
+        ServiceRef dest = new ServiceRef(b.namespace, b.destination, b.workload);
+        Alert.Observed obs = new Alert.Observed(Times.rfc3339(we - (fast ? settings.burnFastShort() : settings.burnSlowShort()).toMillis()),
+                Times.rfc3339(we), shortW[0], shortW[1], ratio, 1 - settings.sloTarget());
+        return new Alert(fingerprint("burn|" + b.namespace + "/" + shortSvc, SLO_BURN), status, SLO_BURN, "source",
+                null, dest, Times.rfc3339(b.startsAt), Times.rfc3339(b.detectedAt), endsAt, severity, obs,
+                r.diagnosis(), List.of());
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+
+    public static String fingerprint(String pairKey, String failureClass) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest((pairKey + "#" + failureClass).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long millis(String rfc3339) {
+        long v = Rfc3339.parseMillis(rfc3339, 0, rfc3339.length());
+        if (v == Rfc3339.INVALID) throw new IllegalArgumentException("not an RFC 3339 time: " + rfc3339);
+        return v;
+    }
+
+    static String clock(long millis) {
+        return Times.rfc3339(millis).substring(11, 19) + " UTC";
+    }
+
+    static String human(Duration d) {
+        long m = d.toMinutes();
+        if (m >= 2 * 24 * 60) return (m / (24 * 60)) + " days";
+        if (m >= 120) return (m / 60) + " h";
+        if (m >= 60 && m % 60 == 0) return (m / 60) + " h";
+        return m + " min";
+    }
+}

@@ -1,0 +1,53 @@
+package io.meshpulse.alerts.stream;
+
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.alerts.AlertsTopology;
+import io.meshpulse.alerts.catalog.Catalog;
+import io.meshpulse.model.Alert;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.Topics;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/** Wires the alerts stage's processors and stores (see {@link AlertsTopology}). */
+public final class AlertsStage {
+    private AlertsStage() {}
+
+    public static KStream<String, Alert> addTo(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
+                                               Topics topics, AlertSettings settings, Catalog catalog,
+                                               String exemplarsStore) {
+        Serde<String> keys = Serdes.String();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.PENDING_STORE),
+                keys, AlertsTopology.OBSERVATION_SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.PAIR_STATE_STORE),
+                keys, AlertsTopology.PAIR_STATE_SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.BURN_STORE),
+                keys, AlertsTopology.BURN_SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.CURRENT_STORE),
+                keys, AlertsTopology.ALERT_SERDE));
+
+        KStream<String, Observation> observed = exemplarsStore == null
+                ? stats.process(() -> new ExemplarEnricher(null), Named.as(AlertNames.EXEMPLARS))
+                : stats.process(() -> new ExemplarEnricher(exemplarsStore), Named.as(AlertNames.EXEMPLARS), exemplarsStore);
+        KStream<String, Alert> alerts = observed
+                .selectKey((k, v) -> destinationNamespace(v), Named.as(AlertNames.BY_NAMESPACE_KEY))
+                .repartition(Repartitioned.<String, Observation>as(AlertNames.REPARTITION)
+                        .withKeySerde(keys).withValueSerde(AlertsTopology.OBSERVATION_SERDE))
+                .process(() -> new AlertsProcessor(settings, catalog), Named.as(AlertNames.DETECT),
+                        AlertNames.PENDING_STORE, AlertNames.PAIR_STATE_STORE, AlertNames.BURN_STORE,
+                        AlertNames.CURRENT_STORE);
+        alerts.to(topics.alerts(), Produced.with(keys, AlertsTopology.ALERT_SERDE).withName(AlertNames.SINK));
+        return alerts;
+    }
+
+    static String destinationNamespace(Observation o) {
+        String ns = o.stats().destination() == null ? null : o.stats().destination().namespace();
+        return ns == null ? "-" : ns;
+    }
+}

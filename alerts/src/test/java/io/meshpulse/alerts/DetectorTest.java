@@ -1,0 +1,88 @@
+package io.meshpulse.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.alerts.detect.Binomial;
+import io.meshpulse.alerts.detect.ClassState;
+import io.meshpulse.alerts.detect.Detector;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DetectorTest {
+    final AlertSettings settings = AlertSettings.defaults();
+    final Detector detector = new Detector(settings);
+    final SplittableRandom rnd = new SplittableRandom(7);
+
+    long binomial(long n, double p) {
+        long k = 0;
+        for (long i = 0; i < n; i++) if (rnd.nextDouble() < p) k++;
+        return k;
+    }
+
+    /** Feeds windows of n requests at failure probability p; returns the index of the first FIRE, or -1. */
+    int run(ClassState c, int windows, long n, double p, int offset) {
+        for (int i = 0; i < windows; i++) {
+            Detector.Outcome o = detector.assess(c, (offset + i) * 10_000L, n, binomial(n, p), false);
+            if (o == Detector.Outcome.FIRE) return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void aChronicOnePercentDoesNotPageForAnHourButAJumpToEightPercentDoes() {
+        ClassState c = new ClassState();
+        assertEquals(-1, run(c, 360, 300, 0.01, 0), "an hour of a chronic 1% on 30 req/s");
+        assertTrue(c.baseline > 0.007 && c.baseline < 0.013, "baseline learnt ~1%: " + c.baseline);
+        int fired = run(c, 6, 300, 0.08, 360);
+        assertEquals(0, fired, "a jump to 8% fires in its first window at 30 req/s");
+    }
+
+    @Test
+    void aQuietPairWithChronicNoiseNeverPagesAndAClearSpikeFiresAtOnce() {
+        ClassState c = new ClassState();
+        assertEquals(-1, run(c, 360, 15, 0.01, 0), "an hour of 1% on 1.5 req/s");
+        assertEquals(0, run(c, 3, 15, 0.6, 360), "60% of 15 requests is a clear spike");
+    }
+
+    @Test
+    void aModestJumpOnAQuietPairIsPooledOverAFewWindows() {
+        ClassState c = new ClassState();
+        run(c, 60, 30, 0.0, 0);
+        int fired = -1;
+        for (int i = 0; i < 6 && fired < 0; i++) {
+            if (detector.assess(c, (60 + i) * 10_000L, 30, 2, false) == Detector.Outcome.FIRE) fired = i;
+        }
+        assertTrue(fired >= 1 && fired <= 3, "2 of 30 (6.7%) per window is pooled, fired at window " + fired);
+        assertEquals(60 * 10_000L, c.firing == null ? c.poolStart : c.poolStart, "pool starts at the first suspicious window");
+    }
+
+    @Test
+    void firesOnceThenResolvesAfterCleanWindows() {
+        ClassState c = new ClassState();
+        run(c, 30, 100, 0.0, 0);
+        assertEquals(Detector.Outcome.FIRE, detector.assess(c, 300_000, 100, 50, false));
+        c.firing = new ClassState.Firing();
+        assertEquals(Detector.Outcome.CONTINUE, detector.assess(c, 310_000, 100, 50, false), "an update, not a repeat");
+        assertEquals(Detector.Outcome.CONTINUE, detector.assess(c, 320_000, 100, 0, false));
+        assertEquals(Detector.Outcome.CONTINUE, detector.assess(c, 330_000, 100, 0, false));
+        assertEquals(Detector.Outcome.CONTINUE, detector.assess(c, 340_000, 0, 0, false), "no traffic: no evidence");
+        assertEquals(Detector.Outcome.RESOLVE, detector.assess(c, 350_000, 100, 1, false));
+    }
+
+    @Test
+    void suppressedWindowsNeitherFireNorTeachTheBaseline() {
+        ClassState c = new ClassState();
+        assertEquals(Detector.Outcome.QUIET, detector.assess(c, 0, 100, 90, true));
+        assertTrue(c.baseline < 0);
+    }
+
+    @Test
+    void binomialTailMatchesExactValues() {
+        // P(X >= 3 | n=10, p=0.1) = 1 - (0.9^10 + 10*0.1*0.9^9 + 45*0.01*0.9^8) = 0.0701908...
+        assertEquals(0.0701908, Binomial.upperTail(3, 10, 0.1), 1e-6);
+        assertEquals(1.0, Binomial.upperTail(0, 10, 0.1));
+        assertEquals(Math.pow(0.5, 20), Binomial.upperTail(20, 20, 0.5), 1e-15);
+        assertTrue(Binomial.upperTail(500, 1_000_000, 0.0001) < 1e-100);
+    }
+}

@@ -1,0 +1,168 @@
+package io.meshpulse.alerts.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshpulse.model.Alert;
+import io.meshpulse.model.Json;
+import io.meshpulse.model.ServiceRef;
+import io.meshpulse.model.Times;
+import io.meshpulse.model.WorkloadRef;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Alertmanager (Debian package prometheus-alertmanager, installed by .ci/run) on 127.0.0.1: an alert sent
+ * by the sink shows up active with its labels and annotations, and is gone from the active list once the
+ * resolved record (with endsAt) is sent.
+ */
+class AlertmanagerSinkIT {
+    static final String BINARY = System.getProperty("meshpulse.alertmanager", "/usr/bin/prometheus-alertmanager");
+    Process am;
+    URI base;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start(@TempDir Path dir) throws Exception {
+        assertTrue(Files.isExecutable(Path.of(BINARY)),
+                BINARY + " is missing: apt-get install prometheus-alertmanager (see .ci/run)");
+        Path config = dir.resolve("alertmanager.yml");
+        Files.writeString(config, """
+                route:
+                  receiver: none
+                  group_wait: 0s
+                  group_interval: 1s
+                receivers:
+                  - name: none
+                """);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        am = new ProcessBuilder(BINARY, "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("am.log").toFile()).start();
+        base = URI.create("http://127.0.0.1:" + port);
+        waitFor(() -> get("/-/ready").statusCode() == 200, "alertmanager ready");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (am != null) {
+            am.destroy();
+            am.waitFor();
+        }
+    }
+
+    HttpResponse<String> get(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new FakeResponse();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void waitFor(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(100); // polling a condition with a deadline
+        }
+    }
+
+    JsonNode activeAlerts() throws IOException {
+        return Json.MAPPER.readTree(get("/api/v2/alerts").body());
+    }
+
+    JsonNode find(JsonNode alerts, Predicate<JsonNode> p) {
+        for (JsonNode a : alerts) if (p.test(a)) return a;
+        return null;
+    }
+
+    static Alert alert(String status, Instant start, Instant end) {
+        return new Alert("0f1e2d3c4b5a6978", status, "UC", "source", new WorkloadRef("checkout", "checkout-api"),
+                new ServiceRef("checkout", "payments-api.checkout.svc.cluster.local", "payments-api"),
+                Times.rfc3339(start.toEpochMilli()), Times.rfc3339(start.toEpochMilli() + 10_000),
+                end == null ? null : Times.rfc3339(end.toEpochMilli()), "critical",
+                new Alert.Observed(Times.rfc3339(start.toEpochMilli()), Times.rfc3339(start.toEpochMilli() + 10_000),
+                        30, 18, 0.6, 0.0),
+                new Alert.Diagnosis("Client sends plaintext to an mTLS-only server (503 UC)", "checkout-api → payments-api: 60% 503 UC",
+                        List.of("server logs filter_chain_not_found"),
+                        List.of("kubectl get destinationrule -A -o yaml | grep -B8 -A3 'mode: DISABLE'"),
+                        List.of("Set trafficPolicy.tls.mode: ISTIO_MUTUAL")),
+                List.of());
+    }
+
+    @Test
+    void firingThenResolvedThroughTheRealApi() throws Exception {
+        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(30), 3, Duration.ofMillis(200));
+        Instant start = Instant.now().minusSeconds(60);
+        sink.accept(alert(Alert.FIRING, start, null));
+
+        waitFor(() -> {
+            try {
+                return find(activeAlerts(), a -> a.path("labels").path("fingerprint").asText().equals("0f1e2d3c4b5a6978")) != null;
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the alert to be active");
+        JsonNode a = find(activeAlerts(), x -> x.path("labels").path("fingerprint").asText().equals("0f1e2d3c4b5a6978"));
+        assertEquals("MeshpulsePairUc", a.path("labels").path("alertname").asText());
+        assertEquals("checkout/checkout-api -> checkout/payments-api", a.path("labels").path("pair").asText());
+        assertEquals("UC", a.path("labels").path("class").asText());
+        assertEquals("critical", a.path("labels").path("severity").asText());
+        assertEquals("active", a.path("status").path("state").asText());
+        assertEquals("Client sends plaintext to an mTLS-only server (503 UC)", a.path("annotations").path("summary").asText());
+        assertTrue(a.path("annotations").path("commands").asText().contains("mode: DISABLE"));
+        assertTrue(a.path("annotations").path("description").asText().contains("filter_chain_not_found"));
+        assertEquals(start.getEpochSecond(), Instant.parse(a.path("startsAt").asText()).getEpochSecond());
+
+        // Re-sent while firing: a tick past the interval posts it again.
+        long before = sink.posts();
+        sink.tick(Instant.now().plusSeconds(31));
+        assertEquals(before + 1, sink.posts());
+
+        sink.accept(alert(Alert.RESOLVED, start, Instant.now().minusSeconds(1)));
+        waitFor(() -> {
+            try {
+                return find(activeAlerts(), x -> x.path("labels").path("fingerprint").asText().equals("0f1e2d3c4b5a6978")) == null;
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the alert to leave the active list once resolved");
+        // Nothing firing is left to re-send.
+        long after = sink.posts();
+        sink.tick(Instant.now().plusSeconds(120));
+        assertEquals(after, sink.posts());
+    }
+
+    /** Stands for "not reachable yet" while Alertmanager starts. */
+    static final class FakeResponse implements HttpResponse<String> {
+        public int statusCode() { return -1; }
+        public HttpRequest request() { return null; }
+        public java.util.Optional<HttpResponse<String>> previousResponse() { return java.util.Optional.empty(); }
+        public java.net.http.HttpHeaders headers() { return java.net.http.HttpHeaders.of(java.util.Map.of(), (x, y) -> true); }
+        public String body() { return "[]"; }
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() { return java.util.Optional.empty(); }
+        public URI uri() { return null; }
+        public HttpClient.Version version() { return HttpClient.Version.HTTP_1_1; }
+    }
+}

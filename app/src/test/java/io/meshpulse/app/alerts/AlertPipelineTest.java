@@ -1,0 +1,63 @@
+package io.meshpulse.app.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.model.Alert;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.Rfc3339;
+import io.meshpulse.sim.Scenario;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole application topology (spine + alerts) under TopologyTestDriver, fed the simulator's raw kubelet lines
+ * of the flagship drill: the alert comes out of real lines, and the closed windows the spine emits are the ones
+ * {@link StatsFromLogs} computes for the faster per-entry tests.
+ */
+class AlertPipelineTest {
+    @Test
+    void rawLinesOfAnMtlsMismatchBecomeOneDiagnosedAlert(@TempDir Path dir) throws Exception {
+        Scenario sc = Scenario.named("uc-client-tls-disable");
+        sc.generate(dir.resolve("logs"), AlertScenarioTest.SEED);
+        List<Alert> alerts;
+        List<org.apache.kafka.streams.test.TestRecord<String, PairWindowStats>> spine;
+        try (AlertPipeline p = new AlertPipeline(AlertSettings.defaults())) {
+            alerts = p.replay(dir.resolve("logs"));
+            spine = p.stats();
+        }
+        Alert a = alerts.stream().filter(x -> x.failureClass().equals("UC") && x.status().equals(Alert.FIRING))
+                .findFirst().orElse(null);
+        assertNotNull(a, alerts.toString());
+        assertEquals("checkout", a.source().namespace());
+        assertEquals("checkout-api", a.source().workload());
+        assertEquals("payments-api.checkout.svc.cluster.local", a.destination().service());
+        assertEquals("2026-11-20T10:02:00.000Z", a.startsAt());
+        long delay = Rfc3339.parseMillis(a.detectedAt(), 0, a.detectedAt().length()) - sc.incidentStart().toEpochMilli();
+        assertTrue(delay > 0 && delay <= 15_000, "detected within 15 s of event time: " + delay);
+        assertTrue(a.diagnosis().title().contains("Client sends plaintext to an mTLS-only server"), a.diagnosis().title());
+        assertTrue(String.join("\n", a.diagnosis().evidence()).contains("with NR filter_chain_not_found"),
+                a.diagnosis().evidence().toString());
+        // The server side's NR is folded into the client's alert, not raised on its own.
+        assertTrue(alerts.stream().noneMatch(x -> x.failureClass().equals("NR")), alerts.toString());
+
+        // The spine's windows equal the ones the fast tests compute from the same files.
+        Map<String, String> fromSpine = new TreeMap<>();
+        for (var r : spine) {
+            PairWindowStats s = r.value();
+            fromSpine.put(s.windowStart() + " " + r.key(), s.requests() + " " + s.failures() + " " + s.byClass());
+        }
+        Map<String, String> computed = new TreeMap<>();
+        for (StatsFromLogs.Window w : StatsFromLogs.compute(dir.resolve("logs"), 10_000, 3)) {
+            PairWindowStats s = w.stats();
+            computed.put(s.windowStart() + " " + w.pairKey(), s.requests() + " " + s.failures() + " " + s.byClass());
+        }
+        assertEquals(fromSpine, computed);
+    }
+}
