@@ -1,5 +1,11 @@
 package io.meshpulse.app.cli;
 
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.alerts.sink.AlertSink;
+import io.meshpulse.alerts.sink.AlertmanagerSink;
+import io.meshpulse.alerts.sink.AlertsRuntime;
+import io.meshpulse.alerts.sink.ConsoleSink;
+import io.meshpulse.alerts.sink.WebhookSink;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.StreamsRunner;
 import io.meshpulse.app.kafka.TopicAdmin;
@@ -11,9 +17,11 @@ import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Settings;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,6 +115,17 @@ public final class RunCommand implements Callable<Integer> {
             description = "Kafka client properties merged into every client (security settings for an existing cluster).")
     Path kafkaConfig;
 
+    @Option(names = "--alertmanager-url", defaultValue = "${env:MESHPULSE_ALERTMANAGER_URL}", paramLabel = "URL",
+            description = "Send alerts to this Alertmanager (API v2), re-sent while firing.")
+    String alertmanagerUrl;
+
+    @Option(names = "--webhook-url", defaultValue = "${env:MESHPULSE_WEBHOOK_URL}", paramLabel = "URL",
+            description = "POST every alert state change as JSON to this URL (retried with backoff).")
+    String webhookUrl;
+
+    @Option(names = "--quiet", description = "Do not print alerts on the console.")
+    boolean quiet;
+
     @Option(names = "--tail-path", arity = "1..*", paramLabel = "GLOB",
             description = "Also follow these kubelet log files in this process (single-machine setups).")
     List<String> tailPaths;
@@ -130,7 +149,9 @@ public final class RunCommand implements Callable<Integer> {
             int rawPartitions = admin.partitions(topics.rawAccessLog());
             Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention);
             StreamsBuilder builder = new StreamsBuilder();
-            MeshpulseTopology.addTo(builder, topics, settings);
+            AlertSettings alertSettings = AlertSettings.fromEnvironment(System.getenv(), Map.of());
+            AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics,
+                    alertSettings);
             Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,
                     broker != null ? (short) 1 : (short) -1, rocksDbMemory);
             config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
@@ -155,8 +176,19 @@ public final class RunCommand implements Callable<Integer> {
             }, "meshpulse-run-shutdown"));
             TailRunner tailer = null;
             Thread tailThread = null;
+            AlertsRuntime sinks = null;
             try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
                 streams.start(Duration.ofMinutes(5));
+                List<AlertSink> alertSinks = new ArrayList<>();
+                if (!quiet) alertSinks.add(new ConsoleSink(System.out));
+                if (alertmanagerUrl != null && !alertmanagerUrl.isBlank()) {
+                    alertSinks.add(new AlertmanagerSink(URI.create(alertmanagerUrl), Duration.ofMinutes(1), 5,
+                            Duration.ofSeconds(1)));
+                }
+                if (webhookUrl != null && !webhookUrl.isBlank()) {
+                    alertSinks.add(new WebhookSink(URI.create(webhookUrl), 5, Duration.ofSeconds(1)));
+                }
+                sinks = AlertsRuntime.startSinks(bootstrap, topics, applicationId + "-alert-sinks", alertSinks);
                 LOG.info("meshpulse running: application {} on {} ({} raw partitions, {} windows, grace {})",
                         applicationId, bootstrap, rawPartitions, window, grace);
                 if (tailPaths != null && !tailPaths.isEmpty()) {
@@ -183,6 +215,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 LOG.info("stopping");
             } finally {
+                if (sinks != null) sinks.close();
                 if (tailer != null) {
                     tailer.stop();
                     tailThread.join(15_000);
