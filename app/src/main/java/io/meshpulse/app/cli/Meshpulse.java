@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "meshpulse", mixinStandardHelpOptions = true, versionProvider = Meshpulse.Version.class,
         description = "Per-workload-pair failure analytics for Istio meshes, from istio-proxy access logs, on Kafka Streams.",
-        subcommands = {ParseCommand.class, ReplayCommand.class, DemoCommand.class, BrokerCommand.class})
+        subcommands = {ParseCommand.class, ReplayCommand.class, DemoCommand.class, BrokerCommand.class,
+                TriageCommand.class})
 public final class Meshpulse {
 
     public static void main(String[] args) {

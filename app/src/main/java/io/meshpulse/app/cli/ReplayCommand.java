@@ -1,6 +1,7 @@
 package io.meshpulse.app.cli;
 
 import io.meshpulse.app.replay.Replay;
+import io.meshpulse.app.serve.ServeHooks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -50,11 +51,26 @@ final class ReplayCommand implements Callable<Integer> {
             description = "How long to wait for the output once all input is sent (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--serve",
+            description = "Serve the triage page, API and /metrics during the replay and after it, until Ctrl-C.")
+    boolean serve;
+
+    @picocli.CommandLine.Mixin
+    ServeMixin http = new ServeMixin();
+
     @Override
     public Integer call() throws Exception {
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
-        Replay.Summary s = Replay.run(new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
-                only, keepTopics, timeout, System.console() != null ? System.err : null, null));
+        Replay.Options options = new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
+                only, keepTopics, timeout, System.console() != null ? System.err : null, null);
+        Replay.Summary s;
+        if (serve) {
+            try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err)) {
+                s = Replay.run(options, hooks);
+            }
+        } else {
+            s = Replay.run(options);
+        }
         System.err.printf("%,d lines read, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, in %.1f s%n",
                 s.get("linesProduced"), s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"),
                 s.get("wallTimeMs") / 1000.0);
