@@ -87,7 +87,8 @@ final class Params {
                 case 'd' -> Duration.ofDays(n);
                 default -> null;
             };
-            if (d == null || d.isNegative() || d.isZero()) throw new BadRequest(k + " must be a positive duration: " + v);
+            if (d == null) throw new BadRequest(k + " is not a duration (e.g. 30s, 15m, 2h): " + v);
+            if (d.isNegative() || d.isZero()) throw new BadRequest(k + " must be a positive duration: " + v);
             return d;
         } catch (NumberFormatException | java.time.format.DateTimeParseException | StringIndexOutOfBoundsException e) {
             throw new BadRequest(k + " is not a duration (e.g. 30s, 15m, 2h): " + v);
