@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * Then the triage page, in headless Chromium, must show the pairs and the firing alert.
  */
 class ServeIT {
-    private static final int PARTITIONS = 4;
+    private static final int PARTITIONS = 2;
     private static Path dir;
     private static EmbeddedBroker broker;
     private static ServeFixture.Scenario scenario;

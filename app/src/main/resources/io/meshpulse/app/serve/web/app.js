@@ -61,7 +61,7 @@ function renderAlerts(answer) {
   box.replaceChildren();
   if (!answer.available) {
     box.append(el("p", { class: "muted" }, "This application has no alerts stage."));
-    count.textContent = ""; return;
+    count.textContent = ""; count.className = ""; return;
   }
   count.textContent = answer.alerts.length;
   count.className = "count" + (answer.alerts.length ? "" : " zero");
@@ -118,24 +118,27 @@ async function showChart(p, first) {
   const div = el("div", { class: "chart", id, "data-key": p.key },
     el("h3", {}, `${p.reporter}: ${srcName(p)} → ${dstName(p)}`));
   if (!series) div.append(el("p", { class: "muted" }, "no windows"));
-  else div.append(barChart(series.windows));
+  else div.append(barChart(series.windows, Date.parse(t.from), Date.parse(t.to)));
   const old = document.getElementById(id);
   if (old) old.replaceWith(div); else if (first) box.prepend(div); else box.append(div);
 }
 
-function barChart(windows) {
+// Stacked failures per class, on a time axis from `from` to `to` (windows without traffic leave gaps).
+function barChart(windows, from, to) {
   const W = 760, H = 150, pad = 28;
+  const span = Math.max(1, to - from);
+  const xOf = ms => pad + (W - pad - 4) * (ms - from) / span;
   const classes = [...new Set(windows.flatMap(w => Object.keys(w.byClass).filter(isFailure)))].sort();
   const max = Math.max(1, ...windows.map(w => classes.reduce((s, c) => s + (w.byClass[c] || 0), 0)));
   const svg = svgEl("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "bars", role: "img" });
-  const bw = Math.max(1, (W - pad - 4) / Math.max(1, windows.length));
-  windows.forEach((w, i) => {
+  windows.forEach(w => {
+    const x0 = xOf(Date.parse(w.windowStart)), bw = Math.max(1, xOf(Date.parse(w.windowEnd)) - x0);
     let y = H - 16;
     for (const c of classes) {
       const n = w.byClass[c] || 0;
       if (!n) continue;
       const h = (H - 30) * n / max;
-      const r = svgEl("rect", { x: pad + i * bw, y: y - h, width: Math.max(1, bw - 1), height: h, fill: colorOf(c), "data-class": c });
+      const r = svgEl("rect", { x: x0, y: y - h, width: Math.max(1, bw - 1), height: h, fill: colorOf(c), "data-class": c });
       const title = svgEl("title", {});
       title.textContent = `${w.windowStart}: ${c} ${n} of ${w.requests}`;
       r.append(title);
@@ -146,13 +149,11 @@ function barChart(windows) {
   const axis = svgEl("text", { x: 2, y: 12, "font-size": 10, fill: "#68707c" });
   axis.textContent = String(max);
   svg.append(axis, svgEl("line", { x1: pad, x2: W, y1: H - 16, y2: H - 16, stroke: "#9aa3ad" }));
-  if (windows.length) {
-    const a = svgEl("text", { x: pad, y: H - 3, "font-size": 10, fill: "#68707c" });
-    a.textContent = windows[0].windowStart.substring(11, 19);
-    const b = svgEl("text", { x: W - 50, y: H - 3, "font-size": 10, fill: "#68707c" });
-    b.textContent = windows[windows.length - 1].windowEnd.substring(11, 19);
-    svg.append(a, b);
-  }
+  const a = svgEl("text", { x: pad, y: H - 3, "font-size": 10, fill: "#68707c" });
+  a.textContent = new Date(from).toISOString().substring(11, 19);
+  const b = svgEl("text", { x: W - 50, y: H - 3, "font-size": 10, fill: "#68707c" });
+  b.textContent = new Date(to).toISOString().substring(11, 19);
+  svg.append(a, b);
   const wrap = el("div", {}, svg);
   wrap.append(el("div", { class: "legend" }, ...classes.map(c => el("span", {}, el("i", { style: `background:${colorOf(c)}` }), c))));
   return wrap;
@@ -165,12 +166,22 @@ async function refresh() {
     renderPairs(pairs);
     document.getElementById("charts").replaceChildren();
     for (const p of pairs.pairs.filter(p => p.failures > 0).slice(0, 6)) await showChart(p, false);
+    highlightFromHash();
     document.body.dataset.loaded = "true";
   } catch (e) {
     document.getElementById("status").replaceChildren(el("span", { class: "error" }, "cannot load: " + e.message));
   }
 }
 
+// Grafana's "firing alerts" table links here as #alert=<fingerprint>.
+function highlightFromHash() {
+  const m = location.hash.match(/^#alert=([A-Za-z0-9_-]+)$/);
+  if (!m) return;
+  const card = document.querySelector(`.alert[data-fingerprint="${m[1]}"]`);
+  if (card) { card.classList.add("selected"); card.scrollIntoView(); }
+}
+
 document.getElementById("controls").addEventListener("change", refresh);
+window.addEventListener("hashchange", highlightFromHash);
 refresh();
 setInterval(refresh, 15000);
