@@ -2,6 +2,7 @@ package io.meshpulse.topology;
 
 import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.IpOwner;
+import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.stream.Emitted;
@@ -41,6 +42,7 @@ public final class MeshpulseTopology {
     public static final Serde<PairWindowStats> PAIR_STATS_SERDE = new JsonSerde<>(PairWindowStats.class);
     public static final Serde<DeadLetter> DEAD_LETTER_SERDE = new JsonSerde<>(DeadLetter.class);
     public static final Serde<IpOwner> IP_OWNER_SERDE = new JsonSerde<>(IpOwner.class);
+    public static final Serde<PairExemplars> EXEMPLARS_SERDE = new JsonSerde<>(PairExemplars.class);
 
     private MeshpulseTopology() {}
 
@@ -75,6 +77,10 @@ public final class MeshpulseTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(Names.PAIR_STATS_STORE, settings.statsRetention(), settings.window(), false),
                 keys, PAIR_STATS_SERDE));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(Names.PAIR_EXEMPLARS_STORE, settings.statsRetention(), settings.window(),
+                        false),
+                keys, EXEMPLARS_SERDE));
 
         KStream<String, Emitted> fromParsing = builder
                 .stream(topics.rawAccessLog(), Consumed.with(keys, Serdes.ByteArray()).withName(Names.RAW_SOURCE))
@@ -97,7 +103,8 @@ public final class MeshpulseTopology {
                         .withValueSerde(new PartialMsgSerde())
                         .withStreamPartitioner(new PartialsPartitioner()))
                 .process(() -> new WindowsProcessor(settings), Named.as(Names.PAIR_WINDOWS),
-                        Names.OPEN_WINDOWS_STORE, Names.WATERMARKS_STORE, Names.PAIR_STATS_STORE);
+                        Names.OPEN_WINDOWS_STORE, Names.WATERMARKS_STORE, Names.PAIR_STATS_STORE,
+                        Names.PAIR_EXEMPLARS_STORE);
 
         Map<String, KStream<String, Emitted>> windows = fromWindows.split(Named.as(Names.ROUTE_WINDOWS))
                 .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
