@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
                 Duration.ofMinutes(5), null, printer::accept);
         Replay.Summary s;
         if (serve) {
-            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o).beforeStaying(printer::flushAll)) {
+            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o, true).beforeStaying(printer::flushAll)) {
                 s = Replay.run(options, hooks);
             }
         } else {

@@ -24,7 +24,20 @@ public final class ServeHooks implements Replay.Hooks, AutoCloseable {
     private Runnable beforeStaying = () -> {};
 
     public ServeHooks(ServeOptions options, boolean stayUp, PrintStream out) throws IOException {
-        this.server = Server.bind(options.withFeedFromStart(true), null);
+        this(options, stayUp, out, false);
+    }
+
+    /** With {@code anyPortIfBusy}, a taken port is not an error: the server takes a free one (the demo). */
+    public ServeHooks(ServeOptions options, boolean stayUp, PrintStream out, boolean anyPortIfBusy) throws IOException {
+        Server s;
+        try {
+            s = Server.bind(options.withFeedFromStart(true), null);
+        } catch (java.net.BindException e) {
+            if (!anyPortIfBusy || options.port() == 0) throw e;
+            out.println("Port " + options.port() + " is taken; serving on a free port instead (--http-port to choose).");
+            s = Server.bind(options.withFeedFromStart(true).withPort(0), null);
+        }
+        this.server = s;
         this.stayUp = stayUp;
         this.out = out;
     }

@@ -45,6 +45,10 @@ public record ServeOptions(String host, int port, String advertisedHost, String 
         return new ServeOptions(host, port, advertisedHost, token, maxPairs, staleAfter, b);
     }
 
+    public ServeOptions withPort(int p) {
+        return new ServeOptions(host, p, advertisedHost, token, maxPairs, staleAfter, feedFromStart);
+    }
+
     public ServeOptions withMaxPairs(int n) {
         return new ServeOptions(host, port, advertisedHost, token, n, staleAfter, feedFromStart);
     }

@@ -60,13 +60,13 @@ public final class Server implements AutoCloseable {
 
     private Server(ServeOptions options, PrometheusMeterRegistry registry) throws IOException {
         this.options = options;
+        this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64); // fails first if taken
         this.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(this.registry);
         new JvmThreadMetrics().bindTo(this.registry);
         new ProcessorMetrics().bindTo(this.registry);
         new UptimeMetrics().bindTo(this.registry);
         gc.bindTo(this.registry);
-        this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "meshpulse-http-" + n.incrementAndGet());
