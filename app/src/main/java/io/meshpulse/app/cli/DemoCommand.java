@@ -1,6 +1,7 @@
 package io.meshpulse.app.cli;
 
 import io.meshpulse.app.replay.Replay;
+import io.meshpulse.app.serve.ServeHooks;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.sim.Incident;
 import io.meshpulse.sim.MeshSimulator;
@@ -40,6 +41,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Print every pair of every window, not only pairs with failures.")
     boolean all;
 
+    @Option(names = "--serve", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Serve the triage page, API and /metrics while the demo runs (default on; --no-serve to skip).")
+    boolean serve;
+
+    @Option(names = "--stay", negatable = true,
+            description = "Keep serving after the replay completes, until Ctrl-C (default: on when run from a terminal).")
+    Boolean stay;
+
+    @picocli.CommandLine.Mixin
+    ServeMixin http = new ServeMixin();
+
     @Override
     public Integer call() throws Exception {
         Path dir = out != null ? out : Files.createTempDirectory("meshpulse-demo-");
@@ -58,10 +70,19 @@ final class DemoCommand implements Callable<Integer> {
         o.printf("Incident injected at %s: checkout-api -> payments-api, client pinned to tls.mode DISABLE against a%n"
                 + "STRICT server (client sees 503 UC, server sees NR filter_chain_not_found).%n%n", incidentStart);
 
+        boolean stayUp = serve && (stay != null ? stay : System.console() != null);
         WindowPrinter printer = new WindowPrinter(o, all);
-        Replay.Summary s = Replay.run(new Replay.Options(List.of(dir.resolve("logs")), dir.resolve("results"),
+        Replay.Options options = new Replay.Options(List.of(dir.resolve("logs")), dir.resolve("results"),
                 Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, 4, Set.of("istio-proxy"), false,
-                Duration.ofMinutes(5), null, printer::accept));
+                Duration.ofMinutes(5), null, printer::accept);
+        Replay.Summary s;
+        if (serve) {
+            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o, true).beforeStaying(printer::flushAll)) {
+                s = Replay.run(options, hooks);
+            }
+        } else {
+            s = Replay.run(options);
+        }
         printer.flushAll();
         o.printf("%n%,d lines counted in %,d windows of %,d pairs; %,d dead-lettered (proxy's own log lines and the like).%n",
                 s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"));

@@ -1,6 +1,7 @@
 package io.meshpulse.app.cli;
 
 import io.meshpulse.app.replay.Replay;
+import io.meshpulse.app.serve.ServeHooks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -80,12 +81,27 @@ final class ReplayCommand implements Callable<Integer> {
         return io.meshpulse.alerts.AlertSettings.fromEnvironment(env, props);
     }
 
+    @Option(names = "--serve",
+            description = "Serve the triage page, API and /metrics during the replay and after it, until Ctrl-C.")
+    boolean serve;
+
+    @picocli.CommandLine.Mixin
+    ServeMixin http = new ServeMixin();
+
     @Override
     public Integer call() throws Exception {
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
-        Replay.Summary s = Replay.run(new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
+        Replay.Options options = new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
                 only, keepTopics, timeout, System.console() != null ? System.err : null, null,
-                alertSettings(alertsConfig, flavour, revision)));
+                alertSettings(alertsConfig, flavour, revision));
+        Replay.Summary s;
+        if (serve) {
+            try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err)) {
+                s = Replay.run(options, hooks);
+            }
+        } else {
+            s = Replay.run(options);
+        }
         System.err.printf("%,d lines read, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, %,d alert records, in %.1f s%n",
                 s.get("linesProduced"), s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"),
                 s.get("alerts"), s.get("wallTimeMs") / 1000.0);

@@ -45,8 +45,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             Path logDir = dataDir.resolve("kafka-logs").toAbsolutePath();
             Files.createDirectories(logDir);
-            int brokerPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
+            int brokerPort = port == 0 ? freePort(-1) : port;
+            // Never the broker's port: two free-port picks in a row can return the same port once it is closed.
+            int controllerPort = freePort(brokerPort);
             Properties p = new Properties();
             p.put("process.roles", "broker,controller");
             p.put("node.id", "1");
@@ -125,10 +126,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         return dataDir;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+    private static int freePort(int not) throws IOException {
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+                if (s.getLocalPort() != not) return s.getLocalPort();
+            }
         }
     }
 

@@ -27,10 +27,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,9 +67,27 @@ public final class Replay {
         }
     }
 
+    /** Ways to join in a run: e.g. serve the running application over HTTP (see {@code io.meshpulse.app.serve}). */
+    public interface Hooks {
+        /** Called with the Streams settings before the application is created (e.g. to set application.server). */
+        default void configure(Properties streamsConfig) {}
+
+        /** Called once the application runs, before any line is sent. */
+        default void onRunning(KafkaStreams streams, Topics topics, String bootstrapServers) {}
+
+        /** Called once every line is accounted for, while the application still runs. */
+        default void afterComplete(Summary summary) throws InterruptedException {}
+    }
+
+    private static final Hooks NO_HOOKS = new Hooks() {};
+
     private Replay() {}
 
     public static Summary run(Options o) throws IOException, InterruptedException {
+        return run(o, NO_HOOKS);
+    }
+
+    public static Summary run(Options o, Hooks hooks) throws IOException, InterruptedException {
         long started = System.nanoTime();
         Files.createDirectories(o.out());
         List<String> skipped = new ArrayList<>();
@@ -101,13 +121,16 @@ public final class Replay {
                 Summary summary;
                 StreamsBuilder builder = new StreamsBuilder();
                 AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics, o.alerts());
-                try (StreamsRunner streams = new StreamsRunner(builder.build(),
-                        StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
-                                replication.orElse((short) -1), 128L * 1024 * 1024))) {
+                Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
+                        replication.orElse((short) -1), 128L * 1024 * 1024);
+                hooks.configure(config);
+                try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
                     LOG.info("topics ready; starting the topology");
                     streams.start(Duration.ofSeconds(60));
                     LOG.info("topology running");
+                    hooks.onRunning(streams.streams(), topics, bootstrap);
                     summary = pump(o, logs, topics, bootstrap, applicationId, streams, started, files, skipped);
+                    hooks.afterComplete(summary);
                 }
                 LOG.info("topology stopped");
                 if (!o.keepTopics()) {

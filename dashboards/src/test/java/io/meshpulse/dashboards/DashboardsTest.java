@@ -1,0 +1,74 @@
+package io.meshpulse.dashboards;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The dashboards' structure, and every PromQL expression in them and in the rules, through promtool. */
+class DashboardsTest {
+
+    @Test
+    void dashboardsHaveStableUidsAndThePairVariables() throws Exception {
+        Set<String> uids = new TreeSet<>();
+        for (Path f : Dashboards.files()) {
+            JsonNode d = Dashboards.read(f);
+            String uid = d.path("uid").asText();
+            assertEquals(f.getFileName().toString(), uid + ".json", "file named after its uid");
+            assertTrue(uids.add(uid), "uid unique: " + uid);
+            Set<Integer> ids = new HashSet<>();
+            for (JsonNode p : d.path("panels")) {
+                assertTrue(ids.add(p.path("id").asInt()), uid + ": panel ids unique");
+                assertFalse(p.path("targets").isEmpty(), uid + ": panel " + p.path("title") + " has a query");
+                assertEquals("${datasource}", p.path("datasource").path("uid").asText(), "panels use the datasource variable");
+            }
+            Set<String> vars = new TreeSet<>();
+            d.path("templating").path("list").forEach(v -> vars.add(v.path("name").asText()));
+            assertTrue(vars.contains("datasource"), uid);
+            if (!uid.equals("meshpulse-pipeline")) {
+                assertTrue(vars.containsAll(List.of("namespace", "source", "destination", "reporter")), uid + " vars " + vars);
+            }
+        }
+        assertEquals(Set.of("meshpulse-overview", "meshpulse-pair", "meshpulse-pipeline"), uids);
+    }
+
+    @Test
+    void everyExpressionPassesPromtool(@TempDir Path tmp) throws Exception {
+        assertTrue(Files.isExecutable(Dashboards.PROMTOOL), "promtool is needed (apt-get install prometheus; see .ci/run)");
+        List<Dashboards.Query> queries = new ArrayList<>(Dashboards.panelQueries());
+        queries.addAll(Dashboards.variableSelectors());
+        assertTrue(queries.size() > 20, "found the panel queries: " + queries.size());
+        // promtool 2.42 has no standalone PromQL check: each expression becomes a recording rule.
+        StringBuilder yml = new StringBuilder("groups:\n  - name: dashboard-queries\n    rules:\n");
+        for (int i = 0; i < queries.size(); i++) {
+            yml.append("      - record: dashboard:query_").append(i).append("\n        expr: '")
+                    .append(queries.get(i).promql().replace("'", "''")).append("'\n");
+        }
+        Path rules = tmp.resolve("dashboard-queries.yml");
+        Files.writeString(rules, yml.toString());
+        check(rules, queries.size());
+        check(Dashboards.RULES, -1);
+    }
+
+    private static void check(Path rules, int expected) throws Exception {
+        Process p = new ProcessBuilder(Dashboards.PROMTOOL.toString(), "check", "rules", rules.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "promtool check rules " + rules + ":\n" + out);
+        assertTrue(out.contains("SUCCESS"), out);
+        if (expected > 0) assertTrue(out.contains(expected + " rules found"), out);
+    }
+}

@@ -1,0 +1,148 @@
+package io.meshpulse.dashboards;
+
+import static io.meshpulse.app.serve.ServeFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.app.serve.ServeFixture;
+import io.meshpulse.app.serve.ServeOptions;
+import io.meshpulse.model.Json;
+import io.meshpulse.model.Topics;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Prometheus (Debian's) scrapes a running meshpulse fed by a simulated UC incident, with meshpulse's rules
+ * loaded ({@code for:} shortened to 0s, evaluation every second). Every dashboard panel's query must return data,
+ * every template variable must find values, the pair alert rules must fire, and the pipeline's must stay quiet.
+ */
+class PrometheusIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void everyPanelHasDataAndThePairAlertsFire(@TempDir Path tmp) throws Exception {
+        assertTrue(Files.isExecutable(Dashboards.PROMETHEUS), "prometheus is needed (apt-get install prometheus; see .ci/run)");
+        ServeFixture.Scenario scenario = ServeFixture.scenario(tmp, Duration.ofMinutes(2));
+        Topics topics = Topics.withPrefix("prom.");
+        Process prometheus = null;
+        try (EmbeddedBroker broker = EmbeddedBroker.start(tmp.resolve("broker"), 0)) {
+            ServeFixture.createTopics(broker.bootstrapServers(), topics, 2);
+            try (ServeFixture.Instance meshpulse = new ServeFixture.Instance(broker.bootstrapServers(), topics,
+                    "prometheus-it", 2, tmp.resolve("state"), ServeOptions.local(0))) {
+                int port = freePort();
+                URI prom = URI.create("http://127.0.0.1:" + port);
+                Path rules = tmp.resolve("rules.yml");
+                // Short `for:` and evaluation intervals, so the rules decide within the test's time.
+                Files.writeString(rules, Files.readString(Dashboards.RULES)
+                        .replaceAll("for: \\d+m", "for: 0s").replaceAll("interval: \\d+s", "interval: 1s"));
+                Path config = tmp.resolve("prometheus.yml");
+                Files.writeString(config, String.join("\n",
+                        "global:", "  scrape_interval: 1s", "  evaluation_interval: 1s",
+                        "rule_files:", "  - " + rules,
+                        "scrape_configs:", "  - job_name: meshpulse", "    static_configs:",
+                        "      - targets: ['" + meshpulse.url().getHost() + ":" + meshpulse.url().getPort() + "']", ""));
+                prometheus = new ProcessBuilder(Dashboards.PROMETHEUS.toString(), "--config.file=" + config,
+                        "--storage.tsdb.path=" + tmp.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port,
+                        "--log.level=warn")
+                        .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
+                await("prometheus scraping meshpulse", Duration.ofMinutes(2),
+                        () -> value(prom, "up{job=\"meshpulse\"}") == 1);
+
+                ServeFixture.produce(broker.bootstrapServers(), topics, scenario.lines());
+                long truth = scenario.sim().truth().accessLogLines();
+                await("Prometheus sees every line counted", Duration.ofMinutes(3),
+                        () -> value(prom, "sum(meshpulse_requests_total)") == truth);
+                Files.writeString(Path.of("target/metrics-sample.txt"), ServeFixture.get(meshpulse.url(), "/metrics", null).body());
+
+                await("the pair alert rules fire", Duration.ofMinutes(2), () -> {
+                    Map<String, String> s = ruleStates(prom, "meshpulse-pairs");
+                    return !s.isEmpty() && s.values().stream().allMatch("firing"::equals);
+                });
+
+                List<String> empty = new ArrayList<>();
+                for (Dashboards.Query q : Dashboards.panelQueries()) {
+                    JsonNode r = query(prom, q.promql());
+                    if (!"success".equals(r.path("status").asText()) || r.path("data").path("result").isEmpty()) {
+                        empty.add(q.dashboard() + " / " + q.panel() + ": " + q.promql() + " -> " + r);
+                    }
+                }
+                for (Dashboards.Query q : Dashboards.variableSelectors()) {
+                    JsonNode r = get(prom, "/api/v1/series?match[]=" + enc(q.promql()));
+                    if (r.path("data").isEmpty()) empty.add(q.dashboard() + " / " + q.panel() + ": no series for " + q.promql());
+                }
+                assertTrue(empty.isEmpty(), "queries without data:\n" + String.join("\n", empty));
+
+                Map<String, String> pipeline = ruleStates(prom, "meshpulse-pipeline");
+                assertEquals(4, pipeline.size(), pipeline.toString());
+                pipeline.forEach((rule, state) -> assertEquals("inactive", state, rule + " on a healthy pipeline"));
+                JsonNode health = get(prom, "/api/v1/rules");
+                for (JsonNode g : health.path("data").path("groups")) {
+                    for (JsonNode r : g.path("rules")) assertEquals("ok", r.path("health").asText(), r.toString());
+                }
+            }
+        } finally {
+            if (prometheus != null) {
+                prometheus.destroy();
+                prometheus.waitFor();
+            }
+        }
+    }
+
+    private static Map<String, String> ruleStates(URI prom, String group) {
+        Map<String, String> out = new TreeMap<>();
+        try {
+            for (JsonNode g : get(prom, "/api/v1/rules?type=alert").path("data").path("groups")) {
+                if (!g.path("name").asText().equals(group)) continue;
+                for (JsonNode r : g.path("rules")) out.put(r.path("name").asText(), r.path("state").asText());
+            }
+        } catch (Exception e) {
+            return Map.of();
+        }
+        return out;
+    }
+
+    private static double value(URI prom, String promql) {
+        try {
+            JsonNode res = query(prom, promql).path("data").path("result");
+            return res.isEmpty() ? Double.NaN : res.get(0).path("value").get(1).asDouble();
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    private static JsonNode query(URI prom, String promql) throws Exception {
+        return get(prom, "/api/v1/query?query=" + enc(promql));
+    }
+
+    private static JsonNode get(URI prom, String pathAndQuery) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(prom.resolve(pathAndQuery)).timeout(Duration.ofSeconds(30))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
