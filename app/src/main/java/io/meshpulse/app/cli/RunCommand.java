@@ -9,6 +9,9 @@ import io.meshpulse.alerts.sink.WebhookSink;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.StreamsRunner;
 import io.meshpulse.app.kafka.TopicAdmin;
+import io.meshpulse.app.serve.Server;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.meshpulse.ingest.tail.KafkaTailSink;
 import io.meshpulse.ingest.tail.TailConfig;
 import io.meshpulse.ingest.tail.TailRunner;
@@ -67,8 +70,12 @@ public final class RunCommand implements Callable<Integer> {
     String applicationId;
 
     @Option(names = "--application-server", defaultValue = "${env:MESHPULSE_APPLICATION_SERVER}", paramLabel = "HOST:PORT",
-            description = "This instance's HTTP address as other instances reach it (routing of triage queries).")
+            description = "This instance's HTTP address as other instances reach it (routing of triage queries); "
+                    + "default: --advertised-host (or the bind address) and the HTTP port.")
     String applicationServer;
+
+    @picocli.CommandLine.Mixin
+    ServeMixin http = new ServeMixin();
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
             description = "Prefix of meshpulse's topics (default ${DEFAULT-VALUE}).")
@@ -144,6 +151,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         Topics topics = Topics.withPrefix(topicPrefix);
         Properties extra = clientConfig(kafkaConfig);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        IngestCommand.registry = registry; // the in-process tailer counts on /metrics too
+        Server server = Server.bind(http.options(), registry);
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
             int rawPartitions = admin.partitions(topics.rawAccessLog());
@@ -155,9 +165,9 @@ public final class RunCommand implements Callable<Integer> {
             Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,
                     broker != null ? (short) 1 : (short) -1, rocksDbMemory);
             config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
-            if (applicationServer != null && !applicationServer.isBlank()) {
-                config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
-            }
+            config.put(StreamsConfig.APPLICATION_SERVER_CONFIG,
+                    applicationServer != null && !applicationServer.isBlank() ? applicationServer
+                            : server.applicationServer());
             if (groupInstanceId != null && !groupInstanceId.isBlank()) {
                 config.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId);
             }
@@ -179,6 +189,8 @@ public final class RunCommand implements Callable<Integer> {
             AlertsRuntime sinks = null;
             try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
                 streams.start(Duration.ofMinutes(5));
+                server.attach(streams.streams(), topics, bootstrap);
+                LOG.info("serving {} (triage page, /api/v1, /metrics, /readyz)", server.url());
                 List<AlertSink> alertSinks = new ArrayList<>();
                 if (!quiet) alertSinks.add(new ConsoleSink(System.out));
                 if (alertmanagerUrl != null && !alertmanagerUrl.isBlank()) {
@@ -220,6 +232,7 @@ public final class RunCommand implements Callable<Integer> {
                     tailer.stop();
                     tailThread.join(15_000);
                 }
+                server.close();
                 if (broker != null) broker.close();
                 done.countDown();
             }

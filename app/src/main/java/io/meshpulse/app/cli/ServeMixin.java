@@ -7,11 +7,11 @@ import picocli.CommandLine.Option;
 
 /** The HTTP server's options, shared by the commands that serve (demo, replay --serve, and later run). */
 final class ServeMixin {
-    @Option(names = "--http-host", defaultValue = "127.0.0.1",
+    @Option(names = "--http-host", defaultValue = "${env:MESHPULSE_HTTP_HOST:-127.0.0.1}",
             description = "Address the HTTP server binds (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
     String host;
 
-    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    @Option(names = "--http-port", defaultValue = "${env:MESHPULSE_HTTP_PORT:-8080}", description = "HTTP port (default ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
     @Option(names = "--advertised-host", paramLabel = "HOST",
