@@ -76,7 +76,6 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private long oldestOpenWindow = Long.MAX_VALUE;
     private long lastInputWall;
     private long lastPunctuateWall;
-    private boolean sentIdleWatermark;
 
     public PartialsProcessor(Settings settings) {
         this.size = settings.window().toMillis();
@@ -159,7 +158,6 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         counts.writeTo(valueWriter);
         partials.put(key, valueWriter.toByteArray());
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
-        sentIdleWatermark = false;
     }
 
     /** The end of the newest window whose grace has passed, on window boundaries so that watermarks move in steps. */
@@ -173,15 +171,15 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
         if (now - lastInputWall < idleAfter) return;
-        if (eventTime == NONE || closedUpTo == Long.MAX_VALUE) {
-            if (eventTime == NONE && !sentIdleWatermark) {
-                // Nothing counted here yet: this task holds no window back.
-                forwardWatermark(Long.MAX_VALUE, now);
-                sentIdleWatermark = true;
-            }
-            return;
+        if (closedUpTo == Long.MAX_VALUE) return;
+        if (eventTime == NONE) {
+            // Nothing counted here yet. Live, event time follows the wall clock, so this task holds back no window
+            // that ended before (now - idleAfter - grace); it must not claim more (it once sent "everything",
+            // which made every later line of a task that starts late count as late).
+            eventTime = now - idleAfter;
+        } else {
+            eventTime += Math.max(0, elapsed);
         }
-        eventTime += Math.max(0, elapsed);
         closeUpTo(closableUpTo(), now);
     }
 
