@@ -76,10 +76,15 @@ class AlertScenarioTest {
         Instant incident = sc.incidentStart();
         long windowOfIncident = incident.toEpochMilli() - Math.floorMod(incident.toEpochMilli(), 10_000L);
         if (!sc.incidents().isEmpty() && !sc.failureClass().equals("SLO_BURN")) {
+            long offset = incident.toEpochMilli() - windowOfIncident;
             if (sc.failureClass().equals("SILENCE")) {
                 assertEquals(windowOfIncident + 10_000, millis(a.startsAt()), "silence begins with the first empty window");
-            } else {
+            } else if (offset <= 5_000) {
                 assertEquals(windowOfIncident, millis(a.startsAt()), "startsAt is the window in which the incident began");
+            } else {
+                // Begun in the last seconds of a window: that window may hold too few failed calls to stand out.
+                assertTrue(millis(a.startsAt()) == windowOfIncident || millis(a.startsAt()) == windowOfIncident + 10_000,
+                        "startsAt is the incident's window or the next: " + a.startsAt());
             }
         }
         long delay = millis(a.detectedAt()) - incident.toEpochMilli();
