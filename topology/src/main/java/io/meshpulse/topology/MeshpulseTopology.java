@@ -2,6 +2,7 @@ package io.meshpulse.topology;
 
 import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.IpOwner;
+import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.stream.Emitted;
@@ -12,6 +13,7 @@ import io.meshpulse.topology.stream.PartialMsgSerde;
 import io.meshpulse.topology.stream.PartialsPartitioner;
 import io.meshpulse.topology.stream.PartialsProcessor;
 import io.meshpulse.topology.stream.WindowsProcessor;
+import io.meshpulse.topology.stream.metrics.MetricsStage;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -35,12 +37,14 @@ import org.apache.kafka.streams.state.Stores;
  *          └─▶ partials + watermarks ─▶ repartition by pair ─▶ pair-windows (sum, emit when all tasks passed)
  *                                                              ├─▶ pair.stats + window store
  *                                                              └─▶ dead letters
+ * metrics.samples ─▶ metrics windows (per reporter, skipped where access logs covered it) ─▶ pair.stats + store
  * </pre>
  */
 public final class MeshpulseTopology {
     public static final Serde<PairWindowStats> PAIR_STATS_SERDE = new JsonSerde<>(PairWindowStats.class);
     public static final Serde<DeadLetter> DEAD_LETTER_SERDE = new JsonSerde<>(DeadLetter.class);
     public static final Serde<IpOwner> IP_OWNER_SERDE = new JsonSerde<>(IpOwner.class);
+    public static final Serde<PairExemplars> EXEMPLARS_SERDE = new JsonSerde<>(PairExemplars.class);
 
     private MeshpulseTopology() {}
 
@@ -52,7 +56,8 @@ public final class MeshpulseTopology {
 
     /**
      * Adds the spine (raw lines to closed pair windows) to {@code builder} and returns the stream of closed
-     * windows, keyed by {@link io.meshpulse.topology.stats.PairKey#toKeyString()}. Later stages (alerts) attach
+     * windows, keyed by {@link io.meshpulse.topology.stats.PairKey#toKeyString()}: access-log windows and, for
+     * reporters whose access logs did not cover a window, metrics-derived ones ({@link MetricsStage}). Later stages (alerts) attach
      * to this stream in the same task as the {@link Names#PAIR_STATS_STORE} store, so they can read it.
      */
     public static KStream<String, PairWindowStats> addTo(StreamsBuilder builder, Topics topics, Settings settings) {
@@ -75,6 +80,10 @@ public final class MeshpulseTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(Names.PAIR_STATS_STORE, settings.statsRetention(), settings.window(), false),
                 keys, PAIR_STATS_SERDE));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(Names.PAIR_EXEMPLARS_STORE, settings.statsRetention(), settings.window(),
+                        false),
+                keys, EXEMPLARS_SERDE));
 
         KStream<String, Emitted> fromParsing = builder
                 .stream(topics.rawAccessLog(), Consumed.with(keys, Serdes.ByteArray()).withName(Names.RAW_SOURCE))
@@ -97,7 +106,8 @@ public final class MeshpulseTopology {
                         .withValueSerde(new PartialMsgSerde())
                         .withStreamPartitioner(new PartialsPartitioner()))
                 .process(() -> new WindowsProcessor(settings), Named.as(Names.PAIR_WINDOWS),
-                        Names.OPEN_WINDOWS_STORE, Names.WATERMARKS_STORE, Names.PAIR_STATS_STORE);
+                        Names.OPEN_WINDOWS_STORE, Names.WATERMARKS_STORE, Names.PAIR_STATS_STORE,
+                        Names.PAIR_EXEMPLARS_STORE);
 
         Map<String, KStream<String, Emitted>> windows = fromWindows.split(Named.as(Names.ROUTE_WINDOWS))
                 .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
@@ -106,7 +116,8 @@ public final class MeshpulseTopology {
         KStream<String, PairWindowStats> stats = windows.get(Names.ROUTE_WINDOWS + "-stats")
                 .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"));
         stats.to(topics.pairStats(), Produced.with(keys, PAIR_STATS_SERDE).withName("pair-stats-sink"));
-        return stats;
+        KStream<String, PairWindowStats> fromMetrics = MetricsStage.addTo(builder, topics, settings, stats);
+        return stats.merge(fromMetrics, Named.as(Names.PAIR_STATS_ALL));
     }
 
     private static void deadLetters(KStream<String, Emitted> stream, Topics topics, String stage) {

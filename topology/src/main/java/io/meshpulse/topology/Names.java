@@ -23,6 +23,26 @@ public final class Names {
     public static final String IP_OWNERS_SOURCE = "ip-owners-source";
     public static final String IP_OWNERS_UPDATE = "ip-owners-update";
 
+    // Metrics path: Istio metric samples become pair windows where access logs did not cover the reporter.
+    public static final String METRICS_SOURCE = "metrics-source";
+    public static final String METRICS_DECODE = "metrics-decode";
+    public static final String ROUTE_METRICS = "route-metrics";
+    public static final String METRICS_BY_REPORTER = "metrics-samples-by-reporter";
+    public static final String ACCESS_COVERAGE = "access-coverage";
+    public static final String COVERAGE_BY_REPORTER = "access-coverage-by-reporter";
+    public static final String METRICS_INPUTS = "metrics-inputs";
+    public static final String METRICS_WINDOWS = "metrics-windows";
+    public static final String METRICS_OPEN_STORE = "metrics-windows-open";
+    public static final String METRICS_COVERAGE_STORE = "metrics-coverage";
+    public static final String METRICS_META_STORE = "metrics-windows-meta";
+    public static final String ROUTE_METRICS_WINDOWS = "route-metrics-windows";
+    public static final String METRICS_STATS_BY_PAIR = "metrics-stats-by-pair";
+    public static final String METRICS_PAIR_STATS = "metrics-pair-stats";
+    /** The stream {@code MeshpulseTopology.addTo} returns: access-log and metrics-derived windows together. */
+    public static final String PAIR_STATS_ALL = "pair-stats-all";
+    /** Control-header value on {@code meshpulse.metrics.samples}: the poller has sent every sample up to the value's time. */
+    public static final String SAMPLES_UP_TO = "samples-up-to";
+
     /** Header that marks a control record on the raw topic; value {@code end-of-input} closes every window. */
     public static final String CONTROL_HEADER = "meshpulse-control";
     public static final String END_OF_INPUT = "end-of-input";

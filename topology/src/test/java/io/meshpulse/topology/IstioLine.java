@@ -77,6 +77,11 @@ public final class IstioLine {
         return this;
     }
 
+    public IstioLine request(String methodPathProtocol) {
+        this.request = methodPathProtocol;
+        return this;
+    }
+
     /** 503 UC as a client pinned to plaintext sees it against a STRICT server. */
     public IstioLine uc() {
         return code(503).flags("UC").details("upstream_reset_before_response_started{connection_termination}");

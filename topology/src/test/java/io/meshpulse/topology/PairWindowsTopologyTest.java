@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.ServiceRef;
 import io.meshpulse.model.WorkloadRef;
+import io.meshpulse.topology.stats.WindowCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -178,6 +180,32 @@ class PairWindowsTopologyTest {
             try (WindowStoreIterator<PairWindowStats> it = store.fetch(key, T0.minusSeconds(60), T0.plusSeconds(60))) {
                 assertTrue(it.hasNext(), "store has the window under " + key);
                 assertEquals(emitted, it.next().value);
+            }
+        }
+    }
+
+    @Test
+    void failureExamplesAreKeptRedactedPerClassInTheExemplarStore() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            for (int i = 0; i < 5; i++) {
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1 + i)).uc()
+                        .request("POST /charge?card=4111111111111111&n=" + i + " HTTP/1.1"));
+            }
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(7)));
+            t.endOfInput();
+
+            WindowStore<String, PairExemplars> store = t.driver.getWindowStore(Names.PAIR_EXEMPLARS_STORE);
+            String key = "source|shop/checkout-api|payments/" + PAYMENTS + "/-";
+            try (WindowStoreIterator<PairExemplars> it = store.fetch(key, T0.minusSeconds(60), T0.plusSeconds(60))) {
+                assertTrue(it.hasNext(), "exemplars kept under " + key);
+                PairExemplars ex = it.next().value;
+                assertEquals(List.of("UC"), List.copyOf(ex.byClass().keySet()), "successes are not examples");
+                List<String> uc = ex.of("UC");
+                assertEquals(WindowCounts.EXEMPLARS_PER_CLASS, uc.size(), "capped per class");
+                for (String line : uc) {
+                    assertTrue(line.contains("\"POST /charge?REDACTED HTTP/1.1\""), line);
+                    assertTrue(!line.contains("4111"), line);
+                }
             }
         }
     }

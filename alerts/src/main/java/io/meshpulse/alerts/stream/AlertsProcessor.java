@@ -190,7 +190,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }));
         PairWindowStats s = new PairWindowStats(x.windowStart(), x.windowEnd(), x.reporter(), x.source(), d, n, f,
                 n == 0 ? 1 : 1 - (double) f / n, byClass, byCode, x.latencyMs(), x.bytesSent() + y.bytesSent(),
-                x.bytesReceived() + y.bytesReceived());
+                x.bytesReceived() + y.bytesReceived(), x.origin());
         return new Observation(key, s, ex);
     }
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meshpulse", mixinStandardHelpOptions = true, versionProvider = Meshpulse.Version.class,
         description = "Per-workload-pair failure analytics for Istio meshes, from istio-proxy access logs, on Kafka Streams.",
         subcommands = {ParseCommand.class, ReplayCommand.class, DemoCommand.class, SimulateCommand.class,
-                BrokerCommand.class})
+                BrokerCommand.class, IngestCommand.class, RunCommand.class, BenchCommand.class})
 public final class Meshpulse {
 
     public static void main(String[] args) {

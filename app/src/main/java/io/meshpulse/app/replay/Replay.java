@@ -11,6 +11,7 @@ import io.meshpulse.ingest.replay.MergedLogReader;
 import io.meshpulse.model.Json;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Rfc3339;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Settings;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,6 +78,7 @@ public final class Replay {
 
         String runId = UUID.randomUUID().toString().substring(0, 8);
         Topics topics = Topics.withPrefix("meshpulse.replay-" + runId + ".");
+        String applicationId = "meshpulse-replay-" + runId;
         Path tmpData = null;
         EmbeddedBroker broker = null;
         String bootstrap = o.bootstrapServers();
@@ -101,12 +102,12 @@ public final class Replay {
                 StreamsBuilder builder = new StreamsBuilder();
                 AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics, o.alerts());
                 try (StreamsRunner streams = new StreamsRunner(builder.build(),
-                        StreamsRunner.config("meshpulse-replay-" + runId, bootstrap, stateDir, 1,
+                        StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
                                 replication.orElse((short) -1), 128L * 1024 * 1024))) {
                     LOG.info("topics ready; starting the topology");
                     streams.start(Duration.ofSeconds(60));
                     LOG.info("topology running");
-                    summary = pump(o, logs, topics, bootstrap, streams, started, files, skipped);
+                    summary = pump(o, logs, topics, bootstrap, applicationId, streams, started, files, skipped);
                 }
                 LOG.info("topology stopped");
                 if (!o.keepTopics()) {
@@ -122,7 +123,7 @@ public final class Replay {
     }
 
     private static Summary pump(Options o, List<LogFileSet.ContainerLogFiles> logs, Topics topics, String bootstrap,
-                                StreamsRunner streams, long started, int files, List<String> skipped)
+                                String applicationId, StreamsRunner streams, long started, int files, List<String> skipped)
             throws IOException, InterruptedException {
         Progress progress = new Progress(o.progress());
         long produced = 0;
@@ -137,7 +138,7 @@ public final class Replay {
                  RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
                 long lastTime = 0;
                 for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
-                    long ts = line.ts() == null ? lastTime : Instant.parse(line.ts()).toEpochMilli();
+                    long ts = timeOf(line, lastTime);
                     lastTime = Math.max(lastTime, ts);
                     producer.send(line, ts);
                     produced++;
@@ -146,6 +147,9 @@ public final class Replay {
                         progress.show(produced, collector.accountedLines());
                     }
                 }
+                producer.flush();
+                IpTableSettle.await(bootstrap, applicationId, topics.rawAccessLog(), topics.ipOwners(),
+                        streams.streams(), streams::checkFailed, o.completionTimeout());
                 producer.endOfInput(lastTime);
                 LOG.info("all {} lines sent; waiting for the last windows", produced);
                 physical = reader.physicalLines();
@@ -205,13 +209,21 @@ public final class Replay {
         }
     }
 
+    /** The line's envelope time, or the previous line's when it has none (or an unreadable one). */
+    public static long timeOf(RawLogLine line, long previous) {
+        String t = line.ts();
+        if (t == null) return previous;
+        long ms = Rfc3339.parseMillis(t, 0, t.length());
+        return ms == Rfc3339.INVALID ? previous : ms;
+    }
+
     private static void write(Path p, List<String> lines) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (String l : lines) sb.append(l).append('\n');
         Files.writeString(p, sb.toString(), StandardCharsets.UTF_8);
     }
 
-    static void deleteRecursively(Path p) {
+    public static void deleteRecursively(Path p) {
         if (p == null || !Files.exists(p)) return;
         try (var walk = Files.walk(p)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {

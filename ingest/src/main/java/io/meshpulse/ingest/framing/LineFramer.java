@@ -84,6 +84,14 @@ public final class LineFramer {
     }
 
     /**
+     * True while a partial line waits for its final chunk (or the rest of an oversized line is being skipped):
+     * the source's position is then inside a logical line, so it is not a place to resume from.
+     */
+    public boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    /**
      * At end of input: the oldest line still waiting for its final chunk, as COMPLETE with a "truncated"
      * problem, or null when nothing is pending. Call until it returns null.
      */

@@ -1,5 +1,6 @@
 package io.meshpulse.ingest.kafka;
 
+import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ public final class RawLineProducer implements AutoCloseable {
     public static final String END_OF_INPUT = "end-of-input";
 
     private static final JsonCodec<RawLogLine> CODEC = new JsonCodec<>(RawLogLine.class);
+    private static final JsonCodec<DeadLetter> DEAD = new JsonCodec<>(DeadLetter.class);
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -51,6 +53,16 @@ public final class RawLineProducer implements AutoCloseable {
             if (e != null) failure.compareAndSet(null, e);
         });
         sent++;
+    }
+
+    /** Sends a dead letter (a line that cannot go to the raw topic) to {@code deadLetterTopic}, keyed like its input. */
+    public void deadLetter(String deadLetterTopic, String key, DeadLetter deadLetter, long timestampMillis) {
+        Exception f = failure.get();
+        if (f != null) throw new IllegalStateException("producing to " + topic + " failed: " + f.getMessage(), f);
+        producer.send(new ProducerRecord<>(deadLetterTopic, null, timestampMillis, key, DEAD.encode(deadLetter)),
+                (md, e) -> {
+                    if (e != null) failure.compareAndSet(null, e);
+                });
     }
 
     /** Tells every task of the topology that this input is complete, so that it closes all its windows now. */

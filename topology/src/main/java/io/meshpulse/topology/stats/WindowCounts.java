@@ -7,15 +7,19 @@ import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import io.meshpulse.model.LatencySummary;
 import io.meshpulse.topology.parse.FailureClass;
+import io.meshpulse.topology.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The running counts of one pair over one window: requests, failures, per-class and per-code-class counts,
  * bytes, and a DDSketch of durations (relative error 1%, mergeable, so partial counts from several tasks add up
- * to the same quantiles as one pass would give).
+ * to the same quantiles as one pass would give), and the first few lines of each failure class, redacted, as
+ * examples for triage and alerts.
  */
 public final class WindowCounts {
     public static final double RELATIVE_ACCURACY = 0.01;
@@ -24,6 +28,8 @@ public final class WindowCounts {
     private static final ThreadLocal<GrowingByteArrayOutput> SKETCH_OUT =
             ThreadLocal.withInitial(() -> GrowingByteArrayOutput.withInitialCapacity(256));
     static final String[] CODE_CLASSES = {"0", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    /** Example lines kept per failure class and window: enough to show a pattern, small enough to carry. */
+    public static final int EXEMPLARS_PER_CLASS = 3;
 
     private long requests;
     private long failures;
@@ -32,6 +38,8 @@ public final class WindowCounts {
     private final long[] byCodeClass = new long[CODE_CLASSES.length];
     private final TreeMap<String, Long> byClass = new TreeMap<>();
     private DDSketch latency;
+    /** Failure class to redacted example lines; null until the first failure. */
+    private TreeMap<String, List<String>> exemplars;
 
     public static DDSketch newSketch() {
         return new DDSketch(MAPPING, () -> new CollapsingLowestDenseStore(MAX_BINS));
@@ -43,18 +51,55 @@ public final class WindowCounts {
 
     /** Counts one request. */
     public void add(int responseCode, String failureClass, long durationMs, long bytesSent, long bytesReceived) {
+        add(responseCode, failureClass, durationMs, bytesSent, bytesReceived, null);
+    }
+
+    /** Counts one request, keeping {@code line} (redacted) as an example when its class still has room. */
+    public void add(int responseCode, String failureClass, long durationMs, long bytesSent, long bytesReceived,
+                    String line) {
         requests++;
         if (FailureClass.isFailure(failureClass)) failures++;
-        if (failureClass != null && !FailureClass.NONE.equals(failureClass)) byClass.merge(failureClass, 1L, Long::sum);
+        if (failureClass != null && !FailureClass.NONE.equals(failureClass)) {
+            byClass.merge(failureClass, 1L, Long::sum);
+            if (line != null) keepExample(failureClass, line, true);
+        }
         byCodeClass[codeClass(responseCode)]++;
         if (durationMs >= 0) latency.accept(durationMs);
         if (bytesSent > 0) this.bytesSent += bytesSent;
         if (bytesReceived > 0) this.bytesReceived += bytesReceived;
     }
 
+    /** Counts {@code n} requests of one code and class at once: metrics give counts, not lines. */
+    public void addRequests(int responseCode, String failureClass, long n) {
+        if (n <= 0) return;
+        requests += n;
+        if (FailureClass.isFailure(failureClass)) failures += n;
+        if (failureClass != null && !FailureClass.NONE.equals(failureClass)) byClass.merge(failureClass, n, Long::sum);
+        byCodeClass[codeClass(responseCode)] += n;
+    }
+
+    /** Adds {@code n} observations of {@code durationMs} to the latency sketch (from histogram buckets). */
+    public void addDurations(double durationMs, double n) {
+        if (n > 0 && durationMs >= 0 && !Double.isInfinite(durationMs)) latency.accept(durationMs, n);
+    }
+
     static int codeClass(int code) {
         if (code >= 100 && code < 600) return code / 100;
         return 0;
+    }
+
+    private void keepExample(String failureClass, String line, boolean redact) {
+        if (exemplars == null) exemplars = new TreeMap<>();
+        List<String> list = exemplars.computeIfAbsent(failureClass, k -> new ArrayList<>(EXEMPLARS_PER_CLASS));
+        if (list.size() < EXEMPLARS_PER_CLASS) list.add(redact ? Redactor.redact(line) : line);
+    }
+
+    /** Redacted example lines per failure class (empty when there were no failures). */
+    public Map<String, List<String>> exemplars() {
+        if (exemplars == null) return Map.of();
+        Map<String, List<String>> m = new TreeMap<>();
+        exemplars.forEach((k, v) -> m.put(k, List.copyOf(v)));
+        return m;
     }
 
     public void merge(WindowCounts o) {
@@ -65,6 +110,7 @@ public final class WindowCounts {
         for (int i = 0; i < byCodeClass.length; i++) byCodeClass[i] += o.byCodeClass[i];
         o.byClass.forEach((k, v) -> byClass.merge(k, v, Long::sum));
         if (!o.latency.isEmpty()) latency.mergeWith(o.latency);
+        if (o.exemplars != null) o.exemplars.forEach((k, lines) -> lines.forEach(l -> keepExample(k, l, false)));
     }
 
     public long requests() {
@@ -123,6 +169,15 @@ public final class WindowCounts {
             w.writeVarLong(out.numWrittenBytes());
             w.writeBytes(out.backingArray(), 0, out.numWrittenBytes());
         }
+        if (exemplars == null) {
+            w.writeVarLong(0);
+        } else {
+            w.writeVarLong(exemplars.size());
+            for (Map.Entry<String, List<String>> e : exemplars.entrySet()) {
+                w.writeString(e.getKey()).writeVarLong(e.getValue().size());
+                for (String l : e.getValue()) w.writeString(l);
+            }
+        }
     }
 
     public static WindowCounts readFrom(BinaryReader r) {
@@ -142,6 +197,12 @@ public final class WindowCounts {
             } catch (IOException e) {
                 throw new UncheckedIOException("corrupt latency sketch", e);
             }
+        }
+        int exemplarClasses = (int) r.readVarLong();
+        for (int i = 0; i < exemplarClasses; i++) {
+            String k = r.readString();
+            int n = (int) r.readVarLong();
+            for (int j = 0; j < n; j++) c.keepExample(k, r.readString(), false);
         }
         return c;
     }

@@ -57,6 +57,12 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private final Workloads workloads = new Workloads();
     private final BinaryWriter keyWriter = new BinaryWriter(128);
     private final BinaryWriter valueWriter = new BinaryWriter(512);
+    /**
+     * The decoded counts of the windows open in this task, mirroring {@link #partials}: the store stays the truth
+     * (every line is written through, so a commit always covers what was counted), but a line no longer pays for
+     * decoding the window's latency sketch back from bytes. Cleared whenever the task is (re)initialised.
+     */
+    private final Map<Bytes, WindowCounts> live = new HashMap<>();
     /** IPs this task has announced, to send an IP-table update only when something changed. */
     private final Map<String, String> announcedIps = new HashMap<>();
 
@@ -86,6 +92,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
         this.task = context.taskId().partition();
+        live.clear();
         Long et = meta.get(META_EVENT_TIME);
         Long cu = meta.get(META_CLOSED_UP_TO);
         eventTime = et == null ? NONE : et;
@@ -140,9 +147,14 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         }
         LinePair pair = Attribution.of(log, namespace, workload);
         Bytes key = Bytes.wrap(partialKey(windowStart, pair));
-        byte[] existing = partials.get(key);
-        WindowCounts counts = existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing));
-        counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived());
+        WindowCounts counts = live.get(key);
+        if (counts == null) {
+            byte[] existing = partials.get(key);
+            counts = existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing));
+            live.put(key, counts);
+        }
+        counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
+                raw.line());
         valueWriter.reset();
         counts.writeTo(valueWriter);
         partials.put(key, valueWriter.toByteArray());
@@ -194,7 +206,10 @@ public final class PartialsProcessor implements Processor<String, byte[], String
                     done.add(kv.key);
                 }
             }
-            for (Bytes k : done) partials.delete(k);
+            for (Bytes k : done) {
+                partials.delete(k);
+                live.remove(k);
+            }
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
                 PairKey pair = e.getKey().pair();
                 PartialMsg msg = new PartialMsg.Partial(e.getKey().windowStart(), pair, e.getValue());
@@ -277,6 +292,11 @@ public final class PartialsProcessor implements Processor<String, byte[], String
                 raw == null ? null : raw.namespace(), raw == null ? null : raw.pod(),
                 raw == null ? null : raw.container(), raw == null ? null : raw.origin(), line);
         context.forward(new Record<>(record.key(), new Emitted.Dead(letter), record.timestamp()));
+    }
+
+    @Override
+    public void close() {
+        live.clear();
     }
 
     private record ResolvedKey(long windowStart, PairKey pair) {}

@@ -1,6 +1,7 @@
 package io.meshpulse.topology.stream;
 
 import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Times;
 import io.meshpulse.topology.Names;
@@ -11,6 +12,7 @@ import io.meshpulse.topology.stats.PairKey;
 import io.meshpulse.topology.stats.WindowCounts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -36,6 +38,7 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
     private KeyValueStore<Bytes, byte[]> open;
     private KeyValueStore<Integer, Long> watermarks;
     private WindowStore<String, PairWindowStats> closed;
+    private WindowStore<String, PairExemplars> exemplars;
     private long emittedUpTo = PartialsProcessor.NONE;
 
     public WindowsProcessor(Settings settings) {
@@ -49,6 +52,7 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
         this.open = context.getStateStore(Names.OPEN_WINDOWS_STORE);
         this.watermarks = context.getStateStore(Names.WATERMARKS_STORE);
         this.closed = context.getStateStore(Names.PAIR_STATS_STORE);
+        this.exemplars = context.getStateStore(Names.PAIR_EXEMPLARS_STORE);
         Long e = watermarks.get(EMITTED_KEY);
         emittedUpTo = e == null ? PartialsProcessor.NONE : e;
     }
@@ -107,9 +111,12 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
                 long ws = Keys.windowStartOf(k);
                 if (ws > lastStart) break;
                 PairKey pair = PairKey.readFrom(new BinaryReader(k, 8, k.length - 8));
-                PairWindowStats stats = toStats(ws, pair, WindowCounts.readFrom(new BinaryReader(kv.value)));
+                WindowCounts counts = WindowCounts.readFrom(new BinaryReader(kv.value));
+                PairWindowStats stats = toStats(ws, pair, counts);
                 String key = pair.toKeyString();
                 closed.put(key, stats, ws);
+                Map<String, List<String>> examples = counts.exemplars();
+                if (!examples.isEmpty()) exemplars.put(key, new PairExemplars(examples), ws);
                 context.forward(new Record<>(key, new Emitted.Stats(stats), ws + size));
                 done.add(kv.key);
             }

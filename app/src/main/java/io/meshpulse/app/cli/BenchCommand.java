@@ -1,0 +1,142 @@
+package io.meshpulse.app.cli;
+
+import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.app.kafka.TopicAdmin;
+import io.meshpulse.app.replay.Replay;
+import io.meshpulse.ingest.files.LogFileSet;
+import io.meshpulse.ingest.kafka.RawLineProducer;
+import io.meshpulse.ingest.replay.MergedLogReader;
+import io.meshpulse.model.Json;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code meshpulse bench replay}: the end-to-end throughput of {@code replay} beside what the same broker carries
+ * for the same lines with no processing at all, in one process and on one broker, so that the ratio says how close
+ * the topology comes to the broker's own limit on this machine.
+ *
+ * <p>The baseline reads the files with the same reader, produces every line with the same producer settings to a
+ * topic with the same partitions, then consumes them all back (read_committed, values left undecoded). Rounds
+ * alternate baseline and replay, so that a change in the machine's load shows up as a spread instead of a bias.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure replay's end-to-end lines/s beside a raw produce-then-consume of the same lines on the same broker.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+            description = "Kubelet log files or folders, as for replay (e.g. the output of the simulator).")
+    List<Path> inputs;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Baseline/replay pairs to run (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Path data = Files.createTempDirectory("meshpulse-bench-");
+        List<Map<String, Object>> results = new ArrayList<>();
+        try (EmbeddedBroker broker = EmbeddedBroker.start(data, 0)) {
+            String bootstrap = broker.bootstrapServers();
+            for (int round = 1; round <= rounds; round++) {
+                Map<String, Object> base = baseline(bootstrap, round);
+                results.add(base);
+                System.out.printf("round %d  baseline  %,10d lines  %8.1f s  %,10.0f lines/s%n", round,
+                        (Long) base.get("lines"), (Double) base.get("seconds"), (Double) base.get("linesPerSecond"));
+                Path outDir = Files.createTempDirectory("meshpulse-bench-replay-");
+                Replay.Summary s = Replay.run(new Replay.Options(inputs, outDir, Duration.ofSeconds(10),
+                        Duration.ofSeconds(30), bootstrap, null, partitions, Set.of("istio-proxy"), false,
+                        Duration.ofMinutes(30), null, null));
+                Map<String, Object> rep = new LinkedHashMap<>();
+                rep.put("kind", "replay");
+                rep.put("round", round);
+                rep.put("lines", s.get("linesProduced"));
+                rep.put("seconds", s.get("wallTimeMs") / 1000.0);
+                rep.put("linesPerSecond", s.get("linesProduced") * 1000.0 / Math.max(1, s.get("wallTimeMs")));
+                rep.put("complete", s.complete());
+                rep.put("ratioToBaseline", (Double) rep.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
+                results.add(rep);
+                System.out.printf("round %d  replay    %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f%s%n", round,
+                        (Long) rep.get("lines"), (Double) rep.get("seconds"), (Double) rep.get("linesPerSecond"),
+                        (Double) rep.get("ratioToBaseline"), s.complete() ? "" : "  INCOMPLETE");
+                Replay.deleteRecursively(outDir);
+            }
+        } finally {
+            Replay.deleteRecursively(data);
+        }
+        if (out != null) {
+            Files.writeString(out, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        }
+        return 0;
+    }
+
+    private Map<String, Object> baseline(String bootstrap, int round) throws Exception {
+        Topics topics = Topics.withPrefix("meshpulse.bench-" + round + "-" + System.nanoTime() + ".");
+        long start = System.nanoTime();
+        long produced = 0;
+        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            admin.ensure(topics, partitions, Optional.of((short) 1));
+            List<String> skipped = new ArrayList<>();
+            var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), skipped);
+            try (MergedLogReader reader = new MergedLogReader(logs, null);
+                 RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
+                long last = 0;
+                for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
+                    last = Replay.timeOf(line, last);
+                    producer.send(line, last);
+                    produced++;
+                }
+                producer.flush();
+            }
+            long consumed = 0;
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                // Assigned, not subscribed: no consumer group to form, as a replay's collector reads too.
+                List<TopicPartition> parts = c.partitionsFor(topics.rawAccessLog()).stream()
+                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                c.assign(parts);
+                c.seekToBeginning(parts);
+                long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+                while (consumed < produced && System.nanoTime() < deadline) {
+                    ConsumerRecords<byte[], byte[]> recs = c.poll(Duration.ofMillis(500));
+                    consumed += recs.count();
+                }
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            admin.delete(topics.all());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", "baseline");
+            m.put("round", round);
+            m.put("lines", produced);
+            m.put("consumed", consumed);
+            m.put("seconds", secs);
+            m.put("linesPerSecond", produced / secs);
+            return m;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.meshpulse.app.cli;
+
+import io.meshpulse.ingest.poll.CheckpointedSink;
+import io.meshpulse.ingest.poll.IngestMetrics;
+import io.meshpulse.ingest.poll.KafkaCheckpointedSink;
+import io.meshpulse.ingest.poll.PollLoop;
+import io.meshpulse.ingest.poll.Poller;
+import io.meshpulse.model.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import picocli.CommandLine.Option;
+
+/** Options and the run loop shared by the polling ingesters. */
+final class PollOptions {
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT",
+            description = "Kafka to produce to (a poller is a long-running service: run `meshpulse broker` for a local one).")
+    String bootstrap;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
+            description = "Prefix of meshpulse's topics (default ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Option(names = "--checkpoint-topic", paramLabel = "TOPIC",
+            description = "Compacted topic holding the pollers' positions (default <prefix>ingest.checkpoints; created if missing).")
+    String checkpointTopic;
+
+    @Option(names = "--interval", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Time between polls (default ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--once", description = "Poll once, commit, and exit (for cron jobs and checks).")
+    boolean once;
+
+    Topics topics() {
+        return Topics.withPrefix(prefix);
+    }
+
+    String checkpointTopic() {
+        return checkpointTopic != null ? checkpointTopic : prefix + "ingest.checkpoints";
+    }
+
+    /** Creates the compacted checkpoint topic when it does not exist yet. */
+    void ensureCheckpointTopic() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> names = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            if (names.contains(checkpointTopic())) return;
+            NewTopic t = new NewTopic(checkpointTopic(), Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            try {
+                admin.createTopics(java.util.List.of(t)).all().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) throw e;
+            }
+        }
+    }
+
+    /** Runs the poller until interrupted (or once); the registry carries the ingest meters. */
+    int run(Function<CheckpointedSink, Poller> pollerOnSink, String checkpointKey, MeterRegistry registry)
+            throws Exception {
+        ensureCheckpointTopic();
+        Clock clock = Clock.systemUTC();
+        try (CheckpointedSink sink = new KafkaCheckpointedSink(bootstrap, checkpointTopic(), checkpointKey)) {
+            Poller poller = pollerOnSink.apply(sink);
+            IngestMetrics metrics = new IngestMetrics(registry, poller.source(), clock);
+            PollLoop loop = new PollLoop(poller, sink, interval, metrics, clock);
+            if (once) {
+                Duration next = loop.step();
+                boolean ok = next.equals(interval);
+                System.err.println(poller.source() + ": " + (ok ? "polled; produced " + (long) metrics.produced()
+                        + " record(s)" : "poll failed (see the log)"));
+                return ok ? 0 : 1;
+            }
+            Thread worker = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(worker::interrupt, poller.source() + "-shutdown"));
+            System.err.println(poller.source() + ": polling every " + interval.toSeconds() + " s; Ctrl-C stops");
+            loop.run();
+            return 0;
+        }
+    }
+
+    static MeterRegistry registry() {
+        return IngestCommand.registry;
+    }
+}

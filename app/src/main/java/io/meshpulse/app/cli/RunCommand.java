@@ -1,0 +1,244 @@
+package io.meshpulse.app.cli;
+
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.alerts.sink.AlertSink;
+import io.meshpulse.alerts.sink.AlertmanagerSink;
+import io.meshpulse.alerts.sink.AlertsRuntime;
+import io.meshpulse.alerts.sink.ConsoleSink;
+import io.meshpulse.alerts.sink.WebhookSink;
+import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.app.kafka.StreamsRunner;
+import io.meshpulse.app.kafka.TopicAdmin;
+import io.meshpulse.ingest.tail.KafkaTailSink;
+import io.meshpulse.ingest.tail.TailConfig;
+import io.meshpulse.ingest.tail.TailRunner;
+import io.meshpulse.model.Topics;
+import io.meshpulse.topology.MeshpulseTopology;
+import io.meshpulse.topology.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code meshpulse run}: the live application — the topology (and the stages built on it) as a Kafka Streams
+ * instance, optionally with a tailer in the same process for a single-machine setup. Every instance started with
+ * the same {@code --application-id} against the same Kafka shares the work by partitions; that is the only way
+ * meshpulse scales out. Settings also come from {@code MESHPULSE_*} environment variables (a flag wins).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run meshpulse live: the topology on Kafka Streams (exactly-once, RocksDB state),",
+                "optionally following kubelet log files in the same process (--tail-path)."})
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "${env:MESHPULSE_BOOTSTRAP_SERVERS}",
+            description = "Kafka (default $MESHPULSE_BOOTSTRAP_SERVERS); without it meshpulse runs a broker of its own, "
+                    + "with its data under the state folder.")
+    String bootstrapServers;
+
+    @Option(names = "--broker-port", defaultValue = "9092",
+            description = "Port of the embedded broker when there is no --bootstrap-servers (default ${DEFAULT-VALUE}).")
+    int brokerPort;
+
+    @Option(names = "--state-dir", defaultValue = "${env:MESHPULSE_STATE_DIR:-./meshpulse-state}",
+            description = "Kafka Streams state (and the embedded broker's data) (default ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--application-id", defaultValue = "${env:MESHPULSE_APPLICATION_ID:-meshpulse}",
+            description = "Kafka Streams application id; instances with the same id share the work (default ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--application-server", defaultValue = "${env:MESHPULSE_APPLICATION_SERVER}", paramLabel = "HOST:PORT",
+            description = "This instance's HTTP address as other instances reach it (routing of triage queries).")
+    String applicationServer;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
+            description = "Prefix of meshpulse's topics (default ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--partitions", defaultValue = "${env:MESHPULSE_PARTITIONS:-4}",
+            description = "Partitions of meshpulse's topics when this command creates them (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--window", defaultValue = "${env:MESHPULSE_WINDOW:-10s}", converter = DurationConverter.class,
+            description = "Tumbling window size (default ${DEFAULT-VALUE}).")
+    Duration window;
+
+    @Option(names = "--grace", defaultValue = "${env:MESHPULSE_GRACE:-30s}", converter = DurationConverter.class,
+            description = "How late a line may arrive and still count (default ${DEFAULT-VALUE}).")
+    Duration grace;
+
+    @Option(names = "--idle-after", defaultValue = "5s", converter = DurationConverter.class,
+            description = "With no input for this long, a task's clock follows the wall clock so windows still close "
+                    + "(default ${DEFAULT-VALUE}).")
+    Duration idleAfter;
+
+    @Option(names = "--retention", defaultValue = "24h", converter = DurationConverter.class,
+            description = "How long closed windows stay queryable in the state stores (default ${DEFAULT-VALUE}).")
+    Duration retention;
+
+    @Option(names = "--threads", defaultValue = "${env:MESHPULSE_NUM_STREAM_THREADS:-1}",
+            description = "Stream threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--standby-replicas", defaultValue = "${env:MESHPULSE_NUM_STANDBY_REPLICAS:-0}",
+            description = "Warm copies of each task's state on other instances (default ${DEFAULT-VALUE}).")
+    int standbyReplicas;
+
+    @Option(names = "--group-instance-id", defaultValue = "${env:MESHPULSE_GROUP_INSTANCE_ID}",
+            description = "Static membership id (e.g. the pod name), so a restart does not rebalance.")
+    String groupInstanceId;
+
+    @Option(names = "--rocksdb-memory", defaultValue = "${env:MESHPULSE_ROCKSDB_MEMORY_BYTES:-268435456}",
+            description = "Bytes shared by all RocksDB stores of this instance: block cache and memtables (default ${DEFAULT-VALUE}).")
+    long rocksDbMemory;
+
+    @Option(names = "--kafka-config", defaultValue = "${env:MESHPULSE_KAFKA_CONFIG}", paramLabel = "FILE",
+            description = "Kafka client properties merged into every client (security settings for an existing cluster).")
+    Path kafkaConfig;
+
+    @Option(names = "--alertmanager-url", defaultValue = "${env:MESHPULSE_ALERTMANAGER_URL}", paramLabel = "URL",
+            description = "Send alerts to this Alertmanager (API v2), re-sent while firing.")
+    String alertmanagerUrl;
+
+    @Option(names = "--webhook-url", defaultValue = "${env:MESHPULSE_WEBHOOK_URL}", paramLabel = "URL",
+            description = "POST every alert state change as JSON to this URL (retried with backoff).")
+    String webhookUrl;
+
+    @Option(names = "--quiet", description = "Do not print alerts on the console.")
+    boolean quiet;
+
+    @Option(names = "--tail-path", arity = "1..*", paramLabel = "GLOB",
+            description = "Also follow these kubelet log files in this process (single-machine setups).")
+    List<String> tailPaths;
+
+    @Option(names = "--tail-from-beginning", description = "With --tail-path: read existing files from their start.")
+    boolean tailFromBeginning;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(stateDir);
+        EmbeddedBroker broker = null;
+        String bootstrap = bootstrapServers;
+        if (bootstrap == null || bootstrap.isBlank()) {
+            broker = EmbeddedBroker.start(stateDir.resolve("broker"), brokerPort);
+            bootstrap = broker.bootstrapServers();
+        }
+        Topics topics = Topics.withPrefix(topicPrefix);
+        Properties extra = clientConfig(kafkaConfig);
+        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
+            int rawPartitions = admin.partitions(topics.rawAccessLog());
+            Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention);
+            StreamsBuilder builder = new StreamsBuilder();
+            AlertSettings alertSettings = AlertSettings.fromEnvironment(System.getenv(), Map.of());
+            AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics,
+                    alertSettings);
+            Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,
+                    broker != null ? (short) 1 : (short) -1, rocksDbMemory);
+            config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+            if (applicationServer != null && !applicationServer.isBlank()) {
+                config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+            }
+            if (groupInstanceId != null && !groupInstanceId.isBlank()) {
+                config.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId);
+            }
+            config.putAll(extra);
+
+            // SIGTERM: tell the main thread to stop, then hold the JVM until Streams has committed and closed.
+            CountDownLatch stop = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    done.await(170, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "meshpulse-run-shutdown"));
+            TailRunner tailer = null;
+            Thread tailThread = null;
+            AlertsRuntime sinks = null;
+            try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
+                streams.start(Duration.ofMinutes(5));
+                List<AlertSink> alertSinks = new ArrayList<>();
+                if (!quiet) alertSinks.add(new ConsoleSink(System.out));
+                if (alertmanagerUrl != null && !alertmanagerUrl.isBlank()) {
+                    alertSinks.add(new AlertmanagerSink(URI.create(alertmanagerUrl), Duration.ofMinutes(1), 5,
+                            Duration.ofSeconds(1)));
+                }
+                if (webhookUrl != null && !webhookUrl.isBlank()) {
+                    alertSinks.add(new WebhookSink(URI.create(webhookUrl), 5, Duration.ofSeconds(1)));
+                }
+                sinks = AlertsRuntime.startSinks(bootstrap, topics, applicationId + "-alert-sinks", alertSinks);
+                LOG.info("meshpulse running: application {} on {} ({} raw partitions, {} windows, grace {})",
+                        applicationId, bootstrap, rawPartitions, window, grace);
+                if (tailPaths != null && !tailPaths.isEmpty()) {
+                    String node = IngestCommand.nodeName(null);
+                    TailConfig tc = TailConfig.defaults(tailPaths, node).withContainers(Set.of("istio-proxy"))
+                            .withFromBeginning(tailFromBeginning);
+                    String bs = bootstrap;
+                    TailRunner runner = new TailRunner(tc, () -> new KafkaTailSink(bs, topics.rawAccessLog(),
+                            topics.deadLetters(), KafkaTailSink.CHECKPOINT_TOPIC, node, toMap(extra)),
+                            IngestCommand.registry, Duration.ofSeconds(60));
+                    tailer = runner;
+                    tailThread = new Thread(() -> {
+                        try {
+                            runner.run();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "meshpulse-tail");
+                    tailThread.start();
+                    LOG.info("following {} on node {}", tailPaths, node);
+                }
+                while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                    streams.checkFailed();
+                }
+                LOG.info("stopping");
+            } finally {
+                if (sinks != null) sinks.close();
+                if (tailer != null) {
+                    tailer.stop();
+                    tailThread.join(15_000);
+                }
+                if (broker != null) broker.close();
+                done.countDown();
+            }
+        }
+        return 0;
+    }
+
+    static Properties clientConfig(Path file) throws IOException {
+        Properties p = new Properties();
+        if (file == null) return p;
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    private static Map<String, Object> toMap(Properties p) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        p.forEach((k, v) -> m.put(String.valueOf(k), v));
+        return m;
+    }
+}

@@ -1,0 +1,117 @@
+package io.meshpulse.app.replay;
+
+import io.meshpulse.model.IpOwner;
+import io.meshpulse.topology.Names;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Before a replay ends its input, waits until the topology has processed and committed every line, and until the
+ * IP table (a global store, fed through a topic) holds every IP those lines announced. Only then may the windows
+ * close: callers are resolved from the IP table when a window closes, and in a replay that is at once, so an IP
+ * announced by the last lines would otherwise still be in flight (exactly-once makes it visible only at commit).
+ * Live, the grace period gives the table all the time it needs.
+ */
+final class IpTableSettle {
+    private IpTableSettle() {}
+
+    static void await(String bootstrap, String applicationId, String rawTopic, String ipTopic, KafkaStreams streams,
+                      Runnable checkFailed, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Properties ap = new Properties();
+        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(ap)) {
+            Map<TopicPartition, Long> ends = endOffsets(admin, rawTopic);
+            waitFor("the topology to commit every line", deadline, checkFailed, () -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                        .partitionsToOffsetAndMetadata().get();
+                return ends.entrySet().stream().allMatch(e -> {
+                    OffsetAndMetadata c = committed.get(e.getKey());
+                    return e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
+                });
+            });
+        }
+        Set<String> ips = announcedIps(bootstrap, ipTopic);
+        ReadOnlyKeyValueStore<String, IpOwner> table = streams.store(StoreQueryParameters.fromNameAndType(
+                Names.IP_OWNERS_STORE, QueryableStoreTypes.<String, IpOwner>keyValueStore()));
+        Set<String> missing = new HashSet<>(ips);
+        waitFor("the IP table to hold " + ips.size() + " announced IPs", deadline, checkFailed, () -> {
+            missing.removeIf(ip -> table.get(ip) != null);
+            return missing.isEmpty();
+        });
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws InterruptedException {
+        try {
+            var desc = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            Map<TopicPartition, OffsetSpec> req = desc.partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            return admin.listOffsets(req).all().get().entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topic, e.getCause());
+        }
+    }
+
+    /** Every key of the IP topic, read (committed records only) up to its current end. */
+    private static Set<String> announcedIps(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Set<String> keys = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(pi -> new TopicPartition(topic, pi.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.value() != null) keys.add(r.key());
+                }
+            }
+        }
+        return keys;
+    }
+
+    private interface Check {
+        boolean done() throws Exception;
+    }
+
+    private static void waitFor(String what, long deadline, Runnable checkFailed, Check check)
+            throws InterruptedException {
+        while (true) {
+            checkFailed.run();
+            try {
+                if (check.done()) return;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // transient (the group or store not ready yet): try again until the deadline
+            }
+            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
+            Thread.sleep(50); // polling a condition, bounded by the deadline
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.meshpulse.app.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.model.JsonCodec;
+import io.meshpulse.model.RawLogLine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code meshpulse ingest tail} as a child process on a real embedded broker, killed with SIGKILL at random
+ * instants while a writer appends CRI lines (some split into P/F chunks, some written in two halves) to three
+ * containers' files and rotates them the kubelet's way. Afterwards the raw topic, read committed, holds every line
+ * exactly once, in order per container.
+ */
+class TailKillNineIT {
+    private static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final int PODS = 3;
+
+    @Test
+    void everyLineExactlyOnceInOrderAcrossKillNine(@TempDir Path tmp) throws Exception {
+        Path logs = tmp.resolve("pods");
+        try (EmbeddedBroker broker = EmbeddedBroker.start(tmp.resolve("kafka"), 0)) {
+            Writer writer = new Writer(logs, new Random(7));
+            Thread writing = new Thread(writer, "writer");
+            writing.start();
+            Random rnd = new Random(20261120);
+            int kills = 0;
+            for (; kills < 5; kills++) {
+                Process p = startTailer(broker.bootstrapServers(), logs, tmp.resolve("tailer-" + kills + ".log"));
+                // A random instant: during start-up, while restoring, or in the middle of a busy cycle.
+                long deadline = System.nanoTime() + Duration.ofMillis(1500 + rnd.nextInt(3500)).toNanos();
+                while (System.nanoTime() < deadline && p.isAlive()) {
+                    p.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+                assertTrue(p.isAlive(), "the tailer died on its own: see " + tmp.resolve("tailer-" + kills + ".log"));
+                p.destroyForcibly().waitFor();
+            }
+            writer.stop.set(true);
+            writing.join(30_000);
+            if (writer.failure.get() != null) throw writer.failure.get();
+
+            Process last = startTailer(broker.bootstrapServers(), logs, tmp.resolve("tailer-last.log"));
+            try {
+                Map<String, List<Long>> seen = readUntil(broker.bootstrapServers(), writer.written(),
+                        Duration.ofSeconds(90));
+                for (int pod = 0; pod < PODS; pod++) {
+                    List<Long> want = new ArrayList<>();
+                    for (long s = 0; s < writer.seq[pod]; s++) want.add(s);
+                    List<Long> got = seen.getOrDefault("pod-" + pod, List.of());
+                    assertEquals(want.size(), got.size(), "pod-" + pod + ": lines in Kafka vs written");
+                    assertEquals(want, got, "pod-" + pod + ": every line once, in order");
+                }
+                long resumedWithSkip = 0;
+                for (int k = 0; k < kills; k++) {
+                    resumedWithSkip += Files.readAllLines(tmp.resolve("tailer-" + k + ".log")).stream()
+                            .filter(l -> l.contains("lines already sent")).count();
+                }
+                System.out.printf("written %d lines, %d rotations, %d kills; %d resumes inside an open line%n",
+                        writer.written(), writer.rotations, kills, resumedWithSkip);
+                assertTrue(writer.rotations > 3, "the files rotated: " + writer.rotations);
+                assertTrue(writer.written() > 2000, "lines written: " + writer.written());
+            } finally {
+                last.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static Process startTailer(String bootstrap, Path logs, Path out) throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp,
+                "io.meshpulse.app.cli.Meshpulse", "ingest", "tail", "--path", logs + "/*/*/*.log",
+                "--bootstrap-servers", bootstrap, "--node", "it-node", "--from-beginning", "--topic-prefix", "it.",
+                "--poll-interval", "20ms", "--discover-interval", "100ms", "--rotate-quiet", "300ms");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    /** Reads the raw topic (read_committed) until {@code expected} lines arrived or the deadline passed. */
+    private static Map<String, List<Long>> readUntil(String bootstrap, long expected, Duration timeout) {
+        Map<String, List<Long>> seen = new HashMap<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (parts.isEmpty() && System.nanoTime() < deadline) {
+                c.partitionsFor("it.accesslog.raw").forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long count = 0;
+            while (count < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    RawLogLine l = RAW.decode(r.value());
+                    String[] f = l.line().split(" ");
+                    assertEquals(l.pod(), f[0], "a line is keyed by the pod whose file holds it");
+                    seen.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Long.parseLong(f[1].substring(4)));
+                    count++;
+                }
+            }
+            // anything beyond the expected count would be a duplicate: give it a moment to show up
+            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(2))) {
+                RawLogLine l = RAW.decode(r.value());
+                seen.computeIfAbsent(l.pod(), k -> new ArrayList<>()).add(-1L);
+            }
+        }
+        return seen;
+    }
+
+    /** Appends lines to three containers' logs and rotates them like the kubelet (rename, then a new file). */
+    private static final class Writer implements Runnable {
+        final Path root;
+        final Random rnd;
+        final long[] seq = new long[PODS];
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicReference<Exception> failure = new AtomicReference<>();
+        Instant clock = Instant.parse("2026-11-20T10:00:00Z");
+        int rotations;
+        private final int[] sinceRotation = new int[PODS];
+
+        Writer(Path root, Random rnd) {
+            this.root = root;
+            this.rnd = rnd;
+        }
+
+        synchronized long written() {
+            long n = 0;
+            for (long s : seq) n += s;
+            return n;
+        }
+
+        private Path dir(int pod) {
+            return root.resolve("shop_pod-" + pod + "_uid-" + pod).resolve("istio-proxy");
+        }
+
+        private String cri(String tag, String content) {
+            clock = clock.plusNanos(1000);
+            return clock + " stdout " + tag + " " + content + "\n";
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (int pod = 0; pod < PODS; pod++) Files.createDirectories(dir(pod));
+                while (!stop.get()) {
+                    for (int i = 0; i < 20; i++) writeOne(rnd.nextInt(PODS));
+                    // ~2-4k lines/s: paced by yielding the CPU to the tailer and the broker
+                    Thread.onSpinWait();
+                    Object pace = new Object();
+                    synchronized (pace) {
+                        pace.wait(5);
+                    }
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }
+
+        private void writeOne(int pod) throws IOException {
+            Path live = dir(pod).resolve("0.log");
+            String content;
+            synchronized (this) {
+                content = "pod-" + pod + " seq=" + seq[pod] + " " + "x".repeat(rnd.nextInt(120));
+            }
+            int kind = rnd.nextInt(10);
+            if (kind == 0) { // split into CRI P chunks and a final F chunk, each a separate write
+                int cut1 = content.length() / 3;
+                int cut2 = 2 * content.length() / 3;
+                append(live, cri("P", content.substring(0, cut1)));
+                append(live, cri("P", content.substring(cut1, cut2)));
+                append(live, cri("F", content.substring(cut2)));
+            } else if (kind == 1) { // a line written in two halves: the tailer may see the first half alone
+                String l = cri("F", content);
+                append(live, l.substring(0, l.length() / 2));
+                append(live, l.substring(l.length() / 2));
+            } else {
+                append(live, cri("F", content));
+            }
+            synchronized (this) {
+                seq[pod]++;
+            }
+            if (++sinceRotation[pod] >= 400 + rnd.nextInt(400)) {
+                sinceRotation[pod] = 0;
+                rotations++;
+                Files.move(live, dir(pod).resolve("0.log." + STAMP.format(Instant.parse("2026-11-20T10:00:00Z")
+                        .plusSeconds(rotations))));
+            }
+        }
+
+        private static void append(Path p, String s) {
+            try {
+                Files.write(p, s.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

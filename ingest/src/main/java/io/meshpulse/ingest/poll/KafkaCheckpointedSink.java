@@ -1,0 +1,134 @@
+package io.meshpulse.ingest.poll;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records and checkpoint in one Kafka transaction. The checkpoint is a record keyed by the poller's identity in a
+ * compacted topic; on start it is read back with {@code read_committed}, so only checkpoints whose records were
+ * committed with them are ever seen. The transactional id is derived from the same identity: a second instance
+ * of the same poller fences the first (a zombie left by a crash cannot commit after its successor started).
+ */
+public final class KafkaCheckpointedSink implements CheckpointedSink {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaCheckpointedSink.class);
+
+    private final String bootstrap;
+    private final String checkpointTopic;
+    private final String checkpointKey;
+    private final KafkaProducer<String, byte[]> producer;
+
+    public KafkaCheckpointedSink(String bootstrapServers, String checkpointTopic, String checkpointKey) {
+        this.bootstrap = bootstrapServers;
+        this.checkpointTopic = checkpointTopic;
+        this.checkpointKey = checkpointKey;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "meshpulse-poll-" + UUID.nameUUIDFromBytes(
+                checkpointKey.getBytes(StandardCharsets.UTF_8)));
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        // Aborts whatever a crashed predecessor with the same id left open, and fences it.
+        producer.initTransactions();
+    }
+
+    @Override
+    public String restore() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = c.partitionsFor(checkpointTopic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) return null;
+            List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(tps));
+            String latest = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!end.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read checkpoint topic " + checkpointTopic + " to its end");
+                }
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (checkpointKey.equals(r.key())) {
+                        latest = r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
+                    }
+                }
+                end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+            }
+            return latest;
+        }
+    }
+
+    @Override
+    public void commit(Batch batch) {
+        try {
+            producer.beginTransaction();
+            Future<RecordMetadata> last = null;
+            for (ProducerRecord<String, byte[]> r : batch.records()) last = producer.send(r);
+            producer.send(new ProducerRecord<>(checkpointTopic, checkpointKey,
+                    batch.checkpoint().getBytes(StandardCharsets.UTF_8)));
+            producer.commitTransaction();
+            if (last != null) last.get(); // surfaces a send error that commitTransaction reported only as abortable
+        } catch (ProducerFencedException e) {
+            throw new IllegalStateException("another instance of this poller (" + checkpointKey
+                    + ") took over: stopping this one", e);
+        } catch (KafkaException e) {
+            abortQuietly();
+            throw new PollException(PollException.Kind.KAFKA, "could not commit to Kafka: " + e.getMessage(), null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PollException(PollException.Kind.KAFKA, "interrupted while committing", null, e);
+        } catch (ExecutionException e) {
+            throw new PollException(PollException.Kind.KAFKA, "send failed: " + e.getCause(), null, e);
+        }
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            LOG.debug("abort after a failed commit also failed", e);
+        }
+    }
+
+    @Override
+    public int partitions(String topic) {
+        return producer.partitionsFor(topic).size();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,667 @@
+package io.meshpulse.ingest.tail;
+
+import io.meshpulse.ingest.files.KubeletPath;
+import io.meshpulse.ingest.framing.Frame;
+import io.meshpulse.ingest.tail.TrackedFile.FileKey;
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Times;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows kubelet container log files and hands their lines to a {@link TailSink}, committing each batch of lines
+ * together with the positions that produced it.
+ *
+ * <p>Files are followed by device and inode, through a channel kept open, so a file renamed by the kubelet's
+ * rotation ({@code 0.log → 0.log.<YYYYMMDD-HHMMSS>}) or deleted with its pod is still read to its end. Each cycle
+ * reads the files in the order they were found, older rotations of a container before its live file. A file that
+ * shrinks below the read position (copytruncate), or whose first bytes change, is read again from its start.
+ *
+ * <p>Where reading starts: a file seen for the first time on a node's first start begins at its end (the start of
+ * its last complete line) unless {@code fromBeginning}; every file that appears later, including one that appeared
+ * while the tailer was down, is read from its start; a known file resumes from its committed checkpoint.
+ *
+ * <p>Single-threaded: call {@link #start()} once, then {@link #pollOnce()} or {@link #run(BooleanSupplier)}.
+ */
+public final class FileTailer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FileTailer.class);
+    private static final int FINGERPRINT_BYTES = 128;
+    private static final int BASE_BUFFER = 256 * 1024;
+    private static final Pattern ROTATED = Pattern.compile(".+\\.log\\.\\d{8}-\\d{6}");
+    private static final Pattern CRI_PARTIAL = Pattern.compile("^\\S+ (stdout|stderr) P( |$)");
+
+    private final TailConfig config;
+    private final TailSink sink;
+    private final TailMetrics metrics;
+    private final List<PathGlob> globs;
+    private final int physicalCap;
+    private ByteBuffer buffer = ByteBuffer.allocate(BASE_BUFFER);
+    private final CRC32 crc = new CRC32();
+
+    /** Followed files in read order. */
+    private final LinkedHashMap<FileKey, TrackedFile> tracked = new LinkedHashMap<>();
+    /** Rotated files read to their end, still on disk (kept so that they are not read again). */
+    private final Map<FileKey, Checkpoint> done = new HashMap<>();
+    /** Checkpoints restored at start and not yet matched to a file. */
+    private final Map<FileKey, Checkpoint> toResume = new HashMap<>();
+    /** Rotated files that predate this node's state: never read. */
+    private final Set<FileKey> ignored = new HashSet<>();
+    /** Paths that failed to open, so that each is reported once. */
+    private final Set<Path> unreadable = new HashSet<>();
+
+    private long followingSince;
+    private boolean firstStart;
+    private boolean firstDiscovery = true;
+    private long lastDiscoveryNanos;
+    private boolean uncommitted;
+
+    public FileTailer(TailConfig config, TailSink sink, MeterRegistry registry) {
+        this(config, sink, new TailMetrics(registry));
+    }
+
+    FileTailer(TailConfig config, TailSink sink, TailMetrics metrics) {
+        this.config = config;
+        this.sink = sink;
+        this.metrics = metrics;
+        this.globs = PathGlob.all(config.paths());
+        this.physicalCap = config.maxLineChars() + 64 * 1024;
+    }
+
+    /** Restores this node's checkpoints, finds the files and commits where each one starts. */
+    public void start() {
+        Map<String, Checkpoint> restored = sink.restore();
+        long now = System.currentTimeMillis();
+        Checkpoint marker = restored.remove(markerKey());
+        firstStart = marker == null;
+        followingSince = firstStart ? (config.fromBeginning() ? 0 : now) : marker.followingSince();
+        for (Checkpoint c : restored.values()) {
+            FileKey k = new FileKey(c.dev(), c.ino());
+            if (c.done()) done.put(k, c);
+            else toResume.put(k, c);
+        }
+        if (firstStart) {
+            sink.checkpoint(markerKey(), new Checkpoint(config.node(), null, -1, -1, 0, 0, 0, 0, false,
+                    followingSince, now));
+            uncommitted = true;
+            LOG.info("node {}: no checkpoints yet; following files from their {}", config.node(),
+                    config.fromBeginning() ? "beginning" : "end");
+        } else {
+            LOG.info("node {}: resuming {} files from checkpoints ({} finished rotated files remembered)",
+                    config.node(), toResume.size(), done.size());
+        }
+        discover();
+        commit();
+    }
+
+    private String markerKey() {
+        return Checkpoint.key(config.node(), -1, -1);
+    }
+
+    /** Runs until {@code stop} says so, waiting {@code pollInterval} whenever no file grew. */
+    public void run(BooleanSupplier stop) throws InterruptedException {
+        while (!stop.getAsBoolean()) {
+            if (!pollOnce()) {
+                synchronized (this) {
+                    wait(Math.max(1, config.pollInterval().toMillis()));
+                }
+            }
+        }
+    }
+
+    /** One cycle: discovery when due, read what every file has, commit. True when anything was read. */
+    public boolean pollOnce() {
+        long now = System.nanoTime();
+        if (now - lastDiscoveryNanos >= config.discoverInterval().toNanos()) discover();
+        boolean progress = false;
+        List<TrackedFile> finished = new ArrayList<>();
+        Set<Path> waiting = new HashSet<>();
+        for (TrackedFile f : tracked.values()) {
+            Path dir = f.path.getParent();
+            // A container's newer file waits until its older (rotated) ones are read to their end.
+            if (dir != null && waiting.contains(dir)) continue;
+            boolean read = read(f);
+            progress |= read;
+            if (f.rotated) {
+                if (!read && System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos()) {
+                    finish(f);
+                    finished.add(f);
+                } else if (dir != null) {
+                    waiting.add(dir);
+                }
+            }
+            if (f.dirty) {
+                sink.checkpoint(Checkpoint.key(config.node(), f.key.dev(), f.key.ino()),
+                        f.checkpoint(config.node(), followingSince, System.currentTimeMillis()));
+                f.dirty = false;
+                uncommitted = true;
+            }
+        }
+        for (TrackedFile f : finished) {
+            tracked.remove(f.key);
+            if (stillAt(f)) {
+                done.put(f.key, f.checkpoint(config.node(), followingSince, System.currentTimeMillis()));
+            } else { // removed from disk: nothing can bring it back, so its entry goes
+                sink.checkpoint(Checkpoint.key(config.node(), f.key.dev(), f.key.ino()), null);
+            }
+            metrics.remove(f.behindGauge);
+            metrics.filesFollowed.set(tracked.size());
+        }
+        commit();
+        return progress;
+    }
+
+    private void commit() {
+        if (uncommitted) {
+            sink.commit();
+            uncommitted = false;
+            metrics.transactions.increment();
+        }
+        metrics.lastCheckpointMillis.set(System.currentTimeMillis());
+    }
+
+    /** Wakes {@link #run} early (e.g. to stop). */
+    public synchronized void wakeUp() {
+        notifyAll();
+    }
+
+    public int filesFollowed() {
+        return tracked.size();
+    }
+
+    /** Bytes written to followed files and not yet read. */
+    public long bytesBehind() {
+        long sum = 0;
+        for (TrackedFile f : tracked.values()) sum += f.behind;
+        return sum;
+    }
+
+    @Override
+    public void close() {
+        for (TrackedFile f : tracked.values()) {
+            f.close();
+            metrics.remove(f.behindGauge);
+        }
+        tracked.clear();
+    }
+
+    // ------------------------------------------------------------------------------------------------ discovery
+
+    private record Candidate(Path path, FileKey key, long size, long mtime, boolean rotatedName) {}
+
+    private void discover() {
+        lastDiscoveryNanos = System.nanoTime();
+        Map<FileKey, Candidate> live = new LinkedHashMap<>();
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (PathGlob g : globs) {
+            g.expand(p -> {
+                if (!p.getFileName().toString().endsWith(".log")) return;
+                Candidate c = candidate(p, false);
+                if (c == null || !wanted(c.path)) return;
+                live.putIfAbsent(c.key, c);
+                dirs.add(c.path.getParent());
+            });
+        }
+        // Rotated siblings are looked for beside every file we know of, live or not.
+        for (TrackedFile f : tracked.values()) if (f.path.getParent() != null) dirs.add(f.path.getParent());
+        for (Checkpoint c : toResume.values()) addParent(dirs, c.path());
+        for (Checkpoint c : done.values()) addParent(dirs, c.path());
+        Map<FileKey, Candidate> rotatedOnes = new LinkedHashMap<>();
+        for (Path dir : dirs) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    if (!ROTATED.matcher(p.getFileName().toString()).matches()) continue;
+                    Candidate c = candidate(p, true);
+                    if (c != null && !live.containsKey(c.key)) rotatedOnes.putIfAbsent(c.key, c);
+                }
+            } catch (IOException e) {
+                // the pod's folder went away while we looked: its files are handled as removed
+            }
+        }
+
+        // Files we follow that are no longer at their path were rotated away or removed: read them to their end.
+        for (TrackedFile f : tracked.values()) {
+            if (f.rotated) continue;
+            if (!live.containsKey(f.key) && !stillAt(f)) {
+                f.rotated = true;
+                f.lastChangeNanos = System.nanoTime();
+                metrics.rotations.increment();
+                Candidate r = rotatedOnes.get(f.key);
+                if (r != null) f.path = r.path;
+                LOG.debug("{} rotated away{}", f.origin, r == null ? " (removed)" : " to " + r.path);
+            }
+        }
+        for (Candidate r : rotatedOnes.values()) {
+            TrackedFile f = tracked.get(r.key);
+            if (f != null) f.path = r.path;
+            Checkpoint d = done.get(r.key);
+            if (d != null && !r.path.toString().equals(d.path())) done.put(r.key, withPath(d, r.path));
+        }
+
+        // New files, rotated ones first so that a container's older lines are read before its newer ones.
+        List<Candidate> fresh = new ArrayList<>();
+        for (Candidate c : rotatedOnes.values()) if (!tracked.containsKey(c.key)) fresh.add(c);
+        for (Candidate c : live.values()) if (!tracked.containsKey(c.key)) fresh.add(c);
+        fresh.sort(Comparator.comparing((Candidate c) -> c.path.getParent().toString())
+                .thenComparing(c -> rotationOrder(c.path)));
+        for (Candidate c : fresh) consider(c);
+
+        if (firstDiscovery) {
+            firstDiscovery = false;
+            for (Map.Entry<FileKey, Checkpoint> e : toResume.entrySet()) {
+                Checkpoint c = e.getValue();
+                LOG.warn("{} (inode {}) is gone: it was removed while the tailer was down; lines written to it after "
+                        + "byte {} are lost", c.path(), e.getKey(), c.offset());
+                metrics.fileError("lost");
+                sink.checkpoint(c.key(), null);
+                uncommitted = true;
+            }
+            toResume.clear();
+        }
+        // Finished files the kubelet has since deleted (or compressed): forget them.
+        for (var it = done.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Checkpoint c = e.getValue();
+            if (c.path() == null || !e.getKey().equals(keyOf(Path.of(c.path())))) {
+                sink.checkpoint(c.key(), null);
+                uncommitted = true;
+                it.remove();
+            }
+        }
+        metrics.filesFollowed.set(tracked.size());
+    }
+
+    private static void addParent(Set<Path> dirs, String path) {
+        if (path == null) return;
+        Path parent = Path.of(path).getParent();
+        if (parent != null) dirs.add(parent);
+    }
+
+    private static Checkpoint withPath(Checkpoint c, Path p) {
+        return new Checkpoint(c.node(), p.toString(), c.dev(), c.ino(), c.fpLen(), c.fpCrc(), c.offset(), c.emitted(),
+                c.done(), c.followingSince(), c.committedAt());
+    }
+
+    private static String rotationOrder(Path p) {
+        KubeletPath kp = KubeletPath.of(p);
+        String stamp = kp == null || kp.rotatedAt() == null ? "99999999-999999" : kp.rotatedAt();
+        return (kp == null ? 0 : kp.restart()) + "/" + stamp;
+    }
+
+    private boolean wanted(Path real) {
+        if (config.containers().isEmpty()) return true;
+        KubeletPath kp = KubeletPath.of(real);
+        return kp == null || kp.container() == null || config.containers().contains(kp.container());
+    }
+
+    private boolean stillAt(TrackedFile f) {
+        return f.key.equals(keyOf(f.path));
+    }
+
+    private static FileKey keyOf(Path p) {
+        try {
+            Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino");
+            return new FileKey(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private Candidate candidate(Path p, boolean rotatedName) {
+        try {
+            Path real = p.toRealPath();
+            Map<String, Object> a = Files.readAttributes(real, "unix:dev,ino,size,lastModifiedTime,isRegularFile");
+            if (!Boolean.TRUE.equals(a.get("isRegularFile"))) return null;
+            return new Candidate(real, new FileKey(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue()),
+                    ((Number) a.get("size")).longValue(), ((FileTime) a.get("lastModifiedTime")).toMillis(), rotatedName);
+        } catch (IOException e) {
+            return null; // vanished between listing and looking: nothing to follow
+        }
+    }
+
+    private void consider(Candidate c) {
+        if (ignored.contains(c.key)) return;
+        Checkpoint wasDone = done.get(c.key);
+        Checkpoint resume = toResume.remove(c.key);
+        if (wasDone != null && c.rotatedName) {
+            if (fingerprintMatches(c.path, wasDone.fpLen(), wasDone.fpCrc())) return;
+            done.remove(c.key); // inode reused by a new file
+        }
+        if (wasDone != null && !c.rotatedName) {
+            // a finished file back at a live path (it was never rotated after all): carry on after its end
+            done.remove(c.key);
+            resume = wasDone;
+        }
+        long start;
+        if (resume != null) {
+            start = -1;
+        } else if (c.rotatedName) {
+            if (c.mtime < followingSince) {
+                ignored.add(c.key); // older than this node's state: written before we were asked to follow
+                return;
+            }
+            start = 0;
+        } else {
+            start = firstDiscovery && firstStart && !config.fromBeginning() ? -2 : 0;
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(c.path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            metrics.fileError("vanished");
+            LOG.info("{} vanished before it could be opened", c.path);
+            return;
+        } catch (IOException e) {
+            if (unreadable.add(c.path)) {
+                metrics.fileError("unreadable");
+                LOG.warn("cannot read {}: {}{}; will retry", c.path,
+                        e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName(),
+                        e.getMessage() == null || e instanceof AccessDeniedException ? "" : " " + e.getMessage());
+            }
+            return;
+        }
+        unreadable.remove(c.path);
+        KubeletPath kp = KubeletPath.of(c.path);
+        if (kp == null) {
+            String stem = c.path.getFileName().toString().replaceAll("\\.log$", "");
+            kp = new KubeletPath(null, stem, null, 0, null, false);
+        }
+        TrackedFile f = new TrackedFile(c.key, kp, c.path, ch, config.maxLineChars());
+        f.rotated = c.rotatedName;
+        f.lastChangeNanos = System.nanoTime();
+        try {
+            long size = ch.size();
+            f.size = size;
+            if (resume != null) {
+                if (fingerprintMatches(ch, resume.fpLen(), resume.fpCrc()) && size >= resume.offset()) {
+                    f.readPos = f.cleanOffset = resume.offset();
+                    f.toSkip = resume.emitted();
+                    f.fpLen = resume.fpLen();
+                    f.fpCrc = resume.fpCrc();
+                } else {
+                    metrics.truncations.increment();
+                    LOG.warn("{} changed while the tailer was down (truncated or replaced): reading it from its start",
+                            c.path);
+                    f.dirty = true;
+                }
+            } else {
+                if (start == -2) start = startOfLastLines(ch, size);
+                f.readPos = f.cleanOffset = start;
+                f.dirty = true;
+            }
+        } catch (IOException e) {
+            f.close();
+            metrics.fileError("unreadable");
+            LOG.warn("cannot read {}: {}", c.path, e.toString());
+            return;
+        }
+        f.behindGauge = metrics.behind(f, Tags.of("namespace", String.valueOf(kp.namespace()), "pod",
+                String.valueOf(kp.pod()), "container", String.valueOf(kp.container()), "file",
+                c.path.getFileName().toString()), t -> t.behind);
+        tracked.put(c.key, f);
+        LOG.info("following {} from byte {}{}", c.path, f.readPos,
+                f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");
+    }
+
+    /**
+     * Where "from the end" starts: after the last newline, moved back over CRI partial chunks so that a line being
+     * written in pieces is read whole.
+     */
+    private long startOfLastLines(FileChannel ch, long size) throws IOException {
+        if (size == 0) return 0;
+        int window = (int) Math.min(size, 64 * 1024);
+        ByteBuffer b = ByteBuffer.allocate(window);
+        long from = size - window;
+        while (b.hasRemaining() && ch.read(b, from + b.position()) > 0) { /* fill */ }
+        byte[] a = b.array();
+        int end = b.position();
+        int lastNl = -1;
+        for (int i = end - 1; i >= 0; i--) if (a[i] == '\n') { lastNl = i; break; }
+        if (lastNl < 0) return from == 0 ? 0 : size; // one huge unterminated line: wait for what follows it
+        int start = lastNl + 1;
+        while (start > 0) {
+            int prevNl = -1;
+            for (int i = start - 2; i >= 0; i--) if (a[i] == '\n') { prevNl = i; break; }
+            if (prevNl < 0 && from > 0) break; // the line may begin before the window: do not guess
+            String prev = new String(a, prevNl + 1, start - 1 - (prevNl + 1), StandardCharsets.UTF_8);
+            if (!CRI_PARTIAL.matcher(prev).find()) break;
+            start = prevNl + 1;
+        }
+        return from + start;
+    }
+
+    // -------------------------------------------------------------------------------------------------- reading
+
+    /** Reads what the file has beyond the position, up to the per-cycle budget. True when bytes were consumed. */
+    private boolean read(TrackedFile f) {
+        long before = f.readPos;
+        try {
+            long size = f.channel.size();
+            if (size < f.readPos) {
+                copytruncated(f, "it shrank to " + size + " bytes, below the read position " + f.readPos);
+            } else if (size != f.size || f.fpLen < Math.min(size, FINGERPRINT_BYTES)) {
+                if (!checkFingerprint(f, size)) copytruncated(f, "its first bytes changed");
+            }
+            if (size != f.size) f.lastChangeNanos = System.nanoTime();
+            f.size = size;
+            int budget = config.maxBytesPerFile();
+            long consumedTotal = 0;
+            while (f.readPos < size && consumedTotal < budget) {
+                buffer.clear();
+                int want = (int) Math.min(buffer.capacity(), size - f.readPos);
+                buffer.limit(want);
+                while (buffer.hasRemaining()) {
+                    if (f.channel.read(buffer, f.readPos + buffer.position()) <= 0) break;
+                }
+                int n = buffer.position();
+                if (n == 0) break;
+                byte[] a = buffer.array();
+                int lineStart = 0;
+                for (int i = 0; i < n; i++) {
+                    if (a[i] == '\n') {
+                        line(f, a, lineStart, i - lineStart, f.readPos + i + 1);
+                        lineStart = i + 1;
+                    }
+                }
+                if (lineStart > 0) {
+                    f.readPos += lineStart;
+                    consumedTotal += lineStart;
+                    metrics.bytesRead.increment(lineStart);
+                    continue;
+                }
+                // no newline in n bytes
+                if (f.skippingOversize) {
+                    f.readPos += n;
+                    consumedTotal += n;
+                    continue;
+                }
+                if (n == buffer.capacity() && buffer.capacity() < physicalCap) {
+                    buffer = ByteBuffer.allocate(Math.min(physicalCap, buffer.capacity() * 2));
+                    continue;
+                }
+                if (n >= physicalCap) {
+                    oversizedPhysical(f, a, n);
+                    f.readPos += n;
+                    consumedTotal += n;
+                    continue;
+                }
+                break; // an unfinished last line: wait for its newline
+            }
+            f.behind = Math.max(0, size - f.readPos);
+            if (buffer.capacity() > BASE_BUFFER && !f.skippingOversize) buffer = ByteBuffer.allocate(BASE_BUFFER);
+        } catch (IOException e) {
+            if (f.firstTime("io")) {
+                metrics.fileError("read");
+                LOG.warn("reading {} failed: {}; will retry", f.origin, e.toString());
+            }
+        }
+        return f.readPos != before;
+    }
+
+    private void copytruncated(TrackedFile f, String why) {
+        metrics.truncations.increment();
+        LOG.warn("{} was truncated or replaced ({}): reading it again from its start", f.origin, why);
+        f.restartAtZero(config.maxLineChars());
+    }
+
+    /** Extends or verifies the fingerprint; false when the bytes it covers changed. */
+    private boolean checkFingerprint(TrackedFile f, long size) throws IOException {
+        int len = (int) Math.min(size, FINGERPRINT_BYTES);
+        if (len == 0) return f.fpLen == 0;
+        ByteBuffer b = ByteBuffer.allocate(len);
+        while (b.hasRemaining() && f.channel.read(b, b.position()) > 0) { /* fill */ }
+        if (b.position() < len) return false;
+        byte[] a = b.array();
+        if (f.fpLen > 0) {
+            crc.reset();
+            crc.update(a, 0, f.fpLen);
+            if (crc.getValue() != f.fpCrc) return false;
+        }
+        if (len > f.fpLen) {
+            crc.reset();
+            crc.update(a, 0, len);
+            f.fpLen = len;
+            f.fpCrc = crc.getValue();
+            f.dirty = true;
+        }
+        return true;
+    }
+
+    private static boolean fingerprintMatches(Path p, int len, long expected) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            return fingerprintMatches(ch, len, expected);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean fingerprintMatches(FileChannel ch, int len, long expected) throws IOException {
+        if (len == 0) return true;
+        ByteBuffer b = ByteBuffer.allocate(len);
+        while (b.hasRemaining() && ch.read(b, b.position()) > 0) { /* fill */ }
+        if (b.position() < len) return false;
+        CRC32 c = new CRC32();
+        c.update(b.array(), 0, len);
+        return c.getValue() == expected;
+    }
+
+    /** One physical line (without its newline); {@code endPos} is the file position after its newline. */
+    private void line(TrackedFile f, byte[] a, int off, int len, long endPos) {
+        metrics.linesRead.increment();
+        if (f.skippingOversize) {
+            f.skippingOversize = false; // the end of the oversized line: drop it
+        } else {
+            handle(f, a, off, len);
+        }
+        if (!f.skippingOversize && !f.framer.hasPending()) {
+            f.cleanOffset = endPos;
+            f.sinceClean = 0;
+            f.dirty = true;
+        }
+    }
+
+    private void handle(TrackedFile f, byte[] a, int off, int len) {
+        String s = new String(a, off, len, StandardCharsets.UTF_8);
+        if (s.indexOf('\0') >= 0) {
+            deadLetter(f, "binary", "malformed", "binary data: the line holds NUL bytes", -1, s);
+            return;
+        }
+        Frame fr = f.framer.frame(s);
+        if (fr.kind() == Frame.Kind.COMPLETE) emit(f, fr);
+    }
+
+    private void oversizedPhysical(TrackedFile f, byte[] a, int n) {
+        f.skippingOversize = true;
+        String head = new String(a, 0, Math.min(n, DeadLetter.MAX_LINE), StandardCharsets.UTF_8);
+        deadLetter(f, "oversize", "oversize", "oversize: physical line longer than " + physicalCap
+                + " bytes (first bytes kept)", -1, head);
+    }
+
+    private void emit(TrackedFile f, Frame fr) {
+        if (fr.problem() != null) {
+            String reason = fr.problem().startsWith("oversized") ? "oversize" : "truncated";
+            deadLetter(f, reason, reason, fr.problem(), fr.timeMillis(), fr.content());
+            return;
+        }
+        f.sinceClean++;
+        if (f.toSkip > 0) {
+            f.toSkip--;
+            return;
+        }
+        long ts = fr.timeMillis();
+        RawLogLine line = new RawLogLine(ts >= 0 ? Times.rfc3339(ts) : null, f.who.namespace(), f.who.pod(),
+                f.who.container(), config.node(), fr.content(), f.origin);
+        sink.line(line, ts >= 0 ? ts : System.currentTimeMillis());
+        metrics.linesProduced.increment();
+        uncommitted = true;
+    }
+
+    private void deadLetter(TrackedFile f, String counterReason, String kind, String reason, long ts, String content) {
+        f.sinceClean++;
+        if (f.toSkip > 0) {
+            f.toSkip--;
+            return;
+        }
+        if (f.firstTime(counterReason)) {
+            LOG.warn("{}: {} (sent to the dead-letter topic; further such lines in this file are only counted)",
+                    f.origin, reason);
+        }
+        metrics.skipped(counterReason);
+        DeadLetter dl = new DeadLetter(kind, reason, ts >= 0 ? Times.rfc3339(ts) : null, f.who.namespace(),
+                f.who.pod(), f.who.container(), f.origin, content);
+        String key = (f.who.namespace() == null ? "-" : f.who.namespace()) + "/" + (f.who.pod() == null ? "-" : f.who.pod());
+        sink.deadLetter(key, dl,
+                ts >= 0 ? ts : System.currentTimeMillis());
+        uncommitted = true;
+    }
+
+    /** A rotated file read to its end: its unterminated last line and any open partial line are handed out. */
+    private void finish(TrackedFile f) {
+        try {
+            long size = f.channel.size();
+            if (size > f.readPos && !f.skippingOversize) {
+                int len = (int) Math.min(size - f.readPos, physicalCap);
+                ByteBuffer b = ByteBuffer.allocate(len);
+                while (b.hasRemaining() && f.channel.read(b, f.readPos + b.position()) > 0) { /* fill */ }
+                metrics.linesRead.increment();
+                handle(f, b.array(), 0, b.position());
+                f.readPos += b.position();
+            }
+        } catch (IOException e) {
+            LOG.warn("reading the end of {} failed: {}", f.origin, e.toString());
+        }
+        for (Frame fr = f.framer.flush(); fr != null; fr = f.framer.flush()) emit(f, fr);
+        f.done = true;
+        f.skippingOversize = false;
+        f.cleanOffset = f.readPos;
+        f.sinceClean = 0;
+        f.dirty = true;
+        f.close();
+        LOG.info("finished {} at byte {}", f.path, f.readPos);
+    }
+}

@@ -1,0 +1,92 @@
+package io.meshpulse.ingest.tail;
+
+import io.meshpulse.ingest.files.KubeletPath;
+import io.meshpulse.ingest.framing.LineFramer;
+import io.micrometer.core.instrument.Gauge;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/** One file being followed, by inode: the open channel survives renames and deletion. Used by one thread. */
+final class TrackedFile {
+    final FileKey key;
+    final KubeletPath who;
+    final String origin;
+    Path path;
+    FileChannel channel;
+    LineFramer framer;
+
+    int fpLen;
+    long fpCrc;
+
+    /** Next byte to look at: after the last newline consumed (or inside an oversized line being skipped). */
+    long readPos;
+    /** The last position where no logical line was open; with {@link #sinceClean}, what a checkpoint holds. */
+    long cleanOffset;
+    int sinceClean;
+    /** Lines still to drop after a restart (they were committed before it). */
+    int toSkip;
+    boolean skippingOversize;
+
+    boolean rotated;
+    boolean done;
+    boolean dirty;
+    long size;
+    long lastChangeNanos;
+    volatile long behind;
+    Gauge behindGauge;
+    private final Set<String> logged = new HashSet<>(2);
+
+    TrackedFile(FileKey key, KubeletPath who, Path path, FileChannel channel, int maxLineChars) {
+        this.key = key;
+        this.who = who;
+        this.path = path;
+        this.origin = "file:" + path;
+        this.channel = channel;
+        this.framer = new LineFramer(maxLineChars);
+    }
+
+    /** Starts over from byte 0 (a copytruncate, or content that changed under us). */
+    void restartAtZero(int maxLineChars) {
+        readPos = 0;
+        cleanOffset = 0;
+        sinceClean = 0;
+        toSkip = 0;
+        skippingOversize = false;
+        framer = new LineFramer(maxLineChars);
+        fpLen = 0;
+        fpCrc = 0;
+        dirty = true;
+    }
+
+    /** True the first time a given kind of problem is seen on this file: one log message per file and kind. */
+    boolean firstTime(String problem) {
+        return logged.add(problem);
+    }
+
+    Checkpoint checkpoint(String node, long followingSince, long now) {
+        return new Checkpoint(node, path.toString(), key.dev(), key.ino(), fpLen, fpCrc, cleanOffset, sinceClean, done,
+                followingSince, now);
+    }
+
+    void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing a read-only channel: nothing to lose
+            }
+            channel = null;
+        }
+    }
+
+    /** A file's identity on this node: device and inode. */
+    record FileKey(long dev, long ino) {
+        @Override
+        public String toString() {
+            return dev + ":" + ino;
+        }
+    }
+}

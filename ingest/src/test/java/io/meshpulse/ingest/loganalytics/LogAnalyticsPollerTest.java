@@ -1,0 +1,224 @@
+package io.meshpulse.ingest.loganalytics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.policy.FixedDelayOptions;
+import com.azure.core.http.policy.RetryOptions;
+import com.azure.monitor.query.LogsQueryClient;
+import com.azure.monitor.query.LogsQueryClientBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.meshpulse.ingest.poll.IngestMetrics;
+import io.meshpulse.ingest.poll.MemorySink;
+import io.meshpulse.ingest.poll.PollException;
+import io.meshpulse.ingest.poll.PollLoop;
+import io.meshpulse.model.Json;
+import io.meshpulse.model.JsonCodec;
+import io.meshpulse.model.RawLogLine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code ingest log-analytics} through the real Azure Monitor Query SDK against a local server that answers the
+ * query API ({@code POST /v1/workspaces/{id}/query}) with its documented response shape: {@code tables} of
+ * {@code columns} ({@code name}, {@code type}) and {@code rows}.
+ */
+class LogAnalyticsPollerTest {
+    static final String WORKSPACE = "3f1c2a9e-0000-4000-8000-000000000001";
+    static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
+    static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    static final String TEXT_LINE = "[2026-11-20T09:59:30.125Z] \"GET /api/pay HTTP/1.1\" 503 UC upstream_reset_before_response_started{connection_termination} - \"-\" 0 95 2 - \"-\" \"curl/8\" \"r-1\" \"payments-api:8080\" \"10.244.2.31:8080\" outbound|8080||payments-api.payments.svc.cluster.local 10.244.1.17:40312 10.0.12.4:8080 10.244.1.17:40300 - default";
+    static final String JSON_LINE_PRETTY = "{\"start_time\": \"2026-11-20T09:59:40.000Z\", \"response_code\": 200, \"response_flags\": \"-\"}";
+
+    HttpServer server;
+    final Deque<Reply> replies = new ArrayDeque<>();
+    final List<JsonNode> requests = new ArrayList<>();
+    final List<String> authorizations = new ArrayList<>();
+    MutableClock clock;
+    LogsQueryClient client;
+
+    record Reply(int status, String retryAfter, String body) {}
+
+    static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/workspaces/" + WORKSPACE + "/query", ex -> {
+            requests.add(Json.MAPPER.readTree(ex.getRequestBody().readAllBytes()));
+            authorizations.add(ex.getRequestHeaders().getFirst("Authorization"));
+            Reply r = replies.isEmpty() ? new Reply(500, null, "{\"error\":{\"code\":\"NoScript\"}}") : replies.poll();
+            if (r.retryAfter() != null) ex.getResponseHeaders().add("Retry-After", r.retryAfter());
+            ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+            byte[] b = r.body().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(r.status(), b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        server.start();
+        clock = new MutableClock(T0);
+        TokenCredential fake = ctx -> Mono.just(new AccessToken("test-token", OffsetDateTime.now().plusHours(1)));
+        client = new LogsQueryClientBuilder()
+                .endpoint("https://127.0.0.1:" + server.getAddress().getPort() + "/v1")
+                .credential(fake)
+                .httpClient(new LocalHttpClient())
+                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)))
+                .buildClient();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    /** A query response as the API documents it; LogMessage is what tostring(LogMessage) gives: a string. */
+    static String table(Object[]... rows) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode t = root.putArray("tables").addObject();
+        t.put("name", "PrimaryResult");
+        ArrayNode cols = t.putArray("columns");
+        String[][] columns = {{"TimeGenerated", "datetime"}, {"PodNamespace", "string"}, {"PodName", "string"},
+                {"ContainerName", "string"}, {"Computer", "string"}, {"LogMessage", "string"}, {"LogSource", "string"}};
+        for (String[] c : columns) cols.addObject().put("name", c[0]).put("type", c[1]);
+        ArrayNode rs = t.putArray("rows");
+        for (Object[] row : rows) {
+            ArrayNode a = rs.addArray();
+            for (Object v : row) a.add(String.valueOf(v));
+        }
+        return root.toString();
+    }
+
+    static Object[] row(String time, String pod, String message) {
+        return new Object[] {time, "shop", pod, "istio-proxy", "aks-nodepool1-12345-vmss000001", message, "stdout"};
+    }
+
+    LogAnalyticsPoller.Options options() {
+        return new LogAnalyticsPoller.Options(WORKSPACE, List.of("istio-proxy"), Duration.ofMinutes(3),
+                Duration.ofMinutes(5), Duration.ofHours(1), 100_000, 50_000, "meshpulse.accesslog.raw");
+    }
+
+    static List<RawLogLine> lines(MemorySink sink) {
+        return sink.records.stream().map(r -> RAW.decode(r.value())).toList();
+    }
+
+    @Test
+    void textAndJsonLogMessagesBecomeRawLinesKeyedByPod() {
+        replies.add(new Reply(200, null, table(
+                row("2026-11-20T09:59:30.1250000Z", "checkout-api-7d4f8b9c6-x2k4q", TEXT_LINE),
+                row("2026-11-20T09:59:40Z", "cart-5f6d-abcde", JSON_LINE_PRETTY),
+                row("2026-11-20T09:59:41Z", "cart-5f6d-abcde", ""))));
+        MemorySink sink = new MemorySink(1);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+
+        List<RawLogLine> got = lines(sink);
+        assertEquals(2, got.size(), got.toString());
+        RawLogLine text = got.get(0);
+        assertEquals(TEXT_LINE, text.line());
+        assertEquals("shop", text.namespace());
+        assertEquals("checkout-api-7d4f8b9c6-x2k4q", text.pod());
+        assertEquals("istio-proxy", text.container());
+        assertEquals("aks-nodepool1-12345-vmss000001", text.node());
+        assertEquals("2026-11-20T09:59:30.125Z", text.ts());
+        assertEquals("log-analytics:" + WORKSPACE, text.origin());
+        assertEquals("shop/checkout-api-7d4f8b9c6-x2k4q", sink.records.get(0).key());
+        assertEquals("{\"start_time\":\"2026-11-20T09:59:40.000Z\",\"response_code\":200,\"response_flags\":\"-\"}",
+                got.get(1).line(), "a JSON-encoded line becomes one compact JSON line");
+
+        JsonNode req = requests.get(0);
+        String kql = req.path("query").asText();
+        assertTrue(kql.startsWith("ContainerLogV2\n"), kql);
+        assertTrue(kql.contains("| where ContainerName in (\"istio-proxy\")"), kql);
+        assertTrue(kql.contains("LogMessage = tostring(LogMessage)"), kql);
+        assertTrue(kql.contains("TimeGenerated > datetime(2026-11-20T09:52:00.0000000Z)"), "lookback 5 min + overlap 3 min: " + kql);
+        assertTrue(kql.contains("TimeGenerated <= datetime(2026-11-20T10:00:00.0000000Z)"), kql);
+        assertEquals("Bearer test-token", authorizations.get(0));
+    }
+
+    @Test
+    void rowsSeenAgainInTheOverlapAreSentOnceAcrossPollsAndRestarts() {
+        Object[] a = row("2026-11-20T09:59:50Z", "p-1", "line a");
+        Object[] twin = row("2026-11-20T09:59:51Z", "p-1", "same line twice");
+        replies.add(new Reply(200, null, table(a, twin, twin)));
+        MemorySink sink = new MemorySink(1);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        assertEquals(3, sink.records.size(), "two identical rows are two lines");
+
+        // A new process (restored from the checkpoint) polls a minute later: the overlap returns a and the twins
+        // again, plus a row ingested late with an older TimeGenerated, and a new one.
+        clock.now = T0.plusSeconds(60);
+        Object[] late = row("2026-11-20T09:59:45Z", "p-2", "ingested late");
+        Object[] fresh = row("2026-11-20T10:00:30Z", "p-1", "new");
+        replies.add(new Reply(200, null, table(late, a, twin, twin, fresh)));
+        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+
+        List<String> got = lines(sink).stream().map(RawLogLine::line).toList();
+        assertEquals(List.of("line a", "same line twice", "same line twice", "ingested late", "new"), got);
+        String kql = requests.get(1).path("query").asText();
+        assertTrue(kql.contains("TimeGenerated > datetime(2026-11-20T09:57:00.0000000Z)"),
+                "the second poll re-reads the 3 min overlap before its cursor: " + kql);
+    }
+
+    @Test
+    void throttlingIsRetriedAfterRetryAfterThenSucceeds() {
+        replies.add(new Reply(429, "11", "{\"error\":{\"code\":\"ThrottledError\",\"message\":\"too many requests\"}}"));
+        replies.add(new Reply(503, null, "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"later\"}}"));
+        replies.add(new Reply(200, null, table(row("2026-11-20T09:59:50Z", "p-1", "line a"))));
+        MemorySink sink = new MemorySink(1);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        PollLoop loop = new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30),
+                metrics, clock);
+
+        assertEquals(Duration.ofSeconds(11), loop.step(), "the server's Retry-After");
+        assertEquals(Duration.ofSeconds(4), loop.step(), "no Retry-After on the 503: exponential backoff, second failure");
+        assertEquals(0, sink.commits);
+        assertEquals(Duration.ofSeconds(30), loop.step());
+        assertEquals(1, sink.records.size());
+        assertEquals(1, metrics.errors(PollException.Kind.THROTTLED));
+        assertEquals(1, metrics.errors(PollException.Kind.SERVER));
+        assertEquals(3, requests.size(), "one request per attempt: the SDK's own retries are off, the loop backs off");
+    }
+}

@@ -1,0 +1,76 @@
+package io.meshpulse.ingest.tail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** A container's kubelet log folder in a test: CRI lines appended, rotated the way the kubelet does it. */
+final class KubeletDir {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    final Path dir;
+    private Instant clock = Instant.parse("2026-11-20T10:00:00Z");
+    private long rotations;
+
+    KubeletDir(Path podsRoot, String namespace, String pod, String container) {
+        this.dir = podsRoot.resolve(namespace + "_" + pod + "_0000-uid").resolve(container);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path live() {
+        return dir.resolve("0.log");
+    }
+
+    String cri(String tag, String content) {
+        clock = clock.plusMillis(1);
+        return clock + " stdout " + tag + " " + content + "\n";
+    }
+
+    /** A whole line, as one CRI F record. */
+    KubeletDir line(String content) {
+        return raw(cri("F", content));
+    }
+
+    /** A line split into P chunks and a final F chunk. */
+    KubeletDir split(String content, int pieces) {
+        int step = Math.max(1, content.length() / pieces);
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (; i + step < content.length(); i += step) sb.append(cri("P", content.substring(i, i + step)));
+        sb.append(cri("F", content.substring(i)));
+        return raw(sb.toString());
+    }
+
+    KubeletDir raw(String text) {
+        return raw(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    KubeletDir raw(byte[] bytes) {
+        try {
+            Files.write(live(), bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Kubelet rotation: the live file is renamed with a time stamp; the next write creates a new live file. */
+    Path rotate() {
+        try {
+            Path to = dir.resolve("0.log." + STAMP.format(Instant.parse("2026-11-20T10:00:00Z").plusSeconds(++rotations)));
+            Files.move(live(), to);
+            return to;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.meshpulse.ingest.tail;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.RawLogLine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a broker keeps of committed transactions, for file-level tests: each {@link Sink} buffers its sends and
+ * applies them on commit; dropping a sink without committing is a crash. A sink can be told to fail after a number
+ * of sends, which is a crash in the middle of a cycle.
+ */
+final class MemoryKafka {
+    final List<RawLogLine> lines = new ArrayList<>();
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+    final Map<String, Checkpoint> checkpoints = new HashMap<>();
+    int commits;
+
+    Sink sink() {
+        return new Sink(Integer.MAX_VALUE);
+    }
+
+    Sink sinkFailingAfter(int sends) {
+        return new Sink(sends);
+    }
+
+    static final class Crash extends RuntimeException {
+        Crash() {
+            super("simulated crash");
+        }
+    }
+
+    final class Sink implements TailSink {
+        private final List<Runnable> pending = new ArrayList<>();
+        private int sendsLeft;
+
+        Sink(int sendsLeft) {
+            this.sendsLeft = sendsLeft;
+        }
+
+        private void send(Runnable r) {
+            if (sendsLeft-- <= 0) throw new Crash();
+            pending.add(r);
+        }
+
+        @Override
+        public Map<String, Checkpoint> restore() {
+            return new HashMap<>(checkpoints);
+        }
+
+        @Override
+        public void line(RawLogLine line, long timestampMillis) {
+            send(() -> lines.add(line));
+        }
+
+        @Override
+        public void deadLetter(String key, DeadLetter deadLetter, long timestampMillis) {
+            send(() -> deadLetters.add(deadLetter));
+        }
+
+        @Override
+        public void checkpoint(String key, Checkpoint checkpoint) {
+            send(() -> {
+                if (checkpoint == null) checkpoints.remove(key);
+                else checkpoints.put(key, checkpoint);
+            });
+        }
+
+        @Override
+        public void commit() {
+            pending.forEach(Runnable::run);
+            pending.clear();
+            commits++;
+        }
+
+        @Override
+        public void close() {
+            pending.clear();
+        }
+    }
+}
