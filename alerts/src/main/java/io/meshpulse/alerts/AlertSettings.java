@@ -105,7 +105,7 @@ public record AlertSettings(
                 (b, v) -> b.burnSlowFactor = Double.parseDouble(v.trim())));
         k.add(new Key("burn-min-requests", "requests the short window needs before a burn rate counts", "100",
                 (b, v) -> b.burnMinRequests = Long.parseLong(v.trim())));
-        k.add(new Key("settle-delay", "wall-clock wait for the other reporters of a window before deciding on it", "PT2S",
+        k.add(new Key("settle-delay", "wall-clock wait for the other reporters and callers of a window before deciding on it (the spine's tasks emit a window's pairs independently)", "PT3S",
                 (b, v) -> b.settleDelay = Duration.parse(v.trim())));
         k.add(new Key("exemplars-per-alert", "redacted example lines carried by an alert", "5",
                 (b, v) -> b.exemplarsPerAlert = Integer.parseInt(v.trim())));

@@ -78,6 +78,10 @@ public final class Detector {
                 k += w[2];
                 if (suspicious(w[1], w[2], base)) start = w[0];
                 if (suspicious(n, k, base) && abnormal(n, k, base)) {
+                    // The condition began with the run of suspicious windows that leads up to this one.
+                    for (int j = i - 1; j >= 0 && suspicious(c.recent.get(j)[1], c.recent.get(j)[2], base); j--) {
+                        start = c.recent.get(j)[0];
+                    }
                     c.poolStart = start;
                     return Outcome.FIRE;
                 }

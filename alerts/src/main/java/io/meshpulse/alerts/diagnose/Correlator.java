@@ -3,7 +3,7 @@ package io.meshpulse.alerts.diagnose;
 import io.meshpulse.alerts.AlertSettings;
 import io.meshpulse.alerts.stream.Observation;
 import io.meshpulse.model.PairWindowStats;
-import io.meshpulse.model.Redaction;
+import io.meshpulse.topology.redact.Redactor;
 import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.AccessLogRecord;
 import io.meshpulse.topology.parse.ParseResult;
@@ -161,7 +161,7 @@ public final class Correlator {
     private void addExemplars(List<String> out, List<String> lines) {
         for (String l : lines) {
             if (out.size() >= settings.exemplarsPerAlert()) return;
-            out.add(settings.redact() ? Redaction.redact(l) : l);
+            out.add(settings.redact() ? Redactor.redact(l) : l);
         }
     }
 

@@ -43,12 +43,12 @@ public final class AlertsRuntime implements AutoCloseable {
     }
 
     /**
-     * Adds the alerts sub-topology. The spine does not register its exemplar store yet, so alerts carry no
-     * example lines; pass {@code io.meshpulse.topology.Names.PAIR_EXEMPLARS_STORE} once it does.
+     * Adds the alerts sub-topology to the stream {@code MeshpulseTopology.addTo} returned; alerts read their example
+     * lines from the spine's {@code pair-exemplars} store.
      */
     public static KStream<String, Alert> addTopology(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
                                                      Topics topics, AlertSettings settings) {
-        return AlertsTopology.addTo(builder, stats, topics, settings, null);
+        return AlertsTopology.addTo(builder, stats, topics, settings);
     }
 
     /** Starts reading {@code topics.alerts()} from the end (new alerts only) with a group of its own. */

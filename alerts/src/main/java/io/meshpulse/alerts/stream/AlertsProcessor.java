@@ -37,8 +37,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The alerts stage. Receives closed pair windows re-keyed by destination namespace, so that one task holds both
  * reporters of a call and every caller of a destination. A window is decided once its other reporters have had
- * a chance to arrive: when a later window shows up, or {@code settleDelay} of wall-clock time after its first
- * record. Deciding a window runs the per-(pair, class) detector, the silence check, the burn-rate detector and,
+ * a chance to arrive: {@code settleDelay} of wall-clock time after its first record (windows in order). Deciding a window runs the per-(pair, class) detector, the silence check, the burn-rate detector and,
  * for what fires, the correlator and the catalog. Output: one {@link Alert} per state change, keyed by
  * fingerprint, with the window end as timestamp; the latest alert per fingerprint is kept in
  * {@link AlertNames#CURRENT_STORE}.
@@ -59,7 +58,6 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private KeyValueStore<String, Alert> current;
     /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
     private final TreeMap<Long, Long> arrived = new TreeMap<>();
-    private long newestWindow = Long.MIN_VALUE;
     private long decidedUpTo = Long.MIN_VALUE;
 
     public AlertsProcessor(AlertSettings settings, Catalog catalog) {
@@ -92,18 +90,18 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         arrived.putIfAbsent(ws, context.currentSystemTimeMs());
         if (ws <= decidedUpTo) {
             decide(ws, false); // a straggler of a window already decided: judged on its own
-            return;
         }
-        if (ws > newestWindow) {
-            newestWindow = ws;
-            for (Long w : new ArrayList<>(arrived.headMap(ws, false).keySet())) decide(w, true);
-        }
+        // Otherwise the window waits for the settle delay: the spine's pair-keyed tasks emit a window's pairs
+        // independently and can be several windows apart in processing order, so "a later window arrived" does not
+        // mean this one is complete.
     }
 
     private void settle(long now) {
         long due = now - settings.settleDelay().toMillis();
+        // In window order; a window stays while an older one is still settling, so decisions never go backwards.
         for (Map.Entry<Long, Long> e : new ArrayList<>(arrived.entrySet())) {
-            if (e.getValue() <= due) decide(e.getKey(), true);
+            if (e.getValue() > due) break;
+            decide(e.getKey(), true);
         }
     }
 
@@ -192,7 +190,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }));
         PairWindowStats s = new PairWindowStats(x.windowStart(), x.windowEnd(), x.reporter(), x.source(), d, n, f,
                 n == 0 ? 1 : 1 - (double) f / n, byClass, byCode, x.latencyMs(), x.bytesSent() + y.bytesSent(),
-                x.bytesReceived() + y.bytesReceived());
+                x.bytesReceived() + y.bytesReceived(), x.origin());
         return new Observation(key, s, ex);
     }
 

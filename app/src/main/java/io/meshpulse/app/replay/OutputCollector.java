@@ -31,6 +31,7 @@ final class OutputCollector implements Runnable, AutoCloseable {
     private final String alertsTopic;
     private final Consumer<PairWindowStats> onStats;
     private final List<String> alertLines = new ArrayList<>();
+    private volatile long lastAlertNanos = System.nanoTime();
     private final List<String[]> statsLines = new ArrayList<>();
     private final List<String> deadLines = new ArrayList<>();
     private final Map<String, Long> deadByKind = new TreeMap<>();
@@ -84,6 +85,7 @@ final class OutputCollector implements Runnable, AutoCloseable {
                         synchronized (this) {
                             alertLines.add(r.value());
                         }
+                        lastAlertNanos = System.nanoTime();
                     } else {
                         DeadLetter d = DEAD.decode(r.value());
                         synchronized (this) {
@@ -128,6 +130,10 @@ final class OutputCollector implements Runnable, AutoCloseable {
         List<String[]> copy = new ArrayList<>(statsLines);
         copy.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
         return copy.stream().map(a -> a[2]).toList();
+    }
+
+    long lastAlertNanos() {
+        return lastAlertNanos;
     }
 
     /** Alert records in the order the topic holds them (per partition: per destination namespace). */

@@ -186,11 +186,17 @@ public final class Replay {
                 Thread.sleep(100); // polling the collector's counts, bounded by the deadline above
             }
             LOG.info("output complete: {} of {} lines accounted for", collector.accountedLines(), produced);
-            // The alerts stage decides the last window once its settle delay has passed (wall clock): wait for it.
-            long settle = System.nanoTime() + o.alerts().settleDelay().toNanos() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < settle) {
+            // The alerts stage decides the last windows once its settle delay has passed (wall clock): wait for that,
+            // then until no alert record has arrived for a few seconds (bounded).
+            long outputDone = System.nanoTime();
+            long earliest = outputDone + o.alerts().settleDelay().toNanos() + Duration.ofSeconds(2).toNanos();
+            long latest = outputDone + o.alerts().settleDelay().toNanos() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                long now = System.nanoTime();
+                long quietFor = now - Math.max(collector.lastAlertNanos(), outputDone);
+                if (now >= latest || (now >= earliest && quietFor >= Duration.ofSeconds(4).toNanos())) break;
                 streams.checkFailed();
-                Thread.sleep(100); // bounded by the settle delay above
+                Thread.sleep(100); // polling the collector, bounded by 'latest'
             }
             collector.stop();
             collecting.join(10_000);

@@ -48,7 +48,7 @@ final class AlertPipeline implements AutoCloseable {
     AlertPipeline(AlertSettings alertSettings) throws IOException {
         Settings settings = Settings.defaults(1);
         StreamsBuilder b = new StreamsBuilder();
-        AlertsTopology.addTo(b, MeshpulseTopology.addTo(b, topics, settings), topics, alertSettings, null);
+        AlertsTopology.addTo(b, MeshpulseTopology.addTo(b, topics, settings), topics, alertSettings);
         state = Files.createTempDirectory("meshpulse-alerts-ttd-");
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "meshpulse-alerts-test");

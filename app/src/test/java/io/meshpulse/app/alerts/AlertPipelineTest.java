@@ -44,6 +44,10 @@ class AlertPipelineTest {
         assertTrue(a.diagnosis().title().contains("Client sends plaintext to an mTLS-only server"), a.diagnosis().title());
         assertTrue(String.join("\n", a.diagnosis().evidence()).contains("with NR filter_chain_not_found"),
                 a.diagnosis().evidence().toString());
+        // Example lines come from the spine's pair-exemplars store: the client's UC and the server's rejection.
+        assertTrue(a.exemplars().stream().anyMatch(x -> x.contains(" UC ")), a.exemplars().toString());
+        assertTrue(a.exemplars().stream().anyMatch(x -> x.contains("filter_chain_not_found")), a.exemplars().toString());
+        assertTrue(a.exemplars().stream().noneMatch(x -> x.matches(".*\\?(?!REDACTED).*HTTP/.*")), "query strings redacted");
         // The server side's NR is folded into the client's alert, not raised on its own.
         assertTrue(alerts.stream().noneMatch(x -> x.failureClass().equals("NR")), alerts.toString());
 
