@@ -98,9 +98,7 @@ public final class AccessLogParser {
      */
     private static boolean mayBeEnvoyBracketLog(byte[] b, int s, int e) {
         if (e - s < 21) return false; // fewer bytes than 21 means fewer chars than 21
-        for (int i = s; i < s + 15; i++) {
-            if (b[i] < 0) return true;
-        }
+        if (!ByteText.ascii16(b, s)) return true;
         return b[s + 11] == ' ' && b[s + 5] == '-' && b[s + 14] == ':';
     }
 

@@ -3,18 +3,26 @@ package io.meshpulse.topology.parse;
 import java.util.Arrays;
 
 /**
- * A direct-mapped cache from byte ranges to values: one slot per hash, a miss overwrites the slot. Lookups hash the
- * range eight bytes at a time and confirm with a vectorised {@code Arrays.equals}, so a recurring value (a cluster
- * name, an authority, a pod address) costs no allocation; a value that never recurs costs one wasted lookup and a
- * key copy. Memory is bounded by the slot count and {@link #MAX_KEY}.
+ * A direct-mapped cache from byte ranges to values, for one field: one slot per hash, a miss overwrites the slot.
+ * A recurring value (a cluster name, an authority, a pod address) then costs a hash of three words and a compare
+ * instead of a new String.
  *
- * <p>Use: {@code v = lookup(...)}; on null, compute the value and {@link #put} it (the slot of the last lookup is
- * remembered). Not thread-safe.
+ * <p>Some fields repeat in one mesh and never in another (upstream hosts are a few hundred pod addresses in one, a
+ * fresh address per line behind a NAT in another). A cache that keeps missing costs a lookup and a key copy per
+ * line for nothing, so after a run of misses it stands aside for {@link #REST} lookups and then tries again: a field
+ * that never repeats pays for about one lookup in thirty, one that does repeat is cached.
+ *
+ * <p>Use: {@code v = lookup(...)}; on null compute the value and {@link #put} it (the slot of the last lookup is
+ * remembered). Memory is bounded by the slot count and {@link #MAX_KEY}. Not thread-safe.
  */
 final class ByteCache {
 
     /** Longer values are not cached (they are rarely repeated and would pin memory). */
     static final int MAX_KEY = 256;
+    /** Misses in a row after which the cache stands aside. */
+    private static final int GIVE_UP = 8;
+    /** Lookups skipped while standing aside. */
+    private static final int REST = 256;
 
     private final byte[][] keys;
     private final int[] hashes;
@@ -22,6 +30,8 @@ final class ByteCache {
     private final int mask;
     private int lastHash;
     private int lastSlot = -1;
+    private int missStreak;
+    private int resting;
 
     ByteCache(int slots) {
         if (Integer.bitCount(slots) != 1) throw new IllegalArgumentException("slots must be a power of two");
@@ -31,10 +41,11 @@ final class ByteCache {
         mask = slots - 1;
     }
 
-    /** The value cached for {@code b[s, e)}, or null. */
+    /** The value cached for {@code b[s, e)}, or null (also while the cache stands aside). */
     Object lookup(byte[] b, int s, int e) {
         int len = e - s;
-        if (len > MAX_KEY) {
+        if (resting > 0 || len > MAX_KEY) {
+            if (resting > 0) resting--;
             lastSlot = -1;
             return null;
         }
@@ -43,8 +54,13 @@ final class ByteCache {
         lastHash = h;
         lastSlot = slot;
         byte[] k = keys[slot];
-        if (k != null && hashes[slot] == h && k.length == len && Arrays.equals(k, 0, len, b, s, e)) {
+        if (k != null && hashes[slot] == h && k.length == len && ByteText.rangeEquals(k, b, s)) {
+            missStreak = 0;
             return values[slot];
+        }
+        if (++missStreak >= GIVE_UP) {
+            missStreak = 0;
+            resting = REST;
         }
         return null;
     }

@@ -280,7 +280,7 @@ final class TextLineParser {
             case MIXER:
                 return null;
             case UTFR:
-                d.upstreamTransportFailureReason = cache.text(src, s, e);
+                d.upstreamTransportFailureReason = ByteText.value(src, s, e);
                 return null;
             case RX:
                 d.bytesReceived = count(s, e);
@@ -301,16 +301,16 @@ final class TextLineParser {
                 d.xForwardedFor = ByteText.value(src, s, e);
                 return null;
             case UA:
-                d.userAgent = cache.text(src, s, e);
+                d.userAgent = ByteText.value(src, s, e);
                 return null;
             case RID:
                 d.requestId = ByteText.value(src, s, e);
                 return null;
             case AUTH:
-                d.authority = cache.text(src, s, e);
+                d.authority = ByteText.value(src, s, e);
                 return null;
             case UHOST:
-                d.upstreamHost = cache.text(src, s, e);
+                d.upstreamHost = ByteText.value(src, s, e);
                 return null;
             case CLUSTER:
                 // Istio 1.23+ %UPSTREAM_CLUSTER% ends in ';' (alt_stat_name); drop it here so the cache keeps one copy.
@@ -320,16 +320,16 @@ final class TextLineParser {
                 d.upstreamLocalAddress = ByteText.value(src, s, e);
                 return null;
             case DLA:
-                d.downstreamLocalAddress = cache.text(src, s, e);
+                d.downstreamLocalAddress = ByteText.value(src, s, e);
                 return null;
             case DRA:
                 d.downstreamRemoteAddress = ByteText.value(src, s, e);
                 return null;
             case SNI:
-                d.requestedServerName = cache.text(src, s, e);
+                d.requestedServerName = ByteText.value(src, s, e);
                 return null;
             case ROUTE:
-                d.routeName = cache.text(src, s, e);
+                d.routeName = TokenCache.route(src, s, e);
                 return null;
             default:
                 throw new AssertionError(f);
@@ -398,10 +398,10 @@ final class TextLineParser {
                 return badRequest(s, e);
             }
         }
-        d.method = sp1 - s == 1 && src[s] == '-' ? null : cache.method(src, s, sp1);
+        d.method = sp1 - s == 1 && src[s] == '-' ? null : TokenCache.method(src, s, sp1);
         d.protocol = protocol;
         int ps = sp1 + 1;
-        d.path = pathEnd == ps ? null : (pathEnd - ps == 1 && src[ps] == '-') ? null : cache.path(src, ps, pathEnd);
+        d.path = pathEnd == ps ? null : (pathEnd - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pathEnd);
         return null;
     }
 
@@ -410,7 +410,7 @@ final class TextLineParser {
     private String protocol(int s, int e) {
         if (e - s == 1 && src[s] == '-') return null;
         if (protocolSuffix(s, e) != e - s) return BAD_PROTOCOL;
-        return cache.protocol(src, s, e);
+        return TokenCache.protocol(src, s, e);
     }
 
     /** Length of an {@code HTTP/1.0|HTTP/1.1|HTTP/2|HTTP/3} suffix of {@code [s,e)}, or 0. */
