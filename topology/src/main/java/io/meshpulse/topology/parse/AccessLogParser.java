@@ -9,9 +9,9 @@ import java.util.Objects;
  * its all-strings and typed eras) into classified {@link AccessLogRecord}s.
  *
  * <p>{@link #parse(byte[], int, int)} reads a line straight from its UTF-8 bytes (the form it arrives in from a
- * file or a Kafka record): it scans the bytes once, parses numbers and the start time from them, and builds Strings
- * only for the values the record keeps, taking recurring ones (clusters, authorities, hosts, details, flags) from a
- * per-parser cache, so the steady state allocates little more than the record and its few unique values.
+ * file or a Kafka record): it scans the bytes once, parses numbers and the start time from them and decodes only
+ * the values the record keeps; what the classifier needs from a cluster, details or flags value is worked out once
+ * per distinct value and cached by its bytes.
  * {@link #parse(String)} encodes the line to UTF-8 and does the same; both give equal results for the same text.
  * Invalid UTF-8 reads as U+FFFD (as {@code new String(bytes, UTF_8)} would); a String holding an unpaired surrogate
  * reads as if it were {@code ?} there (as {@code String.getBytes(UTF_8)} encodes it).

@@ -4,11 +4,10 @@ import java.util.Arrays;
 
 /**
  * A direct-mapped cache from byte ranges to values, for one field: one slot per hash, a miss overwrites the slot.
- * A recurring value (a cluster name, an authority, a pod address) then costs a hash of three words and a compare
- * instead of a new String.
+ * A recurring value (a cluster name, a details value, a flag list) then costs a hash and a compare instead of
+ * decoding it and working out its classification facts again.
  *
- * <p>Some fields repeat in one mesh and never in another (upstream hosts are a few hundred pod addresses in one, a
- * fresh address per line behind a NAT in another). A cache that keeps missing costs a lookup and a key copy per
+ * <p>A cache that keeps missing (a field whose values do not repeat in this mesh) costs a lookup and a key copy per
  * line for nothing, so after a run of misses it stands aside for {@link #REST} lookups and then tries again: a field
  * that never repeats pays for about one lookup in thirty, one that does repeat is cached.
  *

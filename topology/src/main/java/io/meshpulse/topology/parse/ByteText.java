@@ -126,16 +126,6 @@ final class ByteText {
         return new String(b, s, e - s, StandardCharsets.UTF_8);
     }
 
-    /** True when {@code b[s, e)} equals the ASCII text {@code t}. */
-    static boolean equalsAscii(byte[] b, int s, int e, String t) {
-        int len = t.length();
-        if (e - s != len) return false;
-        for (int i = 0; i < len; i++) {
-            if (b[s + i] != t.charAt(i)) return false;
-        }
-        return true;
-    }
-
     /** True when {@code b[at, ...)} starts with the ASCII text {@code t} within {@code [at, e)}. */
     static boolean startsWithAscii(byte[] b, int at, int e, String t) {
         int len = t.length();

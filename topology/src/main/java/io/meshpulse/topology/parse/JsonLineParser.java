@@ -15,8 +15,8 @@ import java.util.Arrays;
  * characters, values are read as strings, numbers, literals, or skipped when nested. Both encodings are taken:
  * the string era (Istio ≤1.7: every value a string, unset {@code "-"}) and the typed era (1.8+: numbers, unset
  * {@code null}, {@code upstream_service_time} still a string). Key order does not matter; unknown keys are
- * ignored. Keys are compared as bytes and values become Strings only for the fields a record keeps (recurring ones
- * come from the {@link TokenCache}). Strings with escapes are decoded, then unescaped as chars, exactly as before.
+ * ignored. Keys are compared as bytes and values become Strings only for the fields a record keeps (clusters,
+ * details and flags through the {@link TokenCache}). Strings with escapes are decoded, then unescaped as chars, exactly as before.
  * Offsets in error messages count chars of the decoded line, as they did when the parser read Strings.
  *
  * <p>Not thread-safe; owned by one {@link AccessLogParser}.
