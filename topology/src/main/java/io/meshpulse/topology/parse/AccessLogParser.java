@@ -1,12 +1,22 @@
 package io.meshpulse.topology.parse;
 
 import io.meshpulse.model.Rfc3339;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * Parses istio-proxy access-log lines (every Istio default TEXT layout since 1.0, and the JSON encoding in both
  * its all-strings and typed eras) into classified {@link AccessLogRecord}s.
  *
- * <p>{@link #parse(String)} never throws: it returns {@link ParseResult.Parsed} or a {@link ParseResult.Rejected}
+ * <p>{@link #parse(byte[], int, int)} reads a line straight from its UTF-8 bytes (the form it arrives in from a
+ * file or a Kafka record): it scans the bytes once, parses numbers and the start time from them and decodes only
+ * the values the record keeps; what the classifier needs from a cluster, details or flags value is worked out once
+ * per distinct value and cached by its bytes.
+ * {@link #parse(String)} encodes the line to UTF-8 and does the same; both give equal results for the same text.
+ * Invalid UTF-8 reads as U+FFFD (as {@code new String(bytes, UTF_8)} would); a String holding an unpaired surrogate
+ * reads as if it were {@code ?} there (as {@code String.getBytes(UTF_8)} encodes it).
+ *
+ * <p>Neither method throws on bad input: each returns {@link ParseResult.Parsed} or a {@link ParseResult.Rejected}
  * with a short reason. Other output of the istio-proxy container (istio-agent and Envoy's own log lines, in text
  * or JSON) is rejected with a reason that names it, so callers can count it separately from real damage.
  *
@@ -15,7 +25,7 @@ import io.meshpulse.model.Rfc3339;
  * configuration.
  *
  * <p><b>Thread safety:</b> an instance is <em>not</em> thread-safe. It reuses a field draft, token position
- * arrays and a small cache of multi-flag lists between calls. Use one instance per thread (they are cheap); the records it
+ * arrays and its value caches (a few hundred KB at most) between calls. Use one instance per thread; the records it
  * returns are immutable and may be shared freely.
  */
 public final class AccessLogParser {
@@ -27,13 +37,27 @@ public final class AccessLogParser {
 
     private final TokenCache cache = new TokenCache();
     private final RecordDraft draft = new RecordDraft();
-    private final TextLineParser text = new TextLineParser(cache, draft);
-    private final JsonLineParser json = new JsonLineParser(cache, draft);
+    private final Rfc3339Bytes times = new Rfc3339Bytes();
+    private final TextLineParser text = new TextLineParser(cache, draft, times);
+    private final JsonLineParser json = new JsonLineParser(cache, draft, times);
 
     /** Parses one line. Never throws; see the class comment. */
     public ParseResult parse(String line) {
+        if (line == null) return new ParseResult.Rejected("empty line");
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        return parse(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Parses the line held in {@code buf[off, off + len)} as UTF-8. The bytes are only read during the call. Never
+     * throws on bad content; see the class comment.
+     *
+     * @throws IndexOutOfBoundsException when the range is not inside {@code buf}
+     */
+    public ParseResult parse(byte[] buf, int off, int len) {
+        Objects.checkFromIndexSize(off, len, buf.length);
         try {
-            String reason = parseInto(line);
+            String reason = parseInto(buf, off, off + len);
             return reason == null ? new ParseResult.Parsed(draft.build()) : new ParseResult.Rejected(reason);
         } catch (RuntimeException e) {
             // A bug must cost one line, not the stream; the reason makes it visible in the dead-letter output.
@@ -41,27 +65,47 @@ public final class AccessLogParser {
         }
     }
 
-    private String parseInto(String line) {
-        if (line == null) return "empty line";
-        int end = line.length();
-        while (end > 0) {
-            char c = line.charAt(end - 1);
+    private String parseInto(byte[] b, int base, int limit) {
+        int end = limit;
+        while (end > base) {
+            byte c = b[end - 1];
             if (c != '\n' && c != '\r' && c != ' ' && c != '\t') break;
             end--;
         }
-        int start = 0;
-        while (start < end && (line.charAt(start) == ' ' || line.charAt(start) == '\t')) start++;
+        int start = base;
+        while (start < end && (b[start] == ' ' || b[start] == '\t')) start++;
         if (start == end) return "empty line";
 
-        char first = line.charAt(start);
+        byte first = b[start];
         if (first == '[') {
-            String envoy = envoyBracketLog(line, start, end);
-            if (envoy != null) return envoy;
-            return text.parse(line, start, end);
+            if (mayBeEnvoyBracketLog(b, start, end)) {
+                String line = ByteText.string(b, start, end);
+                String envoy = envoyBracketLog(line, 0, line.length());
+                if (envoy != null) return envoy;
+            }
+            return text.parse(b, start, end);
         }
         if (first == '{') {
-            return json.parse(line, start, end);
+            return json.parse(b, base, start, end);
         }
+        // Not an access log whatever follows: the checks below read the decoded text.
+        return notAnAccessLog(ByteText.string(b, start, end));
+    }
+
+    /**
+     * False when the line surely fails {@link #envoyBracketLog}'s first test. The test reads chars 5, 11 and 14, which
+     * are bytes 5, 11 and 14 when the bytes before them are ASCII; otherwise the decoded line has to tell.
+     */
+    private static boolean mayBeEnvoyBracketLog(byte[] b, int s, int e) {
+        if (e - s < 21) return false; // fewer bytes than 21 means fewer chars than 21
+        if (!ByteText.ascii16(b, s)) return true;
+        return b[s + 11] == ' ' && b[s + 5] == '-' && b[s + 14] == ':';
+    }
+
+    private static String notAnAccessLog(String line) {
+        int start = 0;
+        int end = line.length();
+        char first = line.charAt(start);
         if (first >= '0' && first <= '9') {
             String proxy = timestampedLog(line, start, end);
             if (proxy != null) return proxy;

@@ -22,10 +22,10 @@ public final class Classifier {
     /** Cause reported for every RBAC denial, whatever policy matched. */
     public static final String RBAC_CAUSE = "rbac_access_denied";
 
-    private static final String BLACK_HOLE = "BlackHoleCluster";
+    static final String BLACK_HOLE = "BlackHoleCluster";
     private static final String DIRECT_RESPONSE = "direct_response";
     private static final String BLOCK_ALL = "block_all";
-    private static final String RBAC_DETAILS_PREFIX = "rbac_access_denied";
+    static final String RBAC_DETAILS_PREFIX = "rbac_access_denied";
     private static final String FILTER_CHAIN_NOT_FOUND = "filter_chain_not_found";
     private static final String ROUTE_NOT_FOUND = "route_not_found";
 
@@ -70,17 +70,25 @@ public final class Classifier {
     public static String failureClass(int responseCode, List<String> flags, String responseCodeDetails,
                                       String connectionTerminationDetails, String upstreamCluster,
                                       String routeName) {
-        if (BLACK_HOLE.equals(upstreamCluster)
+        return failureClass(responseCode, priorityFlag(flags), BLACK_HOLE.equals(upstreamCluster),
+                startsWith(responseCodeDetails, RBAC_DETAILS_PREFIX)
+                        || startsWith(connectionTerminationDetails, RBAC_DETAILS_PREFIX),
+                responseCodeDetails, routeName);
+    }
+
+    /**
+     * The rule order of {@link #failureClass(int, List, String, String, String, String)} over facts the parser
+     * works out once per distinct cluster, details and flags value.
+     */
+    static String failureClass(int responseCode, String priorityFlag, boolean blackHole, boolean rbac,
+                               String responseCodeDetails, String routeName) {
+        if (blackHole
                 || (responseCode == 502 && DIRECT_RESPONSE.equals(responseCodeDetails)
                     && BLOCK_ALL.equals(routeName))) {
             return FailureClass.EGRESS_BLOCKED;
         }
-        if (startsWith(responseCodeDetails, RBAC_DETAILS_PREFIX)
-                || startsWith(connectionTerminationDetails, RBAC_DETAILS_PREFIX)) {
-            return FailureClass.RBAC;
-        }
-        String flag = priorityFlag(flags);
-        if (flag != null) return flag;
+        if (rbac) return FailureClass.RBAC;
+        if (priorityFlag != null) return priorityFlag;
         if (responseCode >= 500 && responseCode <= 599) return FailureClass.APP_5XX;
         if (responseCode >= 400 && responseCode <= 499) return FailureClass.APP_4XX;
         return FailureClass.NONE;
@@ -174,6 +182,12 @@ public final class Classifier {
      */
     public static Direction direction(String upstreamCluster, String routeName, List<String> flags,
                                       String responseCodeDetails) {
+        return direction(clusterDirection(upstreamCluster), routeName,
+                ROUTE_NOT_FOUND.equals(responseCodeDetails) && flags.contains("NR"), responseCodeDetails);
+    }
+
+    /** The direction the upstream cluster alone decides, or null when it does not (or is null). */
+    static Direction clusterDirection(String upstreamCluster) {
         if (upstreamCluster != null) {
             if (upstreamCluster.startsWith("outbound|")) return Direction.OUTBOUND;
             if (upstreamCluster.startsWith("inbound|") || upstreamCluster.startsWith("inbound-vip|")
@@ -185,9 +199,16 @@ public final class Classifier {
                 return Direction.OUTBOUND;
             }
         }
+        return null;
+    }
+
+    /** {@link #direction(String, String, List, String)} once the cluster's part is known. */
+    static Direction direction(Direction fromCluster, String routeName, boolean hasNoRouteFlag,
+                               String responseCodeDetails) {
+        if (fromCluster != null) return fromCluster;
         if (FILTER_CHAIN_NOT_FOUND.equals(responseCodeDetails)) return Direction.INBOUND;
         if (BLOCK_ALL.equals(routeName) || "allow_any".equals(routeName)) return Direction.OUTBOUND;
-        if (ROUTE_NOT_FOUND.equals(responseCodeDetails) && flags.contains("NR")) return Direction.OUTBOUND;
+        if (ROUTE_NOT_FOUND.equals(responseCodeDetails) && hasNoRouteFlag) return Direction.OUTBOUND;
         return Direction.UNKNOWN;
     }
 

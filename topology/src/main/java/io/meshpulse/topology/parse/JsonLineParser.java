@@ -1,17 +1,23 @@
 package io.meshpulse.topology.parse;
 
 import io.meshpulse.model.Rfc3339;
-import java.util.List;
+import io.meshpulse.topology.parse.TokenCache.ClusterInfo;
+import io.meshpulse.topology.parse.TokenCache.Details;
+import io.meshpulse.topology.parse.TokenCache.FlagSet;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * Parses one JSON access-log line (Istio's {@code accessLogEncoding: JSON}) into a {@link RecordDraft}.
+ * Parses one JSON access-log line (Istio's {@code accessLogEncoding: JSON}) from its UTF-8 bytes into a
+ * {@link RecordDraft}.
  *
  * <p>A single forward scan over a flat object: keys are matched against the known Istio keys by length and
  * characters, values are read as strings, numbers, literals, or skipped when nested. Both encodings are taken:
  * the string era (Istio ≤1.7: every value a string, unset {@code "-"}) and the typed era (1.8+: numbers, unset
  * {@code null}, {@code upstream_service_time} still a string). Key order does not matter; unknown keys are
- * ignored. Measured against Jackson's streaming parser this avoids a String per key and per value that is then
- * thrown away.
+ * ignored. Keys are compared as bytes and values become Strings only for the fields a record keeps (clusters,
+ * details and flags through the {@link TokenCache}). Strings with escapes are decoded, then unescaped as chars, exactly as before.
+ * Offsets in error messages count chars of the decoded line, as they did when the parser read Strings.
  *
  * <p>Not thread-safe; owned by one {@link AccessLogParser}.
  */
@@ -58,9 +64,11 @@ final class JsonLineParser {
 
     /** Key ids bucketed by key length, so a lookup compares against two or three candidates at most. */
     private static final int[][] BY_LENGTH = new int[40][];
+    private static final byte[][] KEY_BYTES = new byte[KEYS.length][];
 
     static {
         for (int id = 0; id < KEYS.length; id++) {
+            KEY_BYTES[id] = KEYS[id].getBytes(StandardCharsets.US_ASCII);
             int len = KEYS[id].length();
             int[] old = BY_LENGTH[len];
             int[] grown = old == null ? new int[1] : java.util.Arrays.copyOf(old, old.length + 1);
@@ -71,9 +79,12 @@ final class JsonLineParser {
 
     private final TokenCache cache;
     private final RecordDraft draft;
+    private final Rfc3339Bytes times;
     private final StringBuilder unescaped = new StringBuilder(128);
 
-    private String src;
+    private byte[] src;
+    /** Where the line starts in {@link #src} (before trimming): offsets in messages count from here. */
+    private int base;
     private int n;
     /** Position of the next backslash at or after the scan point, or {@code n}; escapes are rare. */
     private int nextEscape;
@@ -100,14 +111,19 @@ final class JsonLineParser {
     private static final int V_NULL = 3;
     private static final int V_OTHER = 4;
 
-    JsonLineParser(TokenCache cache, RecordDraft draft) {
+    JsonLineParser(TokenCache cache, RecordDraft draft, Rfc3339Bytes times) {
         this.cache = cache;
         this.draft = draft;
+        this.times = times;
     }
 
-    /** Fills the draft and returns null, or returns the rejection reason. Expects {@code buf[start] == '{'}. */
-    String parse(String line, int start, int end) {
+    /**
+     * Fills the draft and returns null, or returns the rejection reason. The line is {@code line[base, end)}, its
+     * content (blanks trimmed) starts at {@code start}, and {@code line[start] == '{'}.
+     */
+    String parse(byte[] line, int base, int start, int end) {
         this.src = line;
+        this.base = base;
         this.n = end;
         this.nextEscape = -1;
         this.p = start + 1;
@@ -117,24 +133,24 @@ final class JsonLineParser {
         draft.reset(LogFormat.JSON);
 
         skipWs();
-        if (p < n && src.charAt(p) == '}') {
+        if (p < n && src[p] == '}') {
             p++;
         } else {
             while (true) {
-                if (!member()) return "malformed JSON: " + error + " at offset " + p;
+                if (!member()) return "malformed JSON: " + error + " at offset " + offset(p);
                 skipWs();
                 if (p >= n) return "malformed JSON: unterminated object";
-                char c = src.charAt(p++);
+                byte c = src[p++];
                 if (c == '}') break;
                 if (c != ',') {
                     p--;
-                    return "malformed JSON: expected ',' or '}' at offset " + p;
+                    return "malformed JSON: expected ',' or '}' at offset " + offset(p);
                 }
                 skipWs();
             }
         }
         skipWs();
-        if (p != n) return "malformed JSON: trailing data at offset " + p;
+        if (p != n) return "malformed JSON: trailing data at offset " + offset(p);
 
         if (draft.startTimeMillis == Rfc3339.INVALID && draft.startTime == null) {
             if (level != null) {
@@ -152,8 +168,13 @@ final class JsonLineParser {
         return null;
     }
 
+    /** A position in the bytes as the char offset in the decoded line (for messages). */
+    private int offset(int pos) {
+        return ByteText.charCount(src, base, pos);
+    }
+
     private boolean member() {
-        if (p >= n || src.charAt(p) != '"') {
+        if (p >= n || src[p] != '"') {
             error = "expected a key";
             return false;
         }
@@ -166,7 +187,7 @@ final class JsonLineParser {
         int ke = q;
         p = q + 1;
         skipWs();
-        if (p >= n || src.charAt(p) != ':') {
+        if (p >= n || src[p] != ':') {
             error = "expected ':'";
             return false;
         }
@@ -182,8 +203,7 @@ final class JsonLineParser {
         int len = e - s;
         if (len >= BY_LENGTH.length || BY_LENGTH[len] == null) return -1;
         for (int id : BY_LENGTH[len]) {
-            String k = KEYS[id];
-            if (src.regionMatches(s, k, 0, len)) return id;
+            if (Arrays.equals(KEY_BYTES[id], 0, len, src, s, e)) return id;
         }
         return -1;
     }
@@ -194,7 +214,7 @@ final class JsonLineParser {
             error = "missing value";
             return false;
         }
-        char c = src.charAt(p);
+        byte c = src[p];
         vString = null;
         if (c == '"') {
             int s = p + 1;
@@ -224,7 +244,7 @@ final class JsonLineParser {
         if (c == '-' || (c >= '0' && c <= '9')) {
             int s = p;
             while (p < n) {
-                char x = src.charAt(p);
+                byte x = src[p];
                 if ((x >= '0' && x <= '9') || x == '-' || x == '+' || x == '.' || x == 'e' || x == 'E') {
                     p++;
                 } else {
@@ -253,16 +273,16 @@ final class JsonLineParser {
      * backslash before the quote) is one vectorised search.
      */
     private int stringEnd(int s) {
-        int q = src.indexOf('"', s);
-        if (q < 0 || q >= n) return -1;
+        int q = ByteText.indexOf(src, '"', s, n);
+        if (q < 0) return -1;
         if (nextEscape < s) {
-            nextEscape = src.indexOf('\\', s);
-            if (nextEscape < 0 || nextEscape > n) nextEscape = n;
+            nextEscape = ByteText.indexOf(src, '\\', s, n);
+            if (nextEscape < 0) nextEscape = n;
         }
         if (nextEscape > q) return q;
         int i = s;
         while (i < n) {
-            char c = src.charAt(i);
+            byte c = src[i];
             if (c == '"') return i;
             if (c == '\\') i++;
             i++;
@@ -272,7 +292,7 @@ final class JsonLineParser {
 
     private boolean literal(String word) {
         int len = word.length();
-        if (p + len > n || !src.regionMatches(p, word, 0, len)) return false;
+        if (p + len > n || !ByteText.startsWithAscii(src, p, n, word)) return false;
         p += len;
         return true;
     }
@@ -281,10 +301,10 @@ final class JsonLineParser {
     private boolean skipNested() {
         int depth = 0;
         while (p < n) {
-            char c = src.charAt(p++);
+            byte c = src[p++];
             if (c == '"') {
-                while (p < n && src.charAt(p) != '"') {
-                    if (src.charAt(p) == '\\') p++;
+                while (p < n && src[p] != '"') {
+                    if (src[p] == '\\') p++;
                     p++;
                 }
                 if (p >= n) break;
@@ -299,17 +319,24 @@ final class JsonLineParser {
         return false;
     }
 
+    /** The string {@code src[s, e)} with its escapes resolved, or null for a bad escape. */
     private String unescape(int s, int e) {
+        // the range is decoded first, so escapes are resolved over chars exactly as in the decoded line
+        return unescape(ByteText.string(src, s, e));
+    }
+
+    private String unescape(String text) {
+        int e = text.length();
         StringBuilder sb = unescaped;
         sb.setLength(0);
-        for (int i = s; i < e; i++) {
-            char c = src.charAt(i);
+        for (int i = 0; i < e; i++) {
+            char c = text.charAt(i);
             if (c != '\\') {
                 sb.append(c);
                 continue;
             }
             if (++i >= e) return null;
-            char x = src.charAt(i);
+            char x = text.charAt(i);
             switch (x) {
                 case '"': case '\\': case '/': sb.append(x); break;
                 case 'b': sb.append('\b'); break;
@@ -321,7 +348,7 @@ final class JsonLineParser {
                     int v = 0;
                     for (int k = 1; k <= 4; k++) {
                         if (i + k >= e) return null;
-                        int d = Character.digit(src.charAt(i + k), 16);
+                        int d = Character.digit(text.charAt(i + k), 16);
                         if (d < 0) return null;
                         v = v * 16 + d;
                     }
@@ -336,21 +363,27 @@ final class JsonLineParser {
         return sb.toString();
     }
 
-    /**
-     * The current value as a String; null for null, {@code "-"}, nested values and literals. A value equal to
-     * one of {@code candidates} comes back as that shared instance.
-     */
-    private String text(String[] candidates) {
+    /** The current value as a String; null for null, {@code "-"}, nested values and literals. Not cached. */
+    private String text() {
         switch (vKind) {
             case V_STRING:
                 if (vString != null) return "-".equals(vString) ? null : vString;
-                return candidates != null ? TokenCache.pick(src, vStart, vEnd, candidates)
-                        : TokenCache.value(src, vStart, vEnd);
+                return ByteText.value(src, vStart, vEnd);
             case V_NUMBER:
-                return src.substring(vStart, vEnd);
+                return ByteText.string(src, vStart, vEnd);
             default:
                 return null;
         }
+    }
+
+    /** Like {@link #text()}, with the shared constants for Istio's own route names. */
+    private String routeText() {
+        if (rawString()) return TokenCache.route(src, vStart, vEnd);
+        return TokenCache.known(text());
+    }
+
+    private boolean rawString() {
+        return vKind == V_STRING && vString == null;
     }
 
     /** The current value as a non-negative integer, -1 for unset, or {@link Long#MIN_VALUE} when malformed. */
@@ -360,11 +393,11 @@ final class JsonLineParser {
         if (vKind != V_STRING && vKind != V_NUMBER) return Long.MIN_VALUE;
         int s = vStart;
         int e = vEnd;
-        if (vKind == V_STRING && e - s == 1 && src.charAt(s) == '-') return -1;
+        if (vKind == V_STRING && e - s == 1 && src[s] == '-') return -1;
         if (e == s || e - s > 18) return Long.MIN_VALUE;
         long v = 0;
         for (int i = s; i < e; i++) {
-            int d = src.charAt(i) - '0';
+            int d = src[i] - '0';
             if (d < 0 || d > 9) return Long.MIN_VALUE;
             v = v * 10 + d;
         }
@@ -383,20 +416,30 @@ final class JsonLineParser {
                     d.startTime = vString;
                     d.startTimeMillis = Rfc3339.parseMillis(vString, 0, vString.length());
                 } else {
-                    d.startTime = src.substring(vStart, vEnd);
-                    d.startTimeMillis = Rfc3339.parseMillis(src, vStart, vEnd);
+                    d.startTime = ByteText.string(src, vStart, vEnd);
+                    d.startTimeMillis = times.parseMillis(src, vStart, vEnd);
                 }
                 return;
             }
-            case ROUTE_NAME: d.routeName = text(TokenCache.ROUTES); return;
+            case ROUTE_NAME: d.routeName = routeText(); return;
             case METHOD: {
-                String m = text(TokenCache.METHODS);
+                String m;
+                if (rawString()) {
+                    m = ByteText.isDash(src, vStart, vEnd) ? null : TokenCache.method(src, vStart, vEnd);
+                } else {
+                    m = TokenCache.known(text());
+                }
                 // Istio 1.1.0-1.1.2 wrote START_TIME under "method"; a method never starts with a digit.
                 d.method = m != null && !m.isEmpty() && m.charAt(0) >= '0' && m.charAt(0) <= '9' ? null : m;
                 return;
             }
-            case PATH: d.path = text(null); return;
-            case PROTOCOL: d.protocol = text(TokenCache.PROTOCOLS); return;
+            case PATH:
+                d.path = rawString() && !ByteText.isDash(src, vStart, vEnd) ? ByteText.string(src, vStart, vEnd) : text();
+                return;
+            case PROTOCOL:
+                d.protocol = rawString() && !ByteText.isDash(src, vStart, vEnd)
+                        ? TokenCache.protocol(src, vStart, vEnd) : TokenCache.known(text());
+                return;
             case RESPONSE_CODE: {
                 long v = integer();
                 if (v == Long.MIN_VALUE || v > Integer.MAX_VALUE || v < 0) {
@@ -409,52 +452,59 @@ final class JsonLineParser {
             }
             case RESPONSE_FLAGS: {
                 if (vKind == V_NULL) {
-                    d.responseFlags = List.of();
+                    d.flags = FlagSet.EMPTY;
                     return;
                 }
-                List<String> flags = null;
-                if (vKind == V_STRING && vString == null) flags = cache.flags(src, vStart, vEnd);
+                FlagSet flags = null;
+                if (rawString()) flags = cache.flags(src, vStart, vEnd);
                 if (flags == null) {
                     badField = "bad response flags: '" + excerptValue() + "'";
                     return;
                 }
-                d.responseFlags = flags;
+                d.flags = flags;
                 return;
             }
-            case DETAILS: d.responseCodeDetails = text(TokenCache.DETAILS); return;
-            case TERM_DETAILS: d.connectionTerminationDetails = text(null); return;
+            case DETAILS: d.details = details(); return;
+            case TERM_DETAILS: d.termination = details(); return;
             case BYTES_RECEIVED: d.bytesReceived = count("bytes_received"); return;
             case BYTES_SENT: d.bytesSent = count("bytes_sent"); return;
             case DURATION: d.durationMs = count("duration"); return;
             case UPSTREAM_SERVICE_TIME: {
                 long v = count("upstream_service_time");
-                d.upstreamServiceTimeMs = v < 0 ? null : Long.valueOf(v);
+                d.upstreamServiceTimeMs = v < 0 ? null : RecordDraft.boxed(v);
                 return;
             }
-            case XFF: d.xForwardedFor = text(null); return;
-            case USER_AGENT: d.userAgent = text(null); return;
-            case REQUEST_ID: d.requestId = text(null); return;
-            case AUTHORITY: d.authority = text(null); return;
-            case UPSTREAM_HOST: d.upstreamHost = text(null); return;
+            case XFF: d.xForwardedFor = text(); return;
+            case USER_AGENT: d.userAgent = text(); return;
+            case REQUEST_ID: d.requestId = text(); return;
+            case AUTHORITY: d.authority = text(); return;
+            case UPSTREAM_HOST: d.upstreamHost = text(); return;
             case UPSTREAM_CLUSTER: {
-                if (vKind == V_STRING && vString == null && vEnd - vStart > 1 && src.charAt(vEnd - 1) == ';') vEnd--;
-                boolean special = vKind == V_STRING && vEnd > vStart && src.charAt(vStart) >= 'A' && src.charAt(vStart) <= 'Z';
-                d.upstreamCluster = text(special ? TokenCache.CLUSTERS : null);
+                if (rawString()) {
+                    int e = vEnd - vStart > 1 && src[vEnd - 1] == ';' ? vEnd - 1 : vEnd;
+                    d.cluster = cache.cluster(src, vStart, e);
+                } else {
+                    d.cluster = ClusterInfo.of(TokenCache.known(text()));
+                }
                 return;
             }
-            case UPSTREAM_LOCAL: d.upstreamLocalAddress = text(null); return;
-            case DOWNSTREAM_LOCAL: d.downstreamLocalAddress = text(null); return;
-            case DOWNSTREAM_REMOTE: d.downstreamRemoteAddress = text(null); return;
-            case SNI: d.requestedServerName = text(null); return;
-            case UTFR: d.upstreamTransportFailureReason = text(null); return;
-            case LEVEL: level = AccessLogParser.excerpt(text(null)); return;
-            case SCOPE: scope = text(null); return;
+            case UPSTREAM_LOCAL: d.upstreamLocalAddress = text(); return;
+            case DOWNSTREAM_LOCAL: d.downstreamLocalAddress = text(); return;
+            case DOWNSTREAM_REMOTE: d.downstreamRemoteAddress = text(); return;
+            case SNI: d.requestedServerName = text(); return;
+            case UTFR: d.upstreamTransportFailureReason = text(); return;
+            case LEVEL: level = AccessLogParser.excerpt(text()); return;
+            case SCOPE: scope = text(); return;
             case MSG: return;
             case LOG: sawLog = true; return;
             case STREAM: sawStream = true; return;
             case TIME: sawTime = true; return;
             default: return;
         }
+    }
+
+    private Details details() {
+        return rawString() ? cache.details(src, vStart, vEnd) : Details.of(TokenCache.known(text()));
     }
 
     private long count(String label) {
@@ -470,12 +520,12 @@ final class JsonLineParser {
         if (vString != null) return AccessLogParser.excerpt(vString);
         if (vKind == V_NULL) return "null";
         if (vKind == V_OTHER) return "(object)";
-        return AccessLogParser.excerpt(src, vStart, vEnd);
+        return ByteText.excerpt(src, vStart, vEnd);
     }
 
     private void skipWs() {
         while (p < n) {
-            char c = src.charAt(p);
+            byte c = src[p];
             if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return;
             p++;
         }

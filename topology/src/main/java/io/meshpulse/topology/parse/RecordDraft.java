@@ -1,14 +1,23 @@
 package io.meshpulse.topology.parse;
 
 import io.meshpulse.model.Rfc3339;
-import java.util.List;
+import io.meshpulse.topology.parse.TokenCache.ClusterInfo;
+import io.meshpulse.topology.parse.TokenCache.Details;
+import io.meshpulse.topology.parse.TokenCache.FlagSet;
 
 /**
  * Mutable field holder reused across lines by one parser, so a line that turns out to be rejected half-way
- * allocates no record. {@link #build()} strips the cluster's trailing {@code ;}, works out the direction and
- * the failure class, and makes the immutable record.
+ * allocates no record. {@link #build()} works out the direction and the failure class from the facts the token
+ * cache derived once per distinct cluster, details and flags value, and makes the immutable record.
  */
 final class RecordDraft {
+    /** Boxed upstream service times up to this many ms are shared instances. */
+    private static final Long[] SMALL_LONGS = new Long[4096];
+
+    static {
+        for (int i = 0; i < SMALL_LONGS.length; i++) SMALL_LONGS[i] = (long) i;
+    }
+
     LogFormat format;
     long startTimeMillis;
     String startTime;
@@ -16,9 +25,9 @@ final class RecordDraft {
     String path;
     String protocol;
     int responseCode;
-    List<String> responseFlags;
-    String responseCodeDetails;
-    String connectionTerminationDetails;
+    FlagSet flags;
+    Details details;
+    Details termination;
     String upstreamTransportFailureReason;
     long bytesReceived;
     long bytesSent;
@@ -29,12 +38,16 @@ final class RecordDraft {
     String requestId;
     String authority;
     String upstreamHost;
-    String upstreamCluster;
+    ClusterInfo cluster;
     String upstreamLocalAddress;
     String downstreamLocalAddress;
     String downstreamRemoteAddress;
     String requestedServerName;
     String routeName;
+
+    static Long boxed(long v) {
+        return v >= 0 && v < SMALL_LONGS.length ? SMALL_LONGS[(int) v] : Long.valueOf(v);
+    }
 
     void reset(LogFormat f) {
         format = f;
@@ -44,9 +57,9 @@ final class RecordDraft {
         path = null;
         protocol = null;
         responseCode = -1;
-        responseFlags = List.of();
-        responseCodeDetails = null;
-        connectionTerminationDetails = null;
+        flags = FlagSet.EMPTY;
+        details = Details.NONE;
+        termination = Details.NONE;
         upstreamTransportFailureReason = null;
         bytesReceived = -1;
         bytesSent = -1;
@@ -57,7 +70,7 @@ final class RecordDraft {
         requestId = null;
         authority = null;
         upstreamHost = null;
-        upstreamCluster = null;
+        cluster = ClusterInfo.NONE;
         upstreamLocalAddress = null;
         downstreamLocalAddress = null;
         downstreamRemoteAddress = null;
@@ -66,22 +79,21 @@ final class RecordDraft {
     }
 
     AccessLogRecord build() {
-        String cluster = upstreamCluster;
-        if (cluster != null && cluster.endsWith(";")) {
-            // Istio 1.23+ alt_stat_name leaks a ';' into %UPSTREAM_CLUSTER%.
-            cluster = cluster.length() == 1 ? null : TokenCache.known(cluster.substring(0, cluster.length() - 1));
-        }
-        String failureClass = Classifier.failureClass(responseCode, responseFlags, responseCodeDetails,
-                connectionTerminationDetails, cluster, routeName);
-        String cause = Classifier.cause(responseCodeDetails, connectionTerminationDetails);
-        // same rule as Classifier.classify: the policy of whichever details value is an RBAC denial
-        String rbacPolicy = Classifier.rbacPolicy(responseCodeDetails);
-        if (rbacPolicy == null) rbacPolicy = Classifier.rbacPolicy(connectionTerminationDetails);
-        Direction direction = Classifier.direction(cluster, routeName, responseFlags, responseCodeDetails);
+        final Details d = details;
+        final Details t = termination;
+        final FlagSet f = flags;
+        final ClusterInfo c = cluster;
+        // the rules of Classifier.classify and Classifier.direction, over facts computed once per distinct value
+        String failureClass = Classifier.failureClass(responseCode, f.priority, c.blackHole, d.rbac || t.rbac,
+                d.value, routeName);
+        String cause = d.rbac || t.rbac ? Classifier.RBAC_CAUSE : d.value != null ? d.cause : t.cause;
+        String rbacPolicy = d.rbacPolicy != null ? d.rbacPolicy : t.rbacPolicy;
+        Direction direction = Classifier.direction(c.direction, routeName,
+                f.hasNoRoute && "route_not_found".equals(d.value), d.value);
         return new AccessLogRecord(format, startTimeMillis, startTime, method, path, protocol, responseCode,
-                responseFlags, responseCodeDetails, connectionTerminationDetails, upstreamTransportFailureReason,
+                f.list, d.value, t.value, upstreamTransportFailureReason,
                 bytesReceived, bytesSent, durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId,
-                authority, upstreamHost, cluster, upstreamLocalAddress, downstreamLocalAddress,
+                authority, upstreamHost, c.name, upstreamLocalAddress, downstreamLocalAddress,
                 downstreamRemoteAddress, requestedServerName, routeName, direction, failureClass, cause,
                 rbacPolicy);
     }

@@ -3,10 +3,12 @@ package io.meshpulse.topology.parse;
 import io.meshpulse.model.Rfc3339;
 import io.meshpulse.topology.parse.TextLayout.Field;
 import io.meshpulse.topology.parse.TextLayout.Shape;
-import java.util.List;
+import io.meshpulse.topology.parse.TokenCache.FlagSet;
 
 /**
- * Parses one TEXT access-log line (already known to start with {@code [}) into a {@link RecordDraft}.
+ * Parses one TEXT access-log line (already known to start with {@code [}) from its UTF-8 bytes into a
+ * {@link RecordDraft}. All delimiters are ASCII, so positions in the bytes stand for positions in the decoded
+ * line; the two places that compare a distance with a char count convert it.
  *
  * <p>Fast path: split the line into tokens where a quoted token ends at the first {@code "} that is followed by a
  * space or the end of the line, pick the layout from the token count and from which tokens right after the flags
@@ -29,6 +31,7 @@ final class TextLineParser {
 
     private final TokenCache cache;
     private final RecordDraft draft;
+    private final Rfc3339Bytes times;
 
     private final int[] tokStart = new int[MAX_TOKENS];
     private final int[] tokEnd = new int[MAX_TOKENS];
@@ -45,26 +48,25 @@ final class TextLineParser {
     private int solutions;
     private int budget;
 
-    private String src;
+    private byte[] src;
     private int n;
-    /** Position of the next '{' at or after the scan point, or {@code n} when there is none; braces are rare. */
-    private int nextBrace;
 
-    TextLineParser(TokenCache cache, RecordDraft draft) {
+    TextLineParser(TokenCache cache, RecordDraft draft, Rfc3339Bytes times) {
         this.cache = cache;
         this.draft = draft;
+        this.times = times;
     }
 
-    /** Fills the draft and returns null, or returns the rejection reason. */
-    String parse(String line, int start, int end) {
+    /** Fills the draft and returns null, or returns the rejection reason. {@code line[start, end)} is the line. */
+    String parse(byte[] line, int start, int end) {
         this.src = line;
         this.n = end;
         draft.reset(LogFormat.TEXT);
         tokenize(start);
-        startMillis = tokens > 0 ? Rfc3339.parseMillis(src, tokStart[0], tokEnd[0]) : Rfc3339.INVALID;
+        startMillis = tokens > 0 ? times.parseMillis(src, tokStart[0], tokEnd[0]) : Rfc3339.INVALID;
         if (tokens > 0 && startMillis == Rfc3339.INVALID) {
             // nothing else is worth reading when the line does not start with a time
-            return "bad start time: '" + AccessLogParser.excerpt(src, tokStart[0], tokEnd[0]) + "'";
+            return "bad start time: '" + ByteText.excerpt(src, tokStart[0], tokEnd[0]) + "'";
         }
         String reason;
         TextLayout layout = detect();
@@ -90,30 +92,27 @@ final class TextLineParser {
     // ---------------------------------------------------------------------------------------------- fast path
 
     private void tokenize(int p) {
-        // Scanning uses String.indexOf, which the JIT turns into a vector search: far fewer mispredicted
-        // branches than a character loop over ~20 short tokens.
-        final String src = this.src;
+        final byte[] src = this.src;
         final int n = this.n;
         int count = 0;
         unterminated = false;
         detectFailure = null;
-        nextBrace = -1;
         while (count < MAX_TOKENS) {
-            while (p < n && src.charAt(p) == ' ') p++;
+            while (p < n && src[p] == ' ') p++;
             if (p >= n) break;
-            char c = src.charAt(p);
+            byte c = src[p];
             int s;
             int e;
             boolean quoted;
             boolean inner = false;
             if (c == '"') {
                 s = p + 1;
-                int q = src.indexOf('"', s);
-                while (q >= 0 && q < n && q + 1 < n && src.charAt(q + 1) != ' ') {
+                int q = ByteText.indexOf(src, '"', s, n);
+                while (q >= 0 && q + 1 < n && src[q + 1] != ' ') {
                     inner = true; // a quote inside the value: only legitimate in the request and user agent
-                    q = src.indexOf('"', q + 1);
+                    q = ByteText.indexOf(src, '"', q + 1, n);
                 }
-                if (q < 0 || q >= n) {
+                if (q < 0) {
                     unterminated = true;
                     e = n;
                     p = n;
@@ -124,10 +123,9 @@ final class TextLineParser {
                 quoted = true;
             } else if (c == '[' && count == 0) {
                 s = p + 1;
-                int q = src.indexOf(']', s);
-                if (q < 0 || q >= n || q - s > 40) {
-                    q = Math.min(n, s + 40);
-                    detectFailure = "bad start time: '" + AccessLogParser.excerpt(src, s, q) + "'";
+                int q = ByteText.indexOf(src, ']', s, n);
+                if (q < 0 || (q - s > 40 && ByteText.charCount(src, s, q) > 40)) {
+                    detectFailure = "bad start time: '" + firstChars(s, 40) + "'";
                     tokens = 0;
                     return;
                 }
@@ -149,22 +147,23 @@ final class TextLineParser {
         tokens = count;
     }
 
+    /** The excerpt of at most {@code max} chars from {@code s} on, never marked as cut. */
+    private String firstChars(int s, int max) {
+        String head = ByteText.string(src, s, Math.min(n, s + 200)); // 200 bytes hold at least 50 chars
+        return AccessLogParser.excerpt(head, 0, Math.min(head.length(), max));
+    }
+
     /**
      * End of an unquoted token. Envoy up to 1.15 could print a space inside the braces of response-code details
      * ({@code upstream_reset_before_response_started{local reset}}), so a space inside {@code {...}} does not end it.
      */
     private int bareEnd(int start) {
-        int space = src.indexOf(' ', start);
-        if (space < 0 || space > n) space = n;
-        if (nextBrace < start) {
-            nextBrace = src.indexOf('{', start);
-            if (nextBrace < 0 || nextBrace > n) nextBrace = n;
-        }
-        if (nextBrace >= space) return space;
+        int stop = ByteText.spaceOrBrace(src, start, n);
+        if (stop == n || src[stop] == ' ') return stop;
         // a brace opens before the space: spaces inside the braces belong to the token
         int depth = 0;
         for (int p = start; p < n; p++) {
-            char c = src.charAt(p);
+            byte c = src[p];
             if (c == ' ' && depth == 0) return p;
             if (c == '{') {
                 depth++;
@@ -173,7 +172,9 @@ final class TextLineParser {
             }
         }
         // an unbalanced brace does not swallow the rest of the line
-        return depth > 0 ? space : n;
+        if (depth == 0) return n;
+        int space = ByteText.indexOf(src, ' ', start, n);
+        return space < 0 ? n : space;
     }
 
     /** Picks the layout from token shape; null when the line is too short to hold any layout it starts like. */
@@ -245,12 +246,13 @@ final class TextLineParser {
 
     private String assign(Field f, int s, int e) {
         final RecordDraft d = draft;
+        final byte[] src = this.src;
         switch (f) {
             case TS: {
-                long t = s == tokStart[0] && e == tokEnd[0] ? startMillis : Rfc3339.parseMillis(src, s, e);
-                if (t == Rfc3339.INVALID) return "bad start time: '" + AccessLogParser.excerpt(src, s, e) + "'";
+                long t = s == tokStart[0] && e == tokEnd[0] ? startMillis : times.parseMillis(src, s, e);
+                if (t == Rfc3339.INVALID) return "bad start time: '" + ByteText.excerpt(src, s, e) + "'";
                 d.startTimeMillis = t;
-                d.startTime = src.substring(s, e);
+                d.startTime = ByteText.string(src, s, e);
                 return null;
             }
             case REQ:
@@ -258,27 +260,27 @@ final class TextLineParser {
             case CODE: {
                 int code = (int) number(s, e, 9);
                 if (code < 0) {
-                    return "response code is not a number: '" + AccessLogParser.excerpt(src, s, e) + "'";
+                    return "response code is not a number: '" + ByteText.excerpt(src, s, e) + "'";
                 }
                 d.responseCode = code;
                 return null;
             }
             case FLAGS: {
-                List<String> flags = cache.flags(src, s, e);
-                if (flags == null) return "bad response flags: '" + AccessLogParser.excerpt(src, s, e) + "'";
-                d.responseFlags = flags;
+                FlagSet flags = cache.flags(src, s, e);
+                if (flags == null) return "bad response flags: '" + ByteText.excerpt(src, s, e) + "'";
+                d.flags = flags;
                 return null;
             }
             case DETAILS:
-                d.responseCodeDetails = TokenCache.pick(src, s, e, TokenCache.DETAILS);
+                d.details = cache.details(src, s, e);
                 return null;
             case TERM:
-                d.connectionTerminationDetails = TokenCache.value(src, s, e);
+                d.termination = cache.details(src, s, e);
                 return null;
             case MIXER:
                 return null;
             case UTFR:
-                d.upstreamTransportFailureReason = TokenCache.value(src, s, e);
+                d.upstreamTransportFailureReason = ByteText.value(src, s, e);
                 return null;
             case RX:
                 d.bytesReceived = count(s, e);
@@ -292,42 +294,42 @@ final class TextLineParser {
             case UST: {
                 long v = count(s, e);
                 if (v == BAD) return badNumber(f, s, e);
-                d.upstreamServiceTimeMs = v < 0 ? null : Long.valueOf(v);
+                d.upstreamServiceTimeMs = v < 0 ? null : RecordDraft.boxed(v);
                 return null;
             }
             case XFF:
-                d.xForwardedFor = TokenCache.value(src, s, e);
+                d.xForwardedFor = ByteText.value(src, s, e);
                 return null;
             case UA:
-                d.userAgent = TokenCache.value(src, s, e);
+                d.userAgent = ByteText.value(src, s, e);
                 return null;
             case RID:
-                d.requestId = TokenCache.value(src, s, e);
+                d.requestId = ByteText.value(src, s, e);
                 return null;
             case AUTH:
-                d.authority = TokenCache.value(src, s, e);
+                d.authority = ByteText.value(src, s, e);
                 return null;
             case UHOST:
-                d.upstreamHost = TokenCache.value(src, s, e);
+                d.upstreamHost = ByteText.value(src, s, e);
                 return null;
             case CLUSTER:
                 // Istio 1.23+ %UPSTREAM_CLUSTER% ends in ';' (alt_stat_name); drop it here so the cache keeps one copy.
-                d.upstreamCluster = cluster(s, e > s + 1 && src.charAt(e - 1) == ';' ? e - 1 : e);
+                d.cluster = cache.cluster(src, s, e > s + 1 && src[e - 1] == ';' ? e - 1 : e);
                 return null;
             case ULA:
-                d.upstreamLocalAddress = TokenCache.value(src, s, e);
+                d.upstreamLocalAddress = ByteText.value(src, s, e);
                 return null;
             case DLA:
-                d.downstreamLocalAddress = TokenCache.value(src, s, e);
+                d.downstreamLocalAddress = ByteText.value(src, s, e);
                 return null;
             case DRA:
-                d.downstreamRemoteAddress = TokenCache.value(src, s, e);
+                d.downstreamRemoteAddress = ByteText.value(src, s, e);
                 return null;
             case SNI:
-                d.requestedServerName = TokenCache.value(src, s, e);
+                d.requestedServerName = ByteText.value(src, s, e);
                 return null;
             case ROUTE:
-                d.routeName = TokenCache.pick(src, s, e, TokenCache.ROUTES);
+                d.routeName = TokenCache.route(src, s, e);
                 return null;
             default:
                 throw new AssertionError(f);
@@ -337,12 +339,12 @@ final class TextLineParser {
     private static final long BAD = Long.MIN_VALUE;
 
     private String badNumber(Field f, int s, int e) {
-        return "bad " + f.label + ": '" + AccessLogParser.excerpt(src, s, e) + "'";
+        return "bad " + f.label + ": '" + ByteText.excerpt(src, s, e) + "'";
     }
 
     /** A non-negative count, -1 for {@code -}, or {@link #BAD}. */
     private long count(int s, int e) {
-        if (e - s == 1 && src.charAt(s) == '-') return -1;
+        if (e - s == 1 && src[s] == '-') return -1;
         long v = number(s, e, 18);
         return v < 0 ? BAD : v;
     }
@@ -353,17 +355,11 @@ final class TextLineParser {
         if (len == 0 || len > maxDigits) return -1;
         long v = 0;
         for (int i = s; i < e; i++) {
-            int d = src.charAt(i) - '0';
+            int d = src[i] - '0';
             if (d < 0 || d > 9) return -1;
             v = v * 10 + d;
         }
         return v;
-    }
-
-    /** Cluster names are open-ended, but the special ones (all starting upper-case) are shared constants. */
-    private String cluster(int s, int e) {
-        char c = e > s ? src.charAt(s) : '-';
-        return c >= 'A' && c <= 'Z' ? TokenCache.pick(src, s, e, TokenCache.CLUSTERS) : TokenCache.value(src, s, e);
     }
 
     /**
@@ -372,18 +368,18 @@ final class TextLineParser {
      */
     private String request(int s, int e) {
         final RecordDraft d = draft;
-        if (e - s == 5 && src.charAt(s) == '-' && src.charAt(s + 1) == ' ' && src.charAt(s + 2) == '-' && src.charAt(s + 3) == ' ' && src.charAt(s + 4) == '-') {
+        if (e - s == 5 && src[s] == '-' && src[s + 1] == ' ' && src[s + 2] == '-' && src[s + 3] == ' ' && src[s + 4] == '-') {
             return null; // TCP: "- - -"
         }
         int sp1 = s;
-        while (sp1 < e && src.charAt(sp1) != ' ') sp1++;
+        while (sp1 < e && src[sp1] != ' ') sp1++;
         if (sp1 == e || sp1 == s) return badRequest(s, e);
         for (int i = s; i < sp1; i++) {
-            char c = src.charAt(i);
+            byte c = src[i];
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_')) return badRequest(s, e);
         }
         int sp2 = e - 1;
-        while (sp2 > sp1 && src.charAt(sp2) != ' ') sp2--;
+        while (sp2 > sp1 && src[sp2] != ' ') sp2--;
         int pathEnd;
         String protocol;
         if (sp2 > sp1) {
@@ -395,48 +391,47 @@ final class TextLineParser {
             if (glued > 0) {
                 pathEnd = e - glued;
                 protocol = protocol(pathEnd, e);
-            } else if (e - sp1 - 1 >= 2 && src.charAt(e - 1) == '-') {
+            } else if (e - sp1 - 1 >= 2 && src[e - 1] == '-') {
                 pathEnd = e - 1; // "- --": unset path and unset protocol glued together
                 protocol = null;
             } else {
                 return badRequest(s, e);
             }
         }
-        d.method = TokenCache.pick(src, s, sp1, TokenCache.METHODS);
+        d.method = sp1 - s == 1 && src[s] == '-' ? null : TokenCache.method(src, s, sp1);
         d.protocol = protocol;
         int ps = sp1 + 1;
-        d.path = pathEnd == ps ? null : (pathEnd - ps == 1 && src.charAt(ps) == '-') ? null : src.substring(ps, pathEnd);
+        d.path = pathEnd == ps ? null : (pathEnd - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pathEnd);
         return null;
     }
 
     private static final String BAD_PROTOCOL = new String("bad");
 
     private String protocol(int s, int e) {
-        if (e - s == 1 && src.charAt(s) == '-') return null;
+        if (e - s == 1 && src[s] == '-') return null;
         if (protocolSuffix(s, e) != e - s) return BAD_PROTOCOL;
-        String k = TokenCache.match(src, s, e, TokenCache.PROTOCOLS);
-        return k != null ? k : src.substring(s, e);
+        return TokenCache.protocol(src, s, e);
     }
 
     /** Length of an {@code HTTP/1.0|HTTP/1.1|HTTP/2|HTTP/3} suffix of {@code [s,e)}, or 0. */
     private int protocolSuffix(int s, int e) {
         int len = e - s;
-        if (len >= 8 && src.charAt(e - 8) == 'H' && src.charAt(e - 3) == '1' && src.charAt(e - 2) == '.'
-                && (src.charAt(e - 1) == '1' || src.charAt(e - 1) == '0') && http(e - 8)) {
+        if (len >= 8 && src[e - 8] == 'H' && src[e - 3] == '1' && src[e - 2] == '.'
+                && (src[e - 1] == '1' || src[e - 1] == '0') && http(e - 8)) {
             return 8;
         }
-        if (len >= 6 && (src.charAt(e - 1) == '2' || src.charAt(e - 1) == '3') && http(e - 6)) {
+        if (len >= 6 && (src[e - 1] == '2' || src[e - 1] == '3') && http(e - 6)) {
             return 6;
         }
         return 0;
     }
 
     private boolean http(int at) {
-        return src.charAt(at) == 'H' && src.charAt(at + 1) == 'T' && src.charAt(at + 2) == 'T' && src.charAt(at + 3) == 'P' && src.charAt(at + 4) == '/';
+        return src[at] == 'H' && src[at + 1] == 'T' && src[at + 2] == 'T' && src[at + 3] == 'P' && src[at + 4] == '/';
     }
 
     private String badRequest(int s, int e) {
-        return "bad request field: '" + AccessLogParser.excerpt(src, s, e) + "'";
+        return "bad request field: '" + ByteText.excerpt(src, s, e) + "'";
     }
 
     // ---------------------------------------------------------------------------------------------- slow path
@@ -473,7 +468,7 @@ final class TextLineParser {
         if (solutions > 1 || --budget <= 0) return;
         Field[] fields = layout.fields;
         if (fi == fields.length) {
-            if (p == n || src.charAt(p) == ' ') {
+            if (p == n || src[p] == ' ') {
                 if (solutions == 0) {
                     System.arraycopy(tryStart, 0, tokStart, 0, fields.length);
                     System.arraycopy(tryEnd, 0, tokEnd, 0, fields.length);
@@ -483,16 +478,16 @@ final class TextLineParser {
             return;
         }
         if (fi > 0) {
-            if (p >= n || src.charAt(p) != ' ') return;
-            while (p < n && src.charAt(p) == ' ') p++;
+            if (p >= n || src[p] != ' ') return;
+            while (p < n && src[p] == ' ') p++;
         }
         if (p >= n) return;
         Field f = fields[fi];
         switch (f.shape) {
             case BRACKET: {
-                if (src.charAt(p) != '[') return;
+                if (src[p] != '[') return;
                 int q = p + 1;
-                while (q < n && src.charAt(q) != ']') q++;
+                while (q < n && src[q] != ']') q++;
                 if (q >= n) return;
                 tryStart[fi] = p + 1;
                 tryEnd[fi] = q;
@@ -500,19 +495,19 @@ final class TextLineParser {
                 return;
             }
             case QUOTED: {
-                if (src.charAt(p) != '"') return;
+                if (src[p] != '"') return;
                 int q = p + 1;
-                while (q < n && src.charAt(q) != '"') q++;
-                if (q >= n || (q + 1 < n && src.charAt(q + 1) != ' ')) return;
+                while (q < n && src[q] != '"') q++;
+                if (q >= n || (q + 1 < n && src[q + 1] != ' ')) return;
                 tryStart[fi] = p + 1;
                 tryEnd[fi] = q;
                 match(layout, fi + 1, q + 1);
                 return;
             }
             case QUOTED_FREE: {
-                if (src.charAt(p) != '"') return;
+                if (src[p] != '"') return;
                 for (int q = p + 1; q < n && solutions < 2 && budget > 0; q++) {
-                    if (src.charAt(q) == '"' && (q + 1 == n || src.charAt(q + 1) == ' ')) {
+                    if (src[q] == '"' && (q + 1 == n || src[q + 1] == ' ')) {
                         if (f == Field.REQ && !looksLikeRequest(p + 1, q)) continue;
                         tryStart[fi] = p + 1;
                         tryEnd[fi] = q;
@@ -523,8 +518,7 @@ final class TextLineParser {
             }
             case BARE:
             default: {
-                if (src.charAt(p) == '"') return;
-                nextBrace = -1; // the matcher moves backwards, so the cached brace position may be stale
+                if (src[p] == '"') return;
                 int q = bareEnd(p);
                 if (!bareOk(f, p, q)) return;
                 tryStart[fi] = p;
@@ -536,7 +530,7 @@ final class TextLineParser {
 
     private boolean looksLikeRequest(int s, int e) {
         int sp = s;
-        while (sp < e && src.charAt(sp) != ' ') sp++;
+        while (sp < e && src[sp] != ' ') sp++;
         return sp > s && sp < e;
     }
 
@@ -552,13 +546,13 @@ final class TextLineParser {
                 return count(s, e) != BAD;
             case FLAGS:
                 for (int i = s; i < e; i++) {
-                    char c = src.charAt(i);
+                    byte c = src[i];
                     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ',' || c == '-')) return false;
                 }
                 return true;
             default:
                 for (int i = s; i < e; i++) {
-                    if (src.charAt(i) == '"') return false;
+                    if (src[i] == '"') return false;
                 }
                 return true;
         }

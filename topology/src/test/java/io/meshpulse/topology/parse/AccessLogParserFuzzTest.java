@@ -17,7 +17,7 @@ class AccessLogParserFuzzTest {
     private static final char[] INTERESTING = {' ', '"', '[', ']', '{', '}', ',', ':', '\\', '-', '|', ';', '\t',
         '\n', '\u0000', 'Z', 'T', '0', '9', '\u00e9', '\ud83d'};
 
-    private static List<String> seeds() {
+    static List<String> seeds() {
         EnvoyLine ok = EnvoyLine.outboundOk().set(SNI, "outbound_.9080_._.reviews.shop.svc.cluster.local");
         List<String> seeds = new ArrayList<>();
         for (String f : List.of(ENVOY_DEFAULT, ISTIO_1_0_3, ISTIO_1_0_TCP, ISTIO_1_1_SNAPSHOT, ISTIO_1_1, ISTIO_1_2,
@@ -89,7 +89,7 @@ class AccessLogParserFuzzTest {
         assertEquals(before, parser.parse(line));
     }
 
-    private static String mutate(String seed, Random random) {
+    static String mutate(String seed, Random random) {
         StringBuilder sb = new StringBuilder(seed);
         int edits = 1 + random.nextInt(3);
         for (int e = 0; e < edits && sb.length() > 0; e++) {

@@ -1,0 +1,160 @@
+package io.meshpulse.topology.parse;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Scanning and decoding helpers over ranges of a UTF-8 {@code byte[]}.
+ *
+ * <p>Every delimiter the parser looks for ({@code space " [ ] { } , : \}) is ASCII, and in UTF-8 no byte of a
+ * multi-byte character is below 0x80, so a byte search finds exactly the positions a char search over the decoded
+ * line would, and a range between two delimiters decodes to the same text as the matching substring of the
+ * decoded line. Searches read eight bytes at a time (SWAR: a zero-byte test on {@code word ^ pattern}).
+ */
+final class ByteText {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long SPACES = ONES * ' ';
+    private static final long BRACES = ONES * '{';
+    private static final long MIX = 0x9E3779B97F4A7C15L;
+
+    private ByteText() {}
+
+    static long word(byte[] b, int at) {
+        return (long) LONGS.get(b, at);
+    }
+
+    /** High bit set in each byte of {@code x} that is zero; the lowest flagged byte is exact, higher ones may not be. */
+    private static long zeros(long x) {
+        return (x - ONES) & ~x & HIGHS;
+    }
+
+    /** First index of {@code c} in {@code b[from, to)}, or -1. */
+    static int indexOf(byte[] b, int c, int from, int to) {
+        final long pattern = ONES * (c & 0xff);
+        int i = from;
+        final int limit = Math.min(to, b.length - 7);
+        for (; i < limit; i += 8) {
+            long m = zeros(word(b, i) ^ pattern);
+            if (m != 0) {
+                int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
+                return p < to ? p : -1;
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == c) return i;
+        }
+        return -1;
+    }
+
+    /** First index of a space or a {@code {} in {@code b[from, to)}, or {@code to}. */
+    static int spaceOrBrace(byte[] b, int from, int to) {
+        int i = from;
+        final int limit = Math.min(to, b.length - 7);
+        for (; i < limit; i += 8) {
+            long w = word(b, i);
+            long m = zeros(w ^ SPACES) | zeros(w ^ BRACES);
+            if (m != 0) {
+                int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
+                return Math.min(p, to);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == ' ' || b[i] == '{') return i;
+        }
+        return to;
+    }
+
+    /**
+     * Hash of {@code b[s, e)}: every eight-byte word folded in with a rotate-and-add (one cycle of latency per word,
+     * where a multiply per word would cost three), then mixed once. Equal hashes are confirmed by
+     * {@link #rangeEquals}, so a collision costs a cache slot, never a wrong value.
+     */
+    static int hash(byte[] b, int s, int e) {
+        int len = e - s;
+        long h = len;
+        if (len >= 8) {
+            int i = s;
+            for (; i < e - 8; i += 8) h = Long.rotateLeft(h, 19) + word(b, i);
+            h = Long.rotateLeft(h, 19) + word(b, e - 8); // the last eight bytes, overlapping the previous word
+        } else if (s + 8 <= b.length) {
+            h += word(b, s) & ((1L << (len << 3)) - 1);
+        } else {
+            for (int i = s; i < e; i++) h = (h << 8) + (b[i] & 0xff);
+        }
+        h *= MIX;
+        int x = (int) (h ^ (h >>> 32));
+        return x ^ (x >>> 16);
+    }
+
+    /** True when {@code key} equals {@code b[s, s + key.length)}; compares eight bytes at a time. */
+    static boolean rangeEquals(byte[] key, byte[] b, int s) {
+        int len = key.length;
+        if (len >= 8) {
+            for (int i = 0; i < len - 8; i += 8) {
+                if (word(key, i) != word(b, s + i)) return false;
+            }
+            return word(key, len - 8) == word(b, s + len - 8);
+        }
+        for (int i = 0; i < len; i++) {
+            if (key[i] != b[s + i]) return false;
+        }
+        return true;
+    }
+
+    /** True when the sixteen bytes from {@code at} are all ASCII ({@code at + 16 <= b.length}). */
+    static boolean ascii16(byte[] b, int at) {
+        return ((word(b, at) | word(b, at + 8)) & HIGHS) == 0;
+    }
+
+    static boolean isDash(byte[] b, int s, int e) {
+        return e - s == 1 && b[s] == '-';
+    }
+
+    /** {@code b[s, e)} decoded as UTF-8 (the JDK copies pure-ASCII ranges without decoding). */
+    static String string(byte[] b, int s, int e) {
+        return new String(b, s, e - s, StandardCharsets.UTF_8);
+    }
+
+    /** Like {@link #string}, but null for a lone {@code -} (Envoy's "unset"). */
+    static String value(byte[] b, int s, int e) {
+        if (e - s == 1 && b[s] == '-') return null;
+        return new String(b, s, e - s, StandardCharsets.UTF_8);
+    }
+
+    /** True when {@code b[at, ...)} starts with the ASCII text {@code t} within {@code [at, e)}. */
+    static boolean startsWithAscii(byte[] b, int at, int e, String t) {
+        int len = t.length();
+        if (at < 0 || e - at < len) return false;
+        for (int i = 0; i < len; i++) {
+            if (b[at + i] != t.charAt(i)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * The number of UTF-16 chars that {@code b[s, e)} decodes to: how a position in the bytes reads as a position
+     * in the decoded line, for messages that quote one. Only used when rejecting a line.
+     */
+    static int charCount(byte[] b, int s, int e) {
+        for (int i = s; i < e; i++) {
+            if (b[i] < 0) return string(b, s, e).length();
+        }
+        return e - s;
+    }
+
+    /**
+     * A short, printable excerpt of {@code b[s, e)}: the same text {@link AccessLogParser#excerpt(String, int, int)}
+     * gives for the matching range of the decoded line (at most 40 chars, {@code ...} when cut).
+     */
+    static String excerpt(byte[] b, int s, int e) {
+        // 200 bytes decode to at least 50 chars, so cutting there never changes the first 40 nor the "..."
+        int stop = Math.min(e, s + 200);
+        String head = string(b, s, stop);
+        return AccessLogParser.excerpt(head, 0, head.length());
+    }
+}
