@@ -81,8 +81,12 @@ final class IngestTailCommand implements Callable<Integer> {
             description = "How often to log a progress line (default ${DEFAULT-VALUE}).")
     Duration statsInterval;
 
+    @picocli.CommandLine.Mixin
+    IngestHttp http = new IngestHttp();
+
     @Override
     public Integer call() throws Exception {
+        var server = http.start();
         String bootstrap = bootstrapServers != null ? bootstrapServers : IngestCommand.defaultBootstrap();
         String nodeName = IngestCommand.nodeName(node);
         Set<String> only = containers.contains("all") ? Set.of() : new LinkedHashSet<>(containers);
@@ -115,6 +119,7 @@ final class IngestTailCommand implements Callable<Integer> {
                 checkpointTopic);
         int rc = runner.run();
         if (lock != null) lock.release();
+        if (server != null) server.close();
         return rc;
     }
 

@@ -23,9 +23,13 @@ import picocli.CommandLine.Option;
 
 /** Options and the run loop shared by the polling ingesters. */
 final class PollOptions {
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT",
-            description = "Kafka to produce to (a poller is a long-running service: run `meshpulse broker` for a local one).")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "${env:MESHPULSE_BOOTSTRAP_SERVERS}",
+            description = "Kafka to produce to (default $MESHPULSE_BOOTSTRAP_SERVERS; a poller is a long-running "
+                    + "service: run `meshpulse broker` for a local one).")
     String bootstrap;
+
+    @picocli.CommandLine.Mixin
+    IngestHttp http = new IngestHttp();
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
             description = "Prefix of meshpulse's topics (default ${DEFAULT-VALUE}).")
@@ -69,6 +73,21 @@ final class PollOptions {
 
     /** Runs the poller until interrupted (or once); the registry carries the ingest meters. */
     int run(Function<CheckpointedSink, Poller> pollerOnSink, String checkpointKey, MeterRegistry registry)
+            throws Exception {
+        if (bootstrap == null || bootstrap.isBlank()) {
+            System.err.println("--bootstrap-servers (or MESHPULSE_BOOTSTRAP_SERVERS) is required");
+            return 2;
+        }
+        var server = http.start();
+        if (server != null) registry = server.registry();
+        try {
+            return poll(pollerOnSink, checkpointKey, registry);
+        } finally {
+            if (server != null) server.close();
+        }
+    }
+
+    private int poll(Function<CheckpointedSink, Poller> pollerOnSink, String checkpointKey, MeterRegistry registry)
             throws Exception {
         ensureCheckpointTopic();
         Clock clock = Clock.systemUTC();
