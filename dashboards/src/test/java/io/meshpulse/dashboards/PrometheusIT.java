@@ -9,6 +9,7 @@ import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.serve.ServeFixture;
 import io.meshpulse.app.serve.ServeOptions;
 import io.meshpulse.model.Json;
+import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +66,23 @@ class PrometheusIT {
                 await("prometheus scraping meshpulse", Duration.ofMinutes(2),
                         () -> value(prom, "up{job=\"meshpulse\"}") == 1);
 
-                ServeFixture.produce(broker.bootstrapServers(), topics, scenario.lines());
+                // Two phases, so that Prometheus sees the counters (the incident's UC series included) before
+                // the rest of their increase: a rate needs two samples, and a whole replay can become visible in
+                // one commit, between two scrapes.
+                Instant cut = ServeFixture.START.plusSeconds(105); // the incident starts at 60 s
+                List<RawLogLine> all = scenario.lines(); // merged by write time, so a time cut is a prefix
+                int split = 0;
+                while (split < all.size() && (all.get(split).ts() == null || Instant.parse(all.get(split).ts()).isBefore(cut))) {
+                    split++;
+                }
+                List<RawLogLine> first = all.subList(0, split);
+                List<RawLogLine> rest = all.subList(split, all.size());
+                ServeFixture.produce(broker.bootstrapServers(), topics, first, false);
+                await("Prometheus sees the incident's first failures", Duration.ofMinutes(3),
+                        () -> value(prom, "sum(meshpulse_request_failures_total{failure_class=\"UC\"})") > 0);
+                await("a second scrape of them", Duration.ofMinutes(1),
+                        () -> value(prom, "count_over_time(sum(meshpulse_request_failures_total{failure_class=\"UC\"})[1m:1s])") >= 2);
+                ServeFixture.produce(broker.bootstrapServers(), topics, rest, true);
                 long truth = scenario.sim().truth().accessLogLines();
                 await("Prometheus sees every line counted", Duration.ofMinutes(3),
                         () -> value(prom, "sum(meshpulse_requests_total)") == truth);

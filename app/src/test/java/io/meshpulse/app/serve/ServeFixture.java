@@ -64,6 +64,11 @@ public final class ServeFixture {
 
     /** Sends the lines, then the end-of-input marker that closes every window. */
     public static void produce(String bootstrap, Topics topics, List<RawLogLine> lines) {
+        produce(bootstrap, topics, lines, true);
+    }
+
+    /** Sends the lines, and the end-of-input marker when {@code end}; windows otherwise close on event time. */
+    public static void produce(String bootstrap, Topics topics, List<RawLogLine> lines, boolean end) {
         try (RawLineProducer p = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
             long last = 0;
             for (RawLogLine l : lines) {
@@ -71,7 +76,8 @@ public final class ServeFixture {
                 last = Math.max(last, ts);
                 p.send(l, ts);
             }
-            p.endOfInput(last);
+            if (end) p.endOfInput(last);
+            else p.flush();
         }
     }
 
