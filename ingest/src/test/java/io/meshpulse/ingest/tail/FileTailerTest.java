@@ -36,6 +36,9 @@ class FileTailerTest {
                 .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
     }
 
+    /** The configuration the crash test's restarted tailers use. */
+    private TailConfig crashConfig;
+
     private FileTailer started(TailConfig c, TailSink sink) {
         FileTailer t = new FileTailer(c, sink, registry);
         t.start();
@@ -238,7 +241,10 @@ class FileTailerTest {
         List<KubeletDir> dirs = new ArrayList<>();
         int[] seq = new int[4];
         for (int i = 0; i < seq.length; i++) dirs.add(new KubeletDir(root, "ns", "pod-" + i, "istio-proxy"));
-        FileTailer t = started(config(), kafka.sink());
+        // From the beginning: a tailer that dies before its first commit has promised nothing, so a restart that is
+        // again a "first start" would rightly begin at the files' ends; this test is about what was committed.
+        crashConfig = config().withFromBeginning(true);
+        FileTailer t = started(crashConfig, kafka.sink());
         for (int step = 0; step < 400; step++) {
             int d = rnd.nextInt(seq.length);
             KubeletDir dir = dirs.get(d);
@@ -282,7 +288,8 @@ class FileTailerTest {
             // replace the tailer's sink by one that dies after a few sends: simulated by a fresh tailer resumed
             // from the committed state, polled on a failing sink
             t.close();
-            FileTailer doomed = new FileTailer(config(), kafka.sinkFailingAfter(1 + rnd.nextInt(6)), registry);
+            FileTailer doomed = new FileTailer(crashConfig != null ? crashConfig : config(),
+                    kafka.sinkFailingAfter(1 + rnd.nextInt(6)), registry);
             try {
                 doomed.start();
                 doomed.pollOnce();
@@ -291,7 +298,7 @@ class FileTailerTest {
             } finally {
                 doomed.close();
             }
-            return started(config(), kafka.sink());
+            return started(crashConfig != null ? crashConfig : config(), kafka.sink());
         }
         t.pollOnce();
         return t;
