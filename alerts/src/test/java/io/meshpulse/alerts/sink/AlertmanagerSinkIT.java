@@ -80,12 +80,9 @@ class AlertmanagerSinkIT {
         }
     }
 
-    void waitFor(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(100); // polling a condition with a deadline
-        }
+    void waitFor(java.util.function.BooleanSupplier c, String what) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(c::getAsBoolean);
     }
 
     JsonNode activeAlerts() throws IOException {

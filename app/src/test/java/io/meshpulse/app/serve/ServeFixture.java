@@ -133,10 +133,7 @@ public final class ServeFixture {
 
     /** Waits for a condition, polling; fails with {@code what} after the deadline. */
     public static void await(String what, Duration deadline, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(200); // polling a condition within a deadline
-        }
+        org.awaitility.Awaitility.await(what).atMost(deadline).pollInterval(Duration.ofMillis(200))
+                .until(condition::getAsBoolean);
     }
 }
