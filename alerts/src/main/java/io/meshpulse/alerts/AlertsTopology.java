@@ -9,6 +9,7 @@ import io.meshpulse.alerts.stream.Observation;
 import io.meshpulse.model.Alert;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Names;
 import io.meshpulse.topology.stream.JsonSerde;
 import org.apache.kafka.common.serialization.Serde;
@@ -20,7 +21,7 @@ import org.apache.kafka.streams.kstream.KStream;
  *
  * <pre>
  * closed windows (pair key) ─▶ alerts-exemplars (reads pair-exemplars, same task)
- *   ─▶ re-key by destination namespace ─▶ repartition alerts-by-destination-namespace
+ *   ─▶ merged with early looks (live: windows past their end, before the grace) ─▶ re-key by destination namespace ─▶ repartition alerts-by-destination-namespace
  *   ─▶ alerts-detect (stores alerts-pending, alerts-pair-state, alerts-burn, alerts-current)
  *   ─▶ meshpulse.alerts (key fingerprint, value Alert JSON)
  * </pre>
@@ -41,6 +42,16 @@ public final class AlertsTopology {
     public static KStream<String, Alert> addTo(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
                                                Topics topics, AlertSettings settings, String exemplarsStore) {
         return AlertsStage.addTo(builder, stats, topics, settings, Catalog.load(), exemplarsStore);
+    }
+
+    /**
+     * Attached to the whole spine: closed windows, and the early looks that let an alert fire before a window's
+     * grace has passed (when the spine sends them, see {@code Settings#early}).
+     */
+    public static KStream<String, Alert> addTo(StreamsBuilder builder, MeshpulseTopology.Spine spine, Topics topics,
+                                               AlertSettings settings) {
+        return AlertsStage.addTo(builder, spine.windows(), spine.early(), topics, settings, Catalog.load(),
+                Names.PAIR_EXEMPLARS_STORE);
     }
 
     /** Same, with the spine's exemplar store. */

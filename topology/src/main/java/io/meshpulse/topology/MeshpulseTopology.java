@@ -33,6 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * raw ─▶ pair-partials (parse, classify, attribute, count per pair and window, per task)
  *          ├─▶ dead letters
+ *          ├─▶ early looks at windows past their end (live only, see Settings#early) ─▶ alerts
  *          ├─▶ ip-owners (compacted) ─▶ global IP table (read back when windows close)
  *          └─▶ partials + watermarks ─▶ repartition by pair ─▶ pair-windows (sum, emit when all tasks passed)
  *                                                              ├─▶ pair.stats + window store
@@ -61,6 +62,20 @@ public final class MeshpulseTopology {
      * to this stream in the same task as the {@link Names#PAIR_STATS_STORE} store, so they can read it.
      */
     public static KStream<String, PairWindowStats> addTo(StreamsBuilder builder, Topics topics, Settings settings) {
+        return add(builder, topics, settings).windows();
+    }
+
+    /**
+     * The two streams the spine offers later stages.
+     *
+     * @param windows closed windows, as {@link #addTo} returns them
+     * @param early   early looks at windows that ended but have not closed, one per parsing task and pair, keyed
+     *                by pair; empty unless {@link Settings#earlyLooks()}
+     */
+    public record Spine(KStream<String, PairWindowStats> windows, KStream<String, Emitted.Early> early) {}
+
+    /** Adds the spine to {@code builder}; see {@link #addTo}. */
+    public static Spine add(StreamsBuilder builder, Topics topics, Settings settings) {
         Serde<String> keys = Serdes.String();
 
         builder.addGlobalStore(
@@ -93,6 +108,7 @@ public final class MeshpulseTopology {
         Map<String, KStream<String, Emitted>> parsed = fromParsing.split(Named.as(Names.ROUTE_PARTIALS))
                 .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
                 .branch((k, v) -> v instanceof Emitted.Ip, Branched.as("-ip"))
+                .branch((k, v) -> v instanceof Emitted.Early, Branched.as("-early"))
                 .defaultBranch(Branched.as("-partials"));
         deadLetters(parsed.get(Names.ROUTE_PARTIALS + "-dead"), topics, "partials");
         parsed.get(Names.ROUTE_PARTIALS + "-ip")
@@ -117,7 +133,9 @@ public final class MeshpulseTopology {
                 .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"));
         stats.to(topics.pairStats(), Produced.with(keys, PAIR_STATS_SERDE).withName("pair-stats-sink"));
         KStream<String, PairWindowStats> fromMetrics = MetricsStage.addTo(builder, topics, settings, stats);
-        return stats.merge(fromMetrics, Named.as(Names.PAIR_STATS_ALL));
+        KStream<String, Emitted.Early> early = parsed.get(Names.ROUTE_PARTIALS + "-early")
+                .mapValues(v -> (Emitted.Early) v, Named.as("early-look-value"));
+        return new Spine(stats.merge(fromMetrics, Named.as(Names.PAIR_STATS_ALL)), early);
     }
 
     private static void deadLetters(KStream<String, Emitted> stream, Topics topics, String stage) {

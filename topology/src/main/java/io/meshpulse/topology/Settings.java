@@ -12,9 +12,13 @@ import java.time.Duration;
  *                          so windows close when traffic stops
  * @param punctuateInterval how often the wall-clock punctuator runs
  * @param statsRetention    how long closed windows stay queryable in the pair-stats window store
+ * @param early             null: off. Otherwise, once a task's event time passes a window's end by this much, the
+ *                          task sends what it has counted for that window as an early look (to the alerts stage
+ *                          only) without waiting for the grace; the closed window still comes later and is what
+ *                          counts. Live this cuts the time to an alert from window + grace to window + early.
  */
 public record Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
-                       Duration punctuateInterval, Duration statsRetention) {
+                       Duration punctuateInterval, Duration statsRetention, Duration early) {
 
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
@@ -26,6 +30,13 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
         if (statsRetention.compareTo(window.plus(grace)) < 0) {
             throw new IllegalArgumentException("statsRetention must cover window + grace");
         }
+        if (early != null && early.isNegative()) throw new IllegalArgumentException("early must not be negative");
+    }
+
+    /** Without early looks: windows reach the later stages when they close. */
+    public Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
+                    Duration punctuateInterval, Duration statsRetention) {
+        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, null);
     }
 
     public static Settings defaults(int rawPartitions) {
@@ -34,10 +45,20 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
     }
 
     public Settings withWindow(Duration w) {
-        return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention);
+        return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early);
     }
 
     public Settings withGrace(Duration g) {
-        return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention);
+        return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention, early);
+    }
+
+    /** @param e how far past a window's end a task sends its early look; null turns early looks off */
+    public Settings withEarly(Duration e) {
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, e);
+    }
+
+    /** Whether early looks are sent at all (only when they can come before the window closes). */
+    public boolean earlyLooks() {
+        return early != null && early.compareTo(grace) < 0;
     }
 }

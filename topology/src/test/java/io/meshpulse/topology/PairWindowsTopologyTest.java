@@ -83,6 +83,69 @@ class PairWindowsTopologyTest {
     }
 
     @Test
+    void anEarlyLookShowsAWindowsCountsPastItsEndOnceWithoutClosingIt() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)))) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(8)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(9)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(11)));
+            assertTrue(t.earlyLooks().isEmpty(), "event time 11 s: not yet 2 s past the end of [0,10)");
+
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(12)));
+            List<PairWindowStats> looks = t.earlyLooks();
+            assertEquals(1, looks.size(), "one look at [0,10) for the one pair");
+            PairWindowStats look = looks.get(0);
+            assertEquals("2026-11-20T10:00:00.000Z", look.windowStart());
+            assertEquals(3, look.requests());
+            assertEquals(Map.of("UC", 2L), look.byClass());
+            assertTrue(t.stats().isEmpty(), "the window stays open for its grace");
+
+            // A late line still counts in the closed window; no second look at a window.
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(5)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(13)));
+            assertTrue(t.earlyLooks().isEmpty());
+
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(40)));
+            List<PairWindowStats> closed = t.stats();
+            assertEquals(1, closed.size());
+            assertEquals(4, closed.get(0).requests(), "the closed window has every line, the late one included");
+            assertEquals(Map.of("UC", 3L), closed.get(0).byClass());
+            // Event time jumped from 13 to 40: [0,10) closed (40 - 30 s grace), [10,20) is still open and 2 s past
+            // its end, so it gets its look: three lines, no failures.
+            List<PairWindowStats> more = t.earlyLooks();
+            assertEquals(List.of("2026-11-20T10:00:10.000Z"), more.stream().map(PairWindowStats::windowStart).toList());
+            assertEquals(3, more.get(0).requests());
+        }
+    }
+
+    @Test
+    void earlyLooksFollowTheWallClockWhenTrafficStopsAndAreOffByDefault() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)))) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)).uc());
+            long seconds = 0;
+            List<PairWindowStats> looks = List.of();
+            while (looks.isEmpty() && seconds < 30) {
+                t.advanceWallClock(Duration.ofSeconds(1));
+                seconds++;
+                looks = t.earlyLooks();
+            }
+            assertEquals(1, looks.size(), "a look once the idle clock passed 12 s");
+            assertEquals(Map.of("UC", 1L), looks.get(0).byClass());
+            // Idle from wall second 5 on, when the task's clock (3 s) gains the second that just passed and then one
+            // a second: it reaches 12 s, 2 s past the window's end, at wall second 13.
+            assertEquals(13, seconds, "after the idle wait, as the task's clock passes 12 s");
+            assertTrue(t.stats().isEmpty(), "still within the grace");
+        }
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(25)));
+            t.endOfInput();
+            assertTrue(t.earlyLooks().isEmpty(), "no early looks unless asked for");
+            assertEquals(2, t.stats().size());
+        }
+    }
+
+    @Test
     void lateLinesCountWithinTheGraceAndAreDeadLetteredBeyondIt() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(5)));

@@ -28,13 +28,23 @@ public final class TopologyTestSupport implements AutoCloseable {
     private final TestInputTopic<String, byte[]> raw;
     private final TestOutputTopic<String, PairWindowStats> stats;
     private final TestOutputTopic<String, DeadLetter> dlq;
+    /** Where the tests route the spine's early looks (the application hands them to the alerts stage). */
+    static final String EARLY_TOPIC = "test.early-looks";
+    private final TestOutputTopic<String, PairWindowStats> early;
 
     public TopologyTestSupport(Settings settings) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "meshpulse-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, tempDir());
-        driver = new TopologyTestDriver(MeshpulseTopology.build(topics, settings), p, T0);
+        org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
+        MeshpulseTopology.add(b, topics, settings).early()
+                .mapValues(e -> e.stats())
+                .to(EARLY_TOPIC, org.apache.kafka.streams.kstream.Produced.with(Serdes.String(),
+                        MeshpulseTopology.PAIR_STATS_SERDE));
+        driver = new TopologyTestDriver(b.build(), p, T0);
+        early = driver.createOutputTopic(EARLY_TOPIC, Serdes.String().deserializer(),
+                MeshpulseTopology.PAIR_STATS_SERDE.deserializer());
         raw = driver.createInputTopic(topics.rawAccessLog(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         stats = driver.createOutputTopic(topics.pairStats(), Serdes.String().deserializer(),
                 MeshpulseTopology.PAIR_STATS_SERDE.deserializer());
@@ -78,6 +88,11 @@ public final class TopologyTestSupport implements AutoCloseable {
 
     public List<PairWindowStats> stats() {
         return stats.readValuesToList();
+    }
+
+    /** Early looks: one task's counts of a window that ended but has not closed. */
+    public List<PairWindowStats> earlyLooks() {
+        return early.readValuesToList();
     }
 
     public List<DeadLetter> deadLetters() {

@@ -20,6 +20,19 @@ public final class ClassState {
     /** Non-null while an alert fires for this (pair, class). */
     public Firing firing;
 
+    /** A copy that can be assessed without touching this one (the firing part is shared: only copy quiet states). */
+    public ClassState copy() {
+        ClassState c = new ClassState();
+        c.baseline = baseline;
+        c.decayedRequests = decayedRequests;
+        c.decayedFailures = decayedFailures;
+        c.cleanWindows = cleanWindows;
+        for (long[] w : recent) c.recent.add(w.clone());
+        c.poolStart = poolStart;
+        c.firing = firing;
+        return c;
+    }
+
     public static final class Firing {
         public long startsAt;
         public long detectedAt;

@@ -6,6 +6,7 @@ import io.meshpulse.model.Alert;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.MeshpulseTopology;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,12 @@ public final class AlertsRuntime implements AutoCloseable {
     public static KStream<String, Alert> addTopology(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
                                                      Topics topics, AlertSettings settings) {
         return AlertsTopology.addTo(builder, stats, topics, settings);
+    }
+
+    /** Adds the alerts sub-topology to the whole spine: closed windows and early looks. */
+    public static KStream<String, Alert> addTopology(StreamsBuilder builder, MeshpulseTopology.Spine spine,
+                                                     Topics topics, AlertSettings settings) {
+        return AlertsTopology.addTo(builder, spine, topics, settings);
     }
 
     /** Starts reading {@code topics.alerts()} from the end (new alerts only) with a group of its own. */

@@ -58,6 +58,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private KeyValueStore<String, Alert> current;
     /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
     private final TreeMap<Long, Long> arrived = new TreeMap<>();
+    /** Early looks waiting for their settle delay, by window start (memory only: they are a best effort). */
+    private final TreeMap<Long, List<Observation>> earlyPending = new TreeMap<>();
+    private final TreeMap<Long, Long> earlyArrived = new TreeMap<>();
     private long decidedUpTo = Long.MIN_VALUE;
 
     public AlertsProcessor(AlertSettings settings, Catalog catalog) {
@@ -86,6 +89,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         Observation o = record.value();
         if (o == null || o.stats() == null) return;
         long ws = millis(o.stats().windowStart());
+        if (o.early()) {
+            if (ws <= decidedUpTo) return; // the closed window got here first: nothing early left to say
+            earlyPending.computeIfAbsent(ws, w -> new ArrayList<>()).add(o);
+            earlyArrived.putIfAbsent(ws, context.currentSystemTimeMs());
+            return;
+        }
         pending.put(pendingKey(ws, o.pairKey()), o);
         arrived.putIfAbsent(ws, context.currentSystemTimeMs());
         if (ws <= decidedUpTo) {
@@ -98,6 +107,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
 
     private void settle(long now) {
         long due = now - settings.settleDelay().toMillis();
+        for (Map.Entry<Long, Long> e : new ArrayList<>(earlyArrived.entrySet())) {
+            if (e.getValue() > due) break;
+            earlyArrived.remove(e.getKey());
+            List<Observation> looks = earlyPending.remove(e.getKey());
+            if (e.getKey() > decidedUpTo && looks != null) decideEarly(e.getKey(), merge(looks));
+        }
         // In window order; a window stays while an older one is still settling, so decisions never go backwards.
         for (Map.Entry<Long, Long> e : new ArrayList<>(arrived.entrySet())) {
             if (e.getValue() > due) break;
@@ -246,6 +261,44 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }
         if (settings.egressAudit()) egressAudit(o, ps, ws, we, window);
         pairs.put(o.pairKey(), ps);
+    }
+
+    /**
+     * An early look at a window that ended but has not closed (each parsing task's counts, merged per pair): the
+     * per-(pair, class) rule runs on a copy of each quiet class's state, and only a firing is kept. Nothing else
+     * changes: baselines, traffic levels, silence and burn rates wait for the closed window, which then finds the
+     * alert firing and carries on from there. A class that would only fire on the closed window fires then.
+     */
+    private void decideEarly(long ws, List<Observation> window) {
+        long we = millis(window.get(0).stats().windowEnd());
+        for (Observation o : window) {
+            PairWindowStats s = o.stats();
+            PairState ps = pairs.get(o.pairKey());
+            boolean known = ps != null;
+            if (!known) {
+                ps = new PairState();
+                ps.pairKey = o.pairKey();
+                ps.reporter = s.reporter();
+                ps.source = s.source();
+                ps.destination = s.destination();
+                ps.firstWindow = ws;
+                ps.requestsEwma = s.requests();
+            }
+            boolean fired = false;
+            for (String c : s.byClass().keySet()) {
+                if (!FailureClass.isFailure(c) && !FailureClass.DI.equals(c)) continue;
+                ClassState cs = ps.classes.get(c);
+                if (cs != null && cs.firing != null) continue;
+                ClassState trial = cs == null ? detector.newClass(ps.decayedRequests) : cs.copy();
+                boolean suppressed = explainedByPeer(o, c, window);
+                if (detector.assess(trial, ws, s.requests(), o.count(c), suppressed) == Detector.Outcome.FIRE) {
+                    ps.classes.put(c, trial);
+                    fire(o, ps, c, trial, ws, we, window);
+                    fired = true;
+                }
+            }
+            if (fired) pairs.put(o.pairKey(), ps);
+        }
     }
 
     /**

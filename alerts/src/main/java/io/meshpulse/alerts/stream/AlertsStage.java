@@ -6,6 +6,7 @@ import io.meshpulse.alerts.catalog.Catalog;
 import io.meshpulse.model.Alert;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stream.Emitted;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,6 +23,13 @@ public final class AlertsStage {
     public static KStream<String, Alert> addTo(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
                                                Topics topics, AlertSettings settings, Catalog catalog,
                                                String exemplarsStore) {
+        return addTo(builder, stats, null, topics, settings, catalog, exemplarsStore);
+    }
+
+    /** @param early the spine's early looks at windows not closed yet, or null */
+    public static KStream<String, Alert> addTo(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
+                                               KStream<String, Emitted.Early> early, Topics topics,
+                                               AlertSettings settings, Catalog catalog, String exemplarsStore) {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.PENDING_STORE),
                 keys, AlertsTopology.OBSERVATION_SERDE));
@@ -35,6 +43,10 @@ public final class AlertsStage {
         KStream<String, Observation> observed = exemplarsStore == null
                 ? stats.process(() -> new ExemplarEnricher(null), Named.as(AlertNames.EXEMPLARS))
                 : stats.process(() -> new ExemplarEnricher(exemplarsStore), Named.as(AlertNames.EXEMPLARS), exemplarsStore);
+        if (early != null) {
+            observed = observed.merge(early.mapValues((k, v) -> new Observation(k, v.stats(), v.exemplars(), true),
+                    Named.as(AlertNames.EARLY)), Named.as(AlertNames.WITH_EARLY));
+        }
         KStream<String, Alert> alerts = observed
                 .selectKey((k, v) -> destinationNamespace(v), Named.as(AlertNames.BY_NAMESPACE_KEY))
                 .repartition(Repartitioned.<String, Observation>as(AlertNames.REPARTITION)

@@ -5,12 +5,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One closed window of one pair as the alerts stage sees it: the stats, and the redacted example lines of each
- * failure class when the pair-exemplars store has them. Value of the alerts stage's repartition topic.
+ * One window of one pair as the alerts stage sees it: the stats, and the redacted example lines of each failure
+ * class when the pair-exemplars store has them. Value of the alerts stage's repartition topic.
+ *
+ * @param early true for an early look (one parsing task's counts of a window that ended but has not closed yet):
+ *              it can make an alert fire sooner, never teaches a baseline nor resolves anything
  */
-public record Observation(String pairKey, PairWindowStats stats, Map<String, List<String>> exemplars) {
+public record Observation(String pairKey, PairWindowStats stats, Map<String, List<String>> exemplars, boolean early) {
     public Observation {
         exemplars = exemplars == null ? Map.of() : exemplars;
+    }
+
+    /** A closed window. */
+    public Observation(String pairKey, PairWindowStats stats, Map<String, List<String>> exemplars) {
+        this(pairKey, stats, exemplars, false);
     }
 
     public List<String> exemplars(String failureClass) {

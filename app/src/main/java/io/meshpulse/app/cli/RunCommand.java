@@ -93,6 +93,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "How late a line may arrive and still count (default ${DEFAULT-VALUE}).")
     Duration grace;
 
+    @Option(names = "--early-look", defaultValue = "${env:MESHPULSE_EARLY_LOOK:-2s}",
+            description = "How far past a window's end (event time) each parsing task shows its counts to the alerts "
+                    + "stage, so an alert need not wait for the grace; 'off' to alert on closed windows only. "
+                    + "Pair stats are unaffected (default ${DEFAULT-VALUE}).")
+    String earlyLook;
+
     @Option(names = "--idle-after", defaultValue = "5s", converter = DurationConverter.class,
             description = "With no input for this long, a task's clock follows the wall clock so windows still close "
                     + "(default ${DEFAULT-VALUE}).")
@@ -140,6 +146,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--tail-from-beginning", description = "With --tail-path: read existing files from their start.")
     boolean tailFromBeginning;
 
+    static Duration earlyLook(String v) {
+        if (v == null || v.isBlank() || v.equalsIgnoreCase("off")) return null;
+        return new DurationConverter().convert(v.trim());
+    }
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(stateDir);
@@ -157,11 +168,11 @@ public final class RunCommand implements Callable<Integer> {
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
             int rawPartitions = admin.partitions(topics.rawAccessLog());
-            Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention);
+            Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention,
+                    earlyLook(earlyLook));
             StreamsBuilder builder = new StreamsBuilder();
             AlertSettings alertSettings = AlertSettings.fromEnvironment(System.getenv(), Map.of());
-            AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics,
-                    alertSettings);
+            AlertsRuntime.addTopology(builder, MeshpulseTopology.add(builder, topics, settings), topics, alertSettings);
             Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,
                     broker != null ? (short) 1 : (short) -1, rocksDbMemory);
             config.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);

@@ -46,9 +46,12 @@ final class AlertPipeline implements AutoCloseable {
     long lines;
 
     AlertPipeline(AlertSettings alertSettings) throws IOException {
-        Settings settings = Settings.defaults(1);
+        this(alertSettings, Settings.defaults(1));
+    }
+
+    AlertPipeline(AlertSettings alertSettings, Settings settings) throws IOException {
         StreamsBuilder b = new StreamsBuilder();
-        AlertsTopology.addTo(b, MeshpulseTopology.addTo(b, topics, settings), topics, alertSettings);
+        AlertsTopology.addTo(b, MeshpulseTopology.add(b, topics, settings), topics, alertSettings);
         state = Files.createTempDirectory("meshpulse-alerts-ttd-");
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "meshpulse-alerts-test");
@@ -69,6 +72,17 @@ final class AlertPipeline implements AutoCloseable {
 
     /** Pipes every istio-proxy line under {@code logs}, closes every window, and lets the settle delay pass. */
     List<Alert> replay(Path logs) throws IOException {
+        return replay(logs, null, null);
+    }
+
+    /**
+     * Same, pausing once before the first line that starts at or after {@code pauseAt}: the wall clock moves
+     * {@code pause}, and {@code atPause} is handed the alerts and closed windows that came out up to then.
+     */
+    List<Alert> replay(Path logs, Instant pauseAt, java.util.function.BiConsumer<List<Alert>,
+            List<io.meshpulse.model.PairWindowStats>> atPause) throws IOException {
+        List<Alert> out = new ArrayList<>();
+        boolean paused = pauseAt == null;
         List<String> skipped = new ArrayList<>();
         var files = LogFileSet.discover(List.of(logs), Set.of("istio-proxy"), skipped);
         long last = 0;
@@ -76,6 +90,12 @@ final class AlertPipeline implements AutoCloseable {
             for (RawLogLine l = reader.next(); l != null; l = reader.next()) {
                 long ts = l.ts() == null ? last : Instant.parse(l.ts()).toEpochMilli();
                 last = Math.max(last, ts);
+                if (!paused && ts >= pauseAt.toEpochMilli()) {
+                    paused = true;
+                    driver.advanceWallClockTime(Duration.ofSeconds(4));
+                    out.addAll(alerts.readValuesToList());
+                    atPause.accept(List.copyOf(out), stats.readValuesToList());
+                }
                 raw.pipeInput(new TestRecord<>(l.key(), RAW.encode(l), Instant.ofEpochMilli(ts)));
                 lines++;
             }
@@ -84,7 +104,8 @@ final class AlertPipeline implements AutoCloseable {
         h.add(Names.CONTROL_HEADER, Names.END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
         raw.pipeInput(new TestRecord<>("control", new byte[0], h, Instant.ofEpochMilli(last)));
         driver.advanceWallClockTime(Duration.ofSeconds(5));
-        return alerts.readValuesToList();
+        out.addAll(alerts.readValuesToList());
+        return out;
     }
 
     @Override

@@ -9,7 +9,11 @@ import io.meshpulse.model.Alert;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Rfc3339;
 import io.meshpulse.sim.Scenario;
+import io.meshpulse.topology.Settings;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,5 +67,67 @@ class AlertPipelineTest {
             computed.put(s.windowStart() + " " + w.pairKey(), s.requests() + " " + s.failures() + " " + s.byClass());
         }
         assertEquals(fromSpine, computed);
+    }
+
+    /**
+     * Live, a window closes only when the grace has passed (30 s by default). With early looks, each parsing task
+     * shows the alerts stage its counts once event time is 2 s past the window's end, so the same alert (class,
+     * pair, start, detection time) is out while its window is still open; the closed window then adds no second
+     * firing record, and the pair stats are the same as without early looks.
+     */
+    @Test
+    void earlyLooksRaiseTheSameAlertBeforeTheWindowCloses(@TempDir Path dir) throws Exception {
+        Scenario sc = Scenario.named("uc-client-tls-disable");
+        sc.generate(dir.resolve("logs"), AlertScenarioTest.SEED);
+        List<Alert> plain;
+        List<org.apache.kafka.streams.test.TestRecord<String, PairWindowStats>> plainStats;
+        try (AlertPipeline p = new AlertPipeline(AlertSettings.defaults())) {
+            plain = p.replay(dir.resolve("logs"));
+            plainStats = p.stats();
+        }
+        Alert expected = firstFiring(plain, "UC");
+        assertNotNull(expected, plain.toString());
+        long detected = Rfc3339.parseMillis(expected.detectedAt(), 0, expected.detectedAt().length());
+
+        Settings early = Settings.defaults(1).withEarly(Duration.ofSeconds(2));
+        List<Alert> atPause = new ArrayList<>();
+        List<PairWindowStats> closedAtPause = new ArrayList<>();
+        List<Alert> withEarly;
+        List<org.apache.kafka.streams.test.TestRecord<String, PairWindowStats>> earlyStats;
+        try (AlertPipeline p = new AlertPipeline(AlertSettings.defaults(), early)) {
+            // Pause 3 s of event time past the end of the window the alert is about.
+            withEarly = p.replay(dir.resolve("logs"), Instant.ofEpochMilli(detected + 3_000), (alerts, stats) -> {
+                atPause.addAll(alerts);
+                closedAtPause.addAll(stats);
+            });
+            earlyStats = new ArrayList<>(p.stats());
+        }
+        Alert a = firstFiring(atPause, "UC");
+        assertNotNull(a, "fired from the early look: " + atPause);
+        assertTrue(closedAtPause.stream().noneMatch(s -> s.windowStart().equals(expected.startsAt())
+                        || Rfc3339.parseMillis(s.windowEnd(), 0, s.windowEnd().length()) >= detected),
+                "the window is still open (grace 30 s): " + closedAtPause.stream().map(PairWindowStats::windowEnd).toList());
+        assertEquals(expected.fingerprint(), a.fingerprint());
+        assertEquals(expected.startsAt(), a.startsAt());
+        assertEquals(expected.detectedAt(), a.detectedAt());
+        assertEquals(expected.diagnosis().title(), a.diagnosis().title());
+        assertEquals(1, withEarly.stream().filter(x -> x.fingerprint().equals(a.fingerprint())
+                && x.status().equals(Alert.FIRING) && x.observed().windowStart().equals(a.observed().windowStart())).count(),
+                "the closed window does not fire it again: " + withEarly);
+        assertTrue(withEarly.stream().anyMatch(x -> x.fingerprint().equals(a.fingerprint())
+                && x.status().equals(Alert.RESOLVED)), "and it resolves as without early looks");
+
+        List<String> all = new ArrayList<>();
+        for (PairWindowStats s : closedAtPause) all.add(s.toString());
+        for (var r : earlyStats) all.add(r.value().toString());
+        List<String> plainAll = plainStats.stream().map(r -> r.value().toString()).toList();
+        assertTrue(!plainAll.isEmpty());
+        assertEquals(new java.util.TreeSet<>(plainAll), new java.util.TreeSet<>(all), "pair stats unchanged");
+        assertEquals(plainAll.size(), all.size(), "one record per closed window per pair, as without early looks");
+    }
+
+    static Alert firstFiring(List<Alert> alerts, String failureClass) {
+        return alerts.stream().filter(x -> x.failureClass().equals(failureClass) && x.status().equals(Alert.FIRING))
+                .findFirst().orElse(null);
     }
 }

@@ -52,6 +52,8 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private final long grace;
     private final long idleAfter;
     private final long punctuateInterval;
+    /** How far past a window's end event time must be for its early look; negative when early looks are off. */
+    private final long early;
 
     private final AccessLogParser parser = new AccessLogParser();
     private final Workloads workloads = new Workloads();
@@ -73,6 +75,8 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private int task;
     private long eventTime = NONE;
     private long closedUpTo = NONE;
+    /** Windows ending at or before this have had their early look (memory only). */
+    private long earlyUpTo = NONE;
     private long oldestOpenWindow = Long.MAX_VALUE;
     private long lastInputWall;
     private long lastPunctuateWall;
@@ -82,6 +86,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         this.grace = settings.grace().toMillis();
         this.idleAfter = settings.idleAfter().toMillis();
         this.punctuateInterval = settings.punctuateInterval().toMillis();
+        this.early = settings.earlyLooks() ? settings.early().toMillis() : -1;
     }
 
     @Override
@@ -97,6 +102,12 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         eventTime = et == null ? NONE : et;
         closedUpTo = cu == null ? NONE : cu;
         oldestOpenWindow = firstOpenWindow();
+        if (eventTime != NONE && early >= 0) {
+            long t = eventTime - early;
+            earlyUpTo = Math.max(closedUpTo, t - Math.floorMod(t, size)); // looked at before the restart
+        } else {
+            earlyUpTo = closedUpTo;
+        }
         lastInputWall = context.currentSystemTimeMs();
         lastPunctuateWall = lastInputWall;
         context.schedule(settingsInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
@@ -136,6 +147,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         if (start > eventTime) {
             eventTime = start;
             closeUpTo(closableUpTo(), record.timestamp());
+            earlyLookUpTo(record.timestamp());
         }
         long windowStart = start - Math.floorMod(start, size);
         if (windowStart + size <= closedUpTo) {
@@ -181,6 +193,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             eventTime += Math.max(0, elapsed);
         }
         closeUpTo(closableUpTo(), now);
+        earlyLookUpTo(now);
     }
 
     /** Closes every window ending at or before {@code upTo}: sends its partials, then a watermark. */
@@ -188,22 +201,8 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         if (upTo == NONE || upTo <= closedUpTo) return;
         if (oldestOpenWindow != Long.MAX_VALUE && oldestOpenWindow + size <= upTo) {
             long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
-            Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
             List<Bytes> done = new ArrayList<>();
-            Map<String, IpOwner> lookups = new HashMap<>();
-            try (KeyValueIterator<Bytes, byte[]> it =
-                         partials.range(Bytes.wrap(Keys.windowPrefix(0)), Bytes.wrap(Keys.windowPrefix(lastStart + 1)))) {
-                while (it.hasNext()) {
-                    KeyValue<Bytes, byte[]> kv = it.next();
-                    long ws = Keys.windowStartOf(kv.key.get());
-                    if (ws > lastStart) break;
-                    PairKey pair = resolve(kv.key.get(), lookups);
-                    WindowCounts c = WindowCounts.readFrom(new BinaryReader(kv.value));
-                    WindowCounts prev = merged.putIfAbsent(new ResolvedKey(ws, pair), c);
-                    if (prev != null) prev.merge(c);
-                    done.add(kv.key);
-                }
-            }
+            Map<ResolvedKey, WindowCounts> merged = collect(0, lastStart, done);
             for (Bytes k : done) {
                 partials.delete(k);
                 live.remove(k);
@@ -216,9 +215,58 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             oldestOpenWindow = firstOpenWindow();
         }
         closedUpTo = upTo;
+        if (earlyUpTo < closedUpTo) earlyUpTo = closedUpTo;
         meta.put(META_CLOSED_UP_TO, closedUpTo);
         meta.put(META_EVENT_TIME, eventTime);
         forwardWatermark(closedUpTo, timestamp);
+    }
+
+    /**
+     * The partial counts of the windows starting in [{@code firstStart}, {@code lastStart}], merged per window and
+     * resolved pair (caller IPs looked up in the IP table as it stands now); the store keys read go to {@code keys}.
+     */
+    private Map<ResolvedKey, WindowCounts> collect(long firstStart, long lastStart, List<Bytes> keys) {
+        Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
+        Map<String, IpOwner> lookups = new HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = partials.range(Bytes.wrap(Keys.windowPrefix(firstStart)),
+                Bytes.wrap(Keys.windowPrefix(lastStart + 1)))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                long ws = Keys.windowStartOf(kv.key.get());
+                if (ws > lastStart) break;
+                PairKey pair = resolve(kv.key.get(), lookups);
+                WindowCounts c = WindowCounts.readFrom(new BinaryReader(kv.value));
+                WindowCounts prev = merged.putIfAbsent(new ResolvedKey(ws, pair), c);
+                if (prev != null) prev.merge(c);
+                keys.add(kv.key);
+            }
+        }
+        return merged;
+    }
+
+    /**
+     * Early looks: once event time has passed a window's end by {@link Settings#early()}, sends this task's counts
+     * of that window as they stand, for the alerts stage only. The window stays open; its partials go on as usual
+     * when the grace has passed. Not recorded: after a restart the early point starts again from event time, so a
+     * window is looked at early at most once per run of the task.
+     */
+    private void earlyLookUpTo(long timestamp) {
+        if (early < 0 || eventTime == NONE) return;
+        long t = eventTime - early;
+        long upTo = t - Math.floorMod(t, size);
+        if (upTo <= earlyUpTo) return;
+        long from = Math.max(earlyUpTo == NONE ? 0 : earlyUpTo, oldestOpenWindow);
+        if (from + size <= upTo) {
+            Map<ResolvedKey, WindowCounts> merged = collect(from, upTo - size, new ArrayList<>());
+            for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
+                long ws = e.getKey().windowStart();
+                PairKey pair = e.getKey().pair();
+                WindowCounts c = e.getValue();
+                Emitted.Early look = new Emitted.Early(WindowsProcessor.toStats(ws, size, pair, c), c.exemplars());
+                context.forward(new Record<>(pair.toKeyString(), look, timestamp));
+            }
+        }
+        earlyUpTo = upTo;
     }
 
     private void forwardWatermark(long upTo, long timestamp) {

@@ -112,7 +112,7 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
                 if (ws > lastStart) break;
                 PairKey pair = PairKey.readFrom(new BinaryReader(k, 8, k.length - 8));
                 WindowCounts counts = WindowCounts.readFrom(new BinaryReader(kv.value));
-                PairWindowStats stats = toStats(ws, pair, counts);
+                PairWindowStats stats = toStats(ws, size, pair, counts);
                 String key = pair.toKeyString();
                 closed.put(key, stats, ws);
                 Map<String, List<String>> examples = counts.exemplars();
@@ -126,7 +126,8 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
         watermarks.put(EMITTED_KEY, upTo);
     }
 
-    private PairWindowStats toStats(long ws, PairKey pair, WindowCounts c) {
+    /** The pair-stats record of one window's counts. */
+    static PairWindowStats toStats(long ws, long size, PairKey pair, WindowCounts c) {
         double success = c.requests() == 0 ? 1.0 : (double) (c.requests() - c.failures()) / c.requests();
         return new PairWindowStats(Times.rfc3339(ws), Times.rfc3339(ws + size), pair.reporter(), pair.source(),
                 pair.destination(), c.requests(), c.failures(), Math.round(success * 1e6) / 1e6, c.byClass(),
