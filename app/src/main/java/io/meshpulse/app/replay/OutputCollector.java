@@ -21,6 +21,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Reads the committed output of a run (pair stats and dead letters) and keeps the counts that tell when a replay
  * is complete: every line produced ends up either in exactly one pair window or in the dead-letter topic.
+ *
+ * <p>The consumer belongs to the collector's own thread ({@link #start}): that thread polls it and closes it.
+ * {@link #close} from any other thread stops the loop, wakes the consumer and waits for the thread, so a replay
+ * that fails half-way never touches the consumer from two threads.
  */
 final class OutputCollector implements Runnable, AutoCloseable {
     private static final JsonCodec<PairWindowStats> STATS = new JsonCodec<>(PairWindowStats.class);
@@ -38,6 +42,7 @@ final class OutputCollector implements Runnable, AutoCloseable {
     private final Set<String> pairs = new HashSet<>();
     private volatile boolean running = true;
     private volatile Exception failure;
+    private Thread thread;
     private long counted;
     private long dead;
     private long windows;
@@ -65,6 +70,14 @@ final class OutputCollector implements Runnable, AutoCloseable {
         }
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
+    }
+
+    /** Starts reading on a daemon thread of its own. */
+    synchronized void start() {
+        if (thread != null) throw new IllegalStateException("already started");
+        thread = new Thread(this, "meshpulse-replay-collector");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     @Override
@@ -96,8 +109,12 @@ final class OutputCollector implements Runnable, AutoCloseable {
                     }
                 }
             }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            if (running) failure = e; // woken by close(): not a failure
         } catch (Exception e) {
             failure = e;
+        } finally {
+            consumer.close();
         }
     }
 
@@ -149,12 +166,32 @@ final class OutputCollector implements Runnable, AutoCloseable {
         return failure;
     }
 
-    void stop() {
+    synchronized boolean threadAlive() {
+        return thread != null && thread.isAlive();
+    }
+
+    /** Stops reading and waits (bounded) until the collector's thread has closed its consumer. */
+    void stop() throws InterruptedException {
         running = false;
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) return;
+        consumer.wakeup(); // the one consumer method that is safe from another thread
+        t.join(Duration.ofSeconds(30).toMillis());
     }
 
     @Override
-    public void close() {
-        consumer.close();
+    public void close() throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) {
+            consumer.close(); // never started: this thread is the only one that touched it
+        } else {
+            stop();
+        }
     }
 }

@@ -154,9 +154,7 @@ public final class Replay {
         long truncated;
         try (OutputCollector collector = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(),
                 topics.alerts(), o.onStats())) {
-            Thread collecting = new Thread(collector, "meshpulse-replay-collector");
-            collecting.setDaemon(true);
-            collecting.start();
+            collector.start();
             try (MergedLogReader reader = new MergedLogReader(logs, null);
                  RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
                 long lastTime = 0;
@@ -199,7 +197,6 @@ public final class Replay {
                 Thread.sleep(100); // polling the collector, bounded by 'latest'
             }
             collector.stop();
-            collecting.join(10_000);
             progress.done(produced, collector.accountedLines());
 
             write(o.out().resolve("pair-stats.jsonl"), collector.sortedStats());
