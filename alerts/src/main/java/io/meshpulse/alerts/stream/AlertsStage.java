@@ -32,9 +32,9 @@ public final class AlertsStage {
                                                AlertSettings settings, Catalog catalog, String exemplarsStore) {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.PENDING_STORE),
-                keys, AlertsTopology.OBSERVATION_SERDE));
+                keys, AlertsTopology.OBSERVATION_SERDE).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.PAIR_STATE_STORE),
-                keys, AlertsTopology.PAIR_STATE_SERDE));
+                keys, AlertsTopology.PAIR_STATE_SERDE).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.BURN_STORE),
                 keys, AlertsTopology.BURN_SERDE));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.CURRENT_STORE),

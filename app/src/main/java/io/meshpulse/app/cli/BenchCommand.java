@@ -96,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long produced = 0;
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-            admin.ensure(topics, partitions, Optional.of((short) 1));
+            admin.ensure(topics, partitions, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
             List<String> skipped = new ArrayList<>();
             var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), skipped);
             try (MergedLogReader reader = new MergedLogReader(logs, null);

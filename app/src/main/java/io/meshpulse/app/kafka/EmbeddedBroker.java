@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -42,6 +43,11 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** Starts a broker with its logs under {@code dataDir}; {@code port} 0 picks a free port. */
     public static EmbeddedBroker start(Path dataDir, int port) {
+        return start(dataDir, port, Map.of());
+    }
+
+    /** Same, with broker settings of the caller's on top of meshpulse's (tests: e.g. a fast retention check). */
+    public static EmbeddedBroker start(Path dataDir, int port, Map<String, String> overrides) {
         try {
             Path logDir = dataDir.resolve("kafka-logs").toAbsolutePath();
             Files.createDirectories(logDir);
@@ -70,6 +76,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
             p.put("message.max.bytes", String.valueOf(8 * 1024 * 1024));
+            p.putAll(overrides);
             KafkaConfig config = KafkaConfig.fromProps(p, false);
 
             Formatter formatter = new Formatter()

@@ -26,16 +26,30 @@ public final class TopicAdmin implements AutoCloseable {
     }
 
     /**
+     * Topic settings for a run over old logs (replay, bench). Records carry their lines' own times, and a broker
+     * deletes records older than its retention (7 days by default) at its next check, whether or not anyone has
+     * read them: a replay of last month's logs lost its input half-way and then waited for lines that no longer
+     * existed. Such runs create topics of their own, so they keep everything until they delete the topics.
+     */
+    public static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
+
+    /**
      * Ensures every topic exists. The raw and stats topics get {@code partitions} partitions (the unit of
      * scale-out); dead letters, alerts and the IP table are small; the IP table is compacted.
      */
     public void ensure(Topics topics, int partitions, java.util.Optional<Short> replication) {
+        ensure(topics, partitions, replication, Map.of());
+    }
+
+    /** Same, with {@code configs} on every topic but the (compacted) IP table, e.g. {@link #KEEP_OLD_RECORDS}. */
+    public void ensure(Topics topics, int partitions, java.util.Optional<Short> replication,
+                       Map<String, String> configs) {
         List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(new NewTopic(topics.rawAccessLog(), java.util.Optional.of(partitions), replication));
-        wanted.add(new NewTopic(topics.metricsSamples(), java.util.Optional.of(partitions), replication));
-        wanted.add(new NewTopic(topics.pairStats(), java.util.Optional.of(partitions), replication));
-        wanted.add(new NewTopic(topics.deadLetters(), java.util.Optional.of(1), replication));
-        wanted.add(new NewTopic(topics.alerts(), java.util.Optional.of(1), replication));
+        wanted.add(new NewTopic(topics.rawAccessLog(), java.util.Optional.of(partitions), replication).configs(configs));
+        wanted.add(new NewTopic(topics.metricsSamples(), java.util.Optional.of(partitions), replication).configs(configs));
+        wanted.add(new NewTopic(topics.pairStats(), java.util.Optional.of(partitions), replication).configs(configs));
+        wanted.add(new NewTopic(topics.deadLetters(), java.util.Optional.of(1), replication).configs(configs));
+        wanted.add(new NewTopic(topics.alerts(), java.util.Optional.of(1), replication).configs(configs));
         wanted.add(new NewTopic(topics.ipOwners(), java.util.Optional.of(1), replication)
                 .configs(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")));
         try {

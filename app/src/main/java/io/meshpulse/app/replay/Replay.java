@@ -112,7 +112,7 @@ public final class Replay {
             Optional<Short> replication = broker != null ? Optional.of((short) 1) : Optional.empty();
             Path stateDir = Files.createTempDirectory("meshpulse-state-");
             try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-                admin.ensure(topics, o.partitions(), replication);
+                admin.ensure(topics, o.partitions(), replication, TopicAdmin.KEEP_OLD_RECORDS);
                 int partitions = admin.partitions(topics.rawAccessLog());
                 // A replay ends with an end-of-input marker; no wall-clock advance is needed (or wanted: a slow
                 // reader must not close windows early).
