@@ -14,7 +14,15 @@ public final class Meshpulse {
     }
 
     public static int run(String... args) {
-        return new CommandLine(new Meshpulse()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return new CommandLine(new Meshpulse()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Meshpulse::settingsErrors).execute(args);
+    }
+
+    /** A {@link SettingsError} is the user's to fix: one line naming what is wrong, exit code 2. */
+    static int settingsErrors(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (!(e instanceof SettingsError)) throw e;
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        return 2;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
