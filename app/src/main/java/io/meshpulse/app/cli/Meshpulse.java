@@ -14,8 +14,13 @@ public final class Meshpulse {
     }
 
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line as {@link #run} uses it (tests set its output streams). */
+    static CommandLine commandLine() {
         return new CommandLine(new Meshpulse()).setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(Meshpulse::settingsErrors).execute(args);
+                .setExecutionExceptionHandler(Meshpulse::settingsErrors);
     }
 
     /** A {@link SettingsError} is the user's to fix: one line naming what is wrong, exit code 2. */
