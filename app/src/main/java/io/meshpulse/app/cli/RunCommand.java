@@ -18,8 +18,6 @@ import io.meshpulse.ingest.tail.TailRunner;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Settings;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -150,6 +150,30 @@ class EnvContractTest {
         assertTrue(err2.toString().contains("does not exist"), err2.toString());
     }
 
+    /**
+     * Through the real commands, no broker: a value only Kafka's admin client checks (when it is created, before
+     * it connects) makes each command fail naming that key, so the file reached the client the command built.
+     */
+    @Test
+    void theCommandsHandTheFileToTheKafkaClientsTheyCreate() throws Exception {
+        Path f = dir.resolve("bad-timeout.properties");
+        Files.writeString(f, "default.api.timeout.ms=not-a-number\n");
+        List<List<String>> commands = List.of(
+                List.of("ingest", "tail", "--path", dir.resolve("none/*.log").toString()),
+                List.of("ingest", "stdin", "--namespace", "shop", "--pod", "cart-1"),
+                List.of("ingest", "prometheus", "--url", "http://127.0.0.1:1", "--once"));
+        for (List<String> command : commands) {
+            StringWriter err = new StringWriter();
+            CommandLine root = Meshpulse.commandLine();
+            root.setErr(new PrintWriter(err, true));
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--bootstrap-servers", "127.0.0.1:1", "--kafka-config", f.toString()));
+            int rc = root.execute(args.toArray(String[]::new));
+            assertTrue(rc != 0, command + " failed");
+            assertTrue(err.toString().contains("default.api.timeout.ms"), command + ": " + err);
+        }
+    }
+
     @Test
     void prometheusUrlDefaultsToTheEnvironmentAndIsChecked() {
         IngestPrometheusCommand c = new IngestPrometheusCommand();
