@@ -48,6 +48,16 @@ public record AlertSettings(
 
     public static final String PREFIX = "meshpulse.alerts.";
 
+    /**
+     * The names the deploy manifests use for some keys (deploy/README.md, "Contract with the app"), by key. Each is
+     * read when the key's own {@code MESHPULSE_ALERTS_*} variable is absent; a blank value counts as absent.
+     */
+    public static final Map<String, String> CONTRACT_ENV = Map.of(
+            "flavour", "MESHPULSE_MESH_FLAVOR",
+            "istio-namespace", "MESHPULSE_ISTIO_NAMESPACE",
+            "revision", "MESHPULSE_ISTIO_REVISION",
+            "redact", "MESHPULSE_REDACT_QUERY_STRINGS");
+
     /** A setting: its name, what it does and why the default, and how to apply a string value to a builder. */
     public record Key(String name, String doc, String defaultValue, BiConsumer<Builder, String> apply) {}
 
@@ -55,8 +65,8 @@ public record AlertSettings(
 
     static {
         List<Key> k = new ArrayList<>();
-        k.add(new Key("flavour", "AKS (Istio add-on) or UPSTREAM: which namespaces, labels and flags commands use", "AKS",
-                (b, v) -> b.flavour = Flavour.valueOf(v.trim().toUpperCase(Locale.ROOT))));
+        k.add(new Key("flavour", "AKS (Istio add-on; also aks-addon) or UPSTREAM (also upstream): which namespaces, labels and flags commands use", "AKS",
+                (b, v) -> b.flavour = Flavour.parse(v)));
         k.add(new Key("revision", "control-plane revision (asm-1-24); empty = commands look it up from istiod's label", "",
                 (b, v) -> b.revision = v.isBlank() ? null : v.trim()));
         k.add(new Key("istio-namespace", "root namespace; empty = aks-istio-system (AKS) or istio-system (UPSTREAM)", "",
@@ -109,8 +119,8 @@ public record AlertSettings(
                 (b, v) -> b.settleDelay = Duration.parse(v.trim())));
         k.add(new Key("exemplars-per-alert", "redacted example lines carried by an alert", "5",
                 (b, v) -> b.exemplarsPerAlert = Integer.parseInt(v.trim())));
-        k.add(new Key("redact", "redact query strings and credential-like values in exemplars (keep true)", "true",
-                (b, v) -> b.redact = Boolean.parseBoolean(v.trim())));
+        k.add(new Key("redact", "query strings and credential-like values are removed from exemplars; only true is accepted", "true",
+                (b, v) -> b.redact = requireRedaction(v)));
         k.add(new Key("egress-audit", "raise info alerts for external hosts reached without a cluster-local name", "true",
                 (b, v) -> b.egressAudit = Boolean.parseBoolean(v.trim())));
         k.add(new Key("resolved-retention", "how long (event time) a resolved alert stays in the alerts-current store", "PT1H",
@@ -146,14 +156,52 @@ public record AlertSettings(
         return b.build();
     }
 
-    /** Settings from the environment ({@code MESHPULSE_ALERTS_MIN_RATIO=0.1}), over {@code base} properties. */
+    /**
+     * Settings from the environment over {@code base} properties. Per key the first of these wins:
+     * {@code MESHPULSE_ALERTS_<KEY>} (e.g. {@code MESHPULSE_ALERTS_MIN_RATIO=0.1}), the manifests' name of the key
+     * ({@link #CONTRACT_ENV}, e.g. {@code MESHPULSE_MESH_FLAVOR=upstream}), {@code base}, the default. Every value
+     * found in the environment is checked, also one that a higher-ranked name overrides; a bad one is an
+     * {@link IllegalArgumentException} naming the variable.
+     */
     public static AlertSettings fromEnvironment(Map<String, String> env, Map<String, String> base) {
         Map<String, String> p = new LinkedHashMap<>(base);
         for (Key k : KEYS) {
+            String contractName = CONTRACT_ENV.get(k.name());
+            String contract = contractName == null ? null : env.get(contractName);
+            if (contract != null && !contract.isBlank()) {
+                check(k, contractName, contract);
+                p.put(PREFIX + k.name(), contract);
+            }
             String envName = envName(k.name());
-            if (env.containsKey(envName)) p.put(PREFIX + k.name(), env.get(envName));
+            if (env.containsKey(envName)) {
+                check(k, envName, env.get(envName));
+                p.put(PREFIX + k.name(), env.get(envName));
+            }
         }
         return from(p);
+    }
+
+    private static void check(Key k, String variable, String value) {
+        try {
+            k.apply().accept(new Builder(), value);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("bad value for " + variable + ": '" + value + "' (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Redaction cannot be turned off: example lines are redacted where the topology first keeps them, and alerts
+     * carry only those; query strings often hold tokens and signatures. {@code false} is refused, not ignored, so
+     * nobody believes they will see query strings.
+     */
+    static boolean requireRedaction(String v) {
+        String t = v == null ? "" : v.trim();
+        if (t.equalsIgnoreCase("true")) return true;
+        if (t.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("redaction cannot be turned off: meshpulse always removes query strings "
+                    + "and credential-like values from the lines it keeps and prints; unset it or set it to true");
+        }
+        throw new IllegalArgumentException("expected true");
     }
 
     public static String envName(String key) {

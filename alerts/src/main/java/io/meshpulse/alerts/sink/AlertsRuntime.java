@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,12 +61,19 @@ public final class AlertsRuntime implements AutoCloseable {
 
     /** Starts reading {@code topics.alerts()} from the end (new alerts only) with a group of its own. */
     public static AlertsRuntime startSinks(String bootstrap, Topics topics, String groupId, List<AlertSink> sinks) {
+        return startSinks(bootstrap, Map.of(), topics, groupId, sinks);
+    }
+
+    /** As {@link #startSinks(String, Topics, String, List)}, with Kafka client settings merged into the consumer's. */
+    public static AlertsRuntime startSinks(String bootstrap, Map<String, ?> clientOverrides, Topics topics, String groupId,
+                                           List<AlertSink> sinks) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
+        p.putAll(clientOverrides);
         KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         c.subscribe(List.of(topics.alerts()));
         AlertsRuntime r = new AlertsRuntime(c, new ArrayList<>(sinks));

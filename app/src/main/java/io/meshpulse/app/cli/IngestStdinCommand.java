@@ -41,17 +41,21 @@ final class IngestStdinCommand implements Callable<Integer> {
             description = "Partitions of meshpulse's topics if this command has to create them (default ${DEFAULT-VALUE}).")
     int partitions;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
     @Override
     public Integer call() throws Exception {
+        java.util.Map<String, Object> clientOverrides = kafka.overrides();
         String bootstrap = bootstrapServers != null ? bootstrapServers : IngestCommand.defaultBootstrap();
         Topics topics = Topics.withPrefix(topicPrefix);
-        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+        try (TopicAdmin admin = new TopicAdmin(bootstrap, clientOverrides)) {
             admin.ensure(topics, partitions, Optional.empty());
         }
         StreamIngester ingester = new StreamIngester(namespace, pod, container, node, "stdin",
                 LineFramer.DEFAULT_MAX_LINE_CHARS, IngestCommand.registry);
         StreamIngester.Result r;
-        try (RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
+        try (RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog(), clientOverrides)) {
             r = ingester.run(System.in, new StreamIngester.Output() {
                 @Override
                 public void line(RawLogLine line, long timestampMillis) {

@@ -84,8 +84,12 @@ final class IngestTailCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     IngestHttp http = new IngestHttp();
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
     @Override
     public Integer call() throws Exception {
+        Map<String, Object> clientOverrides = kafka.overrides();
         var server = http.start();
         String bootstrap = bootstrapServers != null ? bootstrapServers : IngestCommand.defaultBootstrap();
         String nodeName = IngestCommand.nodeName(node);
@@ -98,12 +102,12 @@ final class IngestTailCommand implements Callable<Integer> {
             System.err.println("another tailer holds " + state.resolve("tail.lock") + ": refusing to start a second one");
             return 1;
         }
-        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+        try (TopicAdmin admin = new TopicAdmin(bootstrap, clientOverrides)) {
             admin.ensure(topics, partitions, Optional.empty());
         }
         TailRunner runner = new TailRunner(config,
                 () -> new KafkaTailSink(bootstrap, topics.rawAccessLog(), topics.deadLetters(), checkpointTopic, nodeName,
-                        Map.of()),
+                        clientOverrides),
                 IngestCommand.registry, statsInterval);
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {

@@ -14,7 +14,20 @@ public final class Meshpulse {
     }
 
     public static int run(String... args) {
-        return new CommandLine(new Meshpulse()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** The command line as {@link #run} uses it (tests set its output streams). */
+    static CommandLine commandLine() {
+        return new CommandLine(new Meshpulse()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Meshpulse::settingsErrors);
+    }
+
+    /** A {@link SettingsError} is the user's to fix: one line naming what is wrong, exit code 2. */
+    static int settingsErrors(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (!(e instanceof SettingsError)) throw e;
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        return 2;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

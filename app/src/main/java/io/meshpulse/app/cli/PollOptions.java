@@ -11,12 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import picocli.CommandLine.Option;
@@ -30,6 +28,9 @@ final class PollOptions {
 
     @picocli.CommandLine.Mixin
     IngestHttp http = new IngestHttp();
+
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
             description = "Prefix of meshpulse's topics (default ${DEFAULT-VALUE}).")
@@ -56,9 +57,7 @@ final class PollOptions {
 
     /** Creates the compacted checkpoint topic when it does not exist yet. */
     void ensureCheckpointTopic() throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(io.meshpulse.app.kafka.TopicAdmin.config(bootstrap, kafka.overrides()))) {
             Set<String> names = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             if (names.contains(checkpointTopic())) return;
             NewTopic t = new NewTopic(checkpointTopic(), Optional.of(1), Optional.empty())
@@ -78,6 +77,7 @@ final class PollOptions {
             System.err.println("--bootstrap-servers (or MESHPULSE_BOOTSTRAP_SERVERS) is required");
             return 2;
         }
+        kafka.overrides(); // a bad client config stops the poller before it serves or polls
         var server = http.start();
         if (server != null) registry = server.registry();
         try {
@@ -91,7 +91,8 @@ final class PollOptions {
             throws Exception {
         ensureCheckpointTopic();
         Clock clock = Clock.systemUTC();
-        try (CheckpointedSink sink = new KafkaCheckpointedSink(bootstrap, checkpointTopic(), checkpointKey)) {
+        try (CheckpointedSink sink = new KafkaCheckpointedSink(bootstrap, checkpointTopic(), checkpointKey,
+                kafka.overrides())) {
             Poller poller = pollerOnSink.apply(sink);
             IngestMetrics metrics = new IngestMetrics(registry, poller.source(), clock);
             PollLoop loop = new PollLoop(poller, sink, interval, metrics, clock);

@@ -52,33 +52,48 @@ final class ReplayCommand implements Callable<Integer> {
     Duration timeout;
 
     @Option(names = "--flavour", paramLabel = "AKS|UPSTREAM",
-            description = "Istio the alert commands are written for (default: AKS add-on, or MESHPULSE_ALERTS_FLAVOUR).")
-    io.meshpulse.alerts.Flavour flavour;
+            description = "Istio the alert commands are written for: AKS (aks-addon) or UPSTREAM (default: "
+                    + "$MESHPULSE_ALERTS_FLAVOUR, else $MESHPULSE_MESH_FLAVOR, else AKS).")
+    String flavour;
 
     @Option(names = "--revision", paramLabel = "asm-X-Y",
-            description = "Control-plane revision used in commands (default: looked up from istiod's label by the first command).")
+            description = "Control-plane revision used in commands (default: $MESHPULSE_ALERTS_REVISION, else "
+                    + "$MESHPULSE_ISTIO_REVISION, else looked up from istiod's label by the first command).")
     String revision;
 
     @Option(names = "--alerts-config", paramLabel = "FILE",
-            description = "Properties file with meshpulse.alerts.* thresholds (see README, Alerts); env MESHPULSE_ALERTS_* overrides.")
+            description = "Properties file with meshpulse.alerts.* thresholds (see README, Alerts); the environment "
+                    + "(MESHPULSE_ALERTS_*, then the deploy manifests' names) overrides it.")
     java.nio.file.Path alertsConfig;
 
-    static io.meshpulse.alerts.AlertSettings alertSettings(java.nio.file.Path file, io.meshpulse.alerts.Flavour flavour,
-                                                          String revision) throws java.io.IOException {
+    /**
+     * The alerts stage's settings. Per key, the first that is set wins: the flag ({@code --flavour},
+     * {@code --revision}), {@code MESHPULSE_ALERTS_<KEY>}, the deploy manifests' name
+     * ({@code MESHPULSE_MESH_FLAVOR}, {@code MESHPULSE_ISTIO_NAMESPACE}, {@code MESHPULSE_ISTIO_REVISION},
+     * {@code MESHPULSE_REDACT_QUERY_STRINGS}), the {@code --alerts-config} file, the default. Every value given is
+     * checked, also an overridden one; a bad one is a {@link SettingsError} naming where it came from.
+     */
+    static io.meshpulse.alerts.AlertSettings alertSettings(java.nio.file.Path file, String flavour, String revision,
+                                                          java.util.Map<String, String> env) {
         java.util.Map<String, String> props = new java.util.HashMap<>();
         if (file != null) {
             java.util.Properties p = new java.util.Properties();
             try (var in = java.nio.file.Files.newBufferedReader(file)) {
                 p.load(in);
+            } catch (java.io.IOException e) {
+                throw new SettingsError("cannot read --alerts-config " + file + ": " + e.getClass().getSimpleName());
             }
             p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
         }
-        if (flavour != null) props.put(io.meshpulse.alerts.AlertSettings.PREFIX + "flavour", flavour.name());
-        if (revision != null) props.put(io.meshpulse.alerts.AlertSettings.PREFIX + "revision", revision);
-        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        if (flavour != null) env.remove(io.meshpulse.alerts.AlertSettings.envName("flavour"));
-        if (revision != null) env.remove(io.meshpulse.alerts.AlertSettings.envName("revision"));
-        return io.meshpulse.alerts.AlertSettings.fromEnvironment(env, props);
+        try {
+            io.meshpulse.alerts.AlertSettings s = io.meshpulse.alerts.AlertSettings.fromEnvironment(env, props);
+            if (flavour != null) s = s.withFlavour(io.meshpulse.alerts.Flavour.parse(flavour));
+            if (revision != null) s = s.withRevision(revision.isBlank() ? null : revision.trim());
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new SettingsError(flavour != null && e.getMessage().startsWith("unknown mesh flavour")
+                    ? "--flavour: " + e.getMessage() : e.getMessage());
+        }
     }
 
     @Option(names = "--serve",
@@ -93,7 +108,7 @@ final class ReplayCommand implements Callable<Integer> {
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
         Replay.Options options = new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
                 only, keepTopics, timeout, System.console() != null ? System.err : null, null,
-                alertSettings(alertsConfig, flavour, revision));
+                alertSettings(alertsConfig, flavour, revision, System.getenv()));
         Replay.Summary s;
         if (serve) {
             try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err)) {

@@ -18,8 +18,6 @@ import io.meshpulse.ingest.tail.TailRunner;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Settings;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,9 +122,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "Bytes shared by all RocksDB stores of this instance: block cache and memtables (default ${DEFAULT-VALUE}).")
     long rocksDbMemory;
 
-    @Option(names = "--kafka-config", defaultValue = "${env:MESHPULSE_KAFKA_CONFIG}", paramLabel = "FILE",
-            description = "Kafka client properties merged into every client (security settings for an existing cluster).")
-    Path kafkaConfig;
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
 
     @Option(names = "--alertmanager-url", defaultValue = "${env:MESHPULSE_ALERTMANAGER_URL}", paramLabel = "URL",
             description = "Send alerts to this Alertmanager (API v2), re-sent while firing.")
@@ -151,8 +148,29 @@ public final class RunCommand implements Callable<Integer> {
         return new DurationConverter().convert(v.trim());
     }
 
+    /**
+     * The alerts stage's settings from the environment: {@code MESHPULSE_ALERTS_*}, then the manifests' names
+     * ({@code MESHPULSE_MESH_FLAVOR}, {@code MESHPULSE_ISTIO_NAMESPACE}, {@code MESHPULSE_ISTIO_REVISION},
+     * {@code MESHPULSE_REDACT_QUERY_STRINGS}), then defaults. A bad value is a {@link SettingsError} naming it.
+     */
+    static AlertSettings alertSettings(Map<String, String> env) {
+        try {
+            return AlertSettings.fromEnvironment(env, Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsError(e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        // settings first: a bad one stops the command before it starts a broker, binds a port or joins a group
+        AlertSettings alertSettings = alertSettings(System.getenv());
+        LOG.info("alert commands written for {} (root namespace {}, revision {})",
+                alertSettings.flavour() == io.meshpulse.alerts.Flavour.AKS ? "the AKS Istio add-on" : "upstream Istio",
+                alertSettings.rootNamespace(),
+                alertSettings.revision() != null ? alertSettings.revision() : "looked up from istiod's label");
+        Map<String, Object> extra = kafka.overrides();
+        Duration early = earlyLook(earlyLook);
         Files.createDirectories(stateDir);
         EmbeddedBroker broker = null;
         String bootstrap = bootstrapServers;
@@ -161,17 +179,15 @@ public final class RunCommand implements Callable<Integer> {
             bootstrap = broker.bootstrapServers();
         }
         Topics topics = Topics.withPrefix(topicPrefix);
-        Properties extra = clientConfig(kafkaConfig);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestCommand.registry = registry; // the in-process tailer counts on /metrics too
         Server server = Server.bind(http.options(), registry);
-        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+        try (TopicAdmin admin = new TopicAdmin(bootstrap, extra)) {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
             int rawPartitions = admin.partitions(topics.rawAccessLog());
             Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention,
-                    earlyLook(earlyLook));
+                    early);
             StreamsBuilder builder = new StreamsBuilder();
-            AlertSettings alertSettings = AlertSettings.fromEnvironment(System.getenv(), Map.of());
             AlertsRuntime.addTopology(builder, MeshpulseTopology.add(builder, topics, settings), topics, alertSettings);
             Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,
                     broker != null ? (short) 1 : (short) -1, rocksDbMemory);
@@ -200,7 +216,7 @@ public final class RunCommand implements Callable<Integer> {
             AlertsRuntime sinks = null;
             try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
                 streams.start(Duration.ofMinutes(5));
-                server.attach(streams.streams(), topics, bootstrap);
+                server.attach(streams.streams(), topics, bootstrap, extra);
                 LOG.info("serving {} (triage page, /api/v1, /metrics, /readyz)", server.url());
                 List<AlertSink> alertSinks = new ArrayList<>();
                 if (!quiet) alertSinks.add(new ConsoleSink(System.out));
@@ -211,7 +227,7 @@ public final class RunCommand implements Callable<Integer> {
                 if (webhookUrl != null && !webhookUrl.isBlank()) {
                     alertSinks.add(new WebhookSink(URI.create(webhookUrl), 5, Duration.ofSeconds(1)));
                 }
-                sinks = AlertsRuntime.startSinks(bootstrap, topics, applicationId + "-alert-sinks", alertSinks);
+                sinks = AlertsRuntime.startSinks(bootstrap, extra, topics, applicationId + "-alert-sinks", alertSinks);
                 LOG.info("meshpulse running: application {} on {} ({} raw partitions, {} windows, grace {})",
                         applicationId, bootstrap, rawPartitions, window, grace);
                 if (tailPaths != null && !tailPaths.isEmpty()) {
@@ -220,7 +236,7 @@ public final class RunCommand implements Callable<Integer> {
                             .withFromBeginning(tailFromBeginning);
                     String bs = bootstrap;
                     TailRunner runner = new TailRunner(tc, () -> new KafkaTailSink(bs, topics.rawAccessLog(),
-                            topics.deadLetters(), KafkaTailSink.CHECKPOINT_TOPIC, node, toMap(extra)),
+                            topics.deadLetters(), KafkaTailSink.CHECKPOINT_TOPIC, node, extra),
                             IngestCommand.registry, Duration.ofSeconds(60));
                     tailer = runner;
                     tailThread = new Thread(() -> {
@@ -249,20 +265,5 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    static Properties clientConfig(Path file) throws IOException {
-        Properties p = new Properties();
-        if (file == null) return p;
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        }
-        return p;
-    }
-
-    private static Map<String, Object> toMap(Properties p) {
-        Map<String, Object> m = new java.util.HashMap<>();
-        p.forEach((k, v) -> m.put(String.valueOf(k), v));
-        return m;
     }
 }

@@ -20,9 +20,19 @@ public final class TopicAdmin implements AutoCloseable {
     private final Admin admin;
 
     public TopicAdmin(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    /** @param clientOverrides Kafka client settings merged over the bootstrap servers (security settings) */
+    public TopicAdmin(String bootstrapServers, Map<String, ?> clientOverrides) {
+        this.admin = Admin.create(config(bootstrapServers, clientOverrides));
+    }
+
+    public static Properties config(String bootstrapServers, Map<String, ?> clientOverrides) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        this.admin = Admin.create(p);
+        p.putAll(clientOverrides);
+        return p;
     }
 
     /**

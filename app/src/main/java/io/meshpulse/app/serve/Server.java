@@ -112,10 +112,17 @@ public final class Server implements AutoCloseable {
 
     /** Serves {@code streams}' stores and metrics. Its {@code application.server} must be {@link #applicationServer()}. */
     public synchronized void attach(KafkaStreams streams, Topics topics, String bootstrap) {
+        attach(streams, topics, bootstrap, java.util.Map.of());
+    }
+
+    /** As {@link #attach(KafkaStreams, Topics, String)}, with Kafka client settings for the server's own consumer. */
+    public synchronized void attach(KafkaStreams streams, Topics topics, String bootstrap,
+                                    java.util.Map<String, ?> clientOverrides) {
         if (attached != null) throw new IllegalStateException("already attached");
         Ownership ownership = new Ownership(streams, new HostInfo(options.reachableHost(), port()));
         PairMetrics pairs = new PairMetrics(registry, options.maxPairs(), options.staleAfter().toMillis());
-        StatsFeed feed = new StatsFeed(bootstrap, topics, ownership, pairs, registry, options.feedFromStart());
+        StatsFeed feed = new StatsFeed(bootstrap, clientOverrides, topics, ownership, pairs, registry,
+                options.feedFromStart());
         LocalQueries local = new LocalQueries(streams);
         Triage triage = new Triage(local, ownership, feed, options.token());
         PipelineMetrics pipeline = new PipelineMetrics(streams, topics, registry);

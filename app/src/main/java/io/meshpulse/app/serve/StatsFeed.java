@@ -55,13 +55,14 @@ final class StatsFeed implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
-    StatsFeed(String bootstrap, Topics topics, Ownership ownership, PairMetrics pairs, MeterRegistry registry,
-              boolean fromStart) {
+    StatsFeed(String bootstrap, Map<String, ?> clientOverrides, Topics topics, Ownership ownership, PairMetrics pairs,
+              MeterRegistry registry, boolean fromStart) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "meshpulse-serve-feed-" + ownership.self().port());
+        p.putAll(clientOverrides);
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         this.statsTopic = topics.pairStats();
         this.ownership = ownership;

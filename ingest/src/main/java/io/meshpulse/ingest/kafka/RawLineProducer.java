@@ -5,6 +5,7 @@ import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,6 +33,18 @@ public final class RawLineProducer implements AutoCloseable {
     private long sent;
 
     public RawLineProducer(String bootstrapServers, String topic) {
+        this(bootstrapServers, topic, Map.of());
+    }
+
+    /** @param clientOverrides Kafka client settings merged over meshpulse's own (e.g. security settings) */
+    public RawLineProducer(String bootstrapServers, String topic, Map<String, ?> clientOverrides) {
+        this.producer = new KafkaProducer<>(config(bootstrapServers, clientOverrides), new StringSerializer(),
+                new ByteArraySerializer());
+        this.topic = topic;
+    }
+
+    /** The producer's settings: meshpulse's, then {@code clientOverrides} over them. */
+    public static Properties config(String bootstrapServers, Map<String, ?> clientOverrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -41,8 +54,8 @@ public final class RawLineProducer implements AutoCloseable {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.topic = topic;
+        p.putAll(clientOverrides);
+        return p;
     }
 
     public void send(RawLogLine line, long timestampMillis) {

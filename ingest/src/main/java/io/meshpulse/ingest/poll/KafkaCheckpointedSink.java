@@ -40,9 +40,17 @@ public final class KafkaCheckpointedSink implements CheckpointedSink {
     private final String checkpointTopic;
     private final String checkpointKey;
     private final KafkaProducer<String, byte[]> producer;
+    private final Map<String, ?> clientOverrides;
 
     public KafkaCheckpointedSink(String bootstrapServers, String checkpointTopic, String checkpointKey) {
+        this(bootstrapServers, checkpointTopic, checkpointKey, Map.of());
+    }
+
+    /** @param clientOverrides Kafka client settings merged over meshpulse's own in the producer and the consumer */
+    public KafkaCheckpointedSink(String bootstrapServers, String checkpointTopic, String checkpointKey,
+                                 Map<String, ?> clientOverrides) {
         this.bootstrap = bootstrapServers;
+        this.clientOverrides = Map.copyOf(clientOverrides);
         this.checkpointTopic = checkpointTopic;
         this.checkpointKey = checkpointKey;
         Properties p = new Properties();
@@ -55,6 +63,7 @@ public final class KafkaCheckpointedSink implements CheckpointedSink {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        p.putAll(clientOverrides);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         // Aborts whatever a crashed predecessor with the same id left open, and fences it.
         producer.initTransactions();
@@ -66,6 +75,7 @@ public final class KafkaCheckpointedSink implements CheckpointedSink {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.putAll(clientOverrides);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(checkpointTopic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) return null;

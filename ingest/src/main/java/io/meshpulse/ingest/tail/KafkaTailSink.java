@@ -52,16 +52,18 @@ public final class KafkaTailSink implements TailSink {
     private final String checkpointTopic;
     private final String node;
     private final KafkaProducer<String, byte[]> producer;
+    private final Map<String, Object> clientOverrides;
     private boolean inTransaction;
 
     public KafkaTailSink(String bootstrap, String rawTopic, String deadLetterTopic, String checkpointTopic, String node,
-                         Map<String, Object> producerOverrides) {
+                         Map<String, Object> clientOverrides) {
         this.bootstrap = bootstrap;
+        this.clientOverrides = Map.copyOf(clientOverrides);
         this.rawTopic = rawTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.checkpointTopic = checkpointTopic;
         this.node = node;
-        ensureCheckpointTopic(bootstrap, checkpointTopic);
+        ensureCheckpointTopic(bootstrap, checkpointTopic, this.clientOverrides);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(node));
@@ -73,7 +75,7 @@ public final class KafkaTailSink implements TailSink {
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        p.putAll(producerOverrides);
+        p.putAll(clientOverrides);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         // Fences an earlier instance with the same id and aborts what it left open.
         producer.initTransactions();
@@ -84,9 +86,10 @@ public final class KafkaTailSink implements TailSink {
     }
 
     /** Creates the compacted checkpoint topic when missing (1 partition: one small entry per file per node). */
-    static void ensureCheckpointTopic(String bootstrap, String topic) {
+    static void ensureCheckpointTopic(String bootstrap, String topic, Map<String, Object> clientOverrides) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(clientOverrides);
         try (Admin admin = Admin.create(p)) {
             Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             if (names.contains(topic)) return;
@@ -111,6 +114,7 @@ public final class KafkaTailSink implements TailSink {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.putAll(clientOverrides);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(checkpointTopic, Duration.ofSeconds(60)).stream()
                     .map((PartitionInfo pi) -> new TopicPartition(pi.topic(), pi.partition())).toList();
