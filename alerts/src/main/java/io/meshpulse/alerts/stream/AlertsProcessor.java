@@ -378,6 +378,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         String observed = SILENCE.equals(c)
                 ? String.format("%s → %s carried about %.0f requests per window over %d windows, then none from %s on.",
                         facts.get("source"), facts.get("destination"), ps.requestsEwma, ps.windowsSeen, clock(cs.firing.startsAt))
+                : EGRESS_AUDIT.equals(c)
+                ? String.format("%s made %d requests to %s, a host outside the mesh registry, in the window %s–%s; %d of them succeeded.",
+                        facts.get("source"), n, s.destination().service(), clock(ws), clock(we), n - s.failures())
                 : String.format("%d of %d requests (%s) from %s to %s ended %s in the window %s–%s (%s reporter); the pair's baseline for %s is %s.",
                         k, n, Correlator.percent(n == 0 ? 0 : (double) k / n), facts.get("source"), facts.get("destination"),
                         c, clock(ws), clock(we), s.reporter(), c, Correlator.percent(shownBase));

@@ -44,6 +44,11 @@ class BaselineAlertsTest {
         Set<String> audit = alerts.stream().filter(a -> a.status().equals(Alert.FIRING))
                 .map(a -> a.failureClass() + " " + a.destination().service()).collect(Collectors.toSet());
         assertEquals(Set.of("EGRESS_AUDIT api.stripe.com", "EGRESS_AUDIT tax-rates.contoso-partner.com"), audit);
+        for (Alert a : alerts) {
+            String said = String.join(" ", a.diagnosis().evidence());
+            assertTrue(said.contains("a host outside the mesh registry") && !said.contains("ended EGRESS_AUDIT"),
+                    "the audit says what was seen, not a failure count: " + said);
+        }
         assertTrue(windows.size() > 5_000, "an hour of pair windows: " + windows.size());
     }
 
