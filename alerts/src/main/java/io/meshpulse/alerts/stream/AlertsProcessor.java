@@ -53,7 +53,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private final Diagnoser diagnoser;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, Observation> pending;
-    private KeyValueStore<String, PairState> pairs;
+    private PairStates pairs;
     private KeyValueStore<String, BurnState> burns;
     private KeyValueStore<String, Alert> current;
     /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
@@ -74,7 +74,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.pending = context.getStateStore(AlertNames.PENDING_STORE);
-        this.pairs = context.getStateStore(AlertNames.PAIR_STATE_STORE);
+        this.pairs = new PairStates(context.getStateStore(AlertNames.PAIR_STATE_STORE));
         this.burns = context.getStateStore(AlertNames.BURN_STORE);
         this.current = context.getStateStore(AlertNames.CURRENT_STORE);
         long now = context.currentSystemTimeMs();
@@ -437,49 +437,44 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         List<PairState> changed = new ArrayList<>();
         // Callers still calling: a server that stops seeing them is explained by the client-side failure.
         List<PairState> activeClients = new ArrayList<>();
-        try (KeyValueIterator<String, PairState> it = pairs.all()) {
-            while (it.hasNext()) {
-                PairState ps = it.next().value;
-                if ("source".equals(ps.reporter) && ps.lastWindow >= ws - size) activeClients.add(ps);
-            }
+        List<PairState> all = pairs.all();
+        for (PairState ps : all) {
+            if ("source".equals(ps.reporter) && ps.lastWindow >= ws - size) activeClients.add(ps);
         }
-        try (KeyValueIterator<String, PairState> it = pairs.all()) {
-            while (it.hasNext()) {
-                PairState ps = it.next().value;
-                if (ps.lastWindow >= ws) continue;
-                long gap = (ws - ps.lastWindow) / size;
-                Observation ghost = ghost(ps, ws, we);
-                if (gap >= settings.staleWindows()) {
-                    for (Map.Entry<String, ClassState> e : ps.classes.entrySet()) {
-                        ClassState cs = e.getValue();
-                        if (cs.firing != null) {
-                            cs.firing.cleanStreak = 1;
-                            resolve(ghost, ps, e.getKey(), cs, ws, we, window);
-                        }
-                    }
-                    drop.add(ps.pairKey);
-                    continue;
-                }
-                boolean steady = ps.windowsSeen >= settings.silenceMinWindows()
-                        && ps.requestsEwma >= settings.silenceMinRequests();
-                if (steady && "destination".equals(ps.reporter)) {
-                    for (PairState c : activeClients) {
-                        if (Pairs.sameSource(c.source, ps.source) && Pairs.sameDestination(c.destination, ps.destination)) {
-                            steady = false;
-                            break;
-                        }
+        for (PairState ps : all) {
+            if (ps.lastWindow >= ws) continue;
+            long gap = (ws - ps.lastWindow) / size;
+            Observation ghost = ghost(ps, ws, we);
+            if (gap >= settings.staleWindows()) {
+                for (Map.Entry<String, ClassState> e : ps.classes.entrySet()) {
+                    ClassState cs = e.getValue();
+                    if (cs.firing != null) {
+                        cs.firing.cleanStreak = 1;
+                        resolve(ghost, ps, e.getKey(), cs, ws, we, window);
                     }
                 }
-                ClassState silence = ps.classes.get(SILENCE);
-                if (steady && gap >= settings.silenceWindows() && (silence == null || silence.firing == null)) {
-                    ClassState cs = ps.classes.computeIfAbsent(SILENCE, x -> new ClassState());
-                    ClassState.Firing f = new ClassState.Firing();
-                    f.startsAt = ps.lastWindow + size;
-                    f.detectedAt = we;
-                    cs.firing = f;
-                    emit(build(ghost, ps, SILENCE, cs, ws, we, window, Alert.FIRING, null), we);
-                    changed.add(ps);
+                drop.add(ps.pairKey);
+                continue;
+            }
+            boolean steady = ps.windowsSeen >= settings.silenceMinWindows()
+                    && ps.requestsEwma >= settings.silenceMinRequests();
+            if (steady && "destination".equals(ps.reporter)) {
+                for (PairState c : activeClients) {
+                    if (Pairs.sameSource(c.source, ps.source) && Pairs.sameDestination(c.destination, ps.destination)) {
+                        steady = false;
+                        break;
+                    }
                 }
+            }
+            ClassState silence = ps.classes.get(SILENCE);
+            if (steady && gap >= settings.silenceWindows() && (silence == null || silence.firing == null)) {
+                ClassState cs = ps.classes.computeIfAbsent(SILENCE, x -> new ClassState());
+                ClassState.Firing f = new ClassState.Firing();
+                f.startsAt = ps.lastWindow + size;
+                f.detectedAt = we;
+                cs.firing = f;
+                emit(build(ghost, ps, SILENCE, cs, ws, we, window, Alert.FIRING, null), we);
+                changed.add(ps);
             }
         }
         drop.forEach(pairs::delete);

@@ -76,6 +76,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
             p.put("message.max.bytes", String.valueOf(8 * 1024 * 1024));
+            // The log cleaner (compacted changelogs, the IP table) allocates its dedupe buffer on the heap and clears
+            // it on every pass: 128 MB by default, a quarter of a 512 MB replay's heap and, in a replay profile, the
+            // broker's busiest thread filling it. 16 MB holds ~700k keys per pass, plenty for one node's topics.
+            p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
             p.putAll(overrides);
             KafkaConfig config = KafkaConfig.fromProps(p, false);
 

@@ -76,12 +76,32 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
+    /**
+     * The topic's partition count. Right after {@link #ensure} the broker may not know a new topic yet (topic
+     * creation completes at the controller; brokers learn of it from the metadata log a moment later), so an
+     * unknown topic is asked again for up to 30 s.
+     */
     public int partitions(String topic) {
-        try {
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
-            return d.get(topic).partitions().size();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(30, TimeUnit.SECONDS);
+                return d.get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+            }
+            try {
+                Thread.sleep(100); // asking again after a broker metadata update, bounded by the deadline above
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while describing " + topic, e);
+            }
         }
     }
 

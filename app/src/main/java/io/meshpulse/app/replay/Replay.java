@@ -121,7 +121,9 @@ public final class Replay {
                 Summary summary;
                 StreamsBuilder builder = new StreamsBuilder();
                 AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics, o.alerts());
-                Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
+                // One stream thread per core, up to one per raw partition: the parsing tasks are the work.
+                int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), o.partitions()));
+                Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, threads,
                         replication.orElse((short) -1), 128L * 1024 * 1024);
                 hooks.configure(config);
                 try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
