@@ -232,6 +232,8 @@ final class TextLineParser {
     private int quoted(int p) {
         final byte[] b = src;
         if (p + 1 >= n || b[p] != ' ' || b[p + 1] != '"') return -1;
+        // "-" (unset) is the most common value of several fields: no search for it
+        if (p + 3 < n && b[p + 2] == '-' && b[p + 3] == '"' && (p + 4 == n || b[p + 4] == ' ')) return p + 3;
         int q = ByteText.indexOf(b, '"', p + 2, n);
         if (q < 0 || (q + 1 < n && b[q + 1] != ' ')) return -1;
         return q;
@@ -243,6 +245,7 @@ final class TextLineParser {
         if (p + 1 >= n || b[p] != ' ') return -1;
         byte c = b[p + 1];
         if (c == ' ' || c == '"') return -1;
+        if (c == '-' && (p + 2 == n || b[p + 2] == ' ')) return p + 2; // "-": no search
         return bareEnd(p + 1);
     }
 
