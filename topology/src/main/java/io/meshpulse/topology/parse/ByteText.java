@@ -71,7 +71,7 @@ final class ByteText {
 
     /**
      * Hash of {@code b[s, e)}: every eight-byte word folded in with a rotate-and-add (one cycle of latency per word,
-     * where a multiply per word would cost three), then mixed once. Equal hashes are confirmed by
+     * where a multiply per word would cost three), then folded and mixed once. Equal hashes are confirmed by
      * {@link #rangeEquals}, so a collision costs a cache slot, never a wrong value.
      */
     static int hash(byte[] b, int s, int e) {
@@ -86,8 +86,11 @@ final class ByteText {
         } else {
             for (int i = s; i < e; i++) h = (h << 8) + (b[i] & 0xff);
         }
+        // Fold the high half down before the multiply: a multiply only carries a difference upwards, so two keys
+        // differing only in high bits of h (one digit of a port number, say) would otherwise share a slot.
+        h ^= h >>> 32;
         h *= MIX;
-        int x = (int) (h ^ (h >>> 32));
+        int x = (int) (h >>> 32); // the upper half of the product depends on every bit below it
         return x ^ (x >>> 16);
     }
 
