@@ -9,8 +9,9 @@ import java.util.regex.Matcher;
  * The ratios of {@link ParserBenchmark} measured in thread CPU time, for machines too busy for wall-clock ratios.
  *
  * <p>JMH runs one benchmark after another, so on a shared machine each one sees a different load and the ratios
- * between them move by a factor of two from run to run. Here the four workloads (newline scan, regex, parseText,
- * parseJson; same corpus, same code as the JMH benchmarks) take turns in one thread, each round timed with
+ * between them move by a factor of two from run to run. Here the workloads (newline scan, regex, parseText,
+ * parseJson; same corpus, same code as the JMH benchmarks; plus parseText with the line ends found by the scan's
+ * byte loop, {@link ParserBenchmark#parseAllByteLoop}) take turns in one thread, each round timed with
  * {@link ThreadMXBean#getCurrentThreadCpuTime()}, which does not count time spent descheduled. Every workload is a
  * separate method, as in JMH, so each is compiled on its own rather than as an OSR loop. The first third of the run
  * is warm-up and is not reported.
@@ -28,7 +29,7 @@ public final class ParserCpuRatio {
         ParserBenchmark b = new ParserBenchmark();
         b.setUp(); // same corpus, same checks as the JMH benchmark
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long[] cpu = new long[4];
+        long[] cpu = new long[5];
         long rounds = 0;
         long start = System.nanoTime();
         long warmEnd = start + seconds * 1_000_000_000L / 3;
@@ -51,6 +52,9 @@ public final class ParserCpuRatio {
             long t3 = mx.getCurrentThreadCpuTime();
             sink = ParserBenchmark.parseAll(parser, b.jsonBytes());
             long t4 = mx.getCurrentThreadCpuTime();
+            sink = ParserBenchmark.parseAllByteLoop(parser, b.textBytes());
+            long t5 = mx.getCurrentThreadCpuTime();
+            cpu[4] += t5 - t4;
             cpu[0] += t1 - t0;
             cpu[1] += t2 - t1;
             cpu[2] += t3 - t2;
@@ -58,14 +62,17 @@ public final class ParserCpuRatio {
             rounds++;
         }
         double lines = rounds * (double) ParserBenchmark.LINES;
-        String[] names = {"newlineScan", "regexText", "parseText", "parseJson"};
+        String[] names = {"newlineScan", "regexText", "parseText", "parseJson", "parseText*"};
         System.out.printf("%d rounds of %d lines after %d s of warm-up; lines per CPU-second:%n", rounds,
                 ParserBenchmark.LINES, seconds / 3);
-        for (int i = 0; i < 4; i++) System.out.printf("  %-12s %,12.0f%n", names[i], lines / cpu[i] * 1e9);
+        for (int i = 0; i < 5; i++) System.out.printf("  %-12s %,12.0f%n", names[i], lines / cpu[i] * 1e9);
+        System.out.println("  (parseText* finds line ends with the scan's byte loop instead of eight bytes at a time)");
         System.out.printf("parseText / newlineScan = %.3f, parseText / regexText = %.2f%n",
                 (double) cpu[0] / cpu[2], (double) cpu[1] / cpu[2]);
         System.out.printf("parseJson / newlineScan = %.3f, parseJson / regexText = %.2f%n",
                 (double) cpu[0] / cpu[3], (double) cpu[1] / cpu[3]);
+        System.out.printf("parseText* / newlineScan = %.3f, parseText* / regexText = %.2f%n",
+                (double) cpu[0] / cpu[4], (double) cpu[1] / cpu[4]);
     }
 
     private static int regex(Matcher m, String[] lines) {

@@ -71,7 +71,7 @@ final class ByteText {
 
     /**
      * Hash of {@code b[s, e)}: every eight-byte word folded in with a rotate-and-add (one cycle of latency per word,
-     * where a multiply per word would cost three), then mixed once. Equal hashes are confirmed by
+     * where a multiply per word would cost three), then folded and mixed once. Equal hashes are confirmed by
      * {@link #rangeEquals}, so a collision costs a cache slot, never a wrong value.
      */
     static int hash(byte[] b, int s, int e) {
@@ -86,8 +86,11 @@ final class ByteText {
         } else {
             for (int i = s; i < e; i++) h = (h << 8) + (b[i] & 0xff);
         }
+        // Fold the high half down before the multiply: a multiply only carries a difference upwards, so two keys
+        // differing only in high bits of h (one digit of a port number, say) would otherwise share a slot.
+        h ^= h >>> 32;
         h *= MIX;
-        int x = (int) (h ^ (h >>> 32));
+        int x = (int) (h >>> 32); // the upper half of the product depends on every bit below it
         return x ^ (x >>> 16);
     }
 
@@ -118,6 +121,29 @@ final class ByteText {
     /** {@code b[s, e)} decoded as UTF-8 (the JDK copies pure-ASCII ranges without decoding). */
     static String string(byte[] b, int s, int e) {
         return new String(b, s, e - s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link #string}, when the caller knows whether the bytes are ASCII: then they are copied as Latin-1, which
+     * skips the UTF-8 decoder's own check for non-ASCII bytes (one pass over the line replaces one per value).
+     */
+    static String string(byte[] b, int s, int e, boolean ascii) {
+        return new String(b, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+
+    /** {@link #value} with {@link #string(byte[], int, int, boolean)}'s shortcut. */
+    static String value(byte[] b, int s, int e, boolean ascii) {
+        if (e - s == 1 && b[s] == '-') return null;
+        return new String(b, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+
+    /** True when every byte of {@code b[s, e)} is below 0x80. */
+    static boolean isAscii(byte[] b, int s, int e) {
+        long or = 0;
+        int i = s;
+        for (; i + 8 <= e; i += 8) or |= word(b, i);
+        for (; i < e; i++) or |= b[i];
+        return (or & HIGHS) == 0;
     }
 
     /** Like {@link #string}, but null for a lone {@code -} (Envoy's "unset"). */

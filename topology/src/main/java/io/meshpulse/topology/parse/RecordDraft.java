@@ -79,10 +79,24 @@ final class RecordDraft {
     }
 
     AccessLogRecord build() {
-        final Details d = details;
-        final Details t = termination;
-        final FlagSet f = flags;
-        final ClusterInfo c = cluster;
+        return record(format, startTimeMillis, startTime, method, path, protocol, responseCode, flags, details,
+                termination, upstreamTransportFailureReason, bytesReceived, bytesSent, durationMs,
+                upstreamServiceTimeMs, xForwardedFor, userAgent, requestId, authority, upstreamHost, cluster,
+                upstreamLocalAddress, downstreamLocalAddress, downstreamRemoteAddress, requestedServerName,
+                routeName);
+    }
+
+    /**
+     * The classified record of the given values: the one place the direction and the failure class are worked out
+     * from the facts the token cache keeps per distinct value. Static, so a parser can build a record straight from
+     * its locals without storing them in the (long-lived) draft first.
+     */
+    static AccessLogRecord record(LogFormat format, long startTimeMillis, String startTime, String method,
+            String path, String protocol, int responseCode, FlagSet f, Details d, Details t,
+            String upstreamTransportFailureReason, long bytesReceived, long bytesSent, long durationMs,
+            Long upstreamServiceTimeMs, String xForwardedFor, String userAgent, String requestId, String authority,
+            String upstreamHost, ClusterInfo c, String upstreamLocalAddress, String downstreamLocalAddress,
+            String downstreamRemoteAddress, String requestedServerName, String routeName) {
         // the rules of Classifier.classify and Classifier.direction, over facts computed once per distinct value
         String failureClass = Classifier.failureClass(responseCode, f.priority, c.blackHole, d.rbac || t.rbac,
                 d.value, routeName);

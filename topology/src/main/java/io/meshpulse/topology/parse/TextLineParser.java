@@ -3,6 +3,8 @@ package io.meshpulse.topology.parse;
 import io.meshpulse.model.Rfc3339;
 import io.meshpulse.topology.parse.TextLayout.Field;
 import io.meshpulse.topology.parse.TextLayout.Shape;
+import io.meshpulse.topology.parse.TokenCache.ClusterInfo;
+import io.meshpulse.topology.parse.TokenCache.Details;
 import io.meshpulse.topology.parse.TokenCache.FlagSet;
 
 /**
@@ -51,6 +53,12 @@ final class TextLineParser {
     private byte[] src;
     private int n;
 
+    // what splitRequest found
+    private int reqMethodEnd;
+    private int reqPathEnd;
+    private int reqProtoStart;
+    private int reqProtoEnd;
+
     TextLineParser(TokenCache cache, RecordDraft draft, Rfc3339Bytes times) {
         this.cache = cache;
         this.draft = draft;
@@ -88,6 +96,187 @@ final class TextLineParser {
 
     private static final String NO_MATCH = new String("no match");
     private String detectFailure;
+
+    // ----------------------------------------------------------------------------------- 1.9+ layout fast path
+
+    /**
+     * The Istio 1.9+ layout (the default since 2021) read in one straight pass: each field is found, checked and
+     * converted in layout order, with no token table and no per-field dispatch; numbers are converted while their
+     * end is searched, and the record is built from locals (not through the long-lived draft, whose every
+     * reference store would pay G1's old-to-young write barrier). Returns the classified record, or null when the
+     * line is not a plain, valid 1.9+ line (a run of spaces between tokens, a quote inside a quoted value, a quoted
+     * value where a bare one belongs or the reverse, extra trailing tokens, any invalid value, ...); the caller
+     * then runs {@link #parse}, so a line declined here gives exactly the result it gave before.
+     *
+     * <p>A line is accepted only when {@link #parse} would split it into the same tokens (single spaces; a quoted
+     * value ends at its first quote, which is followed by a space or the line end; bare values end as
+     * {@link #bareEnd} ends them), detect {@link TextLayout#ISTIO_1_9} and fill every field without error, so the
+     * record built here equals the one built from the draft {@link #parse} fills. {@code line[start, end)} is the
+     * trimmed line and starts with {@code [}.
+     */
+    AccessLogRecord layout19(byte[] line, int start, int end) {
+        this.src = line;
+        this.n = end;
+        final byte[] b = line;
+        final int n = end;
+        final boolean ascii = ByteText.isAscii(b, start, n);
+
+        // [START_TIME]: a valid time holds no ']', so a ']' where the common 24-char time ends is the first one
+        int e = start + 25 < n && b[start + 25] == ']' ? start + 25 : ByteText.indexOf(b, ']', start + 1, n);
+        if (e < 0) return null;
+        final long millis = times.parseMillis(b, start + 1, e);
+        if (millis == Rfc3339.INVALID) return null;
+        final String startTime = ByteText.string(b, start + 1, e, ascii);
+        // "METHOD PATH PROTOCOL"
+        int s = e + 3;
+        e = quoted(e + 1);
+        if (e < 0 || !splitRequest(s, e)) return null;
+        final String method = requestMethod(s);
+        final String path = requestPath(ascii);
+        final String protocol = requestProtocol();
+        // RESPONSE_CODE
+        e = digits(e + 1, 9);
+        if (e < 0 || scanned < 0) return null;
+        final int code = (int) scanned;
+        // RESPONSE_FLAGS RESPONSE_CODE_DETAILS CONNECTION_TERMINATION_DETAILS
+        s = e + 1;
+        e = bare(e);
+        if (e < 0) return null;
+        final FlagSet flags = cache.flags(b, s, e);
+        if (flags == null) return null;
+        s = e + 1;
+        e = bare(e);
+        if (e < 0) return null;
+        final Details details = cache.details(b, s, e);
+        s = e + 1;
+        e = bare(e);
+        if (e < 0) return null;
+        final Details termination = cache.details(b, s, e);
+        // "UPSTREAM_TRANSPORT_FAILURE_REASON"
+        s = e + 2;
+        e = quoted(e);
+        if (e < 0) return null;
+        final String utfr = ByteText.value(b, s, e, ascii);
+        // BYTES_RECEIVED BYTES_SENT DURATION UPSTREAM_SERVICE_TIME
+        e = digits(e + 1, 18);
+        if (e < 0) return null;
+        final long rx = scanned;
+        e = digits(e, 18);
+        if (e < 0) return null;
+        final long tx = scanned;
+        e = digits(e, 18);
+        if (e < 0) return null;
+        final long duration = scanned;
+        e = digits(e, 18);
+        if (e < 0) return null;
+        final Long ust = scanned < 0 ? null : RecordDraft.boxed(scanned);
+        // "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" ":AUTHORITY" "UPSTREAM_HOST"
+        s = e + 2;
+        e = quoted(e);
+        if (e < 0) return null;
+        final String xff = ByteText.value(b, s, e, ascii);
+        s = e + 3;
+        e = quoted(e + 1);
+        if (e < 0) return null;
+        final String userAgent = ByteText.value(b, s, e, ascii);
+        s = e + 3;
+        e = quoted(e + 1);
+        if (e < 0) return null;
+        final String requestId = ByteText.value(b, s, e, ascii);
+        s = e + 3;
+        e = quoted(e + 1);
+        if (e < 0) return null;
+        final String authority = ByteText.value(b, s, e, ascii);
+        s = e + 3;
+        e = quoted(e + 1);
+        if (e < 0) return null;
+        final String upstreamHost = ByteText.value(b, s, e, ascii);
+        // UPSTREAM_CLUSTER(_RAW) UPSTREAM_LOCAL_ADDRESS DOWNSTREAM_LOCAL_ADDRESS DOWNSTREAM_REMOTE_ADDRESS
+        // REQUESTED_SERVER_NAME ROUTE_NAME, the last one ending the line
+        s = e + 2;
+        e = bare(e + 1);
+        if (e < 0) return null;
+        final ClusterInfo cluster = cache.cluster(b, s, e > s + 1 && b[e - 1] == ';' ? e - 1 : e);
+        s = e + 1;
+        e = bare(e);
+        if (e < 0) return null;
+        final String ula = ByteText.value(b, s, e, ascii);
+        s = e + 1;
+        e = bare(e);
+        if (e < 0) return null;
+        final String dla = ByteText.value(b, s, e, ascii);
+        s = e + 1;
+        e = bare(e);
+        if (e < 0) return null;
+        final String dra = ByteText.value(b, s, e, ascii);
+        s = e + 1;
+        e = bare(e);
+        if (e < 0) return null;
+        final String sni = ByteText.value(b, s, e, ascii);
+        s = e + 1;
+        e = bare(e);
+        if (e != n) return null;
+        final String route = TokenCache.route(b, s, e);
+        return RecordDraft.record(LogFormat.TEXT, millis, startTime, method, path, protocol, code, flags, details,
+                termination, utfr, rx, tx, duration, ust, xff, userAgent, requestId, authority, upstreamHost,
+                cluster, ula, dla, dra, sni, route);
+    }
+
+    /** The number (or -1 for {@code -}) read by the last {@link #digits}. */
+    private long scanned;
+
+    /**
+     * At {@code p}, one space and a quoted value whose first closing quote is followed by a space or ends the line:
+     * returns the position of that quote (the value starts at {@code p + 2}), or -1.
+     */
+    private int quoted(int p) {
+        final byte[] b = src;
+        if (p + 1 >= n || b[p] != ' ' || b[p + 1] != '"') return -1;
+        // "-" (unset) is the most common value of several fields: no search for it
+        if (p + 3 < n && b[p + 2] == '-' && b[p + 3] == '"' && (p + 4 == n || b[p + 4] == ' ')) return p + 3;
+        int q = ByteText.indexOf(b, '"', p + 2, n);
+        if (q < 0 || (q + 1 < n && b[q + 1] != ' ')) return -1;
+        return q;
+    }
+
+    /** At {@code p}, one space and a bare value ending where {@link #bareEnd} ends it: returns its end, or -1. */
+    private int bare(int p) {
+        final byte[] b = src;
+        if (p + 1 >= n || b[p] != ' ') return -1;
+        byte c = b[p + 1];
+        if (c == ' ' || c == '"') return -1;
+        if (c == '-' && (p + 2 == n || b[p + 2] == ' ')) return p + 2; // "-": no search
+        return bareEnd(p + 1);
+    }
+
+    /**
+     * At {@code p}, one space and a count as {@link #count} reads it: at most {@code maxDigits} digits (or a lone
+     * {@code -}, read as -1; {@code maxDigits} 9 is the response code, which must be a number) ending at a space or
+     * the line end. Sets {@link #scanned} and returns the end, or -1.
+     */
+    private int digits(int p, int maxDigits) {
+        final byte[] b = src;
+        final int s = p + 1;
+        if (s >= n || b[p] != ' ') return -1;
+        int q = s;
+        long v = 0;
+        while (q < n) {
+            int digit = b[q] - '0';
+            if (digit < 0 || digit > 9) break;
+            v = v * 10 + digit;
+            q++;
+        }
+        if (q == s) {
+            if (maxDigits == 9 || b[s] != '-') return -1;
+            v = -1;
+            q++;
+        } else if (q - s > maxDigits) {
+            return -1;
+        }
+        if (q < n && b[q] != ' ') return -1;
+        scanned = v;
+        return q;
+    }
 
     // ---------------------------------------------------------------------------------------------- fast path
 
@@ -367,50 +556,79 @@ final class TextLineParser {
      * single space the protocol is cut off the end of the path.
      */
     private String request(int s, int e) {
+        if (!splitRequest(s, e)) return badRequest(s, e);
         final RecordDraft d = draft;
-        if (e - s == 5 && src[s] == '-' && src[s + 1] == ' ' && src[s + 2] == '-' && src[s + 3] == ' ' && src[s + 4] == '-') {
-            return null; // TCP: "- - -"
-        }
-        int sp1 = s;
-        while (sp1 < e && src[sp1] != ' ') sp1++;
-        if (sp1 == e || sp1 == s) return badRequest(s, e);
-        for (int i = s; i < sp1; i++) {
-            byte c = src[i];
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_')) return badRequest(s, e);
-        }
-        int sp2 = e - 1;
-        while (sp2 > sp1 && src[sp2] != ' ') sp2--;
-        int pathEnd;
-        String protocol;
-        if (sp2 > sp1) {
-            protocol = protocol(sp2 + 1, e);
-            if (protocol == BAD_PROTOCOL) return badRequest(s, e);
-            pathEnd = sp2;
-        } else {
-            int glued = protocolSuffix(sp1 + 1, e);
-            if (glued > 0) {
-                pathEnd = e - glued;
-                protocol = protocol(pathEnd, e);
-            } else if (e - sp1 - 1 >= 2 && src[e - 1] == '-') {
-                pathEnd = e - 1; // "- --": unset path and unset protocol glued together
-                protocol = null;
-            } else {
-                return badRequest(s, e);
-            }
-        }
-        d.method = sp1 - s == 1 && src[s] == '-' ? null : TokenCache.method(src, s, sp1);
-        d.protocol = protocol;
-        int ps = sp1 + 1;
-        d.path = pathEnd == ps ? null : (pathEnd - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pathEnd);
+        d.method = requestMethod(s);
+        d.path = requestPath(false);
+        d.protocol = requestProtocol();
         return null;
     }
 
-    private static final String BAD_PROTOCOL = new String("bad");
+    /**
+     * Finds the parts of the request line {@code [s, e)}, as positions in int fields (so the fast path stores no
+     * reference on the way); false when it is not a valid request line. TCP's {@code - - -} has no parts.
+     */
+    private boolean splitRequest(int s, int e) {
+        final byte[] src = this.src;
+        if (e - s == 5 && src[s] == '-' && src[s + 1] == ' ' && src[s + 2] == '-' && src[s + 3] == ' ' && src[s + 4] == '-') {
+            reqMethodEnd = -1; // TCP: "- - -"
+            return true;
+        }
+        int sp1 = s;
+        while (sp1 < e && src[sp1] != ' ') sp1++;
+        if (sp1 == e || sp1 == s) return false;
+        for (int i = s; i < sp1; i++) {
+            byte c = src[i];
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_')) return false;
+        }
+        int sp2 = e - 1;
+        while (sp2 > sp1 && src[sp2] != ' ') sp2--;
+        if (sp2 > sp1) {
+            int ps = sp2 + 1;
+            if (e - ps == 1 && src[ps] == '-') {
+                reqProtoStart = -1;
+            } else if (protocolSuffix(ps, e) == e - ps) {
+                reqProtoStart = ps;
+            } else {
+                return false;
+            }
+            reqPathEnd = sp2;
+        } else {
+            int glued = protocolSuffix(sp1 + 1, e);
+            if (glued > 0) {
+                reqPathEnd = e - glued;
+                reqProtoStart = e - glued;
+            } else if (e - sp1 - 1 >= 2 && src[e - 1] == '-') {
+                reqPathEnd = e - 1; // "- --": unset path and unset protocol glued together
+                reqProtoStart = -1;
+            } else {
+                return false;
+            }
+        }
+        reqMethodEnd = sp1;
+        reqProtoEnd = e;
+        return true;
+    }
 
-    private String protocol(int s, int e) {
-        if (e - s == 1 && src[s] == '-') return null;
-        if (protocolSuffix(s, e) != e - s) return BAD_PROTOCOL;
-        return TokenCache.protocol(src, s, e);
+    /** The method of the request line split last, which starts at {@code s}; null for {@code -} and TCP. */
+    private String requestMethod(int s) {
+        int sp1 = reqMethodEnd;
+        if (sp1 < 0 || (sp1 - s == 1 && src[s] == '-')) return null;
+        return TokenCache.method(src, s, sp1);
+    }
+
+    /** The path of the request line split last; null when empty, {@code -} or TCP. */
+    private String requestPath(boolean ascii) {
+        if (reqMethodEnd < 0) return null;
+        int ps = reqMethodEnd + 1;
+        int pe = reqPathEnd;
+        return pe == ps || (pe - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pe, ascii);
+    }
+
+    /** The protocol of the request line split last (always a shared constant); null for {@code -} and TCP. */
+    private String requestProtocol() {
+        if (reqMethodEnd < 0 || reqProtoStart < 0) return null;
+        return TokenCache.protocol(src, reqProtoStart, reqProtoEnd);
     }
 
     /** Length of an {@code HTTP/1.0|HTTP/1.1|HTTP/2|HTTP/3} suffix of {@code [s,e)}, or 0. */

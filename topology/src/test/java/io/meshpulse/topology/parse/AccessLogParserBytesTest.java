@@ -229,7 +229,7 @@ class AccessLogParserBytesTest {
         return values[r.nextInt(values.length)];
     }
 
-    private static EnvoyLine randomLine(Random r, int i) {
+    static EnvoyLine randomLine(Random r, int i) {
         String code = r.nextInt(10) == 0 ? "0" : Integer.toString(new int[] {200, 201, 302, 403, 404, 502, 503, 504}[r.nextInt(8)]);
         String ts = String.format("2024-%02d-%02dT%02d:%02d:%02d%s%s", 1 + r.nextInt(12), 1 + r.nextInt(28),
                 r.nextInt(24), r.nextInt(60), r.nextInt(60),
