@@ -209,17 +209,24 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         return new Observation(key, s, ex);
     }
 
+    /** The state of a pair seen for the first time, in window {@code ws}. */
+    private static PairState newPair(Observation o, long ws) {
+        PairWindowStats s = o.stats();
+        PairState ps = new PairState();
+        ps.pairKey = o.pairKey();
+        ps.reporter = s.reporter();
+        ps.source = s.source();
+        ps.destination = s.destination();
+        ps.firstWindow = ws;
+        ps.requestsEwma = s.requests();
+        return ps;
+    }
+
     private void pairWindow(Observation o, List<Observation> window, long ws, long we) {
         PairWindowStats s = o.stats();
         PairState ps = pairs.get(o.pairKey());
         if (ps == null) {
-            ps = new PairState();
-            ps.pairKey = o.pairKey();
-            ps.reporter = s.reporter();
-            ps.source = s.source();
-            ps.destination = s.destination();
-            ps.firstWindow = ws;
-            ps.requestsEwma = s.requests();
+            ps = newPair(o, ws);
         } else {
             ps.requestsEwma += 0.2 * (s.requests() - ps.requestsEwma);
         }
@@ -274,16 +281,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         for (Observation o : window) {
             PairWindowStats s = o.stats();
             PairState ps = pairs.get(o.pairKey());
-            boolean known = ps != null;
-            if (!known) {
-                ps = new PairState();
-                ps.pairKey = o.pairKey();
-                ps.reporter = s.reporter();
-                ps.source = s.source();
-                ps.destination = s.destination();
-                ps.firstWindow = ws;
-                ps.requestsEwma = s.requests();
-            }
+            if (ps == null) ps = newPair(o, ws);
             boolean fired = false;
             for (String c : s.byClass().keySet()) {
                 if (!FailureClass.isFailure(c) && !FailureClass.DI.equals(c)) continue;
