@@ -16,9 +16,18 @@ import java.time.Duration;
  *                          task sends what it has counted for that window as an early look (to the alerts stage
  *                          only) without waiting for the grace; the closed window still comes later and is what
  *                          counts. Live this cuts the time to an alert from window + grace to window + early.
+ * @param closeDelay        wall-clock time a window waits, once its grace has passed, before it is closed. Callers
+ *                          are resolved through the IP table when a window closes, and another task's announcement
+ *                          of a pod's IP reaches that table only after the task's commit and the global thread's
+ *                          next poll; when event time runs far ahead of the wall clock (replay) a window could
+ *                          otherwise close before the IPs it needs are known. Zero closes at once (tests that
+ *                          drive the wall clock by hand).
  */
 public record Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
-                       Duration punctuateInterval, Duration statsRetention, Duration early) {
+                       Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay) {
+
+    /** Commit interval (1 s) + the global thread's poll + margin. */
+    public static final Duration DEFAULT_CLOSE_DELAY = Duration.ofSeconds(3);
 
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
@@ -31,12 +40,14 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
             throw new IllegalArgumentException("statsRetention must cover window + grace");
         }
         if (early != null && early.isNegative()) throw new IllegalArgumentException("early must not be negative");
+        if (closeDelay == null) closeDelay = Duration.ZERO;
+        if (closeDelay.isNegative()) throw new IllegalArgumentException("closeDelay must not be negative");
     }
 
     /** Without early looks: windows reach the later stages when they close. */
     public Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
                     Duration punctuateInterval, Duration statsRetention) {
-        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, null);
+        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, null, Duration.ZERO);
     }
 
     public static Settings defaults(int rawPartitions) {
@@ -45,16 +56,21 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
     }
 
     public Settings withWindow(Duration w) {
-        return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early);
+        return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay);
     }
 
     public Settings withGrace(Duration g) {
-        return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention, early);
+        return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay);
     }
 
     /** @param e how far past a window's end a task sends its early look; null turns early looks off */
     public Settings withEarly(Duration e) {
-        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, e);
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, e, closeDelay);
+    }
+
+    /** @param d how long (wall clock) a window whose grace has passed waits before it closes */
+    public Settings withCloseDelay(Duration d) {
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, d);
     }
 
     /** Whether early looks are sent at all (only when they can come before the window closes). */

@@ -146,6 +146,25 @@ class PairWindowsTopologyTest {
     }
 
     @Test
+    void withACloseDelayAWindowPastItsGraceWaitsThatLongOnTheWallClock() {
+        Settings delayed = TopologyTestSupport.settings().withCloseDelay(Duration.ofSeconds(3));
+        try (TopologyTestSupport t = new TopologyTestSupport(delayed)) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(40)));
+            assertTrue(t.stats().isEmpty(), "grace passed, but the window waits 3 s of wall clock");
+            // Still open: a line for it counts instead of being dead-lettered as late.
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(2)).uc());
+            t.advanceWallClock(Duration.ofSeconds(2));
+            assertTrue(t.stats().isEmpty(), "2 s is not enough");
+            t.advanceWallClock(Duration.ofSeconds(1));
+            List<PairWindowStats> out = t.stats();
+            assertEquals(1, out.size(), "closed after 3 s, with no input needed");
+            assertEquals(2, out.get(0).requests());
+            assertTrue(t.deadLetters().isEmpty());
+        }
+    }
+
+    @Test
     void lateLinesCountWithinTheGraceAndAreDeadLetteredBeyondIt() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(5)));

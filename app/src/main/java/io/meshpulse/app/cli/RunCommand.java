@@ -186,7 +186,7 @@ public final class RunCommand implements Callable<Integer> {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
             int rawPartitions = admin.partitions(topics.rawAccessLog());
             Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention,
-                    early);
+                    early, Settings.DEFAULT_CLOSE_DELAY);
             StreamsBuilder builder = new StreamsBuilder();
             AlertsRuntime.addTopology(builder, MeshpulseTopology.add(builder, topics, settings), topics, alertSettings);
             Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,

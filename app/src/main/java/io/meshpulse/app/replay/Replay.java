@@ -117,13 +117,17 @@ public final class Replay {
                 // A replay ends with an end-of-input marker; no wall-clock advance is needed (or wanted: a slow
                 // reader must not close windows early).
                 Settings settings = new Settings(o.window(), o.grace(), partitions, Duration.ofDays(1),
-                        Duration.ofSeconds(1), Duration.ofDays(3650));
+                        Duration.ofSeconds(1), Duration.ofDays(3650)).withCloseDelay(Settings.DEFAULT_CLOSE_DELAY);
                 Summary summary;
                 StreamsBuilder builder = new StreamsBuilder();
                 AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics, o.alerts());
-                // One stream thread per core, up to one per raw partition: the parsing tasks are the work.
-                int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), o.partitions()));
-                Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, threads,
+                // One stream thread, on purpose. A replay's event time runs far ahead of the wall clock, and a
+                // window's callers are resolved through the IP table when the window closes: one thread picks the
+                // next record by timestamp across all parsing tasks, so they move through event time together and
+                // each pod's IP is announced (and committed) before the windows that need it close. With one thread
+                // per core the tasks drifted apart and a few hundred requests per replay were left attributed to bare
+                // IPs (ReplayIT caught it). More threads need a replay that seeds the IP table first.
+                Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
                         replication.orElse((short) -1), 128L * 1024 * 1024);
                 hooks.configure(config);
                 try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {

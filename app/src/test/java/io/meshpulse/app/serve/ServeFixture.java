@@ -96,7 +96,7 @@ public final class ServeFixture {
                 throws Exception {
             this.server = Server.bind(options.withFeedFromStart(true), null);
             Settings settings = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(30), partitions, Duration.ofDays(1),
-                    Duration.ofSeconds(1), Duration.ofDays(3650));
+                    Duration.ofSeconds(1), Duration.ofDays(3650)).withCloseDelay(Settings.DEFAULT_CLOSE_DELAY);
             StreamsBuilder b = new StreamsBuilder();
             KStream<String, PairWindowStats> stats = MeshpulseTopology.addTo(b, topics, settings);
             TestAlertStage.addTo(b, stats);

@@ -54,6 +54,12 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private final long punctuateInterval;
     /** How far past a window's end event time must be for its early look; negative when early looks are off. */
     private final long early;
+    private final long closeDelay;
+    /**
+     * Closes asked for and not yet done, oldest first: {end of the newest closable window, wall time asked}. Memory
+     * only: after a restart event time asks again.
+     */
+    private final java.util.ArrayDeque<long[]> closes = new java.util.ArrayDeque<>();
 
     private final AccessLogParser parser = new AccessLogParser();
     private final Workloads workloads = new Workloads();
@@ -87,6 +93,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         this.idleAfter = settings.idleAfter().toMillis();
         this.punctuateInterval = settings.punctuateInterval().toMillis();
         this.early = settings.earlyLooks() ? settings.early().toMillis() : -1;
+        this.closeDelay = settings.closeDelay().toMillis();
     }
 
     @Override
@@ -146,7 +153,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         long start = log.startTimeMillis();
         if (start > eventTime) {
             eventTime = start;
-            closeUpTo(closableUpTo(), record.timestamp());
+            askClose(closableUpTo(), record.timestamp());
             earlyLookUpTo(record.timestamp());
         }
         long windowStart = start - Math.floorMod(start, size);
@@ -182,6 +189,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private void onWallClock(long now) {
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
+        askClose(NONE, now); // closes that have waited their delay, input or not
         if (now - lastInputWall < idleAfter) return;
         if (closedUpTo == Long.MAX_VALUE) return;
         if (eventTime == NONE) {
@@ -192,8 +200,22 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         } else {
             eventTime += Math.max(0, elapsed);
         }
-        closeUpTo(closableUpTo(), now);
+        askClose(closableUpTo(), now);
         earlyLookUpTo(now);
+    }
+
+    /**
+     * Windows ending at or before {@code upTo} may close (their grace has passed); they do once they have waited
+     * {@link Settings#closeDelay()} of wall-clock time, so that other tasks' IP announcements are in the IP table.
+     */
+    private void askClose(long upTo, long timestamp) {
+        long now = context.currentSystemTimeMs();
+        if (upTo != NONE && upTo > closedUpTo && (closes.isEmpty() || upTo > closes.peekLast()[0])) {
+            closes.addLast(new long[] {upTo, now});
+        }
+        long due = NONE;
+        while (!closes.isEmpty() && closes.peekFirst()[1] <= now - closeDelay) due = closes.pollFirst()[0];
+        if (due != NONE) closeUpTo(due, timestamp);
     }
 
     /** Closes every window ending at or before {@code upTo}: sends its partials, then a watermark. */
@@ -215,6 +237,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             oldestOpenWindow = firstOpenWindow();
         }
         closedUpTo = upTo;
+        while (!closes.isEmpty() && closes.peekFirst()[0] <= closedUpTo) closes.pollFirst();
         if (earlyUpTo < closedUpTo) earlyUpTo = closedUpTo;
         meta.put(META_CLOSED_UP_TO, closedUpTo);
         meta.put(META_EVENT_TIME, eventTime);
