@@ -27,11 +27,8 @@ public final class Rfc3339 {
                 || b.charAt(s + 13) != ':' || b.charAt(s + 16) != ':') {
             return INVALID;
         }
-        if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]
-                || (month == 2 && day == 29 && !leap(year))
-                || hour > 23 || minute > 59 || second > 60) {
-            return INVALID;
-        }
+        long days = epochDay(year, month, day);
+        if (days == INVALID) return INVALID;
         int p = s + 19;
         int millis = 0;
         if (p < e && b.charAt(p) == '.') {
@@ -63,9 +60,29 @@ public final class Rfc3339 {
             }
         }
         if (p != e) return INVALID;
-        if (second == 60) second = 59; // a leap second is kept in the minute it belongs to
-        long days = daysFromCivil(year, month, day);
-        return (days * 86_400L + hour * 3_600L + minute * 60L + second - offsetSeconds) * 1000L + millis;
+        return millis(days, hour, minute, second, millis, offsetSeconds);
+    }
+
+    /**
+     * Days since 1970-01-01 of a valid proleptic Gregorian date, or {@link #INVALID} when the date does not exist.
+     * Shared with the byte-level reader of the access-log parser.
+     */
+    public static long epochDay(int year, int month, int day) {
+        if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]
+                || (month == 2 && day == 29 && !leap(year))) {
+            return INVALID;
+        }
+        return daysFromCivil(year, month, day);
+    }
+
+    /**
+     * Epoch milliseconds of a time of day on {@code epochDay}, shifted by the zone offset, or {@link #INVALID} when
+     * the time of day is out of range. A leap second (:60) is kept in the minute it belongs to.
+     */
+    public static long millis(long epochDay, int hour, int minute, int second, int millis, int offsetSeconds) {
+        if (hour > 23 || minute > 59 || second > 60) return INVALID;
+        if (second == 60) second = 59;
+        return (epochDay * 86_400L + hour * 3_600L + minute * 60L + second - offsetSeconds) * 1000L + millis;
     }
 
     private static int digits(String b, int at, int count, int limit) {

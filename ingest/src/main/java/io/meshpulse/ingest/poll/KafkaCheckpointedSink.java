@@ -1,28 +1,20 @@
 package io.meshpulse.ingest.poll;
 
+import io.meshpulse.ingest.kafka.CommittedTopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,33 +63,13 @@ public final class KafkaCheckpointedSink implements CheckpointedSink {
 
     @Override
     public String restore() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.putAll(clientOverrides);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = c.partitionsFor(checkpointTopic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) return null;
-            List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(tps));
-            String latest = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!end.isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read checkpoint topic " + checkpointTopic + " to its end");
-                }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (checkpointKey.equals(r.key())) {
-                        latest = r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
-                    }
-                }
-                end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+        String[] latest = {null};
+        CommittedTopicReader.readToEnd(bootstrap, checkpointTopic, clientOverrides, Duration.ofSeconds(60), r -> {
+            if (checkpointKey.equals(r.key())) {
+                latest[0] = r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
             }
-            return latest;
-        }
+        });
+        return latest[0];
     }
 
     @Override

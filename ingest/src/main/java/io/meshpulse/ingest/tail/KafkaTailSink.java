@@ -1,5 +1,6 @@
 package io.meshpulse.ingest.tail;
 
+import io.meshpulse.ingest.kafka.CommittedTopicReader;
 import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
@@ -15,18 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,29 +104,11 @@ public final class KafkaTailSink implements TailSink {
     public Map<String, Checkpoint> restore() {
         Map<String, Checkpoint> out = new HashMap<>();
         String prefix = node + "|";
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.putAll(clientOverrides);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(checkpointTopic, Duration.ofSeconds(60)).stream()
-                    .map((PartitionInfo pi) -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(60));
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + checkpointTopic + " to its end in 2 minutes");
-                }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.key() == null || !r.key().startsWith(prefix)) continue;
-                    if (r.value() == null) out.remove(r.key());
-                    else out.put(r.key(), CHECKPOINT.decode(r.value()));
-                }
-            }
-        }
+        CommittedTopicReader.readToEnd(bootstrap, checkpointTopic, clientOverrides, Duration.ofMinutes(2), r -> {
+            if (r.key() == null || !r.key().startsWith(prefix)) return;
+            if (r.value() == null) out.remove(r.key());
+            else out.put(r.key(), CHECKPOINT.decode(r.value()));
+        });
         LOG.info("restored {} checkpoints of node {} from {}", out.size(), node, checkpointTopic);
         return out;
     }

@@ -4,15 +4,13 @@ import io.meshpulse.model.Rfc3339;
 
 /**
  * {@link Rfc3339#parseMillis(String, int, int)} over UTF-8 bytes, with the same rules and results (a test checks
- * the two against each other). Any non-ASCII byte fails a digit or separator check, as the char version fails on
+ * the two against each other); the calendar and the final sum are {@link Rfc3339}'s own. Any non-ASCII byte fails a digit or separator check, as the char version fails on
  * any non-ASCII char, so the byte and char lengths differing for such input does not change the answer.
  *
  * <p>Consecutive access-log lines almost always share their date, so the day number of the last date seen is kept:
  * an instance is not thread-safe.
  */
 final class Rfc3339Bytes {
-
-    private static final int[] DAYS_IN_MONTH = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
     /** The {@code YYYY-MM-DD} of the last valid date, as the eight bytes after the first two. */
     private long lastDateWord;
@@ -40,11 +38,8 @@ final class Rfc3339Bytes {
             month = digits(b, s + 5, 2);
             day = digits(b, s + 8, 2);
             if ((year | month | day) < 0 || b[s + 4] != '-' || b[s + 7] != '-') return Rfc3339.INVALID;
-            if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]
-                    || (month == 2 && day == 29 && !leap(year))) {
-                return Rfc3339.INVALID;
-            }
-            days = daysFromCivil(year, month, day);
+            days = Rfc3339.epochDay(year, month, day);
+            if (days == Rfc3339.INVALID) return Rfc3339.INVALID;
             haveLast = true;
             lastDateWord = dateWord;
             lastYear = year;
@@ -59,7 +54,6 @@ final class Rfc3339Bytes {
                 || (b[s + 10] != 'T' && b[s + 10] != 't') || b[s + 13] != ':' || b[s + 16] != ':') {
             return Rfc3339.INVALID;
         }
-        if (hour > 23 || minute > 59 || second > 60) return Rfc3339.INVALID;
         int p = s + 19;
         int millis = 0;
         if (p < e && b[p] == '.') {
@@ -91,8 +85,7 @@ final class Rfc3339Bytes {
             }
         }
         if (p != e) return Rfc3339.INVALID;
-        if (second == 60) second = 59; // a leap second is kept in the minute it belongs to
-        return (days * 86_400L + hour * 3_600L + minute * 60L + second - offsetSeconds) * 1000L + millis;
+        return Rfc3339.millis(days, hour, minute, second, millis, offsetSeconds);
     }
 
     private static int digits(byte[] b, int at, int count, int limit) {
@@ -107,19 +100,5 @@ final class Rfc3339Bytes {
             v = v * 10 + d;
         }
         return v;
-    }
-
-    private static boolean leap(int y) {
-        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    }
-
-    /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-    private static long daysFromCivil(int y, int m, int d) {
-        y -= m <= 2 ? 1 : 0;
-        int era = (y >= 0 ? y : y - 399) / 400;
-        int yoe = y - era * 400;
-        int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146_097L + doe - 719_468L;
     }
 }
