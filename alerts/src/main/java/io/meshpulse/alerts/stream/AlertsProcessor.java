@@ -59,8 +59,10 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
     private final TreeMap<Long, Long> arrived = new TreeMap<>();
     /** Early looks waiting for their settle delay, by window start (memory only: they are a best effort). */
-    private final TreeMap<Long, List<Observation>> earlyPending = new TreeMap<>();
-    private final TreeMap<Long, Long> earlyArrived = new TreeMap<>();
+    private final TreeMap<Long, EarlyWindow> early = new TreeMap<>();
+
+    /** One window's early looks and the wall-clock time the first of them arrived. */
+    private record EarlyWindow(long arrived, List<Observation> looks) {}
     private long decidedUpTo = Long.MIN_VALUE;
 
     public AlertsProcessor(AlertSettings settings, Catalog catalog) {
@@ -91,8 +93,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         long ws = millis(o.stats().windowStart());
         if (o.early()) {
             if (ws <= decidedUpTo) return; // the closed window got here first: nothing early left to say
-            earlyPending.computeIfAbsent(ws, w -> new ArrayList<>()).add(o);
-            earlyArrived.putIfAbsent(ws, context.currentSystemTimeMs());
+            early.computeIfAbsent(ws, w -> new EarlyWindow(context.currentSystemTimeMs(), new ArrayList<>()))
+                    .looks().add(o);
             return;
         }
         pending.put(pendingKey(ws, o.pairKey()), o);
@@ -107,11 +109,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
 
     private void settle(long now) {
         long due = now - settings.settleDelay().toMillis();
-        for (Map.Entry<Long, Long> e : new ArrayList<>(earlyArrived.entrySet())) {
-            if (e.getValue() > due) break;
-            earlyArrived.remove(e.getKey());
-            List<Observation> looks = earlyPending.remove(e.getKey());
-            if (e.getKey() > decidedUpTo && looks != null) decideEarly(e.getKey(), merge(looks));
+        while (!early.isEmpty() && early.firstEntry().getValue().arrived() <= due) {
+            Map.Entry<Long, EarlyWindow> e = early.pollFirstEntry();
+            if (e.getKey() > decidedUpTo) decideEarly(e.getKey(), merge(e.getValue().looks()));
         }
         // In window order; a window stays while an older one is still settling, so decisions never go backwards.
         for (Map.Entry<Long, Long> e : new ArrayList<>(arrived.entrySet())) {
