@@ -5,6 +5,7 @@ import io.meshpulse.model.IpOwner;
 import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stream.DeferredWritesStore;
 import io.meshpulse.topology.stream.Emitted;
 import io.meshpulse.topology.stream.IpOwnersUpdater;
 import io.meshpulse.topology.stream.JsonSerde;
@@ -84,12 +85,13 @@ public final class MeshpulseTopology {
                 topics.ipOwners(),
                 Consumed.with(keys, IP_OWNER_SERDE).withName(Names.IP_OWNERS_SOURCE),
                 IpOwnersUpdater::new);
-        // Written once per line: with the record cache on, a key's updates between two commits reach RocksDB and
-        // the changelog once, at the commit, instead of once per line (without it the changelog carried a copy of
-        // the window's counts, sketch and examples, for every line, and that was what bounded replay's throughput).
-        builder.addStateStore(Stores.keyValueStoreBuilder(
+        // Counted into once per line, written once per commit: the parsing task keeps its open windows decoded and
+        // writes the changed ones when the task commits (DeferredWritesStore); the record cache then sends each to
+        // RocksDB and the changelog once. (Written through per line, without the cache, the changelog carried a copy
+        // of the window's counts, sketch and examples for every line; that once bounded replay's throughput.)
+        builder.addStateStore(DeferredWritesStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled());
+                .withCachingEnabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.PARTIALS_META_STORE), keys, Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(

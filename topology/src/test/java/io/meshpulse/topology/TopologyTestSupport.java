@@ -33,10 +33,15 @@ public final class TopologyTestSupport implements AutoCloseable {
     private final TestOutputTopic<String, PairWindowStats> early;
 
     public TopologyTestSupport(Settings settings) {
+        this(settings, tempDir());
+    }
+
+    /** With the state kept in {@code stateDir}: a second driver on the same folder carries on from the first. */
+    public TopologyTestSupport(Settings settings, String stateDir) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "meshpulse-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, tempDir());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
         MeshpulseTopology.add(b, topics, settings).early()
                 .mapValues(e -> e.stats())
@@ -52,7 +57,7 @@ public final class TopologyTestSupport implements AutoCloseable {
                 MeshpulseTopology.DEAD_LETTER_SERDE.deserializer());
     }
 
-    private static String tempDir() {
+    static String tempDir() {
         try {
             java.nio.file.Path d = java.nio.file.Files.createTempDirectory("meshpulse-ttd-");
             d.toFile().deleteOnExit();

@@ -66,11 +66,14 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private final BinaryWriter keyWriter = new BinaryWriter(128);
     private final BinaryWriter valueWriter = new BinaryWriter(512);
     /**
-     * The decoded counts of the windows open in this task, mirroring {@link #partials}: the store stays the truth
-     * (every line is written through, so a commit always covers what was counted), but a line no longer pays for
-     * decoding the window's latency sketch back from bytes. Cleared whenever the task is (re)initialised.
+     * The decoded counts of the windows open in this task, ahead of {@link #partials} by the windows in
+     * {@link #dirty}: those are written to the store once per commit, just before the store's cache is flushed
+     * ({@link DeferredWritesStore}), instead of once per line. Cleared whenever the task is (re)initialised, when
+     * the store (restored from its changelog) is the truth again.
      */
     private final Map<Bytes, WindowCounts> live = new HashMap<>();
+    /** Windows counted into since their last write to {@link #partials}. */
+    private final java.util.Set<Bytes> dirty = new java.util.HashSet<>();
     /** IPs this task has announced, to send an IP-table update only when something changed. */
     private final Map<String, String> announcedIps = new HashMap<>();
 
@@ -100,10 +103,12 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.partials = context.getStateStore(Names.PARTIALS_STORE);
+        DeferredWritesStore.of(partials).beforeFlush(this::writeDirty);
         this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
         this.task = context.taskId().partition();
         live.clear();
+        dirty.clear();
         Long et = meta.get(META_EVENT_TIME);
         Long cu = meta.get(META_CLOSED_UP_TO);
         eventTime = et == null ? NONE : et;
@@ -173,10 +178,20 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         }
         counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
                 raw.line());
-        valueWriter.reset();
-        counts.writeTo(valueWriter);
-        partials.put(key, valueWriter.toByteArray());
+        dirty.add(key);
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
+    }
+
+    /** Writes the windows counted into since their last write; the store is then as current as {@link #live}. */
+    private void writeDirty() {
+        for (Bytes key : dirty) {
+            WindowCounts counts = live.get(key);
+            if (counts == null) continue; // closed and deleted since
+            valueWriter.reset();
+            counts.writeTo(valueWriter);
+            partials.put(key, valueWriter.toByteArray());
+        }
+        dirty.clear();
     }
 
     /** The end of the newest window whose grace has passed, on window boundaries so that watermarks move in steps. */
@@ -249,6 +264,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
      * resolved pair (caller IPs looked up in the IP table as it stands now); the store keys read go to {@code keys}.
      */
     private Map<ResolvedKey, WindowCounts> collect(long firstStart, long lastStart, List<Bytes> keys) {
+        writeDirty();
         Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
         Map<String, IpOwner> lookups = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = partials.range(Bytes.wrap(Keys.windowPrefix(firstStart)),
@@ -298,6 +314,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     }
 
     private long firstOpenWindow() {
+        writeDirty();
         try (KeyValueIterator<Bytes, byte[]> it = partials.all()) {
             return it.hasNext() ? Keys.windowStartOf(it.next().key.get()) : Long.MAX_VALUE;
         }

@@ -1,0 +1,140 @@
+package io.meshpulse.app.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.app.kafka.StreamsRunner;
+import io.meshpulse.app.kafka.TopicAdmin;
+import io.meshpulse.ingest.files.LogFileSet;
+import io.meshpulse.ingest.kafka.RawLineProducer;
+import io.meshpulse.ingest.replay.MergedLogReader;
+import io.meshpulse.model.JsonCodec;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.model.Topics;
+import io.meshpulse.sim.MeshSimulator;
+import io.meshpulse.sim.MeshSpec;
+import io.meshpulse.sim.SimConfig;
+import io.meshpulse.sim.SimResult;
+import io.meshpulse.topology.MeshpulseTopology;
+import io.meshpulse.topology.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.Topology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Counting stays exact across a restart of the topology that loses its local state: the first instance counts half
+ * the lines and stops, its state folder is deleted, and a second instance rebuilds the parsing tasks' open windows
+ * from their changelogs before it counts the rest. Every pair's requests and classes, summed over windows, must
+ * equal the generator's truth, so a window the changelog missed (or counted twice) fails the test.
+ */
+class TopologyRestartIT {
+    private static final JsonCodec<PairWindowStats> STATS = new JsonCodec<>(PairWindowStats.class);
+
+    @Test
+    void aSecondInstanceRestoredFromTheChangelogsCarriesOnWithoutLosingOrRepeatingALine(@TempDir Path dir)
+            throws Exception {
+        Instant start = Instant.parse("2026-11-20T10:00:00Z");
+        SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(),
+                SimConfig.defaults(11, start, Duration.ofMinutes(2)), dir.resolve("logs"));
+        List<RawLogLine> lines = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        try (MergedLogReader reader = new MergedLogReader(
+                LogFileSet.discover(List.of(dir.resolve("logs")), Set.of("istio-proxy"), skipped), null)) {
+            for (RawLogLine l = reader.next(); l != null; l = reader.next()) lines.add(l);
+        }
+        assertEquals(sim.truth().lines(), lines.size());
+
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), 0)) {
+            String bootstrap = broker.bootstrapServers();
+            Topics topics = Topics.withPrefix("restart.");
+            String app = "meshpulse-restart-it";
+            int partitions;
+            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+                admin.ensure(topics, 4, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
+                partitions = admin.partitions(topics.rawAccessLog());
+            }
+            Settings settings = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(30), partitions,
+                    Duration.ofDays(1), Duration.ofSeconds(1), Duration.ofDays(3650)).withCloseDelay(Settings.DEFAULT_CLOSE_DELAY);
+            Topology topology = MeshpulseTopology.build(topics, settings);
+            int half = lines.size() / 2;
+            long lastTime = 0;
+            try (OutputCollector out = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(), null);
+                 RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
+                out.start();
+                try (StreamsRunner first = new StreamsRunner(topology, config(app, bootstrap, dir.resolve("state-1")))) {
+                    first.start(Duration.ofSeconds(60));
+                    lastTime = send(producer, lines.subList(0, half), lastTime);
+                    // everything sent so far processed and committed before the first instance goes
+                    IpTableSettle.await(bootstrap, app, topics.rawAccessLog(), topics.ipOwners(), first.streams(),
+                            first::checkFailed, Duration.ofMinutes(2));
+                }
+                assertTrue(out.accountedLines() < half, "windows were still open when the first instance stopped");
+                // a fresh state folder: the second instance has nothing local and restores from the changelogs
+                try (StreamsRunner second = new StreamsRunner(MeshpulseTopology.build(topics, settings),
+                        config(app, bootstrap, dir.resolve("state-2")))) {
+                    second.start(Duration.ofSeconds(60));
+                    lastTime = send(producer, lines.subList(half, lines.size()), lastTime);
+                    IpTableSettle.await(bootstrap, app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
+                            second::checkFailed, Duration.ofMinutes(2));
+                    producer.endOfInput(lastTime);
+                    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                    while (out.accountedLines() < lines.size() && System.nanoTime() < deadline) {
+                        second.checkFailed();
+                        Thread.sleep(100); // polling the collector's count, bounded by the deadline
+                    }
+                }
+                assertEquals(lines.size(), out.accountedLines(), "every line counted or dead-lettered, once");
+                assertEquals(sim.truth().otherLines(), out.deadLetters());
+                assertEquals(expected(sim), actual(out.sortedStats()));
+            }
+        }
+    }
+
+    private static Properties config(String app, String bootstrap, Path state) {
+        return StreamsRunner.config(app, bootstrap, state, 1, (short) 1, 64L * 1024 * 1024);
+    }
+
+    private static long send(RawLineProducer producer, List<RawLogLine> lines, long lastTime) {
+        for (RawLogLine l : lines) {
+            lastTime = Math.max(lastTime, Replay.timeOf(l, lastTime));
+            producer.send(l, lastTime);
+        }
+        producer.flush();
+        return lastTime;
+    }
+
+    private static Map<String, Long> expected(SimResult sim) {
+        Map<String, Long> m = new TreeMap<>();
+        for (SimResult.Pair p : sim.truth().pairs()) {
+            String pair = p.reporter() + " " + (p.source() == null ? null : p.source().workload()) + " -> "
+                    + p.destination().service();
+            m.merge(pair + " requests", p.requests(), Long::sum);
+            p.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
+        }
+        return m;
+    }
+
+    private static Map<String, Long> actual(List<String> stats) {
+        Map<String, Long> m = new TreeMap<>();
+        for (String line : stats) {
+            PairWindowStats s = STATS.decode(line);
+            String pair = s.reporter() + " " + (s.source() == null ? null : s.source().workload()) + " -> "
+                    + s.destination().service();
+            m.merge(pair + " requests", s.requests(), Long::sum);
+            s.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
+        }
+        return m;
+    }
+}
