@@ -88,6 +88,13 @@ public final class WindowCounts {
         return 0;
     }
 
+    /** True when a line of {@code failureClass} would be kept as an example now (so callers make its text only then). */
+    public boolean wantsExample(String failureClass) {
+        if (failureClass == null || FailureClass.NONE.equals(failureClass)) return false;
+        List<String> list = exemplars == null ? null : exemplars.get(failureClass);
+        return list == null || list.size() < EXEMPLARS_PER_CLASS;
+    }
+
     private void keepExample(String failureClass, String line, boolean redact) {
         if (exemplars == null) exemplars = new TreeMap<>();
         List<String> list = exemplars.computeIfAbsent(failureClass, k -> new ArrayList<>(EXEMPLARS_PER_CLASS));

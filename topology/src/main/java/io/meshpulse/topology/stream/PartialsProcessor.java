@@ -76,6 +76,8 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private final java.util.Set<Bytes> dirty = new java.util.HashSet<>();
     /** IPs this task has announced, to send an IP-table update only when something changed. */
     private final Map<String, String> announcedIps = new HashMap<>();
+    /** The record being processed, decoded (its line buffer is reused). */
+    private final RawLines.Fields fields = new RawLines.Fields();
 
     private ProcessorContext<String, Emitted> context;
     private KeyValueStore<Bytes, byte[]> partials;
@@ -139,19 +141,19 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             }
             return;
         }
-        RawLogLine raw = RawLines.decode(record.key(), record.value());
-        if (raw == null) {
+        RawLines.Fields raw = fields;
+        if (!RawLines.decode(record.key(), record.value(), raw)) {
             dead(record, "malformed", "raw record is neither a RawLogLine JSON object nor text", null, null);
             return;
         }
-        ParseResult result = parser.parse(raw.line());
+        ParseResult result = parser.parse(raw.line, 0, raw.lineLength);
         if (result instanceof ParseResult.Rejected rejected) {
-            dead(record, "rejected", rejected.reason(), raw, raw.ts());
+            dead(record, "rejected", rejected.reason(), raw.toRawLogLine(), raw.ts);
             return;
         }
         AccessLogRecord log = ((ParseResult.Parsed) result).record();
-        String pod = raw.pod();
-        String namespace = raw.namespace();
+        String pod = raw.pod;
+        String namespace = raw.namespace;
         String workload = workloads.of(pod);
         announceIp(log, namespace, workload, pod);
 
@@ -165,7 +167,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         if (windowStart + size <= closedUpTo) {
             dead(record, "late", "late by more than the grace: window " + Times.rfc3339(windowStart) + " closed at "
                     + (closedUpTo == Long.MAX_VALUE ? "end of input" : Times.rfc3339(closedUpTo))
-                    + " (grace " + grace / 1000 + "s)", raw, log.startTime());
+                    + " (grace " + grace / 1000 + "s)", raw.toRawLogLine(), log.startTime());
             return;
         }
         LinePair pair = Attribution.of(log, namespace, workload);
@@ -177,7 +179,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             live.put(key, counts);
         }
         counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
-                raw.line());
+                counts.wantsExample(log.failureClass()) ? raw.line() : null);
         dirty.add(key);
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
     }

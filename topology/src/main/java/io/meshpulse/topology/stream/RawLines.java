@@ -19,6 +19,222 @@ final class RawLines {
 
     private RawLines() {}
 
+    /**
+     * One raw record's fields, decoded into a line buffer that is reused from one record to the next (one instance
+     * per processor). The line is kept as UTF-8 bytes, which is what the parser reads; its String is made only when
+     * asked for (an example line kept, a dead letter).
+     */
+    static final class Fields {
+        String ts;
+        String namespace;
+        String pod;
+        String container;
+        String node;
+        String origin;
+        byte[] line = new byte[2048];
+        int lineLength;
+        private String lineText;
+
+        String line() {
+            if (lineText == null) lineText = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+            return lineText;
+        }
+
+        RawLogLine toRawLogLine() {
+            return new RawLogLine(ts, namespace, pod, container, node, line(), origin);
+        }
+
+        private void set(RawLogLine raw) {
+            ts = raw.ts();
+            namespace = raw.namespace();
+            pod = raw.pod();
+            container = raw.container();
+            node = raw.node();
+            origin = raw.origin();
+            byte[] b = raw.line().getBytes(StandardCharsets.UTF_8);
+            line = b.length > line.length ? b : line;
+            System.arraycopy(b, 0, line, 0, b.length);
+            lineLength = b.length;
+            lineText = raw.line();
+        }
+
+        private void clear() {
+            ts = namespace = pod = container = node = origin = null;
+            lineLength = -1;
+            lineText = null;
+        }
+
+        private void appendLine(byte c) {
+            if (lineLength == line.length) line = java.util.Arrays.copyOf(line, line.length * 2);
+            line[lineLength++] = c;
+        }
+
+        private void appendLine(byte[] b, int from, int to) {
+            int len = to - from;
+            if (lineLength + len > line.length) line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, lineLength + len));
+            System.arraycopy(b, from, line, lineLength, len);
+            lineLength += len;
+        }
+    }
+
+    /**
+     * Decodes {@code value} into {@code out}, as {@link #decode(String, byte[])} would; false when it cannot be read
+     * at all. The objects meshpulse's own producers write (a flat object of ASCII strings and nulls) are read here
+     * directly from the bytes; anything else (non-ASCII text, numbers, nesting, malformed JSON, plain text) goes the
+     * general way, so both ways always agree.
+     */
+    static boolean decode(String key, byte[] value, Fields out) {
+        if (value != null && value.length > 0 && value[0] == '{' && quick(value, out)) return true;
+        RawLogLine raw = decode(key, value);
+        if (raw == null) return false;
+        out.set(raw);
+        return true;
+    }
+
+    /** The direct read of a flat object of ASCII strings and nulls with a string "line"; false to decline. */
+    static boolean quick(byte[] b, Fields out) {
+        out.clear();
+        int n = b.length;
+        int i = ws(b, 1);
+        if (i >= n || b[i] != '"') return false;
+        while (true) {
+            // the name: plain ASCII, no escapes
+            int ks = i + 1;
+            int ke = ks;
+            while (ke < n && b[ke] != '"') {
+                if (b[ke] == '\\' || b[ke] < 0x20) return false; // negative bytes (non-ASCII) too
+                ke++;
+            }
+            if (ke >= n) return false;
+            i = ws(b, ke + 1);
+            if (i >= n || b[i] != ':') return false;
+            i = ws(b, i + 1);
+            if (i >= n) return false;
+            int field = field(b, ks, ke);
+            if (b[i] == 'n') {
+                if (i + 4 > n || b[i + 1] != 'u' || b[i + 2] != 'l' || b[i + 3] != 'l') return false;
+                i += 4;
+                if (field == LINE) out.lineLength = -1;
+                else if (field >= 0) setField(out, field, null);
+            } else if (b[i] == '"') {
+                if (field == LINE) {
+                    out.lineLength = 0;
+                    out.lineText = null;
+                    i = string(b, i + 1, out, null);
+                } else {
+                    int vs = i + 1;
+                    int ve = vs;
+                    while (ve < n && b[ve] != '"' && b[ve] != '\\' && b[ve] >= 0x20) ve++;
+                    if (ve < n && b[ve] == '"') { // no escapes: the common case
+                        if (field >= 0) setField(out, field, new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1));
+                        i = ve + 1;
+                    } else {
+                        StringBuilder sb = new StringBuilder();
+                        i = string(b, vs, null, sb);
+                        if (i >= 0 && field >= 0) setField(out, field, sb.toString());
+                    }
+                }
+                if (i < 0) return false;
+            } else {
+                return false; // numbers, booleans, objects, arrays: the general way
+            }
+            i = ws(b, i);
+            if (i >= n) return false;
+            if (b[i] == '}') break;
+            if (b[i] != ',') return false;
+            i = ws(b, i + 1);
+            if (i >= n || b[i] != '"') return false;
+        }
+        return out.lineLength >= 0;
+    }
+
+    private static final int LINE = 0;
+    private static final String[] NAMES = {"line", "ts", "namespace", "pod", "container", "node", "origin"};
+
+    private static int field(byte[] b, int s, int e) {
+        outer:
+        for (int f = 0; f < NAMES.length; f++) {
+            String name = NAMES[f];
+            if (name.length() != e - s) continue;
+            for (int k = 0; k < name.length(); k++) {
+                if (b[s + k] != name.charAt(k)) continue outer;
+            }
+            return f;
+        }
+        return -1;
+    }
+
+    private static void setField(Fields out, int field, String v) {
+        switch (field) {
+            case 1 -> out.ts = v;
+            case 2 -> out.namespace = v;
+            case 3 -> out.pod = v;
+            case 4 -> out.container = v;
+            case 5 -> out.node = v;
+            case 6 -> out.origin = v;
+            default -> { }
+        }
+    }
+
+    /**
+     * Reads a JSON string's content from {@code i} (after the opening quote) into the line buffer of {@code line},
+     * or into {@code text}; returns the index after the closing quote, or -1 to decline (non-ASCII, a control
+     * character, an escape that is invalid or stands for a non-ASCII character).
+     */
+    private static int string(byte[] b, int i, Fields line, StringBuilder text) {
+        int n = b.length;
+        while (i < n) {
+            if (line != null) { // copy the run up to the next quote or escape in one go
+                int r = i;
+                while (r < n && b[r] != '"' && b[r] != '\\' && b[r] >= 0x20) r++;
+                line.appendLine(b, i, r);
+                i = r;
+                if (i >= n) return -1;
+            }
+            byte c = b[i];
+            if (c == '"') return i + 1;
+            if (c < 0x20) return -1; // also every byte of a multi-byte character (negative)
+            if (c == '\\') {
+                if (i + 1 >= n) return -1;
+                byte e = b[i + 1];
+                i += 2;
+                switch (e) {
+                    case '"', '\\', '/' -> c = e;
+                    case 'b' -> c = '\b';
+                    case 'f' -> c = '\f';
+                    case 'n' -> c = '\n';
+                    case 'r' -> c = '\r';
+                    case 't' -> c = '\t';
+                    case 'u' -> {
+                        if (i + 4 > n) return -1;
+                        int v = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int d = Character.digit(b[i + k], 16);
+                            if (d < 0) return -1;
+                            v = v * 16 + d;
+                        }
+                        if (v >= 0x80) return -1;
+                        c = (byte) v;
+                        i += 4;
+                    }
+                    default -> {
+                        return -1;
+                    }
+                }
+            } else {
+                i++;
+            }
+            if (line != null) line.appendLine(c);
+            else text.append((char) c);
+        }
+        return -1;
+    }
+
+    private static int ws(byte[] b, int i) {
+        while (i < b.length && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) i++;
+        return i;
+    }
+
     /** Never throws; returns null when the value cannot be read at all. */
     static RawLogLine decode(String key, byte[] value) {
         if (value == null || value.length == 0) return null;
