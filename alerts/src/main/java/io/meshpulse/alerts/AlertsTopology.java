@@ -6,6 +6,7 @@ import io.meshpulse.alerts.detect.PairState;
 import io.meshpulse.alerts.stream.AlertNames;
 import io.meshpulse.alerts.stream.AlertsStage;
 import io.meshpulse.alerts.stream.Observation;
+import io.meshpulse.alerts.stream.ObservationSerde;
 import io.meshpulse.model.Alert;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
@@ -28,7 +29,7 @@ import org.apache.kafka.streams.kstream.KStream;
  */
 public final class AlertsTopology {
     public static final Serde<Alert> ALERT_SERDE = new JsonSerde<>(Alert.class);
-    public static final Serde<Observation> OBSERVATION_SERDE = new JsonSerde<>(Observation.class);
+    public static final Serde<Observation> OBSERVATION_SERDE = new ObservationSerde();
     public static final Serde<PairState> PAIR_STATE_SERDE = new JsonSerde<>(PairState.class);
     public static final Serde<BurnState> BURN_SERDE = new JsonSerde<>(BurnState.class);
 

@@ -5,6 +5,7 @@ import io.meshpulse.model.IpOwner;
 import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stats.StatsBinary;
 import io.meshpulse.topology.stream.DeferredWritesStore;
 import io.meshpulse.topology.stream.Emitted;
 import io.meshpulse.topology.stream.IpOwnersUpdater;
@@ -46,7 +47,9 @@ public final class MeshpulseTopology {
     public static final Serde<PairWindowStats> PAIR_STATS_SERDE = new JsonSerde<>(PairWindowStats.class);
     public static final Serde<DeadLetter> DEAD_LETTER_SERDE = new JsonSerde<>(DeadLetter.class);
     public static final Serde<IpOwner> IP_OWNER_SERDE = new JsonSerde<>(IpOwner.class);
-    public static final Serde<PairExemplars> EXEMPLARS_SERDE = new JsonSerde<>(PairExemplars.class);
+    /** The pair-stats window store's values: binary, as only meshpulse reads them (the topic stays JSON). */
+    public static final Serde<PairWindowStats> PAIR_STATS_STORE_SERDE = StatsBinary.statsSerde();
+    public static final Serde<PairExemplars> EXEMPLARS_SERDE = StatsBinary.exemplarsSerde();
 
     private MeshpulseTopology() {}
 
@@ -101,7 +104,7 @@ public final class MeshpulseTopology {
                 Stores.persistentKeyValueStore(Names.WATERMARKS_STORE), Serdes.Integer(), Serdes.Long()));
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(Names.PAIR_STATS_STORE, settings.statsRetention(), settings.window(), false),
-                keys, PAIR_STATS_SERDE));
+                keys, PAIR_STATS_STORE_SERDE));
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(Names.PAIR_EXEMPLARS_STORE, settings.statsRetention(), settings.window(),
                         false),
