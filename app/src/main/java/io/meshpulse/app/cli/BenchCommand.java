@@ -44,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Kubelet log files or folders, as for replay (e.g. the output of the simulator).")
     List<Path> inputs;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", defaultValue = "1",
+            description = "Partitions of the topics (default ${DEFAULT-VALUE}, as replay's own default).")
     int partitions;
 
     @Option(names = "--rounds", defaultValue = "2", description = "Baseline/replay pairs to run (default ${DEFAULT-VALUE}).")

@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         boolean stayUp = serve && (stay != null ? stay : System.console() != null);
         WindowPrinter printer = new WindowPrinter(o, all);
         Replay.Options options = new Replay.Options(List.of(dir.resolve("logs")), dir.resolve("results"),
-                Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, 4, Set.of("istio-proxy"), false,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, 1, Set.of("istio-proxy"), false,
                 Duration.ofMinutes(5), null, printer::accept);
         Replay.Summary s;
         if (serve) {

@@ -37,7 +37,9 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Data folder of the embedded broker (default: a temporary folder, removed afterwards).")
     Path data;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the run's topics (default ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", defaultValue = "1",
+            description = "Partitions of the run's topics (default ${DEFAULT-VALUE}: a replay runs one stream thread, and "
+                    + "each further partition only adds tasks to commit and punctuate).")
     int partitions;
 
     @Option(names = "--container", defaultValue = "istio-proxy", split = ",",
