@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates meshpulse's topics when missing and reads back partition counts (the topology is built for them). */
@@ -71,8 +73,35 @@ public final class TopicAdmin implements AutoCloseable {
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;
             }
+            awaitLeaders(missing.stream().map(NewTopic::name).toList());
         } catch (Exception e) {
             throw new IllegalStateException("cannot create meshpulse topics: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until every partition of {@code names} answers at its leader. Creation completes at the controller;
+     * a broker takes up leadership a moment later, and records sent in between are refused as "not leader". An
+     * idempotent producer that retried them once got stuck re-sending its first batch as out of order until its
+     * delivery timeout (two minutes), which failed a bench run: asking each leader for its end offset first avoids
+     * that window.
+     */
+    private void awaitLeaders(List<String> names) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                d.values().forEach(t -> t.partitions().forEach(
+                        p -> ends.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("new topics have no leader after 30 s: " + e.getMessage(), e);
+                }
+            }
+            Thread.sleep(100); // asking again after a broker metadata update, bounded by the deadline above
         }
     }
 
