@@ -123,29 +123,6 @@ final class ByteText {
         return new String(b, s, e - s, StandardCharsets.UTF_8);
     }
 
-    /**
-     * {@link #string}, when the caller knows whether the bytes are ASCII: then they are copied as Latin-1, which
-     * skips the UTF-8 decoder's own check for non-ASCII bytes (one pass over the line replaces one per value).
-     */
-    static String string(byte[] b, int s, int e, boolean ascii) {
-        return new String(b, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-    }
-
-    /** {@link #value} with {@link #string(byte[], int, int, boolean)}'s shortcut. */
-    static String value(byte[] b, int s, int e, boolean ascii) {
-        if (e - s == 1 && b[s] == '-') return null;
-        return new String(b, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-    }
-
-    /** True when every byte of {@code b[s, e)} is below 0x80. */
-    static boolean isAscii(byte[] b, int s, int e) {
-        long or = 0;
-        int i = s;
-        for (; i + 8 <= e; i += 8) or |= word(b, i);
-        for (; i < e; i++) or |= b[i];
-        return (or & HIGHS) == 0;
-    }
-
     /** Like {@link #string}, but null for a lone {@code -} (Envoy's "unset"). */
     static String value(byte[] b, int s, int e) {
         if (e - s == 1 && b[s] == '-') return null;

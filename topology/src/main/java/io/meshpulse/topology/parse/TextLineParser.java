@@ -115,24 +115,40 @@ final class TextLineParser {
      * trimmed line and starts with {@code [}.
      */
     AccessLogRecord layout19(byte[] line, int start, int end) {
+        return layout19(line, start, end, false);
+    }
+
+    /**
+     * {@link #layout19(byte[], int, int)}; {@code owned} says that {@code line} is a private array nobody will
+     * write again (the one {@link AccessLogParser#parse(String)} encodes), which the record may then keep as its
+     * text instead of a copy.
+     *
+     * <p>The record's free-text values are not decoded here: their positions are kept as spans of the line's
+     * bytes, and the record decodes each from its own copy of the line when it is first read (see
+     * {@link AccessLogRecord}). Only what classifying the line needs (flags, details, cluster, route) and the
+     * values that are shared constants (method, protocol) are made now.
+     */
+    AccessLogRecord layout19(byte[] line, int start, int end, boolean owned) {
         this.src = line;
         this.n = end;
         final byte[] b = line;
         final int n = end;
-        final boolean ascii = ByteText.isAscii(b, start, n);
+        // spans are relative to start and pack their ends into 16 bits; longer lines take the general path
+        if (n - start >= AccessLogRecord.MAX_LAZY_LINE) return null;
+        final int base = start;
 
         // [START_TIME]: a valid time holds no ']', so a ']' where the common 24-char time ends is the first one
         int e = start + 25 < n && b[start + 25] == ']' ? start + 25 : ByteText.indexOf(b, ']', start + 1, n);
         if (e < 0) return null;
         final long millis = times.parseMillis(b, start + 1, e);
         if (millis == Rfc3339.INVALID) return null;
-        final String startTime = ByteText.string(b, start + 1, e, ascii);
+        final int startTime = span(base, start + 1, e);
         // "METHOD PATH PROTOCOL"
         int s = e + 3;
         e = quoted(e + 1);
         if (e < 0 || !splitRequest(s, e)) return null;
         final String method = requestMethod(s);
-        final String path = requestPath(ascii);
+        final int path = requestPathSpan(base);
         final String protocol = requestProtocol();
         // RESPONSE_CODE
         e = digits(e + 1, 9);
@@ -156,7 +172,7 @@ final class TextLineParser {
         s = e + 2;
         e = quoted(e);
         if (e < 0) return null;
-        final String utfr = ByteText.value(b, s, e, ascii);
+        final int utfr = valueSpan(base, s, e);
         // BYTES_RECEIVED BYTES_SENT DURATION UPSTREAM_SERVICE_TIME
         e = digits(e + 1, 18);
         if (e < 0) return null;
@@ -174,23 +190,23 @@ final class TextLineParser {
         s = e + 2;
         e = quoted(e);
         if (e < 0) return null;
-        final String xff = ByteText.value(b, s, e, ascii);
+        final int xff = valueSpan(base, s, e);
         s = e + 3;
         e = quoted(e + 1);
         if (e < 0) return null;
-        final String userAgent = ByteText.value(b, s, e, ascii);
+        final int userAgent = valueSpan(base, s, e);
         s = e + 3;
         e = quoted(e + 1);
         if (e < 0) return null;
-        final String requestId = ByteText.value(b, s, e, ascii);
+        final int requestId = valueSpan(base, s, e);
         s = e + 3;
         e = quoted(e + 1);
         if (e < 0) return null;
-        final String authority = ByteText.value(b, s, e, ascii);
+        final int authority = valueSpan(base, s, e);
         s = e + 3;
         e = quoted(e + 1);
         if (e < 0) return null;
-        final String upstreamHost = ByteText.value(b, s, e, ascii);
+        final int upstreamHost = valueSpan(base, s, e);
         // UPSTREAM_CLUSTER(_RAW) UPSTREAM_LOCAL_ADDRESS DOWNSTREAM_LOCAL_ADDRESS DOWNSTREAM_REMOTE_ADDRESS
         // REQUESTED_SERVER_NAME ROUTE_NAME, the last one ending the line
         s = e + 2;
@@ -200,26 +216,39 @@ final class TextLineParser {
         s = e + 1;
         e = bare(e);
         if (e < 0) return null;
-        final String ula = ByteText.value(b, s, e, ascii);
+        final int ula = valueSpan(base, s, e);
         s = e + 1;
         e = bare(e);
         if (e < 0) return null;
-        final String dla = ByteText.value(b, s, e, ascii);
+        final int dla = valueSpan(base, s, e);
         s = e + 1;
         e = bare(e);
         if (e < 0) return null;
-        final String dra = ByteText.value(b, s, e, ascii);
+        final int dra = valueSpan(base, s, e);
         s = e + 1;
         e = bare(e);
         if (e < 0) return null;
-        final String sni = ByteText.value(b, s, e, ascii);
+        final int sni = valueSpan(base, s, e);
         s = e + 1;
         e = bare(e);
         if (e != n) return null;
         final String route = TokenCache.route(b, s, e);
-        return RecordDraft.record(LogFormat.TEXT, millis, startTime, method, path, protocol, code, flags, details,
+        // The line is accepted: the record gets its own copy of the bytes (the caller's buffer is only read during
+        // the call), unless the array is already private to this parse.
+        final byte[] text = owned && base == 0 ? b : java.util.Arrays.copyOfRange(b, base, n);
+        return RecordDraft.lazyText(text, millis, startTime, method, path, protocol, code, flags, details,
                 termination, utfr, rx, tx, duration, ust, xff, userAgent, requestId, authority, upstreamHost,
                 cluster, ula, dla, dra, sni, route);
+    }
+
+    /** The span of {@code [s, e)} relative to {@code base}. */
+    private static int span(int base, int s, int e) {
+        return AccessLogRecord.span(s - base, e - base);
+    }
+
+    /** {@link #span}, or {@link AccessLogRecord#NONE} for a lone {@code -} (as {@link ByteText#value} reads it). */
+    private int valueSpan(int base, int s, int e) {
+        return e - s == 1 && src[s] == '-' ? AccessLogRecord.NONE : AccessLogRecord.span(s - base, e - base);
     }
 
     /** The number (or -1 for {@code -}) read by the last {@link #digits}. */
@@ -559,7 +588,7 @@ final class TextLineParser {
         if (!splitRequest(s, e)) return badRequest(s, e);
         final RecordDraft d = draft;
         d.method = requestMethod(s);
-        d.path = requestPath(false);
+        d.path = requestPath();
         d.protocol = requestProtocol();
         return null;
     }
@@ -618,11 +647,19 @@ final class TextLineParser {
     }
 
     /** The path of the request line split last; null when empty, {@code -} or TCP. */
-    private String requestPath(boolean ascii) {
+    private String requestPath() {
         if (reqMethodEnd < 0) return null;
         int ps = reqMethodEnd + 1;
         int pe = reqPathEnd;
-        return pe == ps || (pe - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pe, ascii);
+        return pe == ps || (pe - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pe);
+    }
+
+    /** {@link #requestPath}'s value as a span relative to {@code base}, or {@link AccessLogRecord#NONE} for null. */
+    private int requestPathSpan(int base) {
+        if (reqMethodEnd < 0) return AccessLogRecord.NONE;
+        int ps = reqMethodEnd + 1;
+        int pe = reqPathEnd;
+        return pe == ps || (pe - ps == 1 && src[ps] == '-') ? AccessLogRecord.NONE : span(base, ps, pe);
     }
 
     /** The protocol of the request line split last (always a shared constant); null for {@code -} and TCP. */
