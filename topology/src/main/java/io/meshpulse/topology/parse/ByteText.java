@@ -109,6 +109,29 @@ final class ByteText {
         return true;
     }
 
+    /**
+     * The number of ASCII digits {@code word} starts with (its lowest bytes first), 0 to 8. A byte is flagged when
+     * it is above {@code '9'} (adding 0x46 sets its high bit), below {@code '0'} (subtracting 0x30 borrows into its
+     * high bit) or not ASCII; carries and borrows only run upwards from a flagged byte, so the lowest flag is exact.
+     */
+    static int digitCount(long word) {
+        long flagged = ((word + 0x4646464646464646L) | (word - 0x3030303030303030L) | word) & HIGHS;
+        return Long.numberOfTrailingZeros(flagged) >>> 3;
+    }
+
+    /**
+     * The value of the first {@code count} (1 to 8) bytes of {@code word}, all ASCII digits: they are moved to the
+     * top so the missing ones read as leading zeros, then adjacent digits, pairs and quads are combined with three
+     * multiplies (eight digits in parallel rather than one after another).
+     */
+    static long digitsValue(long word, int count) {
+        long v = (word - 0x3030303030303030L) << ((8 - count) << 3); // bytes past the digits fall off the top
+        v = v * 10 + (v >>> 8); // even bytes: two-digit numbers
+        v = (((v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32)))
+                + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
+        return v;
+    }
+
     /** True when the sixteen bytes from {@code at} are all ASCII ({@code at + 16 <= b.length}). */
     static boolean ascii16(byte[] b, int at) {
         return ((word(b, at) | word(b, at + 8)) & HIGHS) == 0;

@@ -281,12 +281,36 @@ final class TextLineParser {
     /**
      * At {@code p}, one space and a count as {@link #count} reads it: at most {@code maxDigits} digits (or a lone
      * {@code -}, read as -1; {@code maxDigits} 9 is the response code, which must be a number) ending at a space or
-     * the line end. Sets {@link #scanned} and returns the end, or -1.
+     * the line end. Sets {@link #scanned} and returns the end, or -1. Up to seven digits are read from one
+     * eight-byte word without a branch per digit (see {@link ByteText#digitCount}).
      */
     private int digits(int p, int maxDigits) {
         final byte[] b = src;
         final int s = p + 1;
         if (s >= n || b[p] != ' ') return -1;
+        if (s > b.length - 8) return digitsByByte(p, maxDigits);
+        long w = ByteText.word(b, s);
+        int count = ByteText.digitCount(w);
+        int q = s + count;
+        // eight digits or more, or digits that run past the line end: the byte loop decides
+        if (count == 8 || q > n) return digitsByByte(p, maxDigits);
+        long v;
+        if (count == 0) {
+            if (maxDigits == 9 || b[s] != '-') return -1;
+            v = -1;
+            q++;
+        } else {
+            v = ByteText.digitsValue(w, count);
+        }
+        if (q < n && b[q] != ' ') return -1;
+        scanned = v;
+        return q;
+    }
+
+    /** {@link #digits}, a byte at a time. */
+    private int digitsByByte(int p, int maxDigits) {
+        final byte[] b = src;
+        final int s = p + 1;
         int q = s;
         long v = 0;
         while (q < n) {
@@ -665,6 +689,11 @@ final class TextLineParser {
     /** The protocol of the request line split last (always a shared constant); null for {@code -} and TCP. */
     private String requestProtocol() {
         if (reqMethodEnd < 0 || reqProtoStart < 0) return null;
+        // splitRequest only accepts a suffix protocolSuffix matched whole (or an empty one): when there is one,
+        // its length and last byte tell which
+        int len = reqProtoEnd - reqProtoStart;
+        if (len == 8) return src[reqProtoEnd - 1] == '1' ? "HTTP/1.1" : "HTTP/1.0";
+        if (len == 6) return src[reqProtoEnd - 1] == '2' ? "HTTP/2" : "HTTP/3";
         return TokenCache.protocol(src, reqProtoStart, reqProtoEnd);
     }
 

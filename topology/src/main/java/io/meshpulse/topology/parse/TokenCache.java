@@ -48,7 +48,6 @@ final class TokenCache {
     };
     static final String[] FLAGS = FailureClass.FLAG_PRIORITY.toArray(new String[0]);
 
-    private static final byte[][] METHOD_BYTES = ascii(METHODS);
     private static final byte[][] PROTOCOL_BYTES = ascii(PROTOCOLS);
     private static final byte[][] ROUTE_BYTES = ascii(ROUTES);
 
@@ -112,8 +111,28 @@ final class TokenCache {
 
     /** An HTTP method, {@code -} excluded by the caller: the shared constant for the standard ones. */
     static String method(byte[] b, int s, int e) {
-        String m = match(b, s, e, METHODS, METHOD_BYTES);
-        return m != null ? m : ByteText.string(b, s, e);
+        // the length and the first letter leave one candidate to compare
+        String m;
+        switch (e - s) {
+            case 3:
+                m = b[s] == 'G' ? "GET" : "PUT";
+                break;
+            case 4:
+                m = b[s] == 'P' ? "POST" : "HEAD";
+                break;
+            case 5:
+                m = b[s] == 'P' ? "PATCH" : "TRACE";
+                break;
+            case 6:
+                m = "DELETE";
+                break;
+            case 7:
+                m = b[s] == 'O' ? "OPTIONS" : "CONNECT";
+                break;
+            default:
+                m = null;
+        }
+        return m != null && ByteText.startsWithAscii(b, s, e, m) ? m : ByteText.string(b, s, e);
     }
 
     /** A protocol, {@code -} excluded by the caller: the shared constant for the HTTP versions. */
