@@ -103,16 +103,19 @@ final class TextLineParser {
      * The Istio 1.9+ layout (the default since 2021) read in one straight pass: each field is found, checked and
      * converted in layout order, with no token table and no per-field dispatch; numbers are converted while their
      * end is searched, and the record is built from locals (not through the long-lived draft, whose every
-     * reference store would pay G1's old-to-young write barrier). Returns the classified record, or null when the
-     * line is not a plain, valid 1.9+ line (a run of spaces between tokens, a quote inside a quoted value, a quoted
-     * value where a bare one belongs or the reverse, extra trailing tokens, any invalid value, ...); the caller
-     * then runs {@link #parse}, so a line declined here gives exactly the result it gave before.
+     * reference store would pay G1's old-to-young write barrier). For the same reason the line is handed to the
+     * helpers as an argument rather than kept in {@link #src}: storing a reference into this long-lived parser once
+     * a line made G1's post-write barrier run its StoreLoad fence every time, about 8 % of the whole parse.
+     * Returns the classified record, or null when the line is not a plain, valid 1.9+ line (a run of spaces
+     * between tokens, a quote inside a quoted value, a quoted value where a bare one belongs or the reverse, extra
+     * trailing tokens, any invalid value, ...); the caller then runs {@link #parse}, so a line declined here gives
+     * exactly the result it gave before.
      *
      * <p>A line is accepted only when {@link #parse} would split it into the same tokens (single spaces; a quoted
      * value ends at its first quote, which is followed by a space or the line end; bare values end as
-     * {@link #bareEnd} ends them), detect {@link TextLayout#ISTIO_1_9} and fill every field without error, so the
-     * record built here equals the one built from the draft {@link #parse} fills. {@code line[start, end)} is the
-     * trimmed line and starts with {@code [}.
+     * {@link #bareEnd(byte[], int, int)} ends them), detect {@link TextLayout#ISTIO_1_9} and fill every field
+     * without error, so the record built here equals the one built from the draft {@link #parse} fills.
+     * {@code line[start, end)} is the trimmed line and starts with {@code [}.
      */
     AccessLogRecord layout19(byte[] line, int start, int end) {
         return layout19(line, start, end, false);
@@ -129,8 +132,6 @@ final class TextLineParser {
      * values that are shared constants (method, protocol) are made now.
      */
     AccessLogRecord layout19(byte[] line, int start, int end, boolean owned) {
-        this.src = line;
-        this.n = end;
         final byte[] b = line;
         final int n = end;
         // spans are relative to start and pack their ends into 16 bits; longer lines take the general path
@@ -145,92 +146,92 @@ final class TextLineParser {
         final int startTime = span(base, start + 1, e);
         // "METHOD PATH PROTOCOL"
         int s = e + 3;
-        e = quoted(e + 1);
-        if (e < 0 || !splitRequest(s, e)) return null;
-        final String method = requestMethod(s);
-        final int path = requestPathSpan(base);
-        final String protocol = requestProtocol();
+        e = quoted(b, n, e + 1);
+        if (e < 0 || !splitRequest(b, s, e)) return null;
+        final String method = requestMethod(b, s);
+        final int path = requestPathSpan(b, base);
+        final String protocol = requestProtocol(b);
         // RESPONSE_CODE
-        e = digits(e + 1, 9);
+        e = digits(b, n, e + 1, 9);
         if (e < 0 || scanned < 0) return null;
         final int code = (int) scanned;
         // RESPONSE_FLAGS RESPONSE_CODE_DETAILS CONNECTION_TERMINATION_DETAILS
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
         final FlagSet flags = cache.flags(b, s, e);
         if (flags == null) return null;
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
         final Details details = cache.details(b, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
         final Details termination = cache.details(b, s, e);
         // "UPSTREAM_TRANSPORT_FAILURE_REASON"
         s = e + 2;
-        e = quoted(e);
+        e = quoted(b, n, e);
         if (e < 0) return null;
-        final int utfr = valueSpan(base, s, e);
+        final int utfr = valueSpan(b, base, s, e);
         // BYTES_RECEIVED BYTES_SENT DURATION UPSTREAM_SERVICE_TIME
-        e = digits(e + 1, 18);
+        e = digits(b, n, e + 1, 18);
         if (e < 0) return null;
         final long rx = scanned;
-        e = digits(e, 18);
+        e = digits(b, n, e, 18);
         if (e < 0) return null;
         final long tx = scanned;
-        e = digits(e, 18);
+        e = digits(b, n, e, 18);
         if (e < 0) return null;
         final long duration = scanned;
-        e = digits(e, 18);
+        e = digits(b, n, e, 18);
         if (e < 0) return null;
         final Long ust = scanned < 0 ? null : RecordDraft.boxed(scanned);
         // "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" ":AUTHORITY" "UPSTREAM_HOST"
         s = e + 2;
-        e = quoted(e);
+        e = quoted(b, n, e);
         if (e < 0) return null;
-        final int xff = valueSpan(base, s, e);
+        final int xff = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final int userAgent = valueSpan(base, s, e);
+        final int userAgent = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final int requestId = valueSpan(base, s, e);
+        final int requestId = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final int authority = valueSpan(base, s, e);
+        final int authority = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final int upstreamHost = valueSpan(base, s, e);
+        final int upstreamHost = valueSpan(b, base, s, e);
         // UPSTREAM_CLUSTER(_RAW) UPSTREAM_LOCAL_ADDRESS DOWNSTREAM_LOCAL_ADDRESS DOWNSTREAM_REMOTE_ADDRESS
         // REQUESTED_SERVER_NAME ROUTE_NAME, the last one ending the line
         s = e + 2;
-        e = bare(e + 1);
+        e = bare(b, n, e + 1);
         if (e < 0) return null;
         final ClusterInfo cluster = cache.cluster(b, s, e > s + 1 && b[e - 1] == ';' ? e - 1 : e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final int ula = valueSpan(base, s, e);
+        final int ula = valueSpan(b, base, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final int dla = valueSpan(base, s, e);
+        final int dla = valueSpan(b, base, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final int dra = valueSpan(base, s, e);
+        final int dra = valueSpan(b, base, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final int sni = valueSpan(base, s, e);
+        final int sni = valueSpan(b, base, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e != n) return null;
         final String route = TokenCache.route(b, s, e);
         // The line is accepted: the record gets its own copy of the bytes (the caller's buffer is only read during
@@ -247,7 +248,7 @@ final class TextLineParser {
     }
 
     /** {@link #span}, or {@link AccessLogRecord#NONE} for a lone {@code -} (as {@link ByteText#value} reads it). */
-    private int valueSpan(int base, int s, int e) {
+    private static int valueSpan(byte[] src, int base, int s, int e) {
         return e - s == 1 && src[s] == '-' ? AccessLogRecord.NONE : AccessLogRecord.span(s - base, e - base);
     }
 
@@ -258,7 +259,7 @@ final class TextLineParser {
      * At {@code p}, one space and a quoted value whose first closing quote is followed by a space or ends the line:
      * returns the position of that quote (the value starts at {@code p + 2}), or -1.
      */
-    private int quoted(int p) {
+    private static int quoted(byte[] src, int n, int p) {
         final byte[] b = src;
         if (p + 1 >= n || b[p] != ' ' || b[p + 1] != '"') return -1;
         // "-" (unset) is the most common value of several fields: no search for it
@@ -269,13 +270,13 @@ final class TextLineParser {
     }
 
     /** At {@code p}, one space and a bare value ending where {@link #bareEnd} ends it: returns its end, or -1. */
-    private int bare(int p) {
+    private static int bare(byte[] src, int n, int p) {
         final byte[] b = src;
         if (p + 1 >= n || b[p] != ' ') return -1;
         byte c = b[p + 1];
         if (c == ' ' || c == '"') return -1;
         if (c == '-' && (p + 2 == n || b[p + 2] == ' ')) return p + 2; // "-": no search
-        return bareEnd(p + 1);
+        return bareEnd(src, n, p + 1);
     }
 
     /**
@@ -284,16 +285,16 @@ final class TextLineParser {
      * the line end. Sets {@link #scanned} and returns the end, or -1. Up to seven digits are read from one
      * eight-byte word without a branch per digit (see {@link ByteText#digitCount}).
      */
-    private int digits(int p, int maxDigits) {
+    private int digits(byte[] src, int n, int p, int maxDigits) {
         final byte[] b = src;
         final int s = p + 1;
         if (s >= n || b[p] != ' ') return -1;
-        if (s > b.length - 8) return digitsByByte(p, maxDigits);
+        if (s > b.length - 8) return digitsByByte(src, n, p, maxDigits);
         long w = ByteText.word(b, s);
         int count = ByteText.digitCount(w);
         int q = s + count;
         // eight digits or more, or digits that run past the line end: the byte loop decides
-        if (count == 8 || q > n) return digitsByByte(p, maxDigits);
+        if (count == 8 || q > n) return digitsByByte(src, n, p, maxDigits);
         long v;
         if (count == 0) {
             if (maxDigits == 9 || b[s] != '-') return -1;
@@ -308,7 +309,7 @@ final class TextLineParser {
     }
 
     /** {@link #digits}, a byte at a time. */
-    private int digitsByByte(int p, int maxDigits) {
+    private int digitsByByte(byte[] src, int n, int p, int maxDigits) {
         final byte[] b = src;
         final int s = p + 1;
         int q = s;
@@ -376,7 +377,7 @@ final class TextLineParser {
                 quoted = true;
             } else {
                 s = p;
-                p = bareEnd(p);
+                p = bareEnd(src, n, p);
                 e = p;
                 quoted = false;
             }
@@ -399,7 +400,7 @@ final class TextLineParser {
      * End of an unquoted token. Envoy up to 1.15 could print a space inside the braces of response-code details
      * ({@code upstream_reset_before_response_started{local reset}}), so a space inside {@code {...}} does not end it.
      */
-    private int bareEnd(int start) {
+    private static int bareEnd(byte[] src, int n, int start) {
         int stop = ByteText.spaceOrBrace(src, start, n);
         if (stop == n || src[stop] == ' ') return stop;
         // a brace opens before the space: spaces inside the braces belong to the token
@@ -609,11 +610,11 @@ final class TextLineParser {
      * single space the protocol is cut off the end of the path.
      */
     private String request(int s, int e) {
-        if (!splitRequest(s, e)) return badRequest(s, e);
+        if (!splitRequest(src, s, e)) return badRequest(s, e);
         final RecordDraft d = draft;
-        d.method = requestMethod(s);
-        d.path = requestPath();
-        d.protocol = requestProtocol();
+        d.method = requestMethod(src, s);
+        d.path = requestPath(src);
+        d.protocol = requestProtocol(src);
         return null;
     }
 
@@ -621,8 +622,7 @@ final class TextLineParser {
      * Finds the parts of the request line {@code [s, e)}, as positions in int fields (so the fast path stores no
      * reference on the way); false when it is not a valid request line. TCP's {@code - - -} has no parts.
      */
-    private boolean splitRequest(int s, int e) {
-        final byte[] src = this.src;
+    private boolean splitRequest(byte[] src, int s, int e) {
         if (e - s == 5 && src[s] == '-' && src[s + 1] == ' ' && src[s + 2] == '-' && src[s + 3] == ' ' && src[s + 4] == '-') {
             reqMethodEnd = -1; // TCP: "- - -"
             return true;
@@ -640,14 +640,14 @@ final class TextLineParser {
             int ps = sp2 + 1;
             if (e - ps == 1 && src[ps] == '-') {
                 reqProtoStart = -1;
-            } else if (protocolSuffix(ps, e) == e - ps) {
+            } else if (protocolSuffix(src, ps, e) == e - ps) {
                 reqProtoStart = ps;
             } else {
                 return false;
             }
             reqPathEnd = sp2;
         } else {
-            int glued = protocolSuffix(sp1 + 1, e);
+            int glued = protocolSuffix(src, sp1 + 1, e);
             if (glued > 0) {
                 reqPathEnd = e - glued;
                 reqProtoStart = e - glued;
@@ -664,14 +664,14 @@ final class TextLineParser {
     }
 
     /** The method of the request line split last, which starts at {@code s}; null for {@code -} and TCP. */
-    private String requestMethod(int s) {
+    private String requestMethod(byte[] src, int s) {
         int sp1 = reqMethodEnd;
         if (sp1 < 0 || (sp1 - s == 1 && src[s] == '-')) return null;
         return TokenCache.method(src, s, sp1);
     }
 
     /** The path of the request line split last; null when empty, {@code -} or TCP. */
-    private String requestPath() {
+    private String requestPath(byte[] src) {
         if (reqMethodEnd < 0) return null;
         int ps = reqMethodEnd + 1;
         int pe = reqPathEnd;
@@ -679,7 +679,7 @@ final class TextLineParser {
     }
 
     /** {@link #requestPath}'s value as a span relative to {@code base}, or {@link AccessLogRecord#NONE} for null. */
-    private int requestPathSpan(int base) {
+    private int requestPathSpan(byte[] src, int base) {
         if (reqMethodEnd < 0) return AccessLogRecord.NONE;
         int ps = reqMethodEnd + 1;
         int pe = reqPathEnd;
@@ -687,7 +687,7 @@ final class TextLineParser {
     }
 
     /** The protocol of the request line split last (always a shared constant); null for {@code -} and TCP. */
-    private String requestProtocol() {
+    private String requestProtocol(byte[] src) {
         if (reqMethodEnd < 0 || reqProtoStart < 0) return null;
         // splitRequest only accepts a suffix protocolSuffix matched whole (or an empty one): when there is one,
         // its length and last byte tell which
@@ -698,19 +698,19 @@ final class TextLineParser {
     }
 
     /** Length of an {@code HTTP/1.0|HTTP/1.1|HTTP/2|HTTP/3} suffix of {@code [s,e)}, or 0. */
-    private int protocolSuffix(int s, int e) {
+    private static int protocolSuffix(byte[] src, int s, int e) {
         int len = e - s;
         if (len >= 8 && src[e - 8] == 'H' && src[e - 3] == '1' && src[e - 2] == '.'
-                && (src[e - 1] == '1' || src[e - 1] == '0') && http(e - 8)) {
+                && (src[e - 1] == '1' || src[e - 1] == '0') && http(src, e - 8)) {
             return 8;
         }
-        if (len >= 6 && (src[e - 1] == '2' || src[e - 1] == '3') && http(e - 6)) {
+        if (len >= 6 && (src[e - 1] == '2' || src[e - 1] == '3') && http(src, e - 6)) {
             return 6;
         }
         return 0;
     }
 
-    private boolean http(int at) {
+    private static boolean http(byte[] src, int at) {
         return src[at] == 'H' && src[at + 1] == 'T' && src[at + 2] == 'T' && src[at + 3] == 'P' && src[at + 4] == '/';
     }
 
@@ -803,7 +803,7 @@ final class TextLineParser {
             case BARE:
             default: {
                 if (src[p] == '"') return;
-                int q = bareEnd(p);
+                int q = bareEnd(src, n, p);
                 if (!bareOk(f, p, q)) return;
                 tryStart[fi] = p;
                 tryEnd[fi] = q;
