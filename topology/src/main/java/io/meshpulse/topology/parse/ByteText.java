@@ -33,10 +33,41 @@ final class ByteText {
         return (x - ONES) & ~x & HIGHS;
     }
 
-    /** First index of {@code c} in {@code b[from, to)}, or -1. */
+    /**
+     * The index (0 to 32) of the first flagged byte of four consecutive words (32 when none is), without a branch:
+     * a word's flags count only when the words before it have none (only the lowest flag of a word is sure to be
+     * exact, see {@link #zeros}).
+     */
+    private static int firstOf(long m0, long m1, long m2, long m3) {
+        int t0 = Long.numberOfTrailingZeros(m0) >>> 3; // 8 when the word has no flag
+        int t1 = Long.numberOfTrailingZeros(m1) >>> 3;
+        int t2 = Long.numberOfTrailingZeros(m2) >>> 3;
+        int t3 = Long.numberOfTrailingZeros(m3) >>> 3;
+        int a = t0 + (t1 & -(t0 >>> 3)); // 0 to 16
+        int c = t2 + (t3 & -(t2 >>> 3));
+        return a + (c & -(a >>> 4));
+    }
+
+    /**
+     * First index of {@code c} in {@code b[from, to)}, or -1.
+     *
+     * <p>Most values the parser looks for the end of are shorter than 32 bytes, so the first 32 bytes are tested
+     * at once, without a branch per word: a search then ends without the mispredicted loop exit that a word-by-word
+     * search pays once a value (about eight cycles, where the whole test costs about the same). Longer values go on
+     * eight bytes at a time.
+     */
     static int indexOf(byte[] b, int c, int from, int to) {
         final long pattern = ONES * (c & 0xff);
         int i = from;
+        if (from + 32 <= b.length && to - from > 8) {
+            int first = firstOf(zeros(word(b, from) ^ pattern), zeros(word(b, from + 8) ^ pattern),
+                    zeros(word(b, from + 16) ^ pattern), zeros(word(b, from + 24) ^ pattern));
+            if (first < 32) {
+                int p = from + first;
+                return p < to ? p : -1;
+            }
+            i = from + 32;
+        }
         final int limit = Math.min(to, b.length - 7);
         for (; i < limit; i += 8) {
             long m = zeros(word(b, i) ^ pattern);
@@ -51,13 +82,22 @@ final class ByteText {
         return -1;
     }
 
-    /** First index of a space or a {@code {} in {@code b[from, to)}, or {@code to}. */
+    private static long spacesOrBraces(long w) {
+        return zeros(w ^ SPACES) | zeros(w ^ BRACES);
+    }
+
+    /** First index of a space or a {@code {} in {@code b[from, to)}, or {@code to}; see {@link #indexOf}. */
     static int spaceOrBrace(byte[] b, int from, int to) {
         int i = from;
+        if (from + 32 <= b.length && to - from > 8) {
+            int first = firstOf(spacesOrBraces(word(b, from)), spacesOrBraces(word(b, from + 8)),
+                    spacesOrBraces(word(b, from + 16)), spacesOrBraces(word(b, from + 24)));
+            if (first < 32) return Math.min(from + first, to);
+            i = from + 32;
+        }
         final int limit = Math.min(to, b.length - 7);
         for (; i < limit; i += 8) {
-            long w = word(b, i);
-            long m = zeros(w ^ SPACES) | zeros(w ^ BRACES);
+            long m = spacesOrBraces(word(b, i));
             if (m != 0) {
                 int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
                 return Math.min(p, to);

@@ -28,6 +28,30 @@ class ByteTextTest {
     }
 
     @Test
+    void searchesFindTheFirstMatchInsideTheRangeOnly() {
+        Random r = new Random(3L);
+        byte[] alphabet = {'a', ' ', '{', '"', '}', (byte) 0x80, 0, (byte) 0xa0, (byte) 0xfb, (byte) 0xe0};
+        for (int i = 0; i < 100_000; i++) {
+            byte[] b = new byte[1 + r.nextInt(90)];
+            // sparse delimiters, so matches land anywhere in the first 32 bytes and beyond
+            for (int j = 0; j < b.length; j++) b[j] = r.nextInt(12) == 0 ? alphabet[r.nextInt(alphabet.length)] : (byte) 'x';
+            int from = r.nextInt(b.length);
+            int to = from + r.nextInt(b.length - from + 1);
+            int quote = -1;
+            int spaceOrBrace = to;
+            for (int j = to - 1; j >= from; j--) {
+                if (b[j] == '"') quote = j;
+                if (b[j] == ' ' || b[j] == '{') spaceOrBrace = j;
+            }
+            int f = from;
+            int t = to;
+            assertEquals(quote, ByteText.indexOf(b, '"', from, to), () -> java.util.Arrays.toString(b) + " " + f + " " + t);
+            assertEquals(spaceOrBrace, ByteText.spaceOrBrace(b, from, to),
+                    () -> java.util.Arrays.toString(b) + " " + f + " " + t);
+        }
+    }
+
+    @Test
     void countsAndReadsLeadingDigitsWhateverFollows() {
         Random r = new Random(7L);
         // the bytes around the digit range, where a carry or a borrow could go wrong, and non-ASCII ones
