@@ -149,6 +149,11 @@ final class ByteText {
         return true;
     }
 
+    /** The number of bytes {@code word} starts with before its first space, 0 to 8 (its lowest bytes first). */
+    static int spaceCount(long word) {
+        return Long.numberOfTrailingZeros(zeros(word ^ SPACES)) >>> 3;
+    }
+
     /**
      * The number of ASCII digits {@code word} starts with (its lowest bytes first), 0 to 8. A byte is flagged when
      * it is above {@code '9'} (adding 0x46 sets its high bit), below {@code '0'} (subtracting 0x30 borrows into its

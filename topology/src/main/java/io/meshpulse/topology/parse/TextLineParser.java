@@ -55,6 +55,8 @@ final class TextLineParser {
 
     // what splitRequest found
     private int reqMethodEnd;
+    /** The index in {@link TokenCache#METHODS} of the method splitRequest recognised, or -1. */
+    private int reqKnownMethod;
     private int reqPathEnd;
     private int reqProtoStart;
     private int reqProtoEnd;
@@ -623,9 +625,27 @@ final class TextLineParser {
      * reference on the way); false when it is not a valid request line. TCP's {@code - - -} has no parts.
      */
     private boolean splitRequest(byte[] src, int s, int e) {
+        reqKnownMethod = -1;
         if (e - s == 5 && src[s] == '-' && src[s + 1] == ' ' && src[s + 2] == '-' && src[s + 3] == ' ' && src[s + 4] == '-') {
             reqMethodEnd = -1; // TCP: "- - -"
             return true;
+        }
+        // The usual shape, found without a loop: a known method and a space in the first eight bytes, and an HTTP
+        // version after the last space (the version holds no space, so the space before it is the last one). It
+        // gives what the loops below give for such a line.
+        int version = e - s > 10 ? protocolSuffix(src, s, e) : 0;
+        if (version > 0 && src[e - version - 1] == ' ') {
+            long w = ByteText.word(src, s);
+            int m = ByteText.spaceCount(w); // bytes before the first space, 8 when none
+            int known = TokenCache.knownMethod(w, m);
+            if (known >= 0 && s + m < e - version - 1) {
+                reqKnownMethod = known;
+                reqMethodEnd = s + m;
+                reqPathEnd = e - version - 1;
+                reqProtoStart = e - version;
+                reqProtoEnd = e;
+                return true;
+            }
         }
         int sp1 = s;
         while (sp1 < e && src[sp1] != ' ') sp1++;
@@ -665,6 +685,7 @@ final class TextLineParser {
 
     /** The method of the request line split last, which starts at {@code s}; null for {@code -} and TCP. */
     private String requestMethod(byte[] src, int s) {
+        if (reqKnownMethod >= 0) return TokenCache.METHODS[reqKnownMethod];
         int sp1 = reqMethodEnd;
         if (sp1 < 0 || (sp1 - s == 1 && src[s] == '-')) return null;
         return TokenCache.method(src, s, sp1);

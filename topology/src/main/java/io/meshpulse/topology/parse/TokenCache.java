@@ -109,6 +109,46 @@ final class TokenCache {
         return null;
     }
 
+    /** {@link #METHODS} as little-endian words, to compare with the first bytes of a request line at once. */
+    private static final long[] METHOD_WORDS = new long[METHODS.length];
+
+    static {
+        for (int i = 0; i < METHODS.length; i++) {
+            long w = 0;
+            for (int j = METHODS[i].length() - 1; j >= 0; j--) w = w << 8 | METHODS[i].charAt(j);
+            METHOD_WORDS[i] = w;
+        }
+    }
+
+    /**
+     * The index in {@link #METHODS} of the method spelled by the first {@code len} bytes of {@code word} (a
+     * little-endian read of a request line), or -1: the length and the first letter leave one candidate.
+     */
+    static int knownMethod(long word, int len) {
+        int first = (int) (word & 0xff);
+        int k;
+        switch (len) {
+            case 3:
+                k = first == 'G' ? 0 : 2; // GET PUT
+                break;
+            case 4:
+                k = first == 'P' ? 1 : 5; // POST HEAD
+                break;
+            case 5:
+                k = first == 'P' ? 4 : 8; // PATCH TRACE
+                break;
+            case 6:
+                k = 3; // DELETE
+                break;
+            case 7:
+                k = first == 'O' ? 6 : 7; // OPTIONS CONNECT
+                break;
+            default:
+                return -1;
+        }
+        return ((word ^ METHOD_WORDS[k]) & ((1L << (len << 3)) - 1)) == 0 ? k : -1;
+    }
+
     /** An HTTP method, {@code -} excluded by the caller: the shared constant for the standard ones. */
     static String method(byte[] b, int s, int e) {
         // the length and the first letter leave one candidate to compare

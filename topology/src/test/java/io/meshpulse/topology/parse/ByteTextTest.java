@@ -52,6 +52,21 @@ class ByteTextTest {
     }
 
     @Test
+    void recognisesTheStandardMethodsAtTheStartOfARequestLine() {
+        for (int i = 0; i < TokenCache.METHODS.length; i++) {
+            byte[] b = (TokenCache.METHODS[i] + " /x HTTP/1.1").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            long w = ByteText.word(b, 0);
+            assertEquals(TokenCache.METHODS[i].length(), ByteText.spaceCount(w));
+            assertEquals(i, TokenCache.knownMethod(w, ByteText.spaceCount(w)), TokenCache.METHODS[i]);
+        }
+        for (String other : new String[] {"GEX /abc", "get /abc", "PUS /abc", "POSTX /a", "DELETED ", "PROPFIND",
+            "HEAP /ab", "TRACK /a", "OPTION /", "CONNECX ", "- / HTTP", "G /x HTTP"}) {
+            long w = ByteText.word(other.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+            assertEquals(-1, TokenCache.knownMethod(w, ByteText.spaceCount(w)), other);
+        }
+    }
+
+    @Test
     void countsAndReadsLeadingDigitsWhateverFollows() {
         Random r = new Random(7L);
         // the bytes around the digit range, where a carry or a borrow could go wrong, and non-ASCII ones
