@@ -189,6 +189,22 @@ final class TextLineParser {
         e = digits(b, n, e, 18);
         if (e < 0) return null;
         final Long ust = scanned < 0 ? null : RecordDraft.boxed(scanned);
+        return layout19Rest(b, n, base, e, owned, millis, startTime, method, path, protocol, code, flags, details,
+                termination, utfr, rx, tx, duration, ust);
+    }
+
+    /**
+     * The second half of {@link #layout19(byte[], int, int, boolean)}, from the space after UPSTREAM_SERVICE_TIME
+     * at {@code e}, with the values of the first half as arguments. One method for the whole line was past what
+     * C2 inlines into one compilation (its DesiredMethodLimit): the helpers of the last ten fields, down to the
+     * two-line span helper, were left as calls; two halves each get their helpers inlined. The values cross as
+     * arguments (registers and the stack), not through fields of this long-lived parser, which would cost a write
+     * barrier each.
+     */
+    private AccessLogRecord layout19Rest(byte[] b, int n, int base, int e, boolean owned, long millis, int startTime,
+            String method, int path, String protocol, int code, FlagSet flags, Details details, Details termination,
+            int utfr, long rx, long tx, long duration, Long ust) {
+        int s;
         // "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" ":AUTHORITY" "UPSTREAM_HOST"
         s = e + 2;
         e = quoted(b, n, e);
@@ -404,8 +420,11 @@ final class TextLineParser {
      */
     private static int bareEnd(byte[] src, int n, int start) {
         int stop = ByteText.spaceOrBrace(src, start, n);
-        if (stop == n || src[stop] == ' ') return stop;
-        // a brace opens before the space: spaces inside the braces belong to the token
+        return stop == n || src[stop] == ' ' ? stop : bracedEnd(src, n, start);
+    }
+
+    /** {@link #bareEnd} when a brace opens before the first space: spaces inside the braces belong to the token. */
+    private static int bracedEnd(byte[] src, int n, int start) {
         int depth = 0;
         for (int p = start; p < n; p++) {
             byte c = src[p];
