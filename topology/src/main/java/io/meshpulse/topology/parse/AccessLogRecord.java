@@ -63,7 +63,7 @@ public final class AccessLogRecord {
     private String downstreamLocalAddress;
     private String downstreamRemoteAddress;
     private String requestedServerName;
-    private final String routeName;
+    private String routeName;
     private final Direction direction;
     private final String failureClass;
     private final String cause;
@@ -84,6 +84,7 @@ public final class AccessLogRecord {
     private final int downstreamLocalAddressSpan;
     private final int downstreamRemoteAddressSpan;
     private final int requestedServerNameSpan;
+    private final int routeNameSpan;
 
     /** Every value given; the record's canonical constructor, with its checks. */
     public AccessLogRecord(
@@ -162,11 +163,13 @@ public final class AccessLogRecord {
         this.downstreamLocalAddressSpan = NONE;
         this.downstreamRemoteAddressSpan = NONE;
         this.requestedServerNameSpan = NONE;
+        this.routeNameSpan = NONE;
     }
 
     /**
      * The parser's lazy form: the free-text values are spans of {@code text} (see {@link #span}; {@link #NONE} for
-     * a value that is null), decoded as UTF-8 on first access. {@code text} must be a private array nobody writes
+     * a value that is null), decoded as UTF-8 on first access. The route name is given as a String when it is one
+     * of Istio's own (a shared constant, which the classification compares), otherwise as a span. {@code text} must be a private array nobody writes
      * afterwards; the caller guarantees the non-null arguments the public constructor checks.
      */
     AccessLogRecord(
@@ -197,6 +200,7 @@ public final class AccessLogRecord {
             int downstreamRemoteAddress,
             int requestedServerName,
             String routeName,
+            int routeNameSpan,
             Direction direction,
             String failureClass,
             String cause,
@@ -228,6 +232,7 @@ public final class AccessLogRecord {
         this.downstreamRemoteAddressSpan = downstreamRemoteAddress;
         this.requestedServerNameSpan = requestedServerName;
         this.routeName = routeName;
+        this.routeNameSpan = routeNameSpan;
         this.direction = direction;
         this.failureClass = failureClass;
         this.cause = cause;
@@ -370,7 +375,8 @@ public final class AccessLogRecord {
     }
 
     public String routeName() {
-        return routeName;
+        String v = routeName;
+        return v != null || routeNameSpan == NONE ? v : (routeName = decode(routeNameSpan));
     }
 
     public Direction direction() {
@@ -425,7 +431,7 @@ public final class AccessLogRecord {
                 && Objects.equals(downstreamLocalAddress(), r.downstreamLocalAddress())
                 && Objects.equals(downstreamRemoteAddress(), r.downstreamRemoteAddress())
                 && Objects.equals(requestedServerName(), r.requestedServerName())
-                && Objects.equals(routeName, r.routeName)
+                && Objects.equals(routeName(), r.routeName())
                 && direction == r.direction
                 && Objects.equals(failureClass, r.failureClass)
                 && Objects.equals(cause, r.cause)
@@ -459,7 +465,7 @@ public final class AccessLogRecord {
         h = 31 * h + Objects.hashCode(downstreamLocalAddress());
         h = 31 * h + Objects.hashCode(downstreamRemoteAddress());
         h = 31 * h + Objects.hashCode(requestedServerName());
-        h = 31 * h + Objects.hashCode(routeName);
+        h = 31 * h + Objects.hashCode(routeName());
         h = 31 * h + direction.hashCode();
         h = 31 * h + Objects.hashCode(failureClass);
         h = 31 * h + Objects.hashCode(cause);
@@ -494,7 +500,7 @@ public final class AccessLogRecord {
                 + ", downstreamLocalAddress=" + downstreamLocalAddress()
                 + ", downstreamRemoteAddress=" + downstreamRemoteAddress()
                 + ", requestedServerName=" + requestedServerName()
-                + ", routeName=" + routeName
+                + ", routeName=" + routeName()
                 + ", direction=" + direction
                 + ", failureClass=" + failureClass
                 + ", cause=" + cause

@@ -107,20 +107,24 @@ final class RecordDraft {
 
     /**
      * {@link #record} for a TEXT line whose free-text values are left as spans of {@code text} (see
-     * {@link AccessLogRecord#span}; {@link AccessLogRecord#NONE} for null), decoded when first read.
+     * {@link AccessLogRecord#span}; {@link AccessLogRecord#NONE} for null), decoded when first read. The route is
+     * {@code knownRoute} when it is one of {@link TokenCache#ROUTES}, else the span {@code routeName}.
      * {@code text} becomes the record's: nobody may write it afterwards.
      */
     static AccessLogRecord lazyText(byte[] text, long startTimeMillis, int startTime, String method, int path,
             String protocol, int responseCode, FlagSet f, Details d, Details t, int upstreamTransportFailureReason,
             long bytesReceived, long bytesSent, long durationMs, Long upstreamServiceTimeMs, int xForwardedFor,
             int userAgent, int requestId, int authority, int upstreamHost, ClusterInfo c, int upstreamLocalAddress,
-            int downstreamLocalAddress, int downstreamRemoteAddress, int requestedServerName, String routeName) {
+            int downstreamLocalAddress, int downstreamRemoteAddress, int requestedServerName, String knownRoute,
+            int routeName) {
+        // the classification only compares the route with Istio's own names, so any other one (left as a span)
+        // classifies as null does
         return new AccessLogRecord(text, LogFormat.TEXT, startTimeMillis, startTime, method, path, protocol,
                 responseCode, f.list, d.value, t.value, upstreamTransportFailureReason, bytesReceived, bytesSent,
                 durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId, authority, upstreamHost,
                 c.name, upstreamLocalAddress, downstreamLocalAddress, downstreamRemoteAddress, requestedServerName,
-                routeName, direction(f, d, c, routeName), failureClass(responseCode, f, d, t, c, routeName),
-                cause(d, t), rbacPolicy(d, t));
+                knownRoute, routeName, direction(f, d, c, knownRoute),
+                failureClass(responseCode, f, d, t, c, knownRoute), cause(d, t), rbacPolicy(d, t));
     }
 
     // The rules of Classifier.classify and Classifier.direction, over facts computed once per distinct value.

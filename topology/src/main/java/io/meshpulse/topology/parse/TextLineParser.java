@@ -248,17 +248,29 @@ final class TextLineParser {
         e = bare(b, n, e);
         if (e < 0) return null;
         final int sni = valueSpan(b, base, s, e);
-        s = e + 1;
-        e = bare(b, n, e);
-        if (e != n) return null;
-        final String route = TokenCache.route(b, s, e);
+        final String route;
+        final int routeSpan;
+        if (e == n - 8 && ByteText.word(b, e) == SPACE_DEFAULT) {
+            route = TokenCache.ROUTES[0]; // " default" ends most lines: what the search below would find
+            routeSpan = AccessLogRecord.NONE;
+        } else {
+            s = e + 1;
+            e = bare(b, n, e);
+            if (e != n) return null;
+            route = TokenCache.knownRoute(b, s, e);
+            routeSpan = route != null ? AccessLogRecord.NONE : valueSpan(b, base, s, e);
+        }
         // The line is accepted: the record gets its own copy of the bytes (the caller's buffer is only read during
         // the call), unless the array is already private to this parse.
         final byte[] text = owned && base == 0 ? b : java.util.Arrays.copyOfRange(b, base, n);
         return RecordDraft.lazyText(text, millis, startTime, method, path, protocol, code, flags, details,
                 termination, utfr, rx, tx, duration, ust, xff, userAgent, requestId, authority, upstreamHost,
-                cluster, ula, dla, dra, sni, route);
+                cluster, ula, dla, dra, sni, route, routeSpan);
     }
+
+    /** {@code " default"} as a little-endian word: the space before the last field and Istio's default route. */
+    private static final long SPACE_DEFAULT =
+            ByteText.word(" default".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
 
     /** The span of {@code [s, e)} relative to {@code base}. */
     private static int span(int base, int s, int e) {

@@ -181,6 +181,11 @@ final class TokenCache {
         return p != null ? p : ByteText.string(b, s, e);
     }
 
+    /** The shared constant when {@code b[s, e)} is one of Istio's own route names, else null. */
+    static String knownRoute(byte[] b, int s, int e) {
+        return match(b, s, e, ROUTES, ROUTE_BYTES);
+    }
+
     /** A route name: the shared constant for Istio's own routes; null for {@code -}. */
     static String route(byte[] b, int s, int e) {
         if (e - s == 1 && b[s] == '-') return null;
