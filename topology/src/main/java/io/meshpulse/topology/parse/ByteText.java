@@ -51,26 +51,51 @@ final class ByteText {
     /**
      * First index of {@code c} in {@code b[from, to)}, or -1.
      *
-     * <p>Most values the parser looks for the end of are shorter than 32 bytes, so the first 32 bytes are tested
-     * at once, without a branch per word: a search then ends without the mispredicted loop exit that a word-by-word
-     * search pays once a value (about eight cycles, where the whole test costs about the same). Longer values go on
-     * eight bytes at a time.
+     * <p>Most values the parser looks for the end of are shorter than 64 bytes, so the first 32 bytes, and then the
+     * next 32, are each tested at once, without a branch per word: a search then ends without the mispredicted loop
+     * exit that a word-by-word search pays once a value (about eight cycles, where testing 32 bytes costs about
+     * the same). Longer values go on eight bytes at a time.
+     *
+     * <p>The tests are written out rather than split into helpers on purpose: C2 does not inline a method this
+     * long (past its FreqInlineSize of 325 bytecodes), so the parser's many call sites share one compiled copy,
+     * and the callers stay small enough for C2 to inline them (the values' own checks, and the shortcut for
+     * {@code -}, then sit at each call site). Inlined everywhere, the searches made the line parser's compiled code
+     * several times larger and about 10 % slower.
      */
     static int indexOf(byte[] b, int c, int from, int to) {
         final long pattern = ONES * (c & 0xff);
         int i = from;
+        // a block may read past the range (what it finds there is not taken) but not past the array
         if (from + 32 <= b.length && to - from > 8) {
-            int first = firstOf(zeros(word(b, from) ^ pattern), zeros(word(b, from + 8) ^ pattern),
-                    zeros(word(b, from + 16) ^ pattern), zeros(word(b, from + 24) ^ pattern));
+            long x0 = (long) LONGS.get(b, i) ^ pattern;
+            long x1 = (long) LONGS.get(b, i + 8) ^ pattern;
+            long x2 = (long) LONGS.get(b, i + 16) ^ pattern;
+            long x3 = (long) LONGS.get(b, i + 24) ^ pattern;
+            int first = firstOf((x0 - ONES) & ~x0 & HIGHS, (x1 - ONES) & ~x1 & HIGHS, (x2 - ONES) & ~x2 & HIGHS,
+                    (x3 - ONES) & ~x3 & HIGHS);
             if (first < 32) {
-                int p = from + first;
+                int p = i + first;
                 return p < to ? p : -1;
             }
-            i = from + 32;
+            i += 32;
+            if (i < to && i + 32 <= b.length) {
+                x0 = (long) LONGS.get(b, i) ^ pattern;
+                x1 = (long) LONGS.get(b, i + 8) ^ pattern;
+                x2 = (long) LONGS.get(b, i + 16) ^ pattern;
+                x3 = (long) LONGS.get(b, i + 24) ^ pattern;
+                first = firstOf((x0 - ONES) & ~x0 & HIGHS, (x1 - ONES) & ~x1 & HIGHS, (x2 - ONES) & ~x2 & HIGHS,
+                        (x3 - ONES) & ~x3 & HIGHS);
+                if (first < 32) {
+                    int p = i + first;
+                    return p < to ? p : -1;
+                }
+                i += 32;
+            }
         }
         final int limit = Math.min(to, b.length - 7);
         for (; i < limit; i += 8) {
-            long m = zeros(word(b, i) ^ pattern);
+            long x = (long) LONGS.get(b, i) ^ pattern;
+            long m = (x - ONES) & ~x & HIGHS;
             if (m != 0) {
                 int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
                 return p < to ? p : -1;
@@ -82,26 +107,58 @@ final class ByteText {
         return -1;
     }
 
-    private static long spacesOrBraces(long w) {
-        return zeros(w ^ SPACES) | zeros(w ^ BRACES);
-    }
-
-    /** First index of a space or a {@code {} in {@code b[from, to)}, or {@code to}; see {@link #indexOf}. */
+    /**
+     * First index of a space or a {@code {} in {@code b[from, to)}, or {@code to}. Written out like
+     * {@link #indexOf}, for the same reasons.
+     */
     static int spaceOrBrace(byte[] b, int from, int to) {
         int i = from;
         if (from + 32 <= b.length && to - from > 8) {
-            int first = firstOf(spacesOrBraces(word(b, from)), spacesOrBraces(word(b, from + 8)),
-                    spacesOrBraces(word(b, from + 16)), spacesOrBraces(word(b, from + 24)));
-            if (first < 32) return Math.min(from + first, to);
-            i = from + 32;
+            long w0 = (long) LONGS.get(b, i);
+            long w1 = (long) LONGS.get(b, i + 8);
+            long w2 = (long) LONGS.get(b, i + 16);
+            long w3 = (long) LONGS.get(b, i + 24);
+            long s0 = w0 ^ SPACES;
+            long s1 = w1 ^ SPACES;
+            long s2 = w2 ^ SPACES;
+            long s3 = w3 ^ SPACES;
+            long c0 = w0 ^ BRACES;
+            long c1 = w1 ^ BRACES;
+            long c2 = w2 ^ BRACES;
+            long c3 = w3 ^ BRACES;
+            int first = firstOf(((s0 - ONES) & ~s0 | (c0 - ONES) & ~c0) & HIGHS,
+                    ((s1 - ONES) & ~s1 | (c1 - ONES) & ~c1) & HIGHS, ((s2 - ONES) & ~s2 | (c2 - ONES) & ~c2) & HIGHS,
+                    ((s3 - ONES) & ~s3 | (c3 - ONES) & ~c3) & HIGHS);
+            if (first < 32) return Math.min(i + first, to);
+            i += 32;
+            if (i < to && i + 32 <= b.length) {
+                w0 = (long) LONGS.get(b, i);
+                w1 = (long) LONGS.get(b, i + 8);
+                w2 = (long) LONGS.get(b, i + 16);
+                w3 = (long) LONGS.get(b, i + 24);
+                s0 = w0 ^ SPACES;
+                s1 = w1 ^ SPACES;
+                s2 = w2 ^ SPACES;
+                s3 = w3 ^ SPACES;
+                c0 = w0 ^ BRACES;
+                c1 = w1 ^ BRACES;
+                c2 = w2 ^ BRACES;
+                c3 = w3 ^ BRACES;
+                first = firstOf(((s0 - ONES) & ~s0 | (c0 - ONES) & ~c0) & HIGHS,
+                        ((s1 - ONES) & ~s1 | (c1 - ONES) & ~c1) & HIGHS,
+                        ((s2 - ONES) & ~s2 | (c2 - ONES) & ~c2) & HIGHS,
+                        ((s3 - ONES) & ~s3 | (c3 - ONES) & ~c3) & HIGHS);
+                if (first < 32) return Math.min(i + first, to);
+                i += 32;
+            }
         }
         final int limit = Math.min(to, b.length - 7);
         for (; i < limit; i += 8) {
-            long m = spacesOrBraces(word(b, i));
-            if (m != 0) {
-                int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
-                return Math.min(p, to);
-            }
+            long w = (long) LONGS.get(b, i);
+            long x = w ^ SPACES;
+            long y = w ^ BRACES;
+            long m = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
+            if (m != 0) return Math.min(i + (Long.numberOfTrailingZeros(m) >>> 3), to);
         }
         for (; i < to; i++) {
             if (b[i] == ' ' || b[i] == '{') return i;
