@@ -46,6 +46,8 @@ class ByteTextTest {
             int f = from;
             int t = to;
             assertEquals(quote, ByteText.indexOf(b, '"', from, to), () -> java.util.Arrays.toString(b) + " " + f + " " + t);
+            assertEquals(quote, ByteText.indexOfInline(b, '"', from, to),
+                    () -> java.util.Arrays.toString(b) + " " + f + " " + t);
             assertEquals(spaceOrBrace, ByteText.spaceOrBrace(b, from, to),
                     () -> java.util.Arrays.toString(b) + " " + f + " " + t);
         }
