@@ -1,6 +1,7 @@
 package io.meshpulse.bench;
 
 import io.meshpulse.topology.parse.AccessLogParser;
+import io.meshpulse.topology.parse.AccessLogRecord;
 import io.meshpulse.topology.parse.ParseResult;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -27,9 +28,14 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>The parser benchmarks find each line end in the UTF-8 {@code byte[]} (eight bytes at a time, as a line reader
  * does; the scan baseline keeps its byte loop) and hand the line's range to
- * {@link AccessLogParser#parse(byte[], int, int)}, which builds and classifies a full record per line (the bytes are
+ * {@link AccessLogParser#parse(byte[], int, int)}, which builds and classifies a record per line (the bytes are
  * what a file read or a Kafka record value gives; no String per line is made). The regex gets ready-made Strings,
  * which favours it.
+ *
+ * <p>A 1.9+ TEXT record decodes its free-text values only when they are read, so {@link #parseText} measures the
+ * parse and classification with those values left undecoded; {@link #parseTextTopologyFields} adds reading what the
+ * topology reads, and {@link #parseTextAllFields} reading every accessor (the fair match for the regex, which
+ * reads all its groups).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -114,6 +120,28 @@ public class ParserBenchmark {
         return parseAll(parser, textBytes);
     }
 
+    /**
+     * {@link #parseText}, then every accessor of every record read (each String's length summed), which decodes
+     * every value the parser left for later: the whole-record cost, comparable with {@link #regexText}, which reads
+     * every group.
+     */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public long parseTextAllFields() {
+        return parseAllReadingAll(parser, textBytes);
+    }
+
+    /**
+     * {@link #parseText}, then the accessors the topology reads on its way from a line to a window count (the
+     * numbers, the classification, the cluster, route and every host and address; it reads some of the addresses
+     * only for some lines, so this is an upper bound of its parsing cost).
+     */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public long parseTextTopologyFields() {
+        return parseAllReadingTopology(parser, textBytes);
+    }
+
     @Benchmark
     @OperationsPerInvocation(LINES)
     public int parseJson() {
@@ -132,6 +160,55 @@ public class ParserBenchmark {
             start = i + 1;
         }
         return parsed;
+    }
+
+    /** {@link #parseAll}, then every accessor of each record read; the sum of the lengths and numbers read. */
+    static long parseAllReadingAll(AccessLogParser p, byte[] b) {
+        long sum = 0;
+        int start = 0;
+        for (int i = nextNewline(b, 0); i >= 0; i = nextNewline(b, start)) {
+            if (p.parse(b, start, i - start) instanceof ParseResult.Parsed parsed) sum += readAll(parsed.record());
+            start = i + 1;
+        }
+        return sum;
+    }
+
+    /** {@link #parseAll}, then the accessors the topology reads; the sum of the lengths and numbers read. */
+    static long parseAllReadingTopology(AccessLogParser p, byte[] b) {
+        long sum = 0;
+        int start = 0;
+        for (int i = nextNewline(b, 0); i >= 0; i = nextNewline(b, start)) {
+            if (p.parse(b, start, i - start) instanceof ParseResult.Parsed parsed) {
+                sum += readTopology(parsed.record());
+            }
+            start = i + 1;
+        }
+        return sum;
+    }
+
+    static long readAll(AccessLogRecord r) {
+        return r.format().ordinal() + r.startTimeMillis() + len(r.startTime()) + len(r.method()) + len(r.path())
+                + len(r.protocol()) + r.responseCode() + r.responseFlags().size() + len(r.responseCodeDetails())
+                + len(r.connectionTerminationDetails()) + len(r.upstreamTransportFailureReason())
+                + r.bytesReceived() + r.bytesSent() + r.durationMs()
+                + (r.upstreamServiceTimeMs() == null ? 0 : r.upstreamServiceTimeMs()) + len(r.xForwardedFor())
+                + len(r.userAgent()) + len(r.requestId()) + len(r.authority()) + len(r.upstreamHost())
+                + len(r.upstreamCluster()) + len(r.upstreamLocalAddress()) + len(r.downstreamLocalAddress())
+                + len(r.downstreamRemoteAddress()) + len(r.requestedServerName()) + len(r.routeName())
+                + r.direction().ordinal() + len(r.failureClass()) + len(r.cause()) + len(r.rbacPolicy());
+    }
+
+    static long readTopology(AccessLogRecord r) {
+        return r.startTimeMillis() + r.responseCode() + r.responseFlags().size() + len(r.responseCodeDetails())
+                + len(r.connectionTerminationDetails()) + len(r.cause()) + len(r.rbacPolicy())
+                + len(r.failureClass()) + r.direction().ordinal() + r.durationMs() + r.bytesSent()
+                + r.bytesReceived() + len(r.upstreamCluster()) + len(r.authority()) + len(r.upstreamHost())
+                + len(r.requestedServerName()) + len(r.upstreamLocalAddress()) + len(r.downstreamLocalAddress())
+                + len(r.downstreamRemoteAddress()) + len(r.routeName());
+    }
+
+    private static int len(String s) {
+        return s == null ? 0 : s.length();
     }
 
     /**

@@ -10,8 +10,9 @@ import java.util.regex.Matcher;
  *
  * <p>JMH runs one benchmark after another, so on a shared machine each one sees a different load and the ratios
  * between them move by a factor of two from run to run. Here the workloads (newline scan, regex, parseText,
- * parseJson; same corpus, same code as the JMH benchmarks; plus parseText with the line ends found by the scan's
- * byte loop, {@link ParserBenchmark#parseAllByteLoop}) take turns in one thread, each round timed with
+ * parseJson, parseTextAllFields, parseTextTopologyFields; same corpus, same code as the JMH benchmarks; plus
+ * parseText with the line ends found by the scan's byte loop, {@link ParserBenchmark#parseAllByteLoop}) take turns
+ * in one thread, each round timed with
  * {@link ThreadMXBean#getCurrentThreadCpuTime()}, which does not count time spent descheduled. Every workload is a
  * separate method, as in JMH, so each is compiled on its own rather than as an OSR loop. The first third of the run
  * is warm-up and is not reported.
@@ -29,7 +30,7 @@ public final class ParserCpuRatio {
         ParserBenchmark b = new ParserBenchmark();
         b.setUp(); // same corpus, same checks as the JMH benchmark
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long[] cpu = new long[5];
+        long[] cpu = new long[7];
         long rounds = 0;
         long start = System.nanoTime();
         long warmEnd = start + seconds * 1_000_000_000L / 3;
@@ -54,6 +55,12 @@ public final class ParserCpuRatio {
             long t4 = mx.getCurrentThreadCpuTime();
             sink = ParserBenchmark.parseAllByteLoop(parser, b.textBytes());
             long t5 = mx.getCurrentThreadCpuTime();
+            sink = ParserBenchmark.parseAllReadingAll(parser, b.textBytes());
+            long t6 = mx.getCurrentThreadCpuTime();
+            sink = ParserBenchmark.parseAllReadingTopology(parser, b.textBytes());
+            long t7 = mx.getCurrentThreadCpuTime();
+            cpu[6] += t7 - t6;
+            cpu[5] += t6 - t5;
             cpu[4] += t5 - t4;
             cpu[0] += t1 - t0;
             cpu[1] += t2 - t1;
@@ -62,17 +69,27 @@ public final class ParserCpuRatio {
             rounds++;
         }
         double lines = rounds * (double) ParserBenchmark.LINES;
-        String[] names = {"newlineScan", "regexText", "parseText", "parseJson", "parseText*"};
+        String[] names = {
+            "newlineScan", "regexText", "parseText", "parseJson", "parseText*", "parseTextAllFields",
+            "parseTextTopologyFields",
+        };
         System.out.printf("%d rounds of %d lines after %d s of warm-up; lines per CPU-second:%n", rounds,
                 ParserBenchmark.LINES, seconds / 3);
-        for (int i = 0; i < 5; i++) System.out.printf("  %-12s %,12.0f%n", names[i], lines / cpu[i] * 1e9);
-        System.out.println("  (parseText* finds line ends with the scan's byte loop instead of eight bytes at a time)");
+        for (int i = 0; i < names.length; i++) {
+            System.out.printf("  %-23s %,12.0f%n", names[i], lines / cpu[i] * 1e9);
+        }
+        System.out.println("  (parseText* finds line ends with the scan's byte loop instead of eight bytes at a time;");
+        System.out.println("   parseTextAllFields reads every accessor, parseTextTopologyFields those the topology reads)");
         System.out.printf("parseText / newlineScan = %.3f, parseText / regexText = %.2f%n",
                 (double) cpu[0] / cpu[2], (double) cpu[1] / cpu[2]);
         System.out.printf("parseJson / newlineScan = %.3f, parseJson / regexText = %.2f%n",
                 (double) cpu[0] / cpu[3], (double) cpu[1] / cpu[3]);
         System.out.printf("parseText* / newlineScan = %.3f, parseText* / regexText = %.2f%n",
                 (double) cpu[0] / cpu[4], (double) cpu[1] / cpu[4]);
+        System.out.printf("parseTextAllFields / newlineScan = %.3f, parseTextAllFields / regexText = %.2f%n",
+                (double) cpu[0] / cpu[5], (double) cpu[1] / cpu[5]);
+        System.out.printf("parseTextTopologyFields / newlineScan = %.3f, parseTextTopologyFields / regexText = %.2f%n",
+                (double) cpu[0] / cpu[6], (double) cpu[1] / cpu[6]);
     }
 
     private static int regex(Matcher m, String[] lines) {

@@ -9,9 +9,11 @@ import java.util.Objects;
  * its all-strings and typed eras) into classified {@link AccessLogRecord}s.
  *
  * <p>{@link #parse(byte[], int, int)} reads a line straight from its UTF-8 bytes (the form it arrives in from a
- * file or a Kafka record): it scans the bytes once, parses numbers and the start time from them and decodes only
- * the values the record keeps; what the classifier needs from a cluster, details or flags value is worked out once
- * per distinct value and cached by its bytes.
+ * file or a Kafka record): it scans the bytes once, parses numbers and the start time from them; what the
+ * classifier needs from a cluster, details or flags value is worked out once per distinct value and cached by its
+ * bytes. A plain Istio 1.9+ TEXT line (the common case) gives a record that keeps a private copy of the line and
+ * decodes its free-text values (addresses, hosts, path, user agent, ...) only when they are read; other lines give
+ * records with every value decoded.
  * {@link #parse(String)} encodes the line to UTF-8 and does the same; both give equal results for the same text.
  * Invalid UTF-8 reads as U+FFFD (as {@code new String(bytes, UTF_8)} would); a String holding an unpaired surrogate
  * reads as if it were {@code ?} there (as {@code String.getBytes(UTF_8)} encodes it).
@@ -47,7 +49,8 @@ public final class AccessLogParser {
     public ParseResult parse(String line) {
         if (line == null) return new ParseResult.Rejected("empty line");
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        return parse(bytes, 0, bytes.length);
+        // the array is this call's own, so a lazy record may keep it instead of copying it
+        return parse(bytes, 0, bytes.length, true);
     }
 
     /**
@@ -58,9 +61,14 @@ public final class AccessLogParser {
      */
     public ParseResult parse(byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
+        return parse(buf, off, len, false);
+    }
+
+    /** {@code owned}: nobody writes {@code buf} after the call, so a record may keep it (see {@link #quickText}). */
+    private ParseResult parse(byte[] buf, int off, int len, boolean owned) {
         try {
             if (quickText) {
-                AccessLogRecord quick = quickText(buf, off, off + len);
+                AccessLogRecord quick = quickText(buf, off, off + len, owned);
                 if (quick != null) return new ParseResult.Parsed(quick);
             }
             String reason = parseInto(buf, off, off + len);
@@ -75,7 +83,7 @@ public final class AccessLogParser {
      * The common case first: a plain Istio 1.9+ TEXT line, read by {@link TextLineParser#layout19}. Null for
      * anything else, which {@link #parseInto} then reads exactly as it would have without this shortcut.
      */
-    private AccessLogRecord quickText(byte[] b, int base, int limit) {
+    private AccessLogRecord quickText(byte[] b, int base, int limit, boolean owned) {
         int end = limit;
         while (end > base) {
             byte c = b[end - 1];
@@ -83,7 +91,7 @@ public final class AccessLogParser {
             end--;
         }
         if (end - base < 21 || b[base] != '[' || mayBeEnvoyBracketLog(b, base, end)) return null;
-        return text.layout19(b, base, end);
+        return text.layout19(b, base, end, owned);
     }
 
     private String parseInto(byte[] b, int base, int limit) {

@@ -33,8 +33,27 @@ final class ByteText {
         return (x - ONES) & ~x & HIGHS;
     }
 
-    /** First index of {@code c} in {@code b[from, to)}, or -1. */
-    static int indexOf(byte[] b, int c, int from, int to) {
+    /**
+     * The index (0 to 32) of the first flagged byte of four consecutive words (32 when none is), without a branch:
+     * a word's flags count only when the words before it have none (only the lowest flag of a word is sure to be
+     * exact, see {@link #zeros}).
+     */
+    private static int firstOf(long m0, long m1, long m2, long m3) {
+        int t0 = Long.numberOfTrailingZeros(m0) >>> 3; // 8 when the word has no flag
+        int t1 = Long.numberOfTrailingZeros(m1) >>> 3;
+        int t2 = Long.numberOfTrailingZeros(m2) >>> 3;
+        int t3 = Long.numberOfTrailingZeros(m3) >>> 3;
+        int a = t0 + (t1 & -(t0 >>> 3)); // 0 to 16
+        int c = t2 + (t3 & -(t2 >>> 3));
+        return a + (c & -(a >>> 4));
+    }
+
+    /**
+     * {@link #indexOf}, eight bytes a step and small enough for C2 to inline: for callers that search many short
+     * strings (the JSON reader, a search per key and per value), where a call per search costs more than the
+     * blocks of {@link #indexOf} save.
+     */
+    static int indexOfInline(byte[] b, int c, int from, int to) {
         final long pattern = ONES * (c & 0xff);
         int i = from;
         final int limit = Math.min(to, b.length - 7);
@@ -51,17 +70,117 @@ final class ByteText {
         return -1;
     }
 
-    /** First index of a space or a {@code {} in {@code b[from, to)}, or {@code to}. */
-    static int spaceOrBrace(byte[] b, int from, int to) {
+    /**
+     * First index of {@code c} in {@code b[from, to)}, or -1.
+     *
+     * <p>Most values the parser looks for the end of are shorter than 64 bytes, so the first 32 bytes, and then the
+     * next 32, are each tested at once, without a branch per word: a search then ends without the mispredicted loop
+     * exit that a word-by-word search pays once a value (about eight cycles, where testing 32 bytes costs about
+     * the same). Longer values go on eight bytes at a time.
+     *
+     * <p>The tests are written out rather than split into helpers on purpose: C2 does not inline a method this
+     * long (past its FreqInlineSize of 325 bytecodes), so the parser's many call sites share one compiled copy,
+     * and the callers stay small enough for C2 to inline them (the values' own checks, and the shortcut for
+     * {@code -}, then sit at each call site). Inlined everywhere, the searches made the line parser's compiled code
+     * several times larger and about 10 % slower.
+     */
+    static int indexOf(byte[] b, int c, int from, int to) {
+        final long pattern = ONES * (c & 0xff);
         int i = from;
+        // a block may read past the range (what it finds there is not taken) but not past the array
+        if (from + 32 <= b.length && to - from > 8) {
+            long x0 = (long) LONGS.get(b, i) ^ pattern;
+            long x1 = (long) LONGS.get(b, i + 8) ^ pattern;
+            long x2 = (long) LONGS.get(b, i + 16) ^ pattern;
+            long x3 = (long) LONGS.get(b, i + 24) ^ pattern;
+            int first = firstOf((x0 - ONES) & ~x0 & HIGHS, (x1 - ONES) & ~x1 & HIGHS, (x2 - ONES) & ~x2 & HIGHS,
+                    (x3 - ONES) & ~x3 & HIGHS);
+            if (first < 32) {
+                int p = i + first;
+                return p < to ? p : -1;
+            }
+            i += 32;
+            if (i < to && i + 32 <= b.length) {
+                x0 = (long) LONGS.get(b, i) ^ pattern;
+                x1 = (long) LONGS.get(b, i + 8) ^ pattern;
+                x2 = (long) LONGS.get(b, i + 16) ^ pattern;
+                x3 = (long) LONGS.get(b, i + 24) ^ pattern;
+                first = firstOf((x0 - ONES) & ~x0 & HIGHS, (x1 - ONES) & ~x1 & HIGHS, (x2 - ONES) & ~x2 & HIGHS,
+                        (x3 - ONES) & ~x3 & HIGHS);
+                if (first < 32) {
+                    int p = i + first;
+                    return p < to ? p : -1;
+                }
+                i += 32;
+            }
+        }
         final int limit = Math.min(to, b.length - 7);
         for (; i < limit; i += 8) {
-            long w = word(b, i);
-            long m = zeros(w ^ SPACES) | zeros(w ^ BRACES);
+            long x = (long) LONGS.get(b, i) ^ pattern;
+            long m = (x - ONES) & ~x & HIGHS;
             if (m != 0) {
                 int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
-                return Math.min(p, to);
+                return p < to ? p : -1;
             }
+        }
+        for (; i < to; i++) {
+            if (b[i] == c) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * First index of a space or a {@code {} in {@code b[from, to)}, or {@code to}. Written out like
+     * {@link #indexOf}, for the same reasons.
+     */
+    static int spaceOrBrace(byte[] b, int from, int to) {
+        int i = from;
+        if (from + 32 <= b.length && to - from > 8) {
+            long w0 = (long) LONGS.get(b, i);
+            long w1 = (long) LONGS.get(b, i + 8);
+            long w2 = (long) LONGS.get(b, i + 16);
+            long w3 = (long) LONGS.get(b, i + 24);
+            long s0 = w0 ^ SPACES;
+            long s1 = w1 ^ SPACES;
+            long s2 = w2 ^ SPACES;
+            long s3 = w3 ^ SPACES;
+            long c0 = w0 ^ BRACES;
+            long c1 = w1 ^ BRACES;
+            long c2 = w2 ^ BRACES;
+            long c3 = w3 ^ BRACES;
+            int first = firstOf(((s0 - ONES) & ~s0 | (c0 - ONES) & ~c0) & HIGHS,
+                    ((s1 - ONES) & ~s1 | (c1 - ONES) & ~c1) & HIGHS, ((s2 - ONES) & ~s2 | (c2 - ONES) & ~c2) & HIGHS,
+                    ((s3 - ONES) & ~s3 | (c3 - ONES) & ~c3) & HIGHS);
+            if (first < 32) return Math.min(i + first, to);
+            i += 32;
+            if (i < to && i + 32 <= b.length) {
+                w0 = (long) LONGS.get(b, i);
+                w1 = (long) LONGS.get(b, i + 8);
+                w2 = (long) LONGS.get(b, i + 16);
+                w3 = (long) LONGS.get(b, i + 24);
+                s0 = w0 ^ SPACES;
+                s1 = w1 ^ SPACES;
+                s2 = w2 ^ SPACES;
+                s3 = w3 ^ SPACES;
+                c0 = w0 ^ BRACES;
+                c1 = w1 ^ BRACES;
+                c2 = w2 ^ BRACES;
+                c3 = w3 ^ BRACES;
+                first = firstOf(((s0 - ONES) & ~s0 | (c0 - ONES) & ~c0) & HIGHS,
+                        ((s1 - ONES) & ~s1 | (c1 - ONES) & ~c1) & HIGHS,
+                        ((s2 - ONES) & ~s2 | (c2 - ONES) & ~c2) & HIGHS,
+                        ((s3 - ONES) & ~s3 | (c3 - ONES) & ~c3) & HIGHS);
+                if (first < 32) return Math.min(i + first, to);
+                i += 32;
+            }
+        }
+        final int limit = Math.min(to, b.length - 7);
+        for (; i < limit; i += 8) {
+            long w = (long) LONGS.get(b, i);
+            long x = w ^ SPACES;
+            long y = w ^ BRACES;
+            long m = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
+            if (m != 0) return Math.min(i + (Long.numberOfTrailingZeros(m) >>> 3), to);
         }
         for (; i < to; i++) {
             if (b[i] == ' ' || b[i] == '{') return i;
@@ -109,6 +228,34 @@ final class ByteText {
         return true;
     }
 
+    /** The number of bytes {@code word} starts with before its first space, 0 to 8 (its lowest bytes first). */
+    static int spaceCount(long word) {
+        return Long.numberOfTrailingZeros(zeros(word ^ SPACES)) >>> 3;
+    }
+
+    /**
+     * The number of ASCII digits {@code word} starts with (its lowest bytes first), 0 to 8. A byte is flagged when
+     * it is above {@code '9'} (adding 0x46 sets its high bit), below {@code '0'} (subtracting 0x30 borrows into its
+     * high bit) or not ASCII; carries and borrows only run upwards from a flagged byte, so the lowest flag is exact.
+     */
+    static int digitCount(long word) {
+        long flagged = ((word + 0x4646464646464646L) | (word - 0x3030303030303030L) | word) & HIGHS;
+        return Long.numberOfTrailingZeros(flagged) >>> 3;
+    }
+
+    /**
+     * The value of the first {@code count} (1 to 8) bytes of {@code word}, all ASCII digits: they are moved to the
+     * top so the missing ones read as leading zeros, then adjacent digits, pairs and quads are combined with three
+     * multiplies (eight digits in parallel rather than one after another).
+     */
+    static long digitsValue(long word, int count) {
+        long v = (word - 0x3030303030303030L) << ((8 - count) << 3); // bytes past the digits fall off the top
+        v = v * 10 + (v >>> 8); // even bytes: two-digit numbers
+        v = (((v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32)))
+                + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
+        return v;
+    }
+
     /** True when the sixteen bytes from {@code at} are all ASCII ({@code at + 16 <= b.length}). */
     static boolean ascii16(byte[] b, int at) {
         return ((word(b, at) | word(b, at + 8)) & HIGHS) == 0;
@@ -121,29 +268,6 @@ final class ByteText {
     /** {@code b[s, e)} decoded as UTF-8 (the JDK copies pure-ASCII ranges without decoding). */
     static String string(byte[] b, int s, int e) {
         return new String(b, s, e - s, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * {@link #string}, when the caller knows whether the bytes are ASCII: then they are copied as Latin-1, which
-     * skips the UTF-8 decoder's own check for non-ASCII bytes (one pass over the line replaces one per value).
-     */
-    static String string(byte[] b, int s, int e, boolean ascii) {
-        return new String(b, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-    }
-
-    /** {@link #value} with {@link #string(byte[], int, int, boolean)}'s shortcut. */
-    static String value(byte[] b, int s, int e, boolean ascii) {
-        if (e - s == 1 && b[s] == '-') return null;
-        return new String(b, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-    }
-
-    /** True when every byte of {@code b[s, e)} is below 0x80. */
-    static boolean isAscii(byte[] b, int s, int e) {
-        long or = 0;
-        int i = s;
-        for (; i + 8 <= e; i += 8) or |= word(b, i);
-        for (; i < e; i++) or |= b[i];
-        return (or & HIGHS) == 0;
     }
 
     /** Like {@link #string}, but null for a lone {@code -} (Envoy's "unset"). */

@@ -273,10 +273,10 @@ final class JsonLineParser {
      * backslash before the quote) is one vectorised search.
      */
     private int stringEnd(int s) {
-        int q = ByteText.indexOf(src, '"', s, n);
+        int q = ByteText.indexOfInline(src, '"', s, n);
         if (q < 0) return -1;
         if (nextEscape < s) {
-            nextEscape = ByteText.indexOf(src, '\\', s, n);
+            nextEscape = ByteText.indexOfInline(src, '\\', s, n);
             if (nextEscape < 0) nextEscape = n;
         }
         if (nextEscape > q) return q;

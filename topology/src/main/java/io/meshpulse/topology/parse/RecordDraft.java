@@ -87,9 +87,9 @@ final class RecordDraft {
     }
 
     /**
-     * The classified record of the given values: the one place the direction and the failure class are worked out
-     * from the facts the token cache keeps per distinct value. Static, so a parser can build a record straight from
-     * its locals without storing them in the (long-lived) draft first.
+     * The classified record of the given values: the direction and the failure class are worked out from the facts
+     * the token cache keeps per distinct value (see {@link #failureClass} and {@link #direction}). Static, so a
+     * parser can build a record straight from its locals without storing them in the (long-lived) draft first.
      */
     static AccessLogRecord record(LogFormat format, long startTimeMillis, String startTime, String method,
             String path, String protocol, int responseCode, FlagSet f, Details d, Details t,
@@ -97,18 +97,53 @@ final class RecordDraft {
             Long upstreamServiceTimeMs, String xForwardedFor, String userAgent, String requestId, String authority,
             String upstreamHost, ClusterInfo c, String upstreamLocalAddress, String downstreamLocalAddress,
             String downstreamRemoteAddress, String requestedServerName, String routeName) {
-        // the rules of Classifier.classify and Classifier.direction, over facts computed once per distinct value
-        String failureClass = Classifier.failureClass(responseCode, f.priority, c.blackHole, d.rbac || t.rbac,
-                d.value, routeName);
-        String cause = d.rbac || t.rbac ? Classifier.RBAC_CAUSE : d.value != null ? d.cause : t.cause;
-        String rbacPolicy = d.rbacPolicy != null ? d.rbacPolicy : t.rbacPolicy;
-        Direction direction = Classifier.direction(c.direction, routeName,
-                f.hasNoRoute && "route_not_found".equals(d.value), d.value);
         return new AccessLogRecord(format, startTimeMillis, startTime, method, path, protocol, responseCode,
                 f.list, d.value, t.value, upstreamTransportFailureReason,
                 bytesReceived, bytesSent, durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId,
                 authority, upstreamHost, c.name, upstreamLocalAddress, downstreamLocalAddress,
-                downstreamRemoteAddress, requestedServerName, routeName, direction, failureClass, cause,
-                rbacPolicy);
+                downstreamRemoteAddress, requestedServerName, routeName, direction(f, d, c, routeName),
+                failureClass(responseCode, f, d, t, c, routeName), cause(d, t), rbacPolicy(d, t));
+    }
+
+    /**
+     * {@link #record} for a TEXT line whose free-text values are left as spans of {@code text} (see
+     * {@link AccessLogRecord#span}; {@link AccessLogRecord#NONE} for null), decoded when first read. The route is
+     * {@code knownRoute} when it is one of {@link TokenCache#ROUTES}, else the span {@code routeName}.
+     * {@code text} becomes the record's: nobody may write it afterwards.
+     */
+    static AccessLogRecord lazyText(byte[] text, long startTimeMillis, int startTime, String method, int path,
+            String protocol, int responseCode, FlagSet f, Details d, Details t, int upstreamTransportFailureReason,
+            long bytesReceived, long bytesSent, long durationMs, Long upstreamServiceTimeMs, int xForwardedFor,
+            int userAgent, int requestId, int authority, int upstreamHost, ClusterInfo c, int upstreamLocalAddress,
+            int downstreamLocalAddress, int downstreamRemoteAddress, int requestedServerName, String knownRoute,
+            int routeName) {
+        // the classification only compares the route with Istio's own names, so any other one (left as a span)
+        // classifies as null does
+        return new AccessLogRecord(text, LogFormat.TEXT, startTimeMillis, startTime, method, path, protocol,
+                responseCode, f.list, d.value, t.value, upstreamTransportFailureReason, bytesReceived, bytesSent,
+                durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId, authority, upstreamHost,
+                c.name, upstreamLocalAddress, downstreamLocalAddress, downstreamRemoteAddress, requestedServerName,
+                knownRoute, routeName, direction(f, d, c, knownRoute),
+                failureClass(responseCode, f, d, t, c, knownRoute), cause(d, t), rbacPolicy(d, t));
+    }
+
+    // The rules of Classifier.classify and Classifier.direction, over facts computed once per distinct value.
+
+    private static String failureClass(int responseCode, FlagSet f, Details d, Details t, ClusterInfo c,
+            String routeName) {
+        return Classifier.failureClass(responseCode, f.priority, c.blackHole, d.rbac || t.rbac, d.value, routeName);
+    }
+
+    private static String cause(Details d, Details t) {
+        return d.rbac || t.rbac ? Classifier.RBAC_CAUSE : d.value != null ? d.cause : t.cause;
+    }
+
+    private static String rbacPolicy(Details d, Details t) {
+        return d.rbacPolicy != null ? d.rbacPolicy : t.rbacPolicy;
+    }
+
+    private static Direction direction(FlagSet f, Details d, ClusterInfo c, String routeName) {
+        return Classifier.direction(c.direction, routeName, f.hasNoRoute && "route_not_found".equals(d.value),
+                d.value);
     }
 }

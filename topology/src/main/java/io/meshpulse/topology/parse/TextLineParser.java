@@ -55,6 +55,8 @@ final class TextLineParser {
 
     // what splitRequest found
     private int reqMethodEnd;
+    /** The index in {@link TokenCache#METHODS} of the method splitRequest recognised, or -1. */
+    private int reqKnownMethod;
     private int reqPathEnd;
     private int reqProtoStart;
     private int reqProtoEnd;
@@ -103,123 +105,181 @@ final class TextLineParser {
      * The Istio 1.9+ layout (the default since 2021) read in one straight pass: each field is found, checked and
      * converted in layout order, with no token table and no per-field dispatch; numbers are converted while their
      * end is searched, and the record is built from locals (not through the long-lived draft, whose every
-     * reference store would pay G1's old-to-young write barrier). Returns the classified record, or null when the
-     * line is not a plain, valid 1.9+ line (a run of spaces between tokens, a quote inside a quoted value, a quoted
-     * value where a bare one belongs or the reverse, extra trailing tokens, any invalid value, ...); the caller
-     * then runs {@link #parse}, so a line declined here gives exactly the result it gave before.
+     * reference store would pay G1's old-to-young write barrier). For the same reason the line is handed to the
+     * helpers as an argument rather than kept in {@link #src}: storing a reference into this long-lived parser once
+     * a line made G1's post-write barrier run its StoreLoad fence every time, about 8 % of the whole parse.
+     * Returns the classified record, or null when the line is not a plain, valid 1.9+ line (a run of spaces
+     * between tokens, a quote inside a quoted value, a quoted value where a bare one belongs or the reverse, extra
+     * trailing tokens, any invalid value, ...); the caller then runs {@link #parse}, so a line declined here gives
+     * exactly the result it gave before.
      *
      * <p>A line is accepted only when {@link #parse} would split it into the same tokens (single spaces; a quoted
      * value ends at its first quote, which is followed by a space or the line end; bare values end as
-     * {@link #bareEnd} ends them), detect {@link TextLayout#ISTIO_1_9} and fill every field without error, so the
-     * record built here equals the one built from the draft {@link #parse} fills. {@code line[start, end)} is the
-     * trimmed line and starts with {@code [}.
+     * {@link #bareEnd(byte[], int, int)} ends them), detect {@link TextLayout#ISTIO_1_9} and fill every field
+     * without error, so the record built here equals the one built from the draft {@link #parse} fills.
+     * {@code line[start, end)} is the trimmed line and starts with {@code [}.
      */
     AccessLogRecord layout19(byte[] line, int start, int end) {
-        this.src = line;
-        this.n = end;
+        return layout19(line, start, end, false);
+    }
+
+    /**
+     * {@link #layout19(byte[], int, int)}; {@code owned} says that {@code line} is a private array nobody will
+     * write again (the one {@link AccessLogParser#parse(String)} encodes), which the record may then keep as its
+     * text instead of a copy.
+     *
+     * <p>The record's free-text values are not decoded here: their positions are kept as spans of the line's
+     * bytes, and the record decodes each from its own copy of the line when it is first read (see
+     * {@link AccessLogRecord}). Only what classifying the line needs (flags, details, cluster, route) and the
+     * values that are shared constants (method, protocol) are made now.
+     */
+    AccessLogRecord layout19(byte[] line, int start, int end, boolean owned) {
         final byte[] b = line;
         final int n = end;
-        final boolean ascii = ByteText.isAscii(b, start, n);
+        // spans are relative to start and pack their ends into 16 bits; longer lines take the general path
+        if (n - start >= AccessLogRecord.MAX_LAZY_LINE) return null;
+        final int base = start;
 
         // [START_TIME]: a valid time holds no ']', so a ']' where the common 24-char time ends is the first one
         int e = start + 25 < n && b[start + 25] == ']' ? start + 25 : ByteText.indexOf(b, ']', start + 1, n);
         if (e < 0) return null;
         final long millis = times.parseMillis(b, start + 1, e);
         if (millis == Rfc3339.INVALID) return null;
-        final String startTime = ByteText.string(b, start + 1, e, ascii);
+        final int startTime = span(base, start + 1, e);
         // "METHOD PATH PROTOCOL"
         int s = e + 3;
-        e = quoted(e + 1);
-        if (e < 0 || !splitRequest(s, e)) return null;
-        final String method = requestMethod(s);
-        final String path = requestPath(ascii);
-        final String protocol = requestProtocol();
+        e = quoted(b, n, e + 1);
+        if (e < 0 || !splitRequest(b, s, e)) return null;
+        final String method = requestMethod(b, s);
+        final int path = requestPathSpan(b, base);
+        final String protocol = requestProtocol(b);
         // RESPONSE_CODE
-        e = digits(e + 1, 9);
+        e = digits(b, n, e + 1, 9);
         if (e < 0 || scanned < 0) return null;
         final int code = (int) scanned;
         // RESPONSE_FLAGS RESPONSE_CODE_DETAILS CONNECTION_TERMINATION_DETAILS
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
         final FlagSet flags = cache.flags(b, s, e);
         if (flags == null) return null;
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
         final Details details = cache.details(b, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
         final Details termination = cache.details(b, s, e);
         // "UPSTREAM_TRANSPORT_FAILURE_REASON"
         s = e + 2;
-        e = quoted(e);
+        e = quoted(b, n, e);
         if (e < 0) return null;
-        final String utfr = ByteText.value(b, s, e, ascii);
+        final int utfr = valueSpan(b, base, s, e);
         // BYTES_RECEIVED BYTES_SENT DURATION UPSTREAM_SERVICE_TIME
-        e = digits(e + 1, 18);
+        e = digits(b, n, e + 1, 18);
         if (e < 0) return null;
         final long rx = scanned;
-        e = digits(e, 18);
+        e = digits(b, n, e, 18);
         if (e < 0) return null;
         final long tx = scanned;
-        e = digits(e, 18);
+        e = digits(b, n, e, 18);
         if (e < 0) return null;
         final long duration = scanned;
-        e = digits(e, 18);
+        e = digits(b, n, e, 18);
         if (e < 0) return null;
         final Long ust = scanned < 0 ? null : RecordDraft.boxed(scanned);
+        return layout19Rest(b, n, base, e, owned, millis, startTime, method, path, protocol, code, flags, details,
+                termination, utfr, rx, tx, duration, ust);
+    }
+
+    /**
+     * The second half of {@link #layout19(byte[], int, int, boolean)}, from the space after UPSTREAM_SERVICE_TIME
+     * at {@code e}, with the values of the first half as arguments. One method for the whole line was past what
+     * C2 inlines into one compilation (its DesiredMethodLimit): the helpers of the last ten fields, down to the
+     * two-line span helper, were left as calls; two halves each get their helpers inlined. The values cross as
+     * arguments (registers and the stack), not through fields of this long-lived parser, which would cost a write
+     * barrier each.
+     */
+    private AccessLogRecord layout19Rest(byte[] b, int n, int base, int e, boolean owned, long millis, int startTime,
+            String method, int path, String protocol, int code, FlagSet flags, Details details, Details termination,
+            int utfr, long rx, long tx, long duration, Long ust) {
+        int s;
         // "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" ":AUTHORITY" "UPSTREAM_HOST"
         s = e + 2;
-        e = quoted(e);
+        e = quoted(b, n, e);
         if (e < 0) return null;
-        final String xff = ByteText.value(b, s, e, ascii);
+        final int xff = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final String userAgent = ByteText.value(b, s, e, ascii);
+        final int userAgent = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final String requestId = ByteText.value(b, s, e, ascii);
+        final int requestId = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final String authority = ByteText.value(b, s, e, ascii);
+        final int authority = valueSpan(b, base, s, e);
         s = e + 3;
-        e = quoted(e + 1);
+        e = quoted(b, n, e + 1);
         if (e < 0) return null;
-        final String upstreamHost = ByteText.value(b, s, e, ascii);
+        final int upstreamHost = valueSpan(b, base, s, e);
         // UPSTREAM_CLUSTER(_RAW) UPSTREAM_LOCAL_ADDRESS DOWNSTREAM_LOCAL_ADDRESS DOWNSTREAM_REMOTE_ADDRESS
         // REQUESTED_SERVER_NAME ROUTE_NAME, the last one ending the line
         s = e + 2;
-        e = bare(e + 1);
+        e = bare(b, n, e + 1);
         if (e < 0) return null;
         final ClusterInfo cluster = cache.cluster(b, s, e > s + 1 && b[e - 1] == ';' ? e - 1 : e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final String ula = ByteText.value(b, s, e, ascii);
+        final int ula = valueSpan(b, base, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final String dla = ByteText.value(b, s, e, ascii);
+        final int dla = valueSpan(b, base, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final String dra = ByteText.value(b, s, e, ascii);
+        final int dra = valueSpan(b, base, s, e);
         s = e + 1;
-        e = bare(e);
+        e = bare(b, n, e);
         if (e < 0) return null;
-        final String sni = ByteText.value(b, s, e, ascii);
-        s = e + 1;
-        e = bare(e);
-        if (e != n) return null;
-        final String route = TokenCache.route(b, s, e);
-        return RecordDraft.record(LogFormat.TEXT, millis, startTime, method, path, protocol, code, flags, details,
+        final int sni = valueSpan(b, base, s, e);
+        final String route;
+        final int routeSpan;
+        if (e == n - 8 && ByteText.word(b, e) == SPACE_DEFAULT) {
+            route = TokenCache.ROUTES[0]; // " default" ends most lines: what the search below would find
+            routeSpan = AccessLogRecord.NONE;
+        } else {
+            s = e + 1;
+            e = bare(b, n, e);
+            if (e != n) return null;
+            route = TokenCache.knownRoute(b, s, e);
+            routeSpan = route != null ? AccessLogRecord.NONE : valueSpan(b, base, s, e);
+        }
+        // The line is accepted: the record gets its own copy of the bytes (the caller's buffer is only read during
+        // the call), unless the array is already private to this parse.
+        final byte[] text = owned && base == 0 ? b : java.util.Arrays.copyOfRange(b, base, n);
+        return RecordDraft.lazyText(text, millis, startTime, method, path, protocol, code, flags, details,
                 termination, utfr, rx, tx, duration, ust, xff, userAgent, requestId, authority, upstreamHost,
-                cluster, ula, dla, dra, sni, route);
+                cluster, ula, dla, dra, sni, route, routeSpan);
+    }
+
+    /** {@code " default"} as a little-endian word: the space before the last field and Istio's default route. */
+    private static final long SPACE_DEFAULT =
+            ByteText.word(" default".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+
+    /** The span of {@code [s, e)} relative to {@code base}. */
+    private static int span(int base, int s, int e) {
+        return AccessLogRecord.span(s - base, e - base);
+    }
+
+    /** {@link #span}, or {@link AccessLogRecord#NONE} for a lone {@code -} (as {@link ByteText#value} reads it). */
+    private static int valueSpan(byte[] src, int base, int s, int e) {
+        return e - s == 1 && src[s] == '-' ? AccessLogRecord.NONE : AccessLogRecord.span(s - base, e - base);
     }
 
     /** The number (or -1 for {@code -}) read by the last {@link #digits}. */
@@ -229,7 +289,7 @@ final class TextLineParser {
      * At {@code p}, one space and a quoted value whose first closing quote is followed by a space or ends the line:
      * returns the position of that quote (the value starts at {@code p + 2}), or -1.
      */
-    private int quoted(int p) {
+    private static int quoted(byte[] src, int n, int p) {
         final byte[] b = src;
         if (p + 1 >= n || b[p] != ' ' || b[p + 1] != '"') return -1;
         // "-" (unset) is the most common value of several fields: no search for it
@@ -240,24 +300,48 @@ final class TextLineParser {
     }
 
     /** At {@code p}, one space and a bare value ending where {@link #bareEnd} ends it: returns its end, or -1. */
-    private int bare(int p) {
+    private static int bare(byte[] src, int n, int p) {
         final byte[] b = src;
         if (p + 1 >= n || b[p] != ' ') return -1;
         byte c = b[p + 1];
         if (c == ' ' || c == '"') return -1;
         if (c == '-' && (p + 2 == n || b[p + 2] == ' ')) return p + 2; // "-": no search
-        return bareEnd(p + 1);
+        return bareEnd(src, n, p + 1);
     }
 
     /**
      * At {@code p}, one space and a count as {@link #count} reads it: at most {@code maxDigits} digits (or a lone
      * {@code -}, read as -1; {@code maxDigits} 9 is the response code, which must be a number) ending at a space or
-     * the line end. Sets {@link #scanned} and returns the end, or -1.
+     * the line end. Sets {@link #scanned} and returns the end, or -1. Up to seven digits are read from one
+     * eight-byte word without a branch per digit (see {@link ByteText#digitCount}).
      */
-    private int digits(int p, int maxDigits) {
+    private int digits(byte[] src, int n, int p, int maxDigits) {
         final byte[] b = src;
         final int s = p + 1;
         if (s >= n || b[p] != ' ') return -1;
+        if (s > b.length - 8) return digitsByByte(src, n, p, maxDigits);
+        long w = ByteText.word(b, s);
+        int count = ByteText.digitCount(w);
+        int q = s + count;
+        // eight digits or more, or digits that run past the line end: the byte loop decides
+        if (count == 8 || q > n) return digitsByByte(src, n, p, maxDigits);
+        long v;
+        if (count == 0) {
+            if (maxDigits == 9 || b[s] != '-') return -1;
+            v = -1;
+            q++;
+        } else {
+            v = ByteText.digitsValue(w, count);
+        }
+        if (q < n && b[q] != ' ') return -1;
+        scanned = v;
+        return q;
+    }
+
+    /** {@link #digits}, a byte at a time. */
+    private int digitsByByte(byte[] src, int n, int p, int maxDigits) {
+        final byte[] b = src;
+        final int s = p + 1;
         int q = s;
         long v = 0;
         while (q < n) {
@@ -323,7 +407,7 @@ final class TextLineParser {
                 quoted = true;
             } else {
                 s = p;
-                p = bareEnd(p);
+                p = bareEnd(src, n, p);
                 e = p;
                 quoted = false;
             }
@@ -346,10 +430,13 @@ final class TextLineParser {
      * End of an unquoted token. Envoy up to 1.15 could print a space inside the braces of response-code details
      * ({@code upstream_reset_before_response_started{local reset}}), so a space inside {@code {...}} does not end it.
      */
-    private int bareEnd(int start) {
+    private static int bareEnd(byte[] src, int n, int start) {
         int stop = ByteText.spaceOrBrace(src, start, n);
-        if (stop == n || src[stop] == ' ') return stop;
-        // a brace opens before the space: spaces inside the braces belong to the token
+        return stop == n || src[stop] == ' ' ? stop : bracedEnd(src, n, start);
+    }
+
+    /** {@link #bareEnd} when a brace opens before the first space: spaces inside the braces belong to the token. */
+    private static int bracedEnd(byte[] src, int n, int start) {
         int depth = 0;
         for (int p = start; p < n; p++) {
             byte c = src[p];
@@ -556,11 +643,11 @@ final class TextLineParser {
      * single space the protocol is cut off the end of the path.
      */
     private String request(int s, int e) {
-        if (!splitRequest(s, e)) return badRequest(s, e);
+        if (!splitRequest(src, s, e)) return badRequest(s, e);
         final RecordDraft d = draft;
-        d.method = requestMethod(s);
-        d.path = requestPath(false);
-        d.protocol = requestProtocol();
+        d.method = requestMethod(src, s);
+        d.path = requestPath(src);
+        d.protocol = requestProtocol(src);
         return null;
     }
 
@@ -568,11 +655,28 @@ final class TextLineParser {
      * Finds the parts of the request line {@code [s, e)}, as positions in int fields (so the fast path stores no
      * reference on the way); false when it is not a valid request line. TCP's {@code - - -} has no parts.
      */
-    private boolean splitRequest(int s, int e) {
-        final byte[] src = this.src;
+    private boolean splitRequest(byte[] src, int s, int e) {
+        reqKnownMethod = -1;
         if (e - s == 5 && src[s] == '-' && src[s + 1] == ' ' && src[s + 2] == '-' && src[s + 3] == ' ' && src[s + 4] == '-') {
             reqMethodEnd = -1; // TCP: "- - -"
             return true;
+        }
+        // The usual shape, found without a loop: a known method and a space in the first eight bytes, and an HTTP
+        // version after the last space (the version holds no space, so the space before it is the last one). It
+        // gives what the loops below give for such a line.
+        int version = e - s > 10 ? protocolSuffix(src, s, e) : 0;
+        if (version > 0 && src[e - version - 1] == ' ') {
+            long w = ByteText.word(src, s);
+            int m = ByteText.spaceCount(w); // bytes before the first space, 8 when none
+            int known = TokenCache.knownMethod(w, m);
+            if (known >= 0 && s + m < e - version - 1) {
+                reqKnownMethod = known;
+                reqMethodEnd = s + m;
+                reqPathEnd = e - version - 1;
+                reqProtoStart = e - version;
+                reqProtoEnd = e;
+                return true;
+            }
         }
         int sp1 = s;
         while (sp1 < e && src[sp1] != ' ') sp1++;
@@ -587,14 +691,14 @@ final class TextLineParser {
             int ps = sp2 + 1;
             if (e - ps == 1 && src[ps] == '-') {
                 reqProtoStart = -1;
-            } else if (protocolSuffix(ps, e) == e - ps) {
+            } else if (protocolSuffix(src, ps, e) == e - ps) {
                 reqProtoStart = ps;
             } else {
                 return false;
             }
             reqPathEnd = sp2;
         } else {
-            int glued = protocolSuffix(sp1 + 1, e);
+            int glued = protocolSuffix(src, sp1 + 1, e);
             if (glued > 0) {
                 reqPathEnd = e - glued;
                 reqProtoStart = e - glued;
@@ -611,40 +715,54 @@ final class TextLineParser {
     }
 
     /** The method of the request line split last, which starts at {@code s}; null for {@code -} and TCP. */
-    private String requestMethod(int s) {
+    private String requestMethod(byte[] src, int s) {
+        if (reqKnownMethod >= 0) return TokenCache.METHODS[reqKnownMethod];
         int sp1 = reqMethodEnd;
         if (sp1 < 0 || (sp1 - s == 1 && src[s] == '-')) return null;
         return TokenCache.method(src, s, sp1);
     }
 
     /** The path of the request line split last; null when empty, {@code -} or TCP. */
-    private String requestPath(boolean ascii) {
+    private String requestPath(byte[] src) {
         if (reqMethodEnd < 0) return null;
         int ps = reqMethodEnd + 1;
         int pe = reqPathEnd;
-        return pe == ps || (pe - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pe, ascii);
+        return pe == ps || (pe - ps == 1 && src[ps] == '-') ? null : ByteText.string(src, ps, pe);
+    }
+
+    /** {@link #requestPath}'s value as a span relative to {@code base}, or {@link AccessLogRecord#NONE} for null. */
+    private int requestPathSpan(byte[] src, int base) {
+        if (reqMethodEnd < 0) return AccessLogRecord.NONE;
+        int ps = reqMethodEnd + 1;
+        int pe = reqPathEnd;
+        return pe == ps || (pe - ps == 1 && src[ps] == '-') ? AccessLogRecord.NONE : span(base, ps, pe);
     }
 
     /** The protocol of the request line split last (always a shared constant); null for {@code -} and TCP. */
-    private String requestProtocol() {
+    private String requestProtocol(byte[] src) {
         if (reqMethodEnd < 0 || reqProtoStart < 0) return null;
+        // splitRequest only accepts a suffix protocolSuffix matched whole (or an empty one): when there is one,
+        // its length and last byte tell which
+        int len = reqProtoEnd - reqProtoStart;
+        if (len == 8) return src[reqProtoEnd - 1] == '1' ? "HTTP/1.1" : "HTTP/1.0";
+        if (len == 6) return src[reqProtoEnd - 1] == '2' ? "HTTP/2" : "HTTP/3";
         return TokenCache.protocol(src, reqProtoStart, reqProtoEnd);
     }
 
     /** Length of an {@code HTTP/1.0|HTTP/1.1|HTTP/2|HTTP/3} suffix of {@code [s,e)}, or 0. */
-    private int protocolSuffix(int s, int e) {
+    private static int protocolSuffix(byte[] src, int s, int e) {
         int len = e - s;
         if (len >= 8 && src[e - 8] == 'H' && src[e - 3] == '1' && src[e - 2] == '.'
-                && (src[e - 1] == '1' || src[e - 1] == '0') && http(e - 8)) {
+                && (src[e - 1] == '1' || src[e - 1] == '0') && http(src, e - 8)) {
             return 8;
         }
-        if (len >= 6 && (src[e - 1] == '2' || src[e - 1] == '3') && http(e - 6)) {
+        if (len >= 6 && (src[e - 1] == '2' || src[e - 1] == '3') && http(src, e - 6)) {
             return 6;
         }
         return 0;
     }
 
-    private boolean http(int at) {
+    private static boolean http(byte[] src, int at) {
         return src[at] == 'H' && src[at + 1] == 'T' && src[at + 2] == 'T' && src[at + 3] == 'P' && src[at + 4] == '/';
     }
 
@@ -737,7 +855,7 @@ final class TextLineParser {
             case BARE:
             default: {
                 if (src[p] == '"') return;
-                int q = bareEnd(p);
+                int q = bareEnd(src, n, p);
                 if (!bareOk(f, p, q)) return;
                 tryStart[fi] = p;
                 tryEnd[fi] = q;

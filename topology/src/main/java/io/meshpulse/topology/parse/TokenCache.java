@@ -48,7 +48,6 @@ final class TokenCache {
     };
     static final String[] FLAGS = FailureClass.FLAG_PRIORITY.toArray(new String[0]);
 
-    private static final byte[][] METHOD_BYTES = ascii(METHODS);
     private static final byte[][] PROTOCOL_BYTES = ascii(PROTOCOLS);
     private static final byte[][] ROUTE_BYTES = ascii(ROUTES);
 
@@ -110,16 +109,81 @@ final class TokenCache {
         return null;
     }
 
+    /** {@link #METHODS} as little-endian words, to compare with the first bytes of a request line at once. */
+    private static final long[] METHOD_WORDS = new long[METHODS.length];
+
+    static {
+        for (int i = 0; i < METHODS.length; i++) {
+            long w = 0;
+            for (int j = METHODS[i].length() - 1; j >= 0; j--) w = w << 8 | METHODS[i].charAt(j);
+            METHOD_WORDS[i] = w;
+        }
+    }
+
+    /**
+     * The index in {@link #METHODS} of the method spelled by the first {@code len} bytes of {@code word} (a
+     * little-endian read of a request line), or -1: the length and the first letter leave one candidate.
+     */
+    static int knownMethod(long word, int len) {
+        int first = (int) (word & 0xff);
+        int k;
+        switch (len) {
+            case 3:
+                k = first == 'G' ? 0 : 2; // GET PUT
+                break;
+            case 4:
+                k = first == 'P' ? 1 : 5; // POST HEAD
+                break;
+            case 5:
+                k = first == 'P' ? 4 : 8; // PATCH TRACE
+                break;
+            case 6:
+                k = 3; // DELETE
+                break;
+            case 7:
+                k = first == 'O' ? 6 : 7; // OPTIONS CONNECT
+                break;
+            default:
+                return -1;
+        }
+        return ((word ^ METHOD_WORDS[k]) & ((1L << (len << 3)) - 1)) == 0 ? k : -1;
+    }
+
     /** An HTTP method, {@code -} excluded by the caller: the shared constant for the standard ones. */
     static String method(byte[] b, int s, int e) {
-        String m = match(b, s, e, METHODS, METHOD_BYTES);
-        return m != null ? m : ByteText.string(b, s, e);
+        // the length and the first letter leave one candidate to compare
+        String m;
+        switch (e - s) {
+            case 3:
+                m = b[s] == 'G' ? "GET" : "PUT";
+                break;
+            case 4:
+                m = b[s] == 'P' ? "POST" : "HEAD";
+                break;
+            case 5:
+                m = b[s] == 'P' ? "PATCH" : "TRACE";
+                break;
+            case 6:
+                m = "DELETE";
+                break;
+            case 7:
+                m = b[s] == 'O' ? "OPTIONS" : "CONNECT";
+                break;
+            default:
+                m = null;
+        }
+        return m != null && ByteText.startsWithAscii(b, s, e, m) ? m : ByteText.string(b, s, e);
     }
 
     /** A protocol, {@code -} excluded by the caller: the shared constant for the HTTP versions. */
     static String protocol(byte[] b, int s, int e) {
         String p = match(b, s, e, PROTOCOLS, PROTOCOL_BYTES);
         return p != null ? p : ByteText.string(b, s, e);
+    }
+
+    /** The shared constant when {@code b[s, e)} is one of Istio's own route names, else null. */
+    static String knownRoute(byte[] b, int s, int e) {
+        return match(b, s, e, ROUTES, ROUTE_BYTES);
     }
 
     /** A route name: the shared constant for Istio's own routes; null for {@code -}. */

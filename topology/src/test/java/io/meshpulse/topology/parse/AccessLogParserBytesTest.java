@@ -164,6 +164,34 @@ class AccessLogParserBytesTest {
         }
     }
 
+    @Test
+    void readsEnvoysDefaultTimeFormatAsTheSharedReaderDoesOneByteOff() {
+        // the 24-char form has its own reading once the date is known: every byte of it, set to each of the bytes
+        // that could fool a digit or separator test, on a known and on a new date
+        String base = "2024-05-02T10:12:33.456Z";
+        String marks = "0123456789-:T.Z+zt /;\u007f\u00e9";
+        for (String prime : new String[] {base, "2024-05-03T00:00:00.000Z"}) {
+            for (int at = 0; at < base.length(); at++) {
+                for (int m = 0; m < marks.length(); m++) {
+                    Rfc3339Bytes times = new Rfc3339Bytes();
+                    byte[] p = ("[" + prime + "]").getBytes(StandardCharsets.UTF_8);
+                    times.parseMillis(p, 1, p.length - 1);
+                    StringBuilder sb = new StringBuilder(base);
+                    sb.setCharAt(at, marks.charAt(m));
+                    String s = sb.toString();
+                    byte[] b = ("[" + s + "]").getBytes(StandardCharsets.UTF_8);
+                    assertEquals(Rfc3339.parseMillis(s, 0, s.length()), times.parseMillis(b, 1, b.length - 1), s);
+                }
+            }
+        }
+        Rfc3339Bytes times = new Rfc3339Bytes();
+        for (String s : new String[] {"2024-05-02T23:59:60.999Z", "2024-05-02T24:00:00.000Z", "2024-05-02T10:60:00.000Z",
+            "2024-05-02T00:00:00.000Z", "2024-05-02T10:12:33.456Z"}) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            assertEquals(Rfc3339.parseMillis(s, 0, s.length()), times.parseMillis(b, 0, b.length), s);
+        }
+    }
+
     /** Asserts the three readings of {@code line} agree and returns the result. */
     private ParseResult same(String line) {
         ParseResult expected = legacy.parse(withoutLoneSurrogates(line));

@@ -18,6 +18,11 @@ import org.junit.jupiter.api.Test;
  * cases check both sides of the shortcut: lines it must take (so the comparison is not vacuous) and lines it must
  * hand to the general path (a quote inside a value, runs of spaces, a space inside braces, extra or missing
  * fields, older layouts).
+ *
+ * <p>The shortcut's records decode their free-text values when first read; the laziness checks read each
+ * component first on a record nothing else has touched and compare it with the general path's eager record
+ * (non-ASCII values included), check the record's copy of the line against a caller that reuses its buffer, the
+ * span limit, and threads racing on a shared record's first reads.
  */
 class AccessLogParserQuickTextTest {
 
@@ -168,6 +173,122 @@ class AccessLogParserQuickTextTest {
             line[1 + r.nextInt(line.length - 1)] = (byte) (0x80 + r.nextInt(0x80));
             assertEquals(general.parse(line, 0, line.length), quick.parse(line, 0, line.length),
                     () -> new String(line, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Every component of a record, read through its accessors (a lazy record decodes as it goes). */
+    private static List<Object> components(AccessLogRecord r) {
+        return java.util.Arrays.asList(r.format(), r.startTimeMillis(), r.startTime(), r.method(), r.path(),
+                r.protocol(), r.responseCode(), r.responseFlags(), r.responseCodeDetails(),
+                r.connectionTerminationDetails(), r.upstreamTransportFailureReason(), r.bytesReceived(),
+                r.bytesSent(), r.durationMs(), r.upstreamServiceTimeMs(), r.xForwardedFor(), r.userAgent(),
+                r.requestId(), r.authority(), r.upstreamHost(), r.upstreamCluster(), r.upstreamLocalAddress(),
+                r.downstreamLocalAddress(), r.downstreamRemoteAddress(), r.requestedServerName(), r.routeName(),
+                r.direction(), r.failureClass(), r.cause(), r.rbacPolicy());
+    }
+
+    /** The same values as a record made by the public constructor, every field given. */
+    private static AccessLogRecord eager(AccessLogRecord r) {
+        return new AccessLogRecord(r.format(), r.startTimeMillis(), r.startTime(), r.method(), r.path(),
+                r.protocol(), r.responseCode(), r.responseFlags(), r.responseCodeDetails(),
+                r.connectionTerminationDetails(), r.upstreamTransportFailureReason(), r.bytesReceived(),
+                r.bytesSent(), r.durationMs(), r.upstreamServiceTimeMs(), r.xForwardedFor(), r.userAgent(),
+                r.requestId(), r.authority(), r.upstreamHost(), r.upstreamCluster(), r.upstreamLocalAddress(),
+                r.downstreamLocalAddress(), r.downstreamRemoteAddress(), r.requestedServerName(), r.routeName(),
+                r.direction(), r.failureClass(), r.cause(), r.rbacPolicy());
+    }
+
+    @Test
+    void lazyRecordsReadAsTheGeneralPathsRecordsOneAccessorAtATime() {
+        // fresh records for each check, so equals (which decodes everything) cannot have filled a value first
+        Random r = new Random(1903L);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 500; i++) lines.add(AccessLogParserBytesTest.randomLine(r, i).text(ISTIO_1_23));
+        lines.add(EnvoyLine.outboundOk().set(PATH, "/stra\u00dfe/\u65e5\u672c").set(UA, "agent \u00e9 \uD83D\uDE80")
+                .set(AUTHORITY, "b\u00fccher.example:80").set(ROUTE, "r\u00f6ute").text(ISTIO_1_23));
+        lines.add(EnvoyLine.outboundOk().set(ROUTE, "shop-vs.shop.0").set(XFF, "203.0.113.9, 10.0.0.1").text(ISTIO_1_9));
+        int lazy = 0;
+        for (String line : lines) {
+            if (!same(line)) continue;
+            lazy++;
+            AccessLogRecord expected = ((ParseResult.Parsed) general.parse(line)).record();
+            List<Object> want = components(expected);
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            for (int c = 0; c < want.size(); c++) {
+                // each component read first, on a record nothing else has touched
+                AccessLogRecord fresh = ((ParseResult.Parsed) quick.parse(b, 0, b.length)).record();
+                assertEquals(want.get(c), components(fresh).get(c), "component " + c + " of " + line);
+            }
+            AccessLogRecord fromString = ((ParseResult.Parsed) quick.parse(line)).record();
+            assertEquals(want, components(fromString), line);
+            // read twice: the same value (and the same instance, kept after the first decode)
+            assertTrue(fromString.userAgent() == fromString.userAgent() || fromString.userAgent() == null);
+            AccessLogRecord fresh = ((ParseResult.Parsed) quick.parse(b, 0, b.length)).record();
+            assertEquals(eager(expected).hashCode(), fresh.hashCode(), line);
+            AccessLogRecord fresh2 = ((ParseResult.Parsed) quick.parse(b, 0, b.length)).record();
+            assertEquals(eager(expected).toString(), fresh2.toString(), line);
+            AccessLogRecord fresh3 = ((ParseResult.Parsed) quick.parse(b, 0, b.length)).record();
+            assertEquals(eager(expected), fresh3, line);
+            assertEquals(fresh3, eager(expected), line);
+        }
+        assertTrue(lazy > 400, "lazy records checked: " + lazy);
+    }
+
+    @Test
+    void aLazyRecordKeepsItsOwnCopyOfTheLine() {
+        // parse(bytes) only reads the caller's buffer during the call: overwriting it afterwards changes nothing
+        String line = EnvoyLine.outboundOk().set(UA, "agent \u00e9").text(ISTIO_1_23);
+        byte[] buf = ("xx" + line + "\n").getBytes(StandardCharsets.UTF_8);
+        int len = line.getBytes(StandardCharsets.UTF_8).length;
+        AccessLogRecord r = ((ParseResult.Parsed) quick.parse(buf, 2, len)).record();
+        java.util.Arrays.fill(buf, (byte) '#');
+        AccessLogRecord expected = ((ParseResult.Parsed) general.parse(line)).record();
+        assertEquals(components(expected), components(r));
+        assertEquals("agent \u00e9", r.userAgent());
+    }
+
+    @Test
+    void aLineTooLongForSpansTakesTheGeneralPathWithTheSameResult() {
+        String line = EnvoyLine.outboundOk().set(UA, "u".repeat(AccessLogRecord.MAX_LAZY_LINE)).text(ISTIO_1_23);
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        assertNull(text.layout19(b, 0, b.length));
+        assertEquals(general.parse(line), quick.parse(line));
+        String justShort = EnvoyLine.outboundOk().set(UA, "u".repeat(AccessLogRecord.MAX_LAZY_LINE - 700))
+                .text(ISTIO_1_23);
+        assertTrue(justShort.length() < AccessLogRecord.MAX_LAZY_LINE, "the line must fit the spans");
+        assertTrue(same(justShort));
+        AccessLogRecord r = ((ParseResult.Parsed) quick.parse(justShort)).record();
+        assertEquals(AccessLogRecord.MAX_LAZY_LINE - 700, r.userAgent().length());
+        assertEquals("default", r.routeName());
+    }
+
+    @Test
+    void threadsSharingALazyRecordReadTheSameValues() throws Exception {
+        // every thread's first read may race another's decode; all must see the value the general path gives
+        Random r = new Random(77L);
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int i = 0; i < 200; i++) {
+                String line = AccessLogParserBytesTest.randomLine(r, i).text(ISTIO_1_23);
+                if (!same(line)) continue;
+                List<Object> want = components(((ParseResult.Parsed) general.parse(line)).record());
+                AccessLogRecord shared = ((ParseResult.Parsed) quick.parse(line)).record();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<List<Object>>> seen = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    seen.add(pool.submit(() -> {
+                        go.await();
+                        return components(shared);
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<List<Object>> f : seen) {
+                    assertEquals(want, f.get(10, java.util.concurrent.TimeUnit.SECONDS), line);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
