@@ -137,7 +137,9 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         Header control = record.headers().lastHeader(Names.CONTROL_HEADER);
         if (control != null) {
             if (Names.END_OF_INPUT.equals(new String(control.value(), java.nio.charset.StandardCharsets.UTF_8))) {
-                closeUpTo(Long.MAX_VALUE, record.timestamp());
+                // Every window may close, after the close delay like any other: the other tasks' last
+                // announcements of their pods' IPs must reach the IP table before this task resolves its callers.
+                askClose(Long.MAX_VALUE, record.timestamp());
             }
             return;
         }
