@@ -1,5 +1,6 @@
 package io.meshpulse.app.replay;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,11 +90,11 @@ class TopologyRestartIT {
                     IpTableSettle.await(bootstrap, app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
                             second::checkFailed, Duration.ofMinutes(2));
                     producer.endOfInput(lastTime);
-                    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                    while (out.accountedLines() < lines.size() && System.nanoTime() < deadline) {
-                        second.checkFailed();
-                        Thread.sleep(100); // polling the collector's count, bounded by the deadline
-                    }
+                    await("every line accounted for").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> {
+                                second.checkFailed();
+                                return out.accountedLines() >= lines.size();
+                            });
                 }
                 assertEquals(lines.size(), out.accountedLines(), "every line counted or dead-lettered, once");
                 assertEquals(sim.truth().otherLines(), out.deadLetters());

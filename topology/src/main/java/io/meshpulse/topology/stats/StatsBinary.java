@@ -9,9 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * A compact binary form of the closed-window records, for the stores and internal topics that only meshpulse
@@ -115,48 +114,28 @@ public final class StatsBinary {
 
     /** The serde of the pair-stats window store. */
     public static Serde<PairWindowStats> statsSerde() {
-        return new Serde<>() {
-            @Override
-            public Serializer<PairWindowStats> serializer() {
-                return (topic, s) -> {
-                    if (s == null) return null;
-                    BinaryWriter w = new BinaryWriter(256);
-                    writeStats(w, s);
-                    return w.toByteArray();
-                };
-            }
-
-            @Override
-            public Deserializer<PairWindowStats> deserializer() {
-                return (topic, b) -> b == null ? null : readStats(new BinaryReader(b));
-            }
-        };
+        return Serdes.serdeFrom((topic, s) -> {
+            if (s == null) return null;
+            BinaryWriter w = new BinaryWriter(256);
+            writeStats(w, s);
+            return w.toByteArray();
+        }, (topic, b) -> b == null ? null : readStats(new BinaryReader(b)));
     }
 
     /** The serde of the pair-exemplars window store. */
     public static Serde<PairExemplars> exemplarsSerde() {
-        return new Serde<>() {
-            @Override
-            public Serializer<PairExemplars> serializer() {
-                return (topic, e) -> {
-                    if (e == null) return null;
-                    BinaryWriter w = new BinaryWriter(512);
-                    w.writeByte(EXEMPLARS_V1);
-                    writeExamples(w, e.byClass());
-                    return w.toByteArray();
-                };
-            }
-
-            @Override
-            public Deserializer<PairExemplars> deserializer() {
-                return (topic, b) -> {
-                    if (b == null) return null;
-                    BinaryReader r = new BinaryReader(b);
-                    int format = r.readByte();
-                    if (format != EXEMPLARS_V1) throw new IllegalStateException("unknown exemplars format " + format);
-                    return new PairExemplars(readExamples(r));
-                };
-            }
-        };
+        return Serdes.serdeFrom((topic, e) -> {
+            if (e == null) return null;
+            BinaryWriter w = new BinaryWriter(512);
+            w.writeByte(EXEMPLARS_V1);
+            writeExamples(w, e.byClass());
+            return w.toByteArray();
+        }, (topic, b) -> {
+            if (b == null) return null;
+            BinaryReader r = new BinaryReader(b);
+            int format = r.readByte();
+            if (format != EXEMPLARS_V1) throw new IllegalStateException("unknown exemplars format " + format);
+            return new PairExemplars(readExamples(r));
+        });
     }
 }
