@@ -59,8 +59,8 @@ public final class TailBenchmark {
                 try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
                     admin.ensure(plainTopics, 4, Optional.of((short) 1));
                     admin.ensure(tailTopics, 4, Optional.of((short) 1));
+                    admin.awaitLeaders(List.of(plainTopics.rawAccessLog(), tailTopics.rawAccessLog()));
                 }
-                awaitLeaders(bootstrap, List.of(plainTopics.rawAccessLog(), tailTopics.rawAccessLog()));
                 long cpu0 = cpuNanos();
                 double plain = plain(bootstrap, plainTopics, content);
                 long cpu1 = cpuNanos();
@@ -174,21 +174,6 @@ public final class TailBenchmark {
         long followed = Files.readAllLines(root.resolve("tailer.log")).stream().filter(l -> l.contains("following /")).count();
         System.out.printf("tailer following %d files (%d opened) for %d s (JVM options '%s'), %,d lines appended: %s, %s%n",
                 files, followed, seconds, opts, written, hwm.replaceAll("\\s+", " "), rssNow.replaceAll("\\s+", " "));
-    }
-
-    /** New topics on a loaded machine may take a moment to elect leaders; producing before that only measures it. */
-    private static void awaitLeaders(String bootstrap, List<String> topics) throws Exception {
-        java.util.Properties p = new java.util.Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                boolean ready = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
-                if (ready) return;
-            }
-            throw new IllegalStateException("no leaders for " + topics + " after 60 s");
-        }
     }
 
     private static long cpuNanos() {

@@ -98,6 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         long produced = 0;
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             admin.ensure(topics, partitions, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
+            admin.awaitLeaders(topics.all());
             List<String> skipped = new ArrayList<>();
             var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), skipped);
             try (MergedLogReader reader = new MergedLogReader(logs, null);

@@ -114,6 +114,7 @@ public final class Replay {
             Path stateDir = Files.createTempDirectory("meshpulse-state-");
             try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
                 admin.ensure(topics, o.partitions(), replication, TopicAdmin.KEEP_OLD_RECORDS);
+                admin.awaitLeaders(topics.all());
                 int partitions = admin.partitions(topics.rawAccessLog());
                 // A replay ends with an end-of-input marker; no wall-clock advance is needed (or wanted: a slow
                 // reader must not close windows early).
