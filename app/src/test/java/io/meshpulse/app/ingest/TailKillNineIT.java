@@ -31,6 +31,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,7 +46,7 @@ class TailKillNineIT {
     private static final int PODS = 3;
 
     @Test
-    void everyLineExactlyOnceInOrderAcrossKillNine(@TempDir Path tmp) throws Exception {
+    void everyLineExactlyOnceInOrderAcrossKillNine(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp) throws Exception {
         Path logs = tmp.resolve("pods");
         try (EmbeddedBroker broker = EmbeddedBroker.start(tmp.resolve("kafka"), 0)) {
             Writer writer = new Writer(logs, new Random(7));
@@ -75,8 +76,7 @@ class TailKillNineIT {
                     List<Long> want = new ArrayList<>();
                     for (long s = 0; s < writer.seq[pod]; s++) want.add(s);
                     List<Long> got = seen.getOrDefault("pod-" + pod, List.of());
-                    assertEquals(want.size(), got.size(), "pod-" + pod + ": lines in Kafka vs written");
-                    assertEquals(want, got, "pod-" + pod + ": every line once, in order");
+                    assertEquals(want, got, "pod-" + pod + ": every line once, in order; " + difference(want, got));
                 }
                 long resumedWithSkip = 0;
                 for (int k = 0; k < kills; k++) {
@@ -91,6 +91,20 @@ class TailKillNineIT {
                 last.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** What went wrong, in a few words: the lists themselves are tens of thousands of numbers. */
+    private static String difference(List<Long> want, List<Long> got) {
+        Map<Long, Integer> times = new HashMap<>();
+        for (long s : got) times.merge(s, 1, Integer::sum);
+        long missing = want.stream().filter(s -> !times.containsKey(s)).count();
+        List<Long> twice = times.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted()
+                .toList();
+        int firstOff = 0;
+        while (firstOff < Math.min(want.size(), got.size()) && want.get(firstOff).equals(got.get(firstOff))) firstOff++;
+        return String.format("%d written, %d in Kafka, %d missing, %d more than once (%s), first difference at "
+                + "index %d", want.size(), got.size(), missing, twice.size(),
+                twice.isEmpty() ? "-" : twice.get(0) + ".." + twice.get(twice.size() - 1), firstOff);
     }
 
     private static Process startTailer(String bootstrap, Path logs, Path out) throws IOException {

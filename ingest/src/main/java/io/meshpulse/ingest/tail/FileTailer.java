@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
@@ -80,6 +81,9 @@ public final class FileTailer implements AutoCloseable {
     private boolean firstDiscovery = true;
     private long lastDiscoveryNanos;
     private boolean uncommitted;
+    /** Whether the restored checkpoints were matched against the files on disk (once, at the first discovery). */
+    private boolean resumesMatched;
+    private Consumer<Path> beforeOpen = p -> { };
 
     public FileTailer(TailConfig config, TailSink sink, MeterRegistry registry) {
         this(config, sink, new TailMetrics(registry));
@@ -216,6 +220,46 @@ public final class FileTailer implements AutoCloseable {
 
     private void discover() {
         lastDiscoveryNanos = System.nanoTime();
+        // A file renamed between being listed and being opened (the kubelet rotating it at that instant) is looked
+        // for again at once, so that it is found under its new name before its container's newer file is read.
+        Set<FileKey> onDisk = new HashSet<>();
+        boolean raced = scan(onDisk);
+        for (int attempt = 1; raced && attempt < 5; attempt++) raced = scan(onDisk);
+        if (raced) LOG.info("files kept moving while being listed; the next discovery looks again");
+        firstDiscovery = false;
+
+        if (!resumesMatched) {
+            resumesMatched = true;
+            for (var it = toResume.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (onDisk.contains(e.getKey())) continue; // on disk but not opened yet (unreadable): retried later
+                Checkpoint c = e.getValue();
+                LOG.warn("{} (inode {}) is gone: it was removed while the tailer was down; lines written to it after "
+                        + "byte {} are lost", c.path(), e.getKey(), c.offset());
+                metrics.fileError("lost");
+                sink.checkpoint(c.key(), null);
+                uncommitted = true;
+                it.remove();
+            }
+        }
+        // Finished files the kubelet has since deleted (or compressed): forget them.
+        for (var it = done.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Checkpoint c = e.getValue();
+            if (c.path() == null || !e.getKey().equals(keyOf(Path.of(c.path())))) {
+                sink.checkpoint(c.key(), null);
+                uncommitted = true;
+                it.remove();
+            }
+        }
+        metrics.filesFollowed.set(tracked.size());
+    }
+
+    /**
+     * Lists the files, notes rotations of followed ones and starts following new ones; every file found is added to
+     * {@code onDisk}. True when a file was no longer where it was listed by the time it was opened.
+     */
+    private boolean scan(Set<FileKey> onDisk) {
         Map<FileKey, Candidate> live = new LinkedHashMap<>();
         Set<Path> dirs = new LinkedHashSet<>();
         for (PathGlob g : globs) {
@@ -269,31 +313,11 @@ public final class FileTailer implements AutoCloseable {
         for (Candidate c : live.values()) if (!tracked.containsKey(c.key)) fresh.add(c);
         fresh.sort(Comparator.comparing((Candidate c) -> c.path.getParent().toString())
                 .thenComparing(c -> rotationOrder(c.path)));
-        for (Candidate c : fresh) consider(c);
-
-        if (firstDiscovery) {
-            firstDiscovery = false;
-            for (Map.Entry<FileKey, Checkpoint> e : toResume.entrySet()) {
-                Checkpoint c = e.getValue();
-                LOG.warn("{} (inode {}) is gone: it was removed while the tailer was down; lines written to it after "
-                        + "byte {} are lost", c.path(), e.getKey(), c.offset());
-                metrics.fileError("lost");
-                sink.checkpoint(c.key(), null);
-                uncommitted = true;
-            }
-            toResume.clear();
-        }
-        // Finished files the kubelet has since deleted (or compressed): forget them.
-        for (var it = done.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            Checkpoint c = e.getValue();
-            if (c.path() == null || !e.getKey().equals(keyOf(Path.of(c.path())))) {
-                sink.checkpoint(c.key(), null);
-                uncommitted = true;
-                it.remove();
-            }
-        }
-        metrics.filesFollowed.set(tracked.size());
+        onDisk.addAll(live.keySet());
+        onDisk.addAll(rotatedOnes.keySet());
+        boolean raced = false;
+        for (Candidate c : fresh) raced |= !consider(c);
+        return raced;
     }
 
     private static void addParent(Set<Path> dirs, String path) {
@@ -344,38 +368,43 @@ public final class FileTailer implements AutoCloseable {
         }
     }
 
-    private void consider(Candidate c) {
-        if (ignored.contains(c.key)) return;
+    /**
+     * Starts following a newly found file. False when the file was no longer at its path when opened (renamed or
+     * removed since it was listed): nothing is changed then, its checkpoint included, so that the next listing finds
+     * it under its new name and resumes it where it was.
+     */
+    private boolean consider(Candidate c) {
+        if (ignored.contains(c.key)) return true;
         Checkpoint wasDone = done.get(c.key);
-        Checkpoint resume = toResume.remove(c.key);
-        if (wasDone != null && c.rotatedName) {
-            if (fingerprintMatches(c.path, wasDone.fpLen(), wasDone.fpCrc())) return;
-            done.remove(c.key); // inode reused by a new file
+        Checkpoint resume = toResume.get(c.key);
+        if (wasDone != null && c.rotatedName && fingerprintMatches(c.path, wasDone.fpLen(), wasDone.fpCrc())) {
+            return true; // read to its end before
         }
         if (wasDone != null && !c.rotatedName) {
             // a finished file back at a live path (it was never rotated after all): carry on after its end
-            done.remove(c.key);
             resume = wasDone;
         }
+        // (a finished file whose first bytes differ is a new file on a reused inode: read from its start)
         long start;
         if (resume != null) {
             start = -1;
         } else if (c.rotatedName) {
             if (c.mtime < followingSince) {
                 ignored.add(c.key); // older than this node's state: written before we were asked to follow
-                return;
+                return true;
             }
             start = 0;
         } else {
             start = firstDiscovery && firstStart && !config.fromBeginning() ? -2 : 0;
         }
+        beforeOpen.accept(c.path);
         FileChannel ch;
         try {
             ch = FileChannel.open(c.path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             metrics.fileError("vanished");
-            LOG.info("{} vanished before it could be opened", c.path);
-            return;
+            LOG.debug("{} moved before it could be opened", c.path);
+            return false;
         } catch (IOException e) {
             if (unreadable.add(c.path)) {
                 metrics.fileError("unreadable");
@@ -383,9 +412,17 @@ public final class FileTailer implements AutoCloseable {
                         e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName(),
                         e.getMessage() == null || e instanceof AccessDeniedException ? "" : " " + e.getMessage());
             }
-            return;
+            return true;
+        }
+        // The path may name another file by now: the listed one renamed away and a new one created in its place.
+        if (!c.key.equals(keyOf(c.path))) {
+            closeQuietly(ch);
+            LOG.debug("{} was replaced before it could be opened", c.path);
+            return false;
         }
         unreadable.remove(c.path);
+        toResume.remove(c.key);
+        if (wasDone != null) done.remove(c.key);
         KubeletPath kp = KubeletPath.of(c.path);
         if (kp == null) {
             String stem = c.path.getFileName().toString().replaceAll("\\.log$", "");
@@ -418,7 +455,7 @@ public final class FileTailer implements AutoCloseable {
             f.close();
             metrics.fileError("unreadable");
             LOG.warn("cannot read {}: {}", c.path, e.toString());
-            return;
+            return true;
         }
         f.behindGauge = metrics.behind(f, Tags.of("namespace", String.valueOf(kp.namespace()), "pod",
                 String.valueOf(kp.pod()), "container", String.valueOf(kp.container()), "file",
@@ -426,6 +463,20 @@ public final class FileTailer implements AutoCloseable {
         tracked.put(c.key, f);
         LOG.info("following {} from byte {}{}", c.path, f.readPos,
                 f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");
+        return true;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // a read-only channel: nothing to lose
+        }
+    }
+
+    /** Test hook: runs between listing a file and opening it, where a rotation can slip in. */
+    void beforeOpen(Consumer<Path> hook) {
+        this.beforeOpen = hook;
     }
 
     /**

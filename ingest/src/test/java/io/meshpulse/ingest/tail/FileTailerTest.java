@@ -114,6 +114,59 @@ class FileTailerTest {
         t.close();
     }
 
+    /**
+     * The kubelet rotates a file in the instant between the tailer listing it and opening it, right after a restart:
+     * the file must be resumed under its new name from its checkpoint (not read again from its start, not mixed up
+     * with the new file now at its old path), and finished before the new file is read.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aRotationBetweenListingAndOpeningIsFollowedUnderTheNewName(boolean newFileAtOnce) {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        t.close();
+        a.line("3");
+        FileTailer again = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
+        boolean[] rotated = {false};
+        again.beforeOpen(p -> {
+            if (!rotated[0] && p.equals(a.live())) {
+                rotated[0] = true;
+                a.rotate();
+                if (newFileAtOnce) a.line("4");
+            }
+        });
+        again.start();
+        assertTrue(rotated[0], "the hook ran");
+        for (int i = 0; i < 3; i++) again.pollOnce();
+        if (!newFileAtOnce) a.line("4");
+        for (int i = 0; i < 3; i++) again.pollOnce();
+        assertEquals(List.of("1", "2", "3", "4"), contents());
+        again.close();
+    }
+
+    /** The same race on a file seen for the first time while running: it is read once, before the newer file. */
+    @Test
+    void aNewFileRotatedBeforeItIsOpenedIsReadOnceInOrder() {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        FileTailer t = new FileTailer(config(), kafka.sink(), registry);
+        boolean[] rotated = {false};
+        t.beforeOpen(p -> {
+            if (!rotated[0] && p.equals(a.live())) {
+                rotated[0] = true;
+                a.line("2");
+                a.rotate();
+                a.line("3");
+            }
+        });
+        t.start();
+        a.line("1");
+        for (int i = 0; i < 4; i++) t.pollOnce();
+        assertTrue(rotated[0], "the hook ran");
+        assertEquals(List.of("1", "2", "3"), contents());
+        t.close();
+    }
+
     @Test
     void anUnterminatedLineWaitsForItsNewline() {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
