@@ -76,6 +76,9 @@ public class ParserBenchmark {
                 if (!fromString.equals(parser.parse(bytes, 0, bytes.length))) {
                     throw new IllegalStateException("byte and String parsing disagree on: " + line);
                 }
+                if (!((ParseResult.Parsed) fromString).record().equals(parser.parseView(bytes, 0, bytes.length))) {
+                    throw new IllegalStateException("parseView and parse disagree on: " + line);
+                }
             }
         }
         for (String line : textLines) {
@@ -83,7 +86,8 @@ public class ParserBenchmark {
         }
         // the two ways of finding line ends find the same lines
         for (byte[] b : new byte[][] {textBytes, jsonBytes}) {
-            if (parseAll(parser, b) != LINES || parseAllByteLoop(parser, b) != LINES) {
+            if (parseAll(parser, b) != LINES || parseAllByteLoop(parser, b) != LINES
+                    || parseAllView(parser, b) != LINES) {
                 throw new IllegalStateException("not every line was found and parsed");
             }
         }
@@ -142,6 +146,24 @@ public class ParserBenchmark {
         return parseAllReadingTopology(parser, textBytes);
     }
 
+    /**
+     * {@link #parseText} through {@link AccessLogParser#parseView}, the topology's entry point since {@code parser4}:
+     * the record reads the corpus bytes instead of a copy of its line, and comes back without a result wrapper
+     * (null for a rejected line). Same line finding, same checks and classification as {@link #parseText}.
+     */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public int parseTextView() {
+        return parseAllView(parser, textBytes);
+    }
+
+    /** {@link #parseTextView}, then what {@link #parseTextTopologyFields} reads. */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public long parseTextViewTopologyFields() {
+        return parseAllViewReadingTopology(parser, textBytes);
+    }
+
     @Benchmark
     @OperationsPerInvocation(LINES)
     public int parseJson() {
@@ -160,6 +182,29 @@ public class ParserBenchmark {
             start = i + 1;
         }
         return parsed;
+    }
+
+    /** {@link #parseAll} through {@link AccessLogParser#parseView}; the count of records. */
+    static int parseAllView(AccessLogParser p, byte[] b) {
+        int parsed = 0;
+        int start = 0;
+        for (int i = nextNewline(b, 0); i >= 0; i = nextNewline(b, start)) {
+            if (p.parseView(b, start, i - start) != null) parsed++;
+            start = i + 1;
+        }
+        return parsed;
+    }
+
+    /** {@link #parseAllView}, then the accessors the topology reads; the sum of the lengths and numbers read. */
+    static long parseAllViewReadingTopology(AccessLogParser p, byte[] b) {
+        long sum = 0;
+        int start = 0;
+        for (int i = nextNewline(b, 0); i >= 0; i = nextNewline(b, start)) {
+            AccessLogRecord r = p.parseView(b, start, i - start);
+            if (r != null) sum += readTopology(r);
+            start = i + 1;
+        }
+        return sum;
     }
 
     /** {@link #parseAll}, then every accessor of each record read; the sum of the lengths and numbers read. */

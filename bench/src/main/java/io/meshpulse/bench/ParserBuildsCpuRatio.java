@@ -39,13 +39,15 @@ public final class ParserBuildsCpuRatio {
         final Method scan;
         final Method parseAll;
         final Method parseAllByteLoop;
+        /** {@link ParserBenchmark#parseAllView}, or null for a build from before {@code parser4}. */
+        final Method parseAllView;
         final Method regex;
         final Object parser;
         final byte[] text;
         final byte[] json;
         final String[] lines;
         final Matcher matcher;
-        final long[] cpu = new long[5];
+        final long[] cpu = new long[6];
 
         Build(String jar) throws ReflectiveOperationException, java.io.IOException {
             name = jar;
@@ -58,6 +60,13 @@ public final class ParserBuildsCpuRatio {
             scan = b.getMethod("newlineScan");
             parseAll = accessible(b.getDeclaredMethod("parseAll", p, byte[].class));
             parseAllByteLoop = accessible(b.getDeclaredMethod("parseAllByteLoop", p, byte[].class));
+            Method view;
+            try {
+                view = accessible(b.getDeclaredMethod("parseAllView", p, byte[].class));
+            } catch (NoSuchMethodException older) {
+                view = null;
+            }
+            parseAllView = view;
             regex = accessible(loader.loadClass("io.meshpulse.bench.ParserCpuRatio")
                     .getDeclaredMethod("regex", Matcher.class, String[].class));
             parser = p.getConstructor().newInstance();
@@ -86,6 +95,9 @@ public final class ParserBuildsCpuRatio {
             long t4 = mx.getCurrentThreadCpuTime();
             sink = parseAllByteLoop.invoke(null, parser, text);
             long t5 = mx.getCurrentThreadCpuTime();
+            if (parseAllView != null) sink = parseAllView.invoke(null, parser, text);
+            long t6 = mx.getCurrentThreadCpuTime();
+            cpu[5] += t6 - t5;
             cpu[0] += t1 - t0;
             cpu[1] += t2 - t1;
             cpu[2] += t3 - t2;
@@ -127,6 +139,10 @@ public final class ParserBuildsCpuRatio {
                     + "%n  parseText / newlineScan = %.3f, parseText / regexText = %.2f%n", b.name,
                     b.cpu[0] / lines, b.cpu[1] / lines, b.cpu[2] / lines, b.cpu[3] / lines, b.cpu[4] / lines,
                     (double) b.cpu[0] / b.cpu[2], (double) b.cpu[1] / b.cpu[2]);
+            if (b.parseAllView != null) {
+                System.out.printf("  parseTextView %.1f; parseTextView / newlineScan = %.3f, parseTextView / regexText"
+                        + " = %.2f%n", b.cpu[5] / lines, (double) b.cpu[0] / b.cpu[5], (double) b.cpu[1] / b.cpu[5]);
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
  *
  * <p>JMH runs one benchmark after another, so on a shared machine each one sees a different load and the ratios
  * between them move by a factor of two from run to run. Here the workloads (newline scan, regex, parseText,
- * parseJson, parseTextAllFields, parseTextTopologyFields; same corpus, same code as the JMH benchmarks; plus
+ * parseJson, parseTextAllFields, parseTextTopologyFields, parseTextView, parseTextViewTopologyFields; same corpus, same code as the JMH benchmarks; plus
  * parseText with the line ends found by the scan's byte loop, {@link ParserBenchmark#parseAllByteLoop}) take turns
  * in one thread, each round timed with
  * {@link ThreadMXBean#getCurrentThreadCpuTime()}, which does not count time spent descheduled. Every workload is a
@@ -30,7 +30,7 @@ public final class ParserCpuRatio {
         ParserBenchmark b = new ParserBenchmark();
         b.setUp(); // same corpus, same checks as the JMH benchmark
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long[] cpu = new long[7];
+        long[] cpu = new long[9];
         long rounds = 0;
         long start = System.nanoTime();
         long warmEnd = start + seconds * 1_000_000_000L / 3;
@@ -59,6 +59,12 @@ public final class ParserCpuRatio {
             long t6 = mx.getCurrentThreadCpuTime();
             sink = ParserBenchmark.parseAllReadingTopology(parser, b.textBytes());
             long t7 = mx.getCurrentThreadCpuTime();
+            sink = ParserBenchmark.parseAllView(parser, b.textBytes());
+            long t8 = mx.getCurrentThreadCpuTime();
+            sink = ParserBenchmark.parseAllViewReadingTopology(parser, b.textBytes());
+            long t9 = mx.getCurrentThreadCpuTime();
+            cpu[8] += t9 - t8;
+            cpu[7] += t8 - t7;
             cpu[6] += t7 - t6;
             cpu[5] += t6 - t5;
             cpu[4] += t5 - t4;
@@ -71,15 +77,16 @@ public final class ParserCpuRatio {
         double lines = rounds * (double) ParserBenchmark.LINES;
         String[] names = {
             "newlineScan", "regexText", "parseText", "parseJson", "parseText*", "parseTextAllFields",
-            "parseTextTopologyFields",
+            "parseTextTopologyFields", "parseTextView", "parseTextViewTopologyFields",
         };
         System.out.printf("%d rounds of %d lines after %d s of warm-up; lines per CPU-second:%n", rounds,
                 ParserBenchmark.LINES, seconds / 3);
         for (int i = 0; i < names.length; i++) {
-            System.out.printf("  %-23s %,12.0f%n", names[i], lines / cpu[i] * 1e9);
+            System.out.printf("  %-27s %,12.0f%n", names[i], lines / cpu[i] * 1e9);
         }
         System.out.println("  (parseText* finds line ends with the scan's byte loop instead of eight bytes at a time;");
-        System.out.println("   parseTextAllFields reads every accessor, parseTextTopologyFields those the topology reads)");
+        System.out.println("   parseTextAllFields reads every accessor, parseTextTopologyFields those the topology reads;");
+        System.out.println("   parseTextView* parse through parseView, the topology's entry point: no line copy, no wrapper)");
         System.out.printf("parseText / newlineScan = %.3f, parseText / regexText = %.2f%n",
                 (double) cpu[0] / cpu[2], (double) cpu[1] / cpu[2]);
         System.out.printf("parseJson / newlineScan = %.3f, parseJson / regexText = %.2f%n",
@@ -90,6 +97,10 @@ public final class ParserCpuRatio {
                 (double) cpu[0] / cpu[5], (double) cpu[1] / cpu[5]);
         System.out.printf("parseTextTopologyFields / newlineScan = %.3f, parseTextTopologyFields / regexText = %.2f%n",
                 (double) cpu[0] / cpu[6], (double) cpu[1] / cpu[6]);
+        System.out.printf("parseTextView / newlineScan = %.3f, parseTextView / regexText = %.2f%n",
+                (double) cpu[0] / cpu[7], (double) cpu[1] / cpu[7]);
+        System.out.printf("parseTextViewTopologyFields / newlineScan = %.3f, parseTextViewTopologyFields / regexText = %.2f%n",
+                (double) cpu[0] / cpu[8], (double) cpu[1] / cpu[8]);
     }
 
     private static int regex(Matcher m, String[] lines) {

@@ -18,8 +18,11 @@ import java.util.Objects;
  * Invalid UTF-8 reads as U+FFFD (as {@code new String(bytes, UTF_8)} would); a String holding an unpaired surrogate
  * reads as if it were {@code ?} there (as {@code String.getBytes(UTF_8)} encodes it).
  *
- * <p>Neither method throws on bad input: each returns {@link ParseResult.Parsed} or a {@link ParseResult.Rejected}
- * with a short reason. Other output of the istio-proxy container (istio-agent and Envoy's own log lines, in text
+ * <p>{@link #parseView} is {@link #parse(byte[], int, int)} for a caller that reads each record before it changes
+ * its buffer: the record reads the caller's bytes instead of a copy, and no result wrapper is made.
+ *
+ * <p>No method throws on bad input: each returns {@link ParseResult.Parsed} or a {@link ParseResult.Rejected}
+ * with a short reason ({@link #parseView}: the record, or null and the reason from {@link #rejection()}). Other output of the istio-proxy container (istio-agent and Envoy's own log lines, in text
  * or JSON) is rejected with a reason that names it, so callers can count it separately from real damage.
  *
  * <p>The input is the content of one line with any container-runtime envelope already removed; a trailing
@@ -44,6 +47,7 @@ public final class AccessLogParser {
     private final JsonLineParser json = new JsonLineParser(cache, draft, times);
     /** False only in tests that compare the 1.9+ fast path with the general path. */
     boolean quickText = true;
+    private String rejection;
 
     /** Parses one line. Never throws; see the class comment. */
     public ParseResult parse(String line) {
@@ -64,7 +68,43 @@ public final class AccessLogParser {
         return parse(buf, off, len, false);
     }
 
-    /** {@code owned}: nobody writes {@code buf} after the call, so a record may keep it (see {@link #quickText}). */
+    /**
+     * Parses the line held in {@code buf[off, off + len)} as {@link #parse(byte[], int, int)} does, for a caller that
+     * is done with each record before it changes its buffer (the topology reads a few values of each line and
+     * moves on). The record is not copied out of the buffer and not wrapped: it is returned as is, or null when
+     * the line is rejected, and then {@link #rejection()} says why.
+     *
+     * <p>The record may read {@code buf[off, off + len)} whenever it is asked for a free-text value (and from
+     * {@code equals}, {@code hashCode} and {@code toString}), so the caller must not change those bytes while it, or
+     * anything it handed the record to, still reads the record. Values read before the bytes change stay valid.
+     * Otherwise the record is the one {@link #parse(byte[], int, int)} gives for the same line, equal to it. Never
+     * throws on bad content.
+     *
+     * @throws IndexOutOfBoundsException when the range is not inside {@code buf}
+     */
+    public AccessLogRecord parseView(byte[] buf, int off, int len) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        try {
+            if (quickText) {
+                AccessLogRecord quick = quickText(buf, off, off + len, true);
+                if (quick != null) return quick;
+            }
+            String reason = parseInto(buf, off, off + len);
+            if (reason == null) return draft.build();
+            rejection = reason; // written only for rejected lines: nothing is stored into the parser per good line
+            return null;
+        } catch (RuntimeException e) {
+            rejection = "parser error: " + e;
+            return null;
+        }
+    }
+
+    /** Why the last line {@link #parseView} returned null for was rejected (as {@link ParseResult.Rejected} says). */
+    public String rejection() {
+        return rejection;
+    }
+
+    /** {@code owned}: nobody writes {@code buf} while the record is read, so it may keep it (see {@link #quickText}). */
     private ParseResult parse(byte[] buf, int off, int len, boolean owned) {
         try {
             if (quickText) {

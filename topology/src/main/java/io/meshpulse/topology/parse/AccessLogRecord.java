@@ -69,8 +69,14 @@ public final class AccessLogRecord {
     private final String cause;
     private final String rbacPolicy;
 
-    /** The line's UTF-8 bytes the lazy values are decoded from (never written after construction), or null. */
+    /**
+     * The UTF-8 bytes the lazy values are decoded from, or null: a private copy of the line (never written after
+     * construction), or, for a record of {@link AccessLogParser#parseView}, the caller's buffer, which the caller
+     * leaves alone while it reads the record.
+     */
     private final byte[] text;
+    /** Where the line starts in {@link #text}: spans are relative to it. */
+    private final int textBase;
     // Where each lazy value lies in text, as span(start, end), or NONE when its field holds the value (or null).
     private final int startTimeSpan;
     private final int pathSpan;
@@ -151,6 +157,7 @@ public final class AccessLogRecord {
         this.cause = cause;
         this.rbacPolicy = rbacPolicy;
         this.text = null;
+        this.textBase = 0;
         this.startTimeSpan = NONE;
         this.pathSpan = NONE;
         this.upstreamTransportFailureReasonSpan = NONE;
@@ -169,11 +176,14 @@ public final class AccessLogRecord {
     /**
      * The parser's lazy form: the free-text values are spans of {@code text} (see {@link #span}; {@link #NONE} for
      * a value that is null), decoded as UTF-8 on first access. The route name is given as a String when it is one
-     * of Istio's own (a shared constant, which the classification compares), otherwise as a span. {@code text} must be a private array nobody writes
-     * afterwards; the caller guarantees the non-null arguments the public constructor checks.
+     * of Istio's own (a shared constant, which the classification compares), otherwise as a span. Spans are
+     * relative to {@code textBase}. {@code text} must not be written while the record is read: a private array
+     * nobody writes afterwards, or a caller's buffer under {@link AccessLogParser#parseView}'s terms. The caller
+     * guarantees the non-null arguments the public constructor checks.
      */
     AccessLogRecord(
             byte[] text,
+            int textBase,
             LogFormat format,
             long startTimeMillis,
             int startTime,
@@ -206,6 +216,7 @@ public final class AccessLogRecord {
             String cause,
             String rbacPolicy) {
         this.text = text;
+        this.textBase = textBase;
         this.format = format;
         this.startTimeMillis = startTimeMillis;
         this.startTimeSpan = startTime;
@@ -247,7 +258,7 @@ public final class AccessLogRecord {
     /** The text of a span. Idempotent: every call gives an equal String. */
     private String decode(int span) {
         int start = span >>> 16;
-        return new String(text, start, (span & 0xffff) - start, StandardCharsets.UTF_8);
+        return new String(text, textBase + start, (span & 0xffff) - start, StandardCharsets.UTF_8);
     }
 
     // Each lazy accessor reads its field once into a local, so a racing decode can only replace null by a value.

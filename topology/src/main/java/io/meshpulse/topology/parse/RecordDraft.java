@@ -109,9 +109,10 @@ final class RecordDraft {
      * {@link #record} for a TEXT line whose free-text values are left as spans of {@code text} (see
      * {@link AccessLogRecord#span}; {@link AccessLogRecord#NONE} for null), decoded when first read. The route is
      * {@code knownRoute} when it is one of {@link TokenCache#ROUTES}, else the span {@code routeName}.
-     * {@code text} becomes the record's: nobody may write it afterwards.
+     * {@code text} becomes the record's, the line starting at {@code textBase}: nobody may write it while the record
+     * is read.
      */
-    static AccessLogRecord lazyText(byte[] text, long startTimeMillis, int startTime, String method, int path,
+    static AccessLogRecord lazyText(byte[] text, int textBase, long startTimeMillis, int startTime, String method, int path,
             String protocol, int responseCode, FlagSet f, Details d, Details t, int upstreamTransportFailureReason,
             long bytesReceived, long bytesSent, long durationMs, Long upstreamServiceTimeMs, int xForwardedFor,
             int userAgent, int requestId, int authority, int upstreamHost, ClusterInfo c, int upstreamLocalAddress,
@@ -119,7 +120,7 @@ final class RecordDraft {
             int routeName) {
         // the classification only compares the route with Istio's own names, so any other one (left as a span)
         // classifies as null does
-        return new AccessLogRecord(text, LogFormat.TEXT, startTimeMillis, startTime, method, path, protocol,
+        return new AccessLogRecord(text, textBase, LogFormat.TEXT, startTimeMillis, startTime, method, path, protocol,
                 responseCode, f.list, d.value, t.value, upstreamTransportFailureReason, bytesReceived, bytesSent,
                 durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId, authority, upstreamHost,
                 c.name, upstreamLocalAddress, downstreamLocalAddress, downstreamRemoteAddress, requestedServerName,

@@ -124,12 +124,13 @@ final class TextLineParser {
     }
 
     /**
-     * {@link #layout19(byte[], int, int)}; {@code owned} says that {@code line} is a private array nobody will
-     * write again (the one {@link AccessLogParser#parse(String)} encodes), which the record may then keep as its
-     * text instead of a copy.
+     * {@link #layout19(byte[], int, int)}; {@code owned} says that the record may keep {@code line} as its text
+     * instead of a copy, because nobody writes those bytes while the record is read: the private array
+     * {@link AccessLogParser#parse(String)} encodes, or a caller's buffer under {@link AccessLogParser#parseView}'s
+     * terms.
      *
      * <p>The record's free-text values are not decoded here: their positions are kept as spans of the line's
-     * bytes, and the record decodes each from its own copy of the line when it is first read (see
+     * bytes, and the record decodes each from its text when it is first read (see
      * {@link AccessLogRecord}). Only what classifying the line needs (flags, details, cluster, route) and the
      * values that are shared constants (method, protocol) are made now.
      */
@@ -260,11 +261,11 @@ final class TextLineParser {
             route = TokenCache.knownRoute(b, s, e);
             routeSpan = route != null ? AccessLogRecord.NONE : valueSpan(b, base, s, e);
         }
-        // The line is accepted: the record gets its own copy of the bytes (the caller's buffer is only read during
-        // the call), unless the array is already private to this parse.
-        final byte[] text = owned && base == 0 ? b : java.util.Arrays.copyOfRange(b, base, n);
-        return RecordDraft.lazyText(text, millis, startTime, method, path, protocol, code, flags, details,
-                termination, utfr, rx, tx, duration, ust, xff, userAgent, requestId, authority, upstreamHost,
+        // The line is accepted: the record gets its own copy of the bytes (under parse(byte[], int, int) the caller's
+        // buffer is only read during the call), unless it may keep the array it was given.
+        final byte[] text = owned ? b : java.util.Arrays.copyOfRange(b, base, n);
+        return RecordDraft.lazyText(text, owned ? base : 0, millis, startTime, method, path, protocol, code, flags,
+                details, termination, utfr, rx, tx, duration, ust, xff, userAgent, requestId, authority, upstreamHost,
                 cluster, ula, dla, dra, sni, route, routeSpan);
     }
 

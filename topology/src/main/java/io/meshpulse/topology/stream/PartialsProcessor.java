@@ -11,7 +11,6 @@ import io.meshpulse.topology.attribute.LinePair;
 import io.meshpulse.topology.attribute.Workloads;
 import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.AccessLogRecord;
-import io.meshpulse.topology.parse.ParseResult;
 import io.meshpulse.topology.stats.BinaryReader;
 import io.meshpulse.topology.stats.BinaryWriter;
 import io.meshpulse.topology.stats.PairKey;
@@ -148,12 +147,13 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             dead(record, "malformed", "raw record is neither a RawLogLine JSON object nor text", null, null);
             return;
         }
-        ParseResult result = parser.parse(raw.line, 0, raw.lineLength);
-        if (result instanceof ParseResult.Rejected rejected) {
-            dead(record, "rejected", rejected.reason(), raw.toRawLogLine(), raw.ts);
+        // The record reads its free-text values from raw.line, which is only rewritten by the next record's
+        // decode: everything below reads the record before returning, and nothing keeps it.
+        AccessLogRecord log = parser.parseView(raw.line, 0, raw.lineLength);
+        if (log == null) {
+            dead(record, "rejected", parser.rejection(), raw.toRawLogLine(), raw.ts);
             return;
         }
-        AccessLogRecord log = ((ParseResult.Parsed) result).record();
         String pod = raw.pod;
         String namespace = raw.namespace;
         String workload = workloads.of(pod);

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.Arguments;
 /**
  * The byte-level parser against the String-based implementation it replaced ({@link LegacyAccessLogParser}, kept
  * unchanged in the test sources as the oracle): for every line, {@code parse(String)}, {@code parse(byte[], off, len)}
- * over the line embedded in a larger buffer, and the old parser must give equal results, rejection reasons included.
+ * and {@code parseView(byte[], off, len)} over the line embedded in a larger buffer, and the old parser must give
+ * equal results, rejection reasons included.
  * The lines cover every layout and JSON era with varied and non-ASCII values, the other parser tests' lines, mutated
  * and random lines, and invalid UTF-8.
  */
@@ -204,6 +205,9 @@ class AccessLogParserBytesTest {
         System.arraycopy(AFTER, 0, buf, BEFORE.length + content.length, AFTER.length);
         ParseResult fromBytes = parser.parse(buf, BEFORE.length, content.length);
         assertEquals(expected, fromBytes, () -> "parse(byte[]) differs for: " + line);
+        AccessLogRecord viewed = parser.parseView(buf, BEFORE.length, content.length);
+        ParseResult fromView = viewed != null ? new ParseResult.Parsed(viewed) : new ParseResult.Rejected(parser.rejection());
+        assertEquals(expected, fromView, () -> "parseView differs for: " + line);
         if (fromBytes instanceof ParseResult.Rejected rej) {
             assertFalse(rej.reason().startsWith("parser error"), () -> rej.reason() + " for " + line);
         }

@@ -4,6 +4,7 @@ import static io.meshpulse.topology.parse.EnvoyLine.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.Test;
  * <p>The shortcut's records decode their free-text values when first read; the laziness checks read each
  * component first on a record nothing else has touched and compare it with the general path's eager record
  * (non-ASCII values included), check the record's copy of the line against a caller that reuses its buffer, the
- * span limit, and threads racing on a shared record's first reads.
+ * span limit, and threads racing on a shared record's first reads. Every line is also parsed with
+ * {@link AccessLogParser#parseView} (the topology's entry point), from a larger buffer, which must give the same
+ * record or the same rejection.
  */
 class AccessLogParserQuickTextTest {
 
@@ -40,11 +43,29 @@ class AccessLogParserQuickTextTest {
         assertEquals(expected, quick.parse(line), () -> "shortcut differs for: " + line);
         byte[] b = line.getBytes(StandardCharsets.UTF_8);
         assertEquals(expected, quick.parse(b, 0, b.length), () -> "shortcut (bytes) differs for: " + line);
+        assertEquals(expected, viewed(quick, b), () -> "parseView differs for: " + line);
+        assertEquals(expected, viewed(general, b), () -> "parseView (general path) differs for: " + line);
         int end = b.length;
         while (end > 0 && (b[end - 1] == ' ' || b[end - 1] == '\t' || b[end - 1] == '\n' || b[end - 1] == '\r')) end--;
         boolean taken = end > 0 && b[0] == '[' && text.layout19(b, 0, end) != null;
         if (taken) assertTrue(expected instanceof ParseResult.Parsed, () -> "shortcut took a rejected line: " + line);
         return taken;
+    }
+
+    /**
+     * {@link AccessLogParser#parseView} of {@code line} placed inside a larger buffer (other bytes before and
+     * after, the way a reused buffer holds it), as a {@link ParseResult} to compare with {@code parse}'s.
+     */
+    static ParseResult viewed(AccessLogParser p, byte[] line) {
+        byte[] buf = new byte[line.length + 11];
+        java.util.Arrays.fill(buf, (byte) '"');
+        System.arraycopy(line, 0, buf, 5, line.length);
+        AccessLogRecord r = p.parseView(buf, 5, line.length);
+        if (r == null) {
+            assertNotNull(p.rejection());
+            return new ParseResult.Rejected(p.rejection());
+        }
+        return new ParseResult.Parsed(r);
     }
 
     private static String ok19() {
@@ -245,6 +266,62 @@ class AccessLogParserQuickTextTest {
         AccessLogRecord expected = ((ParseResult.Parsed) general.parse(line)).record();
         assertEquals(components(expected), components(r));
         assertEquals("agent \u00e9", r.userAgent());
+    }
+
+    @Test
+    void aViewRecordReadsTheCallersBufferAndAgreesOneAccessorAtATime() {
+        Random r = new Random(1904L);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 300; i++) lines.add(AccessLogParserBytesTest.randomLine(r, i).text(ISTIO_1_23));
+        lines.add(EnvoyLine.outboundOk().set(PATH, "/stra\u00dfe/\u65e5\u672c").set(UA, "agent \u00e9 \uD83D\uDE80")
+                .set(AUTHORITY, "b\u00fccher.example:80").set(ROUTE, "r\u00f6ute").text(ISTIO_1_23));
+        int lazy = 0;
+        byte[] buf = new byte[64];
+        for (String line : lines) {
+            if (!same(line)) continue;
+            lazy++;
+            List<Object> want = components(((ParseResult.Parsed) general.parse(line)).record());
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            // one buffer reused for every line, as the topology reuses its record buffer: each record is read
+            // before the next line is written over the previous one
+            if (buf.length < b.length + 7) buf = new byte[b.length + 7];
+            for (int c = 0; c < want.size(); c++) {
+                java.util.Arrays.fill(buf, (byte) ' ');
+                System.arraycopy(b, 0, buf, 7, b.length);
+                AccessLogRecord fresh = quick.parseView(buf, 7, b.length);
+                assertEquals(want.get(c), components(fresh).get(c), "component " + c + " of " + line);
+            }
+        }
+        assertTrue(lazy > 200, "view records checked: " + lazy);
+    }
+
+    @Test
+    void aViewRecordReadsValuesFromTheBufferAsItIsWhenFirstAsked() {
+        // the terms of parseView: values read before the caller rewrites its buffer stay; later ones read the new bytes
+        String line = EnvoyLine.outboundOk().set(UA, "agent-a").set(AUTHORITY, "a.example").text(ISTIO_1_23);
+        byte[] buf = line.getBytes(StandardCharsets.UTF_8);
+        AccessLogRecord r = quick.parseView(buf, 0, buf.length);
+        assertEquals("agent-a", r.userAgent());
+        String other = line.replace("agent-a", "agent-b").replace("a.example", "b.example");
+        System.arraycopy(other.getBytes(StandardCharsets.UTF_8), 0, buf, 0, buf.length);
+        assertEquals("agent-a", r.userAgent());
+        assertEquals("b.example", r.authority());
+    }
+
+    @Test
+    void parseViewRejectsWithTheReasonParseGives() {
+        for (String line : new String[] {"", "   ", "hello world", "[2024-05-02 10:12:33.456][21][warning][config] x",
+                "{\"start_time\": 3}", ok19().replace("200", "2x0"), ok19().substring(0, 60)}) {
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            ParseResult want = general.parse(b, 0, b.length);
+            assertTrue(want instanceof ParseResult.Rejected, line);
+            assertNull(quick.parseView(b, 0, b.length), line);
+            assertEquals(((ParseResult.Rejected) want).reason(), quick.rejection(), line);
+            // a good line after a rejected one is parsed as usual
+            byte[] ok = ok19().getBytes(StandardCharsets.UTF_8);
+            assertEquals(general.parse(ok19()), viewed(quick, ok));
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> quick.parseView(new byte[4], 2, 3));
     }
 
     @Test
