@@ -202,6 +202,8 @@ class PairWindowsTopologyTest {
             List<DeadLetter> dead = t.deadLetters();
             assertEquals(1, dead.size());
             assertEquals("rejected", dead.get(0).kind());
+            // the reason the parser gives (the topology reads it from parseView's rejection())
+            assertEquals("istio-agent log (info)", dead.get(0).reason());
             assertEquals(SHOP, dead.get(0).namespace());
             assertTrue(dead.get(0).line().contains("xdsproxy"));
             assertEquals(1, t.stats().size(), "the good line is still counted");
