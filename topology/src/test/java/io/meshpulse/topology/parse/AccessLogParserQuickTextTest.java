@@ -192,8 +192,9 @@ class AccessLogParserQuickTextTest {
         for (int i = 0; i < 2000; i++) {
             byte[] line = seed.clone();
             line[1 + r.nextInt(line.length - 1)] = (byte) (0x80 + r.nextInt(0x80));
-            assertEquals(general.parse(line, 0, line.length), quick.parse(line, 0, line.length),
-                    () -> new String(line, StandardCharsets.UTF_8));
+            ParseResult expected = general.parse(line, 0, line.length);
+            assertEquals(expected, quick.parse(line, 0, line.length), () -> new String(line, StandardCharsets.UTF_8));
+            assertEquals(expected, viewed(quick, line), () -> "parseView: " + new String(line, StandardCharsets.UTF_8));
         }
     }
 
