@@ -71,11 +71,11 @@ public final class PartialsProcessor implements Processor<String, byte[], String
      * ({@link DeferredWritesStore}), instead of once per line. Cleared whenever the task is (re)initialised, when
      * the store (restored from its changelog) is the truth again.
      */
-    private final Map<Bytes, WindowCounts> live = new HashMap<>();
+    private final Map<LiveKey, Open> live = new HashMap<>();
     /** Windows counted into since their last write to {@link #partials}. */
-    private final java.util.Set<Bytes> dirty = new java.util.HashSet<>();
-    /** IPs this task has announced, to send an IP-table update only when something changed. */
-    private final Map<String, String> announcedIps = new HashMap<>();
+    private final List<Open> dirty = new ArrayList<>();
+    /** IPs this task has announced, with their owner {namespace, pod}: an IP-table update only when one changed. */
+    private final Map<String, String[]> announcedIps = new HashMap<>();
     /** The record being processed, decoded (its line buffer is reused). */
     private final RawLines.Fields fields = new RawLines.Fields();
 
@@ -150,7 +150,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         }
         ParseResult result = parser.parse(raw.line, 0, raw.lineLength);
         if (result instanceof ParseResult.Rejected rejected) {
-            dead(record, "rejected", rejected.reason(), raw.toRawLogLine(), raw.ts);
+            dead(record, "rejected", rejected.reason(), raw.toRawLogLine(), raw.ts());
             return;
         }
         AccessLogRecord log = ((ParseResult.Parsed) result).record();
@@ -173,27 +173,33 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             return;
         }
         LinePair pair = Attribution.of(log, namespace, workload);
-        Bytes key = Bytes.wrap(partialKey(windowStart, pair));
-        WindowCounts counts = live.get(key);
-        if (counts == null) {
+        LiveKey liveKey = new LiveKey(windowStart, pair);
+        Open open = live.get(liveKey);
+        if (open == null) {
+            Bytes key = Bytes.wrap(partialKey(windowStart, pair));
             byte[] existing = partials.get(key);
-            counts = existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing));
-            live.put(key, counts);
+            open = new Open(key, windowStart,
+                    existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing)));
+            live.put(liveKey, open);
         }
+        WindowCounts counts = open.counts;
         counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
                 counts.wantsExample(log.failureClass()) ? raw.line() : null);
-        dirty.add(key);
+        if (!open.dirty) {
+            open.dirty = true;
+            dirty.add(open);
+        }
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
     }
 
     /** Writes the windows counted into since their last write; the store is then as current as {@link #live}. */
     private void writeDirty() {
-        for (Bytes key : dirty) {
-            WindowCounts counts = live.get(key);
-            if (counts == null) continue; // closed and deleted since
+        for (Open open : dirty) {
+            open.dirty = false;
+            if (open.closed) continue; // deleted since
             valueWriter.reset();
-            counts.writeTo(valueWriter);
-            partials.put(key, valueWriter.toByteArray());
+            open.counts.writeTo(valueWriter);
+            partials.put(open.key, valueWriter.toByteArray());
         }
         dirty.clear();
     }
@@ -244,9 +250,13 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
             List<Bytes> done = new ArrayList<>();
             Map<ResolvedKey, WindowCounts> merged = collect(0, lastStart, done);
-            for (Bytes k : done) {
-                partials.delete(k);
-                live.remove(k);
+            for (Bytes k : done) partials.delete(k);
+            for (var it = live.values().iterator(); it.hasNext(); ) {
+                Open open = it.next();
+                if (open.windowStart <= lastStart) {
+                    open.closed = true;
+                    it.remove();
+                }
             }
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
                 PairKey pair = e.getKey().pair();
@@ -367,10 +377,10 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {
         String ip = Attribution.ownIp(log);
         if (ip == null || pod == null) return;
-        String owner = namespace + "/" + pod;
-        if (owner.equals(announcedIps.get(ip))) return;
+        String[] owner = announcedIps.get(ip);
+        if (owner != null && pod.equals(owner[1]) && java.util.Objects.equals(namespace, owner[0])) return;
         if (announcedIps.size() >= IP_CACHE_LIMIT) announcedIps.clear();
-        announcedIps.put(ip, owner);
+        announcedIps.put(ip, new String[] {namespace, pod});
         IpOwner value = new IpOwner(namespace, workload, pod, log.startTimeMillis());
         context.forward(new Record<>(ip, new Emitted.Ip(value), Math.max(0, log.startTimeMillis())));
     }
@@ -390,4 +400,22 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     }
 
     private record ResolvedKey(long windowStart, PairKey pair) {}
+
+    /** A window of a pair as a line names it: cheap to hash (its Strings mostly come from caches). */
+    private record LiveKey(long windowStart, LinePair pair) {}
+
+    /** An open window of this task, decoded, with its store key. */
+    private static final class Open {
+        final Bytes key;
+        final long windowStart;
+        final WindowCounts counts;
+        boolean dirty;
+        boolean closed;
+
+        Open(Bytes key, long windowStart, WindowCounts counts) {
+            this.key = key;
+            this.windowStart = windowStart;
+            this.counts = counts;
+        }
+    }
 }

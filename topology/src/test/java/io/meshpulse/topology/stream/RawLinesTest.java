@@ -73,6 +73,28 @@ class RawLinesTest {
     }
 
     @Test
+    void recurringNamesComeBackAsTheSameStringAndNeverAsAnotherOne() {
+        RawLines.Fields fields = new RawLines.Fields();
+        java.util.Random r = new java.util.Random(5);
+        String firstPod = null;
+        for (int i = 0; i < 5000; i++) {
+            // more names than the recent-values table has slots, so that slots are shared and overwritten
+            String pod = "pod-" + r.nextInt(3000) + "-" + "x".repeat(r.nextInt(4));
+            RawLogLine l = new RawLogLine("2026-11-22T10:00:0" + (i % 10) + "Z", "ns-" + (i % 7), pod, "istio-proxy",
+                    "node-" + (i % 3), "line " + i, "file:/var/log/pods/" + pod + "/0.log");
+            assertTrue(RawLines.decode(null, json(l).getBytes(StandardCharsets.UTF_8), fields));
+            assertEquals(l, fields.toRawLogLine());
+            if (i == 0) firstPod = fields.pod;
+        }
+        RawLogLine again = new RawLogLine(null, "a", firstPod, null, null, "l", null);
+        assertTrue(RawLines.decode(null, json(again).getBytes(StandardCharsets.UTF_8), fields));
+        assertEquals(firstPod, fields.pod);
+        String once = fields.pod;
+        assertTrue(RawLines.decode(null, json(again).getBytes(StandardCharsets.UTF_8), fields));
+        assertTrue(once == fields.pod, "a name just read is reused, not decoded again");
+    }
+
+    @Test
     void aLongLineGrowsTheBufferAndTheNextShortOneIsNotPaddedWithIt() {
         RawLines.Fields fields = new RawLines.Fields();
         String longLine = "x".repeat(10_000) + "\"end\"";
