@@ -183,7 +183,7 @@ public final class Replay {
                 producer.flush();
                 IpTableSettle.await(bootstrap, applicationId, topics.rawAccessLog(), topics.ipOwners(),
                         streams.streams(), streams::checkFailed, o.completionTimeout());
-                producer.endOfInput(lastTime);
+                producer.endOfInput(lastTime, true);
                 LOG.info("all {} lines sent; waiting for the last windows", produced);
                 physical = reader.physicalLines();
                 truncated = reader.truncatedLines();

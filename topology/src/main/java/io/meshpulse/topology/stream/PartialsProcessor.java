@@ -42,7 +42,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * input for {@link Settings#idleAfter()}, the clock advances with the wall clock so that windows close when
  * traffic stops.
  */
-public final class PartialsProcessor implements Processor<String, byte[], String, Emitted> {
+public final class PartialsProcessor implements Processor<byte[], byte[], String, Emitted> {
     static final long NONE = Long.MIN_VALUE;
     private static final String META_EVENT_TIME = "eventTime";
     private static final String META_CLOSED_UP_TO = "closedUpTo";
@@ -132,19 +132,24 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    public void process(Record<byte[], byte[]> record) {
         lastInputWall = context.currentSystemTimeMs();
         Header control = record.headers().lastHeader(Names.CONTROL_HEADER);
         if (control != null) {
             if (Names.END_OF_INPUT.equals(new String(control.value(), java.nio.charset.StandardCharsets.UTF_8))) {
-                // Every window may close, after the close delay like any other: the other tasks' last
-                // announcements of their pods' IPs must reach the IP table before this task resolves its callers.
-                askClose(Long.MAX_VALUE, record.timestamp());
+                if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null) {
+                    // the sender saw the IP table hold every announced IP (a replay does): nothing to wait for
+                    closeUpTo(Long.MAX_VALUE, record.timestamp());
+                } else {
+                    // Every window may close, after the close delay like any other: the other tasks' last
+                    // announcements of their pods' IPs must reach the IP table before this task resolves its callers.
+                    askClose(Long.MAX_VALUE, record.timestamp());
+                }
             }
             return;
         }
         RawLines.Fields raw = fields;
-        if (!RawLines.decode(record.key(), record.value(), raw)) {
+        if (!RawLines.decodeRecord(record.key(), record.value(), raw)) {
             dead(record, "malformed", "raw record is neither a RawLogLine JSON object nor text", null, null);
             return;
         }
@@ -385,13 +390,14 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         context.forward(new Record<>(ip, new Emitted.Ip(value), Math.max(0, log.startTimeMillis())));
     }
 
-    private void dead(Record<String, byte[]> record, String kind, String reason, RawLogLine raw, String ts) {
+    private void dead(Record<byte[], byte[]> record, String kind, String reason, RawLogLine raw, String ts) {
         String line = raw != null ? raw.line()
                 : record.value() == null ? null : new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
         DeadLetter letter = new DeadLetter(kind, reason, ts,
                 raw == null ? null : raw.namespace(), raw == null ? null : raw.pod(),
                 raw == null ? null : raw.container(), raw == null ? null : raw.origin(), line);
-        context.forward(new Record<>(record.key(), new Emitted.Dead(letter), record.timestamp()));
+        String key = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, new Emitted.Dead(letter), record.timestamp()));
     }
 
     @Override

@@ -136,6 +136,16 @@ final class RawLines {
      */
     static boolean decode(String key, byte[] value, Fields out) {
         if (value != null && value.length > 0 && value[0] == '{' && quick(value, out)) return true;
+        return decodeGenerally(key, value, out);
+    }
+
+    /** As {@link #decode(String, byte[], Fields)} with the record's key as bytes, made a String only if needed. */
+    static boolean decodeRecord(byte[] key, byte[] value, Fields out) {
+        if (value != null && value.length > 0 && value[0] == '{' && quick(value, out)) return true;
+        return decodeGenerally(key == null ? null : new String(key, StandardCharsets.UTF_8), value, out);
+    }
+
+    private static boolean decodeGenerally(String key, byte[] value, Fields out) {
         RawLogLine raw = decode(key, value);
         if (raw == null) return false;
         out.set(raw);
@@ -174,8 +184,7 @@ final class RawLines {
                     i = string(b, i + 1, out, null);
                 } else {
                     int vs = i + 1;
-                    int ve = vs;
-                    while (ve < n && b[ve] != '"' && b[ve] != '\\' && b[ve] >= 0x20) ve++;
+                    int ve = plainRun(b, vs);
                     if (ve < n && b[ve] == '"') { // no escapes: the common case
                         if (field == TS || field == ORIGIN) {
                             if (ve >= 1 << 16) return false; // spans are two 16-bit offsets
@@ -253,8 +262,7 @@ final class RawLines {
         int n = b.length;
         while (i < n) {
             if (line != null) { // copy the run up to the next quote or escape in one go
-                int r = i;
-                while (r < n && b[r] != '"' && b[r] != '\\' && b[r] >= 0x20) r++;
+                int r = plainRun(b, i);
                 line.appendLine(b, i, r);
                 i = r;
                 if (i >= n) return -1;
@@ -296,6 +304,32 @@ final class RawLines {
             else text.append((char) c);
         }
         return -1;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The index of the first byte from {@code i} that ends a plain run of a JSON string: a quote, a backslash, a
+     * control character or a non-ASCII byte; {@code b.length} when there is none. Eight bytes a step: each test
+     * flags a matching byte's high bit; a test can also flag bytes above its first true match (a borrow), never
+     * below, so the lowest flag of all is the first byte that matches.
+     */
+    static int plainRun(byte[] b, int i) {
+        int n = b.length;
+        for (; i + 8 <= n; i += 8) {
+            long w = (long) LONGS.get(b, i);
+            long quote = w ^ 0x2222222222222222L;
+            long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+            long m = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((w - 0x2020202020202020L) & ~w)
+                    | w;
+            m &= HIGHS;
+            if (m != 0) return i + (Long.numberOfTrailingZeros(m) >>> 3);
+        }
+        while (i < n && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20) i++;
+        return i;
     }
 
     private static int ws(byte[] b, int i) {

@@ -73,6 +73,21 @@ class RawLinesTest {
     }
 
     @Test
+    void plainRunStopsAtTheFirstQuoteBackslashControlOrNonAsciiByte() {
+        java.util.Random r = new java.util.Random(11);
+        byte[] specials = {'"', '\\', 0, 0x1F, '\n', (byte) 0x80, (byte) 0xC3, (byte) 0xFF};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = new byte[r.nextInt(40)];
+            for (int k = 0; k < b.length; k++) b[k] = (byte) (0x20 + r.nextInt(0x5F)); // printable ASCII
+            for (int k = r.nextInt(3); k > 0 && b.length > 0; k--) b[r.nextInt(b.length)] = specials[r.nextInt(specials.length)];
+            int from = b.length == 0 ? 0 : r.nextInt(b.length + 1);
+            int want = from;
+            while (want < b.length && b[want] != '"' && b[want] != '\\' && b[want] >= 0x20) want++;
+            assertEquals(want, RawLines.plainRun(b, from), java.util.Arrays.toString(b) + " from " + from);
+        }
+    }
+
+    @Test
     void recurringNamesComeBackAsTheSameStringAndNeverAsAnotherOne() {
         RawLines.Fields fields = new RawLines.Fields();
         java.util.Random r = new java.util.Random(5);
