@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -383,7 +384,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         String ip = Attribution.ownIp(log);
         if (ip == null || pod == null) return;
         String[] owner = announcedIps.get(ip);
-        if (owner != null && pod.equals(owner[1]) && java.util.Objects.equals(namespace, owner[0])) return;
+        if (owner != null && pod.equals(owner[1]) && Objects.equals(namespace, owner[0])) return;
         if (announcedIps.size() >= IP_CACHE_LIMIT) announcedIps.clear();
         announcedIps.put(ip, new String[] {namespace, pod});
         IpOwner value = new IpOwner(namespace, workload, pod, log.startTimeMillis());
@@ -407,8 +408,52 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     private record ResolvedKey(long windowStart, PairKey pair) {}
 
-    /** A window of a pair as a line names it: cheap to hash (its Strings mostly come from caches). */
-    private record LiveKey(long windowStart, LinePair pair) {}
+    /**
+     * A window of a pair as a line names it: cheap to hash (its Strings mostly come from caches, their hashes
+     * computed once). Written out rather than a record: a record's generated {@code equals}/{@code hashCode} run
+     * through method handles that are slow until C2 has compiled them, which showed in a cold replay.
+     */
+    private static final class LiveKey {
+        final long windowStart;
+        final LinePair pair;
+        private final int hash;
+
+        LiveKey(long windowStart, LinePair p) {
+            this.windowStart = windowStart;
+            this.pair = p;
+            int h = Long.hashCode(windowStart);
+            h = 31 * h + (p.sourceReporter() ? 1 : 2);
+            h = 31 * h + Objects.hashCode(p.sourceNamespace());
+            h = 31 * h + Objects.hashCode(p.sourceWorkload());
+            h = 31 * h + Objects.hashCode(p.sourceIp());
+            h = 31 * h + Objects.hashCode(p.destinationNamespace());
+            h = 31 * h + Objects.hashCode(p.destinationService());
+            h = 31 * h + Objects.hashCode(p.destinationWorkload());
+            h = 31 * h + Objects.hashCode(p.destinationIp());
+            this.hash = h;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof LiveKey k) || k.hash != hash || k.windowStart != windowStart) return false;
+            LinePair a = pair;
+            LinePair b = k.pair;
+            return a.sourceReporter() == b.sourceReporter()
+                    && Objects.equals(a.sourceNamespace(), b.sourceNamespace())
+                    && Objects.equals(a.sourceWorkload(), b.sourceWorkload())
+                    && Objects.equals(a.sourceIp(), b.sourceIp())
+                    && Objects.equals(a.destinationNamespace(), b.destinationNamespace())
+                    && Objects.equals(a.destinationService(), b.destinationService())
+                    && Objects.equals(a.destinationWorkload(), b.destinationWorkload())
+                    && Objects.equals(a.destinationIp(), b.destinationIp());
+        }
+    }
 
     /** An open window of this task, decoded, with its store key. */
     private static final class Open {
