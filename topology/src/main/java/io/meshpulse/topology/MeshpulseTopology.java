@@ -111,7 +111,9 @@ public final class MeshpulseTopology {
                 keys, EXEMPLARS_SERDE));
 
         KStream<String, Emitted> fromParsing = builder
-                .stream(topics.rawAccessLog(), Consumed.with(keys, Serdes.ByteArray()).withName(Names.RAW_SOURCE))
+                // the key as bytes: it is read only when a record goes to the dead-letter topic or is not JSON
+                .stream(topics.rawAccessLog(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName(Names.RAW_SOURCE))
                 .process(() -> new PartialsProcessor(settings), Named.as(Names.PAIR_PARTIALS),
                         Names.PARTIALS_STORE, Names.PARTIALS_META_STORE);
 

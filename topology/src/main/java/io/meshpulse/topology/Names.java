@@ -46,6 +46,8 @@ public final class Names {
     /** Header that marks a control record on the raw topic; value {@code end-of-input} closes every window. */
     public static final String CONTROL_HEADER = "meshpulse-control";
     public static final String END_OF_INPUT = "end-of-input";
+    /** On an end-of-input record: the IP table already holds every IP the input announced, so close at once. */
+    public static final String IP_TABLE_SETTLED_HEADER = "meshpulse-ip-table-settled";
 
     private Names() {}
 }

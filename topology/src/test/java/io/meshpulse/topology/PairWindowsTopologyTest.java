@@ -165,6 +165,25 @@ class PairWindowsTopologyTest {
     }
 
     @Test
+    void endOfInputWaitsTheCloseDelayUnlessTheSenderSawTheIpTableSettled() {
+        Settings delayed = TopologyTestSupport.settings().withCloseDelay(Duration.ofSeconds(3));
+        try (TopologyTestSupport t = new TopologyTestSupport(delayed)) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.endOfInput();
+            assertTrue(t.stats().isEmpty(), "other tasks' last IP announcements may still be on their way");
+            t.advanceWallClock(Duration.ofSeconds(3));
+            assertEquals(1, t.stats().size());
+        }
+        try (TopologyTestSupport t = new TopologyTestSupport(delayed)) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.endOfInput(true);
+            List<PairWindowStats> out = t.stats();
+            assertEquals(1, out.size(), "closed at once, no wall-clock wait");
+            assertEquals(1, out.get(0).requests());
+        }
+    }
+
+    @Test
     void lateLinesCountWithinTheGraceAndAreDeadLetteredBeyondIt() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(5)));

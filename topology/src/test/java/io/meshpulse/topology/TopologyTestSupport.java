@@ -82,8 +82,14 @@ public final class TopologyTestSupport implements AutoCloseable {
     }
 
     public void endOfInput() {
+        endOfInput(false);
+    }
+
+    /** The end of input; {@code ipTableSettled} as a replay sends it once the IP table holds every announced IP. */
+    public void endOfInput(boolean ipTableSettled) {
         RecordHeaders h = new RecordHeaders();
         h.add(Names.CONTROL_HEADER, Names.END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
+        if (ipTableSettled) h.add(Names.IP_TABLE_SETTLED_HEADER, new byte[] {1});
         raw.pipeInput(new TestRecord<>("control", new byte[0], h, T0));
     }
 

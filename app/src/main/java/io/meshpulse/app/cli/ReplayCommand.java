@@ -105,12 +105,23 @@ final class ReplayCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ServeMixin http = new ServeMixin();
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
+
     @Override
     public Integer call() throws Exception {
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
+        java.util.Map<String, Object> clientSettings = java.util.Map.of();
+        if (bootstrapServers != null) {
+            clientSettings = kafka.overrides();
+        } else if (kafka.file() != null) {
+            // the embedded broker speaks plain text on 127.0.0.1: a cluster's security settings would only break it
+            System.err.println("note: " + kafka.file() + " (Kafka client settings) is not used with the embedded "
+                    + "broker; give --bootstrap-servers to replay into that cluster");
+        }
         Replay.Options options = new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
                 only, keepTopics, timeout, System.console() != null ? System.err : null, null,
-                alertSettings(alertsConfig, flavour, revision, System.getenv()));
+                alertSettings(alertsConfig, flavour, revision, System.getenv()), clientSettings);
         Replay.Summary s;
         if (serve) {
             try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err)) {

@@ -30,11 +30,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class IpTableSettle {
     private IpTableSettle() {}
 
-    static void await(String bootstrap, String applicationId, String rawTopic, String ipTopic, KafkaStreams streams,
-                      Runnable checkFailed, Duration timeout) throws InterruptedException {
+    static void await(String bootstrap, Map<String, Object> kafka, String applicationId, String rawTopic,
+                      String ipTopic, KafkaStreams streams, Runnable checkFailed, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Properties ap = new Properties();
         ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        ap.putAll(kafka);
         try (Admin admin = Admin.create(ap)) {
             Map<TopicPartition, Long> ends = endOffsets(admin, rawTopic);
             waitFor("the topology to commit every line", deadline, checkFailed, () -> {
@@ -46,7 +48,7 @@ final class IpTableSettle {
                 });
             });
         }
-        Set<String> ips = announcedIps(bootstrap, ipTopic);
+        Set<String> ips = announcedIps(bootstrap, kafka, ipTopic);
         ReadOnlyKeyValueStore<String, IpOwner> table = streams.store(StoreQueryParameters.fromNameAndType(
                 Names.IP_OWNERS_STORE, QueryableStoreTypes.<String, IpOwner>keyValueStore()));
         Set<String> missing = new HashSet<>(ips);
@@ -69,9 +71,9 @@ final class IpTableSettle {
     }
 
     /** Every key of the IP topic, read (committed records only) up to its current end. */
-    private static Set<String> announcedIps(String bootstrap, String topic) {
+    private static Set<String> announcedIps(String bootstrap, Map<String, Object> kafka, String topic) {
         Set<String> keys = new HashSet<>();
-        CommittedTopicReader.readToEnd(bootstrap, topic, Map.of(), Duration.ofMinutes(2), r -> {
+        CommittedTopicReader.readToEnd(bootstrap, topic, kafka, Duration.ofMinutes(2), r -> {
             if (r.key() != null && r.value() != null) keys.add(r.key());
         });
         return keys;

@@ -53,11 +53,18 @@ final class OutputCollector implements Runnable, AutoCloseable {
 
     OutputCollector(String bootstrap, String statsTopic, String deadTopic, String alertsTopic,
                     Consumer<PairWindowStats> onStats) {
+        this(bootstrap, statsTopic, deadTopic, alertsTopic, onStats, Map.of());
+    }
+
+    /** {@code kafka}: client settings merged over meshpulse's (security for an existing cluster). */
+    OutputCollector(String bootstrap, String statsTopic, String deadTopic, String alertsTopic,
+                    Consumer<PairWindowStats> onStats, Map<String, Object> kafka) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        p.putAll(kafka);
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         this.statsTopic = statsTopic;
         this.alertsTopic = alertsTopic;

@@ -49,7 +49,20 @@ public final class Replay {
     public record Options(List<Path> inputs, Path out, Duration window, Duration grace, String bootstrapServers,
                           Path dataDir, int partitions, Set<String> containers, boolean keepTopics,
                           Duration completionTimeout, PrintStream progress, Consumer<PairWindowStats> onStats,
-                          AlertSettings alerts) {
+                          AlertSettings alerts, Map<String, Object> kafka) {
+        /** {@code kafka}: client settings merged into every Kafka client (security for an existing cluster). */
+        public Options {
+            kafka = Map.copyOf(kafka);
+        }
+
+        public Options(List<Path> inputs, Path out, Duration window, Duration grace, String bootstrapServers,
+                       Path dataDir, int partitions, Set<String> containers, boolean keepTopics,
+                       Duration completionTimeout, PrintStream progress, Consumer<PairWindowStats> onStats,
+                       AlertSettings alerts) {
+            this(inputs, out, window, grace, bootstrapServers, dataDir, partitions, containers, keepTopics,
+                    completionTimeout, progress, onStats, alerts, Map.of());
+        }
+
         public Options(List<Path> inputs, Path out, Duration window, Duration grace, String bootstrapServers,
                        Path dataDir, int partitions, Set<String> containers, boolean keepTopics,
                        Duration completionTimeout, PrintStream progress, Consumer<PairWindowStats> onStats) {
@@ -112,7 +125,7 @@ public final class Replay {
             }
             Optional<Short> replication = broker != null ? Optional.of((short) 1) : Optional.empty();
             Path stateDir = Files.createTempDirectory("meshpulse-state-");
-            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            try (TopicAdmin admin = new TopicAdmin(bootstrap, o.kafka())) {
                 admin.ensure(topics, o.partitions(), replication, TopicAdmin.KEEP_OLD_RECORDS);
                 admin.awaitLeaders(topics.all());
                 int partitions = admin.partitions(topics.rawAccessLog());
@@ -135,6 +148,7 @@ public final class Replay {
                 // each one by default, and Kafka Streams formats a log message per empty partition per record while
                 // deciding (about 4 % of the stream thread here). A replay has no metrics input, so nothing to wait for.
                 config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+                config.putAll(o.kafka());
                 hooks.configure(config);
                 try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
                     LOG.info("topics ready; starting the topology");
@@ -165,10 +179,10 @@ public final class Replay {
         long physical;
         long truncated;
         try (OutputCollector collector = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(),
-                topics.alerts(), o.onStats())) {
+                topics.alerts(), o.onStats(), o.kafka())) {
             collector.start();
             try (MergedLogReader reader = new MergedLogReader(logs, null);
-                 RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
+                 RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog(), o.kafka())) {
                 long lastTime = 0;
                 for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
                     long ts = timeOf(line, lastTime);
@@ -181,9 +195,9 @@ public final class Replay {
                     }
                 }
                 producer.flush();
-                IpTableSettle.await(bootstrap, applicationId, topics.rawAccessLog(), topics.ipOwners(),
+                IpTableSettle.await(bootstrap, o.kafka(), applicationId, topics.rawAccessLog(), topics.ipOwners(),
                         streams.streams(), streams::checkFailed, o.completionTimeout());
-                producer.endOfInput(lastTime);
+                producer.endOfInput(lastTime, true);
                 LOG.info("all {} lines sent; waiting for the last windows", produced);
                 physical = reader.physicalLines();
                 truncated = reader.truncatedLines();

@@ -45,7 +45,8 @@ class EnvContractTest {
             new Case(List.of("ingest", "prometheus"), List.of("--url", "http://127.0.0.1:9090"),
                     c -> ((IngestPrometheusCommand) c).poll.kafka),
             new Case(List.of("ingest", "log-analytics"), List.of("--workspace-id", "0000"),
-                    c -> ((IngestLogAnalyticsCommand) c).poll.kafka));
+                    c -> ((IngestLogAnalyticsCommand) c).poll.kafka),
+            new Case(List.of("replay"), List.of("--input", "logs", "--out", "out"), c -> ((ReplayCommand) c).kafka));
 
     static CommandLine sub(CommandLine root, List<String> path) {
         CommandLine c = root;
@@ -154,6 +155,14 @@ class EnvContractTest {
      * Through the real commands, no broker: a value only Kafka's admin client checks (when it is created, before
      * it connects) makes each command fail naming that key, so the file reached the client the command built.
      */
+    /** One container's kubelet log file with one line: enough for replay to get as far as its Kafka clients. */
+    private Path replayInput() throws Exception {
+        Path f = dir.resolve("pods/shop_cart-1_0000/istio-proxy/0.log");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "2026-11-20T10:00:00.000000000Z stdout F not an access log\n");
+        return dir.resolve("pods");
+    }
+
     @Test
     void theCommandsHandTheFileToTheKafkaClientsTheyCreate() throws Exception {
         Path f = dir.resolve("bad-timeout.properties");
@@ -161,7 +170,8 @@ class EnvContractTest {
         List<List<String>> commands = List.of(
                 List.of("ingest", "tail", "--path", dir.resolve("none/*.log").toString()),
                 List.of("ingest", "stdin", "--namespace", "shop", "--pod", "cart-1"),
-                List.of("ingest", "prometheus", "--url", "http://127.0.0.1:1", "--once"));
+                List.of("ingest", "prometheus", "--url", "http://127.0.0.1:1", "--once"),
+                List.of("replay", "--input", replayInput().toString(), "--out", dir.resolve("replay-out").toString()));
         for (List<String> command : commands) {
             StringWriter err = new StringWriter();
             CommandLine root = Meshpulse.commandLine();

@@ -78,7 +78,7 @@ class TopologyRestartIT {
                     first.start(Duration.ofSeconds(60));
                     lastTime = send(producer, lines.subList(0, half), lastTime);
                     // everything sent so far processed and committed before the first instance goes
-                    IpTableSettle.await(bootstrap, app, topics.rawAccessLog(), topics.ipOwners(), first.streams(),
+                    IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), first.streams(),
                             first::checkFailed, Duration.ofMinutes(2));
                 }
                 assertTrue(out.accountedLines() < half, "windows were still open when the first instance stopped");
@@ -87,7 +87,7 @@ class TopologyRestartIT {
                         config(app, bootstrap, dir.resolve("state-2")))) {
                     second.start(Duration.ofSeconds(60));
                     lastTime = send(producer, lines.subList(half, lines.size()), lastTime);
-                    IpTableSettle.await(bootstrap, app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
+                    IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
                             second::checkFailed, Duration.ofMinutes(2));
                     producer.endOfInput(lastTime);
                     await("every line accounted for").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))

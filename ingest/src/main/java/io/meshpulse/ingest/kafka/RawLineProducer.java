@@ -24,6 +24,11 @@ public final class RawLineProducer implements AutoCloseable {
     /** Header marking a control record; must match the topology's {@code Names.CONTROL_HEADER}. */
     public static final String CONTROL_HEADER = "meshpulse-control";
     public static final String END_OF_INPUT = "end-of-input";
+    /**
+     * Header on an end-of-input record saying that the sender has seen the IP table hold every IP its lines announced
+     * (see {@code IpTableSettle}); must match the topology's {@code Names.IP_TABLE_SETTLED_HEADER}.
+     */
+    public static final String IP_TABLE_SETTLED_HEADER = "meshpulse-ip-table-settled";
 
     private static final JsonCodec<RawLogLine> CODEC = new JsonCodec<>(RawLogLine.class);
     private static final JsonCodec<DeadLetter> DEAD = new JsonCodec<>(DeadLetter.class);
@@ -78,10 +83,22 @@ public final class RawLineProducer implements AutoCloseable {
                 });
     }
 
-    /** Tells every task of the topology that this input is complete, so that it closes all its windows now. */
+    /**
+     * Tells every task of the topology that this input is complete, so that it closes all its windows after the
+     * close delay (which gives the other tasks' last IP announcements time to reach the IP table).
+     */
     public void endOfInput(long timestampMillis) {
+        endOfInput(timestampMillis, false);
+    }
+
+    /**
+     * As {@link #endOfInput(long)}; with {@code ipTableSettled} the caller has made sure that the IP table holds every
+     * IP announced by the lines before this record, and the tasks close their windows at once.
+     */
+    public void endOfInput(long timestampMillis, boolean ipTableSettled) {
         RecordHeaders h = new RecordHeaders();
         h.add(CONTROL_HEADER, END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
+        if (ipTableSettled) h.add(IP_TABLE_SETTLED_HEADER, new byte[] {1});
         for (PartitionInfo pi : producer.partitionsFor(topic)) {
             producer.send(new ProducerRecord<>(topic, pi.partition(), timestampMillis, "control", new byte[0], h));
         }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -41,7 +42,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * input for {@link Settings#idleAfter()}, the clock advances with the wall clock so that windows close when
  * traffic stops.
  */
-public final class PartialsProcessor implements Processor<String, byte[], String, Emitted> {
+public final class PartialsProcessor implements Processor<byte[], byte[], String, Emitted> {
     static final long NONE = Long.MIN_VALUE;
     private static final String META_EVENT_TIME = "eventTime";
     private static final String META_CLOSED_UP_TO = "closedUpTo";
@@ -70,11 +71,11 @@ public final class PartialsProcessor implements Processor<String, byte[], String
      * ({@link DeferredWritesStore}), instead of once per line. Cleared whenever the task is (re)initialised, when
      * the store (restored from its changelog) is the truth again.
      */
-    private final Map<Bytes, WindowCounts> live = new HashMap<>();
+    private final Map<LiveKey, Open> live = new HashMap<>();
     /** Windows counted into since their last write to {@link #partials}. */
-    private final java.util.Set<Bytes> dirty = new java.util.HashSet<>();
-    /** IPs this task has announced, to send an IP-table update only when something changed. */
-    private final Map<String, String> announcedIps = new HashMap<>();
+    private final List<Open> dirty = new ArrayList<>();
+    /** IPs this task has announced, with their owner {namespace, pod}: an IP-table update only when one changed. */
+    private final Map<String, String[]> announcedIps = new HashMap<>();
     /** The record being processed, decoded (its line buffer is reused). */
     private final RawLines.Fields fields = new RawLines.Fields();
 
@@ -131,19 +132,24 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    public void process(Record<byte[], byte[]> record) {
         lastInputWall = context.currentSystemTimeMs();
         Header control = record.headers().lastHeader(Names.CONTROL_HEADER);
         if (control != null) {
             if (Names.END_OF_INPUT.equals(new String(control.value(), java.nio.charset.StandardCharsets.UTF_8))) {
-                // Every window may close, after the close delay like any other: the other tasks' last
-                // announcements of their pods' IPs must reach the IP table before this task resolves its callers.
-                askClose(Long.MAX_VALUE, record.timestamp());
+                if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null) {
+                    // the sender saw the IP table hold every announced IP (a replay does): nothing to wait for
+                    closeUpTo(Long.MAX_VALUE, record.timestamp());
+                } else {
+                    // Every window may close, after the close delay like any other: the other tasks' last
+                    // announcements of their pods' IPs must reach the IP table before this task resolves its callers.
+                    askClose(Long.MAX_VALUE, record.timestamp());
+                }
             }
             return;
         }
         RawLines.Fields raw = fields;
-        if (!RawLines.decode(record.key(), record.value(), raw)) {
+        if (!RawLines.decodeRecord(record.key(), record.value(), raw)) {
             dead(record, "malformed", "raw record is neither a RawLogLine JSON object nor text", null, null);
             return;
         }
@@ -151,7 +157,7 @@ public final class PartialsProcessor implements Processor<String, byte[], String
         // decode: everything below reads the record before returning, and nothing keeps it.
         AccessLogRecord log = parser.parseView(raw.line, 0, raw.lineLength);
         if (log == null) {
-            dead(record, "rejected", parser.rejection(), raw.toRawLogLine(), raw.ts);
+            dead(record, "rejected", parser.rejection(), raw.toRawLogLine(), raw.ts());
             return;
         }
         String pod = raw.pod;
@@ -173,27 +179,33 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             return;
         }
         LinePair pair = Attribution.of(log, namespace, workload);
-        Bytes key = Bytes.wrap(partialKey(windowStart, pair));
-        WindowCounts counts = live.get(key);
-        if (counts == null) {
+        LiveKey liveKey = new LiveKey(windowStart, pair);
+        Open open = live.get(liveKey);
+        if (open == null) {
+            Bytes key = Bytes.wrap(partialKey(windowStart, pair));
             byte[] existing = partials.get(key);
-            counts = existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing));
-            live.put(key, counts);
+            open = new Open(key, windowStart,
+                    existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing)));
+            live.put(liveKey, open);
         }
+        WindowCounts counts = open.counts;
         counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
                 counts.wantsExample(log.failureClass()) ? raw.line() : null);
-        dirty.add(key);
+        if (!open.dirty) {
+            open.dirty = true;
+            dirty.add(open);
+        }
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
     }
 
     /** Writes the windows counted into since their last write; the store is then as current as {@link #live}. */
     private void writeDirty() {
-        for (Bytes key : dirty) {
-            WindowCounts counts = live.get(key);
-            if (counts == null) continue; // closed and deleted since
+        for (Open open : dirty) {
+            open.dirty = false;
+            if (open.closed) continue; // deleted since
             valueWriter.reset();
-            counts.writeTo(valueWriter);
-            partials.put(key, valueWriter.toByteArray());
+            open.counts.writeTo(valueWriter);
+            partials.put(open.key, valueWriter.toByteArray());
         }
         dirty.clear();
     }
@@ -244,9 +256,13 @@ public final class PartialsProcessor implements Processor<String, byte[], String
             long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
             List<Bytes> done = new ArrayList<>();
             Map<ResolvedKey, WindowCounts> merged = collect(0, lastStart, done);
-            for (Bytes k : done) {
-                partials.delete(k);
-                live.remove(k);
+            for (Bytes k : done) partials.delete(k);
+            for (var it = live.values().iterator(); it.hasNext(); ) {
+                Open open = it.next();
+                if (open.windowStart <= lastStart) {
+                    open.closed = true;
+                    it.remove();
+                }
             }
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
                 PairKey pair = e.getKey().pair();
@@ -367,21 +383,22 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {
         String ip = Attribution.ownIp(log);
         if (ip == null || pod == null) return;
-        String owner = namespace + "/" + pod;
-        if (owner.equals(announcedIps.get(ip))) return;
+        String[] owner = announcedIps.get(ip);
+        if (owner != null && pod.equals(owner[1]) && Objects.equals(namespace, owner[0])) return;
         if (announcedIps.size() >= IP_CACHE_LIMIT) announcedIps.clear();
-        announcedIps.put(ip, owner);
+        announcedIps.put(ip, new String[] {namespace, pod});
         IpOwner value = new IpOwner(namespace, workload, pod, log.startTimeMillis());
         context.forward(new Record<>(ip, new Emitted.Ip(value), Math.max(0, log.startTimeMillis())));
     }
 
-    private void dead(Record<String, byte[]> record, String kind, String reason, RawLogLine raw, String ts) {
+    private void dead(Record<byte[], byte[]> record, String kind, String reason, RawLogLine raw, String ts) {
         String line = raw != null ? raw.line()
                 : record.value() == null ? null : new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
         DeadLetter letter = new DeadLetter(kind, reason, ts,
                 raw == null ? null : raw.namespace(), raw == null ? null : raw.pod(),
                 raw == null ? null : raw.container(), raw == null ? null : raw.origin(), line);
-        context.forward(new Record<>(record.key(), new Emitted.Dead(letter), record.timestamp()));
+        String key = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, new Emitted.Dead(letter), record.timestamp()));
     }
 
     @Override
@@ -390,4 +407,66 @@ public final class PartialsProcessor implements Processor<String, byte[], String
     }
 
     private record ResolvedKey(long windowStart, PairKey pair) {}
+
+    /**
+     * A window of a pair as a line names it: cheap to hash (its Strings mostly come from caches, their hashes
+     * computed once). Written out rather than a record: a record's generated {@code equals}/{@code hashCode} run
+     * through method handles that are slow until C2 has compiled them, which showed in a cold replay.
+     */
+    private static final class LiveKey {
+        final long windowStart;
+        final LinePair pair;
+        private final int hash;
+
+        LiveKey(long windowStart, LinePair p) {
+            this.windowStart = windowStart;
+            this.pair = p;
+            int h = Long.hashCode(windowStart);
+            h = 31 * h + (p.sourceReporter() ? 1 : 2);
+            h = 31 * h + Objects.hashCode(p.sourceNamespace());
+            h = 31 * h + Objects.hashCode(p.sourceWorkload());
+            h = 31 * h + Objects.hashCode(p.sourceIp());
+            h = 31 * h + Objects.hashCode(p.destinationNamespace());
+            h = 31 * h + Objects.hashCode(p.destinationService());
+            h = 31 * h + Objects.hashCode(p.destinationWorkload());
+            h = 31 * h + Objects.hashCode(p.destinationIp());
+            this.hash = h;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof LiveKey k) || k.hash != hash || k.windowStart != windowStart) return false;
+            LinePair a = pair;
+            LinePair b = k.pair;
+            return a.sourceReporter() == b.sourceReporter()
+                    && Objects.equals(a.sourceNamespace(), b.sourceNamespace())
+                    && Objects.equals(a.sourceWorkload(), b.sourceWorkload())
+                    && Objects.equals(a.sourceIp(), b.sourceIp())
+                    && Objects.equals(a.destinationNamespace(), b.destinationNamespace())
+                    && Objects.equals(a.destinationService(), b.destinationService())
+                    && Objects.equals(a.destinationWorkload(), b.destinationWorkload())
+                    && Objects.equals(a.destinationIp(), b.destinationIp());
+        }
+    }
+
+    /** An open window of this task, decoded, with its store key. */
+    private static final class Open {
+        final Bytes key;
+        final long windowStart;
+        final WindowCounts counts;
+        boolean dirty;
+        boolean closed;
+
+        Open(Bytes key, long windowStart, WindowCounts counts) {
+            this.key = key;
+            this.windowStart = windowStart;
+            this.counts = counts;
+        }
+    }
 }

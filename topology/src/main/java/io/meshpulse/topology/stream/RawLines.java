@@ -25,26 +25,75 @@ final class RawLines {
      * asked for (an example line kept, a dead letter).
      */
     static final class Fields {
-        String ts;
         String namespace;
         String pod;
         String container;
         String node;
-        String origin;
+        private String ts;
+        private String origin;
         byte[] line = new byte[2048];
         int lineLength;
         private String lineText;
+        /** The record's bytes and the spans of its time and origin, decoded only when asked for (dead letters). */
+        private byte[] source;
+        private int tsSpan = -1;
+        private int originSpan = -1;
+        /**
+         * Recent values of the short fields (namespace, pod, container, node), direct-mapped by hash: they repeat
+         * from record to record, a hit costs a hash and a compare instead of a String, and the same String instance
+         * comes back, whose hash the maps downstream have already computed.
+         */
+        private final byte[][] recentBytes = new byte[RECENT][];
+        private final String[] recent = new String[RECENT];
 
         String line() {
             if (lineText == null) lineText = new String(line, 0, lineLength, StandardCharsets.UTF_8);
             return lineText;
         }
 
+        String ts() {
+            if (tsSpan >= 0) {
+                ts = spanText(tsSpan);
+                tsSpan = -1;
+            }
+            return ts;
+        }
+
+        String origin() {
+            if (originSpan >= 0) {
+                origin = spanText(originSpan);
+                originSpan = -1;
+            }
+            return origin;
+        }
+
+        private String spanText(int span) {
+            int from = span >>> 16;
+            return new String(source, from, (span & 0xFFFF) - from, StandardCharsets.ISO_8859_1);
+        }
+
         RawLogLine toRawLogLine() {
-            return new RawLogLine(ts, namespace, pod, container, node, line(), origin);
+            return new RawLogLine(ts(), namespace, pod, container, node, line(), origin());
+        }
+
+        /** {@code b[from, to)}, plain ASCII without escapes, as a String, from the recent values when it is one. */
+        private String shortText(byte[] b, int from, int to) {
+            int len = to - from;
+            if (len > MAX_RECENT) return new String(b, from, len, StandardCharsets.ISO_8859_1);
+            int h = len;
+            for (int i = from; i < to; i++) h = 31 * h + b[i];
+            int slot = (h ^ (h >>> 7) ^ (h >>> 15)) & (RECENT - 1);
+            byte[] k = recentBytes[slot];
+            if (k != null && java.util.Arrays.equals(k, 0, k.length, b, from, to)) return recent[slot];
+            String v = new String(b, from, len, StandardCharsets.ISO_8859_1);
+            recentBytes[slot] = java.util.Arrays.copyOfRange(b, from, to);
+            recent[slot] = v;
+            return v;
         }
 
         private void set(RawLogLine raw) {
+            tsSpan = originSpan = -1;
+            source = null;
             ts = raw.ts();
             namespace = raw.namespace();
             pod = raw.pod();
@@ -60,6 +109,8 @@ final class RawLines {
 
         private void clear() {
             ts = namespace = pod = container = node = origin = null;
+            tsSpan = originSpan = -1;
+            source = null;
             lineLength = -1;
             lineText = null;
         }
@@ -85,6 +136,16 @@ final class RawLines {
      */
     static boolean decode(String key, byte[] value, Fields out) {
         if (value != null && value.length > 0 && value[0] == '{' && quick(value, out)) return true;
+        return decodeGenerally(key, value, out);
+    }
+
+    /** As {@link #decode(String, byte[], Fields)} with the record's key as bytes, made a String only if needed. */
+    static boolean decodeRecord(byte[] key, byte[] value, Fields out) {
+        if (value != null && value.length > 0 && value[0] == '{' && quick(value, out)) return true;
+        return decodeGenerally(key == null ? null : new String(key, StandardCharsets.UTF_8), value, out);
+    }
+
+    private static boolean decodeGenerally(String key, byte[] value, Fields out) {
         RawLogLine raw = decode(key, value);
         if (raw == null) return false;
         out.set(raw);
@@ -123,10 +184,16 @@ final class RawLines {
                     i = string(b, i + 1, out, null);
                 } else {
                     int vs = i + 1;
-                    int ve = vs;
-                    while (ve < n && b[ve] != '"' && b[ve] != '\\' && b[ve] >= 0x20) ve++;
+                    int ve = plainRun(b, vs);
                     if (ve < n && b[ve] == '"') { // no escapes: the common case
-                        if (field >= 0) setField(out, field, new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1));
+                        if (field == TS || field == ORIGIN) {
+                            if (ve >= 1 << 16) return false; // spans are two 16-bit offsets
+                            out.source = b;
+                            if (field == TS) out.tsSpan = vs << 16 | ve;
+                            else out.originSpan = vs << 16 | ve;
+                        } else if (field >= 0) {
+                            setField(out, field, out.shortText(b, vs, ve));
+                        }
                         i = ve + 1;
                     } else {
                         StringBuilder sb = new StringBuilder();
@@ -149,6 +216,10 @@ final class RawLines {
     }
 
     private static final int LINE = 0;
+    private static final int TS = 1;
+    private static final int ORIGIN = 6;
+    private static final int RECENT = 512;
+    private static final int MAX_RECENT = 96;
     private static final String[] NAMES = {"line", "ts", "namespace", "pod", "container", "node", "origin"};
 
     private static int field(byte[] b, int s, int e) {
@@ -166,12 +237,18 @@ final class RawLines {
 
     private static void setField(Fields out, int field, String v) {
         switch (field) {
-            case 1 -> out.ts = v;
+            case 1 -> {
+                out.ts = v;
+                out.tsSpan = -1;
+            }
             case 2 -> out.namespace = v;
             case 3 -> out.pod = v;
             case 4 -> out.container = v;
             case 5 -> out.node = v;
-            case 6 -> out.origin = v;
+            case 6 -> {
+                out.origin = v;
+                out.originSpan = -1;
+            }
             default -> { }
         }
     }
@@ -185,8 +262,7 @@ final class RawLines {
         int n = b.length;
         while (i < n) {
             if (line != null) { // copy the run up to the next quote or escape in one go
-                int r = i;
-                while (r < n && b[r] != '"' && b[r] != '\\' && b[r] >= 0x20) r++;
+                int r = plainRun(b, i);
                 line.appendLine(b, i, r);
                 i = r;
                 if (i >= n) return -1;
@@ -228,6 +304,32 @@ final class RawLines {
             else text.append((char) c);
         }
         return -1;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The index of the first byte from {@code i} that ends a plain run of a JSON string: a quote, a backslash, a
+     * control character or a non-ASCII byte; {@code b.length} when there is none. Eight bytes a step: each test
+     * flags a matching byte's high bit; a test can also flag bytes above its first true match (a borrow), never
+     * below, so the lowest flag of all is the first byte that matches.
+     */
+    static int plainRun(byte[] b, int i) {
+        int n = b.length;
+        for (; i + 8 <= n; i += 8) {
+            long w = (long) LONGS.get(b, i);
+            long quote = w ^ 0x2222222222222222L;
+            long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+            long m = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((w - 0x2020202020202020L) & ~w)
+                    | w;
+            m &= HIGHS;
+            if (m != 0) return i + (Long.numberOfTrailingZeros(m) >>> 3);
+        }
+        while (i < n && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20) i++;
+        return i;
     }
 
     private static int ws(byte[] b, int i) {

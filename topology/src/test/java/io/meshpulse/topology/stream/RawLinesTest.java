@@ -73,6 +73,43 @@ class RawLinesTest {
     }
 
     @Test
+    void plainRunStopsAtTheFirstQuoteBackslashControlOrNonAsciiByte() {
+        java.util.Random r = new java.util.Random(11);
+        byte[] specials = {'"', '\\', 0, 0x1F, '\n', (byte) 0x80, (byte) 0xC3, (byte) 0xFF};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = new byte[r.nextInt(40)];
+            for (int k = 0; k < b.length; k++) b[k] = (byte) (0x20 + r.nextInt(0x5F)); // printable ASCII
+            for (int k = r.nextInt(3); k > 0 && b.length > 0; k--) b[r.nextInt(b.length)] = specials[r.nextInt(specials.length)];
+            int from = b.length == 0 ? 0 : r.nextInt(b.length + 1);
+            int want = from;
+            while (want < b.length && b[want] != '"' && b[want] != '\\' && b[want] >= 0x20) want++;
+            assertEquals(want, RawLines.plainRun(b, from), java.util.Arrays.toString(b) + " from " + from);
+        }
+    }
+
+    @Test
+    void recurringNamesComeBackAsTheSameStringAndNeverAsAnotherOne() {
+        RawLines.Fields fields = new RawLines.Fields();
+        java.util.Random r = new java.util.Random(5);
+        String firstPod = null;
+        for (int i = 0; i < 5000; i++) {
+            // more names than the recent-values table has slots, so that slots are shared and overwritten
+            String pod = "pod-" + r.nextInt(3000) + "-" + "x".repeat(r.nextInt(4));
+            RawLogLine l = new RawLogLine("2026-11-22T10:00:0" + (i % 10) + "Z", "ns-" + (i % 7), pod, "istio-proxy",
+                    "node-" + (i % 3), "line " + i, "file:/var/log/pods/" + pod + "/0.log");
+            assertTrue(RawLines.decode(null, json(l).getBytes(StandardCharsets.UTF_8), fields));
+            assertEquals(l, fields.toRawLogLine());
+            if (i == 0) firstPod = fields.pod;
+        }
+        RawLogLine again = new RawLogLine(null, "a", firstPod, null, null, "l", null);
+        assertTrue(RawLines.decode(null, json(again).getBytes(StandardCharsets.UTF_8), fields));
+        assertEquals(firstPod, fields.pod);
+        String once = fields.pod;
+        assertTrue(RawLines.decode(null, json(again).getBytes(StandardCharsets.UTF_8), fields));
+        assertTrue(once == fields.pod, "a name just read is reused, not decoded again");
+    }
+
+    @Test
     void aLongLineGrowsTheBufferAndTheNextShortOneIsNotPaddedWithIt() {
         RawLines.Fields fields = new RawLines.Fields();
         String longLine = "x".repeat(10_000) + "\"end\"";
