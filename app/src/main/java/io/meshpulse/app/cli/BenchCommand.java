@@ -77,10 +77,16 @@ final class BenchCommand implements Callable<Integer> {
                 rep.put("linesPerSecond", s.get("linesProduced") * 1000.0 / Math.max(1, s.get("wallTimeMs")));
                 rep.put("complete", s.complete());
                 rep.put("ratioToBaseline", (Double) rep.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
+                rep.put("phasesMs", s.fields().get("phasesMs"));
                 results.add(rep);
                 System.out.printf("round %d  replay    %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f%s%n", round,
                         (Long) rep.get("lines"), (Double) rep.get("seconds"), (Double) rep.get("linesPerSecond"),
                         (Double) rep.get("ratioToBaseline"), s.complete() ? "" : "  INCOMPLETE");
+                if (s.fields().get("phasesMs") instanceof Map<?, ?> phases) {
+                    StringBuilder line = new StringBuilder("         replay phases:");
+                    phases.forEach((k, v) -> line.append(String.format("  %s %.1f s", k, ((Number) v).longValue() / 1000.0)));
+                    System.out.println(line);
+                }
                 Replay.deleteRecursively(outDir);
             }
         } finally {

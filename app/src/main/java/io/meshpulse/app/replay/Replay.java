@@ -175,6 +175,9 @@ public final class Replay {
                                 String applicationId, StreamsRunner streams, long started, int files, List<String> skipped)
             throws IOException, InterruptedException {
         Progress progress = new Progress(o.progress());
+        long running = System.nanoTime();
+        long sent;
+        long marked;
         long produced = 0;
         long physical;
         long truncated;
@@ -195,9 +198,11 @@ public final class Replay {
                     }
                 }
                 producer.flush();
+                sent = System.nanoTime();
                 IpTableSettle.await(bootstrap, o.kafka(), applicationId, topics.rawAccessLog(), topics.ipOwners(),
                         streams.streams(), streams::checkFailed, o.completionTimeout());
                 producer.endOfInput(lastTime, true);
+                marked = System.nanoTime();
                 LOG.info("all {} lines sent; waiting for the last windows", produced);
                 physical = reader.physicalLines();
                 truncated = reader.truncatedLines();
@@ -222,6 +227,7 @@ public final class Replay {
                 streams.checkFailed();
                 Thread.sleep(100); // polling the collector, bounded by 'latest'
             }
+            long settled = System.nanoTime();
             collector.stop();
             progress.done(produced, collector.accountedLines());
 
@@ -230,6 +236,13 @@ public final class Replay {
             write(o.out().resolve("alerts.jsonl"), collector.alertLines());
 
             long wallMs = (System.nanoTime() - started) / 1_000_000;
+            // Where the wall time went: the fixed waits at both ends are part of every replay, however short.
+            Map<String, Long> phases = new LinkedHashMap<>();
+            long[] at = {0, running, sent, marked, outputDone, settled};
+            String[] names = {"startUp", "send", "ipTableSettle", "lastWindows", "alertsSettle"};
+            for (int i = 1; i < at.length; i++) at[i] = (at[i] - started) / 1_000_000; // ms since the start
+            for (int i = 0; i < names.length; i++) phases.put(names[i], at[i + 1] - at[i]);
+            phases.put("writeOutput", wallMs - at[at.length - 1]);
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("files", files);
             s.put("skippedFiles", skipped);
@@ -244,6 +257,7 @@ public final class Replay {
             s.put("alerts", collector.alertLines().size());
             s.put("complete", collector.accountedLines() == produced);
             s.put("wallTimeMs", wallMs);
+            s.put("phasesMs", phases);
             s.put("linesPerSecond", wallMs == 0 ? 0 : produced * 1000 / wallMs);
             Files.writeString(o.out().resolve("summary.json"),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s) + "\n");

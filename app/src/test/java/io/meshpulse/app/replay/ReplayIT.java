@@ -55,6 +55,11 @@ class ReplayIT {
         assertEquals(sim.truth().lines(), summary.get("linesRead"));
         assertEquals(sim.truth().accessLogLines(), summary.get("parsed"));
         assertEquals(sim.truth().otherLines(), summary.get("rejected"), "only the proxy's own lines are rejected");
+        @SuppressWarnings("unchecked")
+        Map<String, Long> phases = (Map<String, Long>) summary.fields().get("phasesMs");
+        assertEquals(summary.get("wallTimeMs"), phases.values().stream().mapToLong(Long::longValue).sum(),
+                "the phases add up to the wall time: " + phases);
+        assertTrue(phases.values().stream().allMatch(v -> v >= 0), phases.toString());
 
         Map<String, Counts> expected = new TreeMap<>();
         for (SimResult.Pair p : sim.truth().pairs()) {
