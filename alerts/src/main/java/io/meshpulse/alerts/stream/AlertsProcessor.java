@@ -14,6 +14,7 @@ import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Rfc3339;
 import io.meshpulse.model.ServiceRef;
 import io.meshpulse.model.Times;
+import io.meshpulse.topology.Names;
 import io.meshpulse.topology.parse.FailureClass;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -88,6 +90,13 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
 
     @Override
     public void process(Record<String, Observation> record) {
+        Header control = record.headers().lastHeader(Names.CONTROL_HEADER);
+        if (control != null && Names.END_OF_INPUT.equals(new String(control.value(), StandardCharsets.UTF_8))) {
+            // Written by a replay into this stage's input once every window has been emitted: nothing more can
+            // arrive, so there is no other reporter or caller to wait for. Everything pending is decided now.
+            settle(Long.MAX_VALUE);
+            return;
+        }
         Observation o = record.value();
         if (o == null || o.stats() == null) return;
         long ws = millis(o.stats().windowStart());

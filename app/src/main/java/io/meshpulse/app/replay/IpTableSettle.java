@@ -79,23 +79,8 @@ final class IpTableSettle {
         return keys;
     }
 
-    private interface Check {
-        boolean done() throws Exception;
-    }
-
-    private static void waitFor(String what, long deadline, Runnable checkFailed, Check check)
+    private static void waitFor(String what, long deadline, Runnable checkFailed, Waits.Check check)
             throws InterruptedException {
-        while (true) {
-            checkFailed.run();
-            try {
-                if (check.done()) return;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                // transient (the group or store not ready yet): try again until the deadline
-            }
-            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
-            Thread.sleep(50); // polling a condition, bounded by the deadline
-        }
+        if (!Waits.until(deadline, checkFailed, check)) throw new IllegalStateException("timed out waiting for " + what);
     }
 }

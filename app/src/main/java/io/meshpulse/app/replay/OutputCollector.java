@@ -43,6 +43,9 @@ final class OutputCollector implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile Exception failure;
     private Thread thread;
+    private final List<TopicPartition> alertParts = new ArrayList<>();
+    /** The collector thread's position in each alerts partition (the next offset it will read). */
+    private final Map<TopicPartition, Long> alertPositions = new java.util.concurrent.ConcurrentHashMap<>();
     private long counted;
     private long dead;
     private long windows;
@@ -77,6 +80,7 @@ final class OutputCollector implements Runnable, AutoCloseable {
         }
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
+        for (TopicPartition tp : parts) if (tp.topic().equals(alertsTopic)) alertParts.add(tp);
     }
 
     /** Starts reading on a daemon thread of its own. */
@@ -115,6 +119,7 @@ final class OutputCollector implements Runnable, AutoCloseable {
                         }
                     }
                 }
+                for (TopicPartition tp : alertParts) alertPositions.put(tp, consumer.position(tp));
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
             if (running) failure = e; // woken by close(): not a failure
@@ -154,6 +159,15 @@ final class OutputCollector implements Runnable, AutoCloseable {
         List<String[]> copy = new ArrayList<>(statsLines);
         copy.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
         return copy.stream().map(a -> a[2]).toList();
+    }
+
+    /** Whether every alerts partition has been read up to at least the given offsets (e.g. its committed end). */
+    boolean alertsReadTo(Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            Long at = alertPositions.get(e.getKey());
+            if (e.getValue() > 0 && (at == null || at < e.getValue())) return false;
+        }
+        return true;
     }
 
     long lastAlertNanos() {

@@ -215,12 +215,18 @@ public final class Replay {
                 Thread.sleep(100); // polling the collector's counts, bounded by the deadline above
             }
             LOG.info("output complete: {} of {} lines accounted for", collector.accountedLines(), produced);
-            // The alerts stage decides the last windows once its settle delay has passed (wall clock): wait for that,
-            // then until no alert record has arrived for a few seconds (bounded).
             long outputDone = System.nanoTime();
+            boolean alertsEnded = AlertsEnd.signalAndAwait(bootstrap, o.kafka(), applicationId, topics.alerts(),
+                    collector, streams::checkFailed, o.alerts().settleDelay().plusSeconds(30));
+            // Without the alerts stage's confirmation (it should not happen): it decides the last windows once its
+            // settle delay has passed (wall clock); wait for that, then until no alert record has arrived for a few
+            // seconds (bounded).
+            if (!alertsEnded) {
+                LOG.warn("the alerts stage did not confirm the end of input; waiting out its settle delay instead");
+            }
             long earliest = outputDone + o.alerts().settleDelay().toNanos() + Duration.ofSeconds(2).toNanos();
             long latest = outputDone + o.alerts().settleDelay().toNanos() + Duration.ofSeconds(30).toNanos();
-            while (true) {
+            while (!alertsEnded) {
                 long now = System.nanoTime();
                 long quietFor = now - Math.max(collector.lastAlertNanos(), outputDone);
                 if (now >= latest || (now >= earliest && quietFor >= Duration.ofSeconds(4).toNanos())) break;

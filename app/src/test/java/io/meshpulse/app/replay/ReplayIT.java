@@ -3,6 +3,7 @@ package io.meshpulse.app.replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meshpulse.model.Alert;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.sim.Incident;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplayIT {
     private static final JsonCodec<PairWindowStats> STATS = new JsonCodec<>(PairWindowStats.class);
+    private static final JsonCodec<Alert> ALERT = new JsonCodec<>(Alert.class);
 
     @Test
     void countsEveryLineOnceInTheRightPair(@TempDir Path dir) throws Exception {
@@ -39,7 +41,11 @@ class ReplayIT {
         Incident incident = Incident.of(Incident.Kind.UC_MTLS_DISABLE, "checkout/checkout-api", "checkout/payments-api",
                 start.plusSeconds(60), Duration.ofSeconds(50), 0.5);
         // Small rotation size: every busy pod's log rotates several times, older rotations gzipped.
-        SimConfig config = new SimConfig(d.seed(), d.start(), d.duration(), d.rateMultiplier(), List.of(incident),
+        // A second incident in the last 25 s: its windows close only at the end of input (the grace is 30 s), so
+        // its alert is decided while the replay ends, and is in alerts.jsonl only if the replay waited for it.
+        Incident atTheEnd = Incident.of(Incident.Kind.UH_NO_ENDPOINTS, "web/frontend", "store/catalog",
+                start.plusSeconds(155), Duration.ofSeconds(25), 0.5);
+        SimConfig config = new SimConfig(d.seed(), d.start(), d.duration(), d.rateMultiplier(), List.of(incident, atTheEnd),
                 64 * 1024, true, 0.01, d.maxLateness(), true, d.noisePerPodPerMinute(), true);
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(), config, dir.resolve("logs"));
         try (Stream<Path> files = Files.walk(dir.resolve("logs"))) {
@@ -79,6 +85,13 @@ class ReplayIT {
             s.byClass().forEach((k, v) -> c.byClass.merge(k, v, Long::sum));
         }
         assertEquals(expected, actual);
+
+        List<Alert> alerts = Files.readAllLines(dir.resolve("out/alerts.jsonl")).stream().map(ALERT::decode).toList();
+        assertEquals(summary.get("alerts"), alerts.size());
+        assertTrue(alerts.stream().anyMatch(a -> "firing".equals(a.status()) && "UC".equals(a.failureClass())
+                && "checkout-api".equals(a.source().workload())), "the first incident fired: " + alerts);
+        assertTrue(alerts.stream().anyMatch(a -> "firing".equals(a.status()) && "UH".equals(a.failureClass())
+                && "frontend".equals(a.source().workload())), "the incident of the last windows fired: " + alerts);
     }
 
     private static String key(String reporter, String srcNs, String srcWl, String dstNs, String dstSvc, String dstWl) {
