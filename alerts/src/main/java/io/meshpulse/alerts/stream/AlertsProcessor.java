@@ -95,6 +95,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             // Written by a replay into this stage's input once every window has been emitted: nothing more can
             // arrive, so there is no other reporter or caller to wait for. Everything pending is decided now.
             settle(Long.MAX_VALUE);
+            context.commit(); // the replay waits for this commit
             return;
         }
         Observation o = record.value();

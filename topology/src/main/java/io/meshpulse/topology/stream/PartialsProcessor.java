@@ -140,6 +140,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null) {
                     // the sender saw the IP table hold every announced IP (a replay does): nothing to wait for
                     closeUpTo(Long.MAX_VALUE, record.timestamp());
+                    context.commit(); // the last partials out now rather than at the next commit interval
                 } else {
                     // Every window may close, after the close delay like any other: the other tasks' last
                     // announcements of their pods' IPs must reach the IP table before this task resolves its callers.

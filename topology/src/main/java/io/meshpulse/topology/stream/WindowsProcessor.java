@@ -71,7 +71,10 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
                 if (m == null) return; // a task we have not heard from may still send partials
                 min = Math.min(min, m);
             }
-            if (min > emittedUpTo) emitUpTo(min, record.timestamp());
+            if (min > emittedUpTo) {
+                emitUpTo(min, record.timestamp());
+                if (min == Long.MAX_VALUE) context.commit(); // the end of input: the last windows out now
+            }
         }
     }
 
