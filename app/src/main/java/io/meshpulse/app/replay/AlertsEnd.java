@@ -1,20 +1,15 @@
 package io.meshpulse.app.replay;
 
 import io.meshpulse.alerts.stream.AlertNames;
+import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.topology.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -67,34 +62,14 @@ final class AlertsEnd {
         } catch (ExecutionException e) {
             return false;
         }
-        Properties ap = new Properties();
-        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        ap.putAll(kafka);
-        try (Admin admin = Admin.create(ap)) {
-            if (!Waits.until(deadline, checkFailed, () -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                        .partitionsToOffsetAndMetadata().get();
-                return pastMarker.entrySet().stream().allMatch(e -> {
-                    OffsetAndMetadata c = committed.get(e.getKey());
-                    return c != null && c.offset() >= e.getValue();
-                });
-            })) {
+        try (Admin admin = Admin.create(TopicAdmin.config(bootstrap, kafka))) {
+            if (!Waits.until(deadline, checkFailed, () -> Waits.committedPast(admin, applicationId, pastMarker))) {
                 return false;
             }
-            Map<TopicPartition, Long> ends = committedEnds(admin, alertsTopic);
+            Map<TopicPartition, Long> ends = Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_COMMITTED);
             return Waits.until(deadline, checkFailed, () -> collector.alertsReadTo(ends));
         } catch (ExecutionException e) {
             return false;
         }
-    }
-
-    /** The end of what a read_committed consumer can read in each partition of {@code topic}. */
-    private static Map<TopicPartition, Long> committedEnds(Admin admin, String topic)
-            throws ExecutionException, InterruptedException {
-        List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                .stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        return admin.listOffsets(parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
-                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 }

@@ -1,5 +1,6 @@
 package io.meshpulse.app.replay;
 
+import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.kafka.CommittedTopicReader;
 import io.meshpulse.model.IpOwner;
 import io.meshpulse.topology.Names;
@@ -7,13 +8,9 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -34,19 +31,15 @@ final class IpTableSettle {
                       String ipTopic, KafkaStreams streams, Runnable checkFailed, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Properties ap = new Properties();
-        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        ap.putAll(kafka);
-        try (Admin admin = Admin.create(ap)) {
-            Map<TopicPartition, Long> ends = endOffsets(admin, rawTopic);
-            waitFor("the topology to commit every line", deadline, checkFailed, () -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                        .partitionsToOffsetAndMetadata().get();
-                return ends.entrySet().stream().allMatch(e -> {
-                    OffsetAndMetadata c = committed.get(e.getKey());
-                    return e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
-                });
-            });
+        try (Admin admin = Admin.create(TopicAdmin.config(bootstrap, kafka))) {
+            Map<TopicPartition, Long> ends;
+            try {
+                ends = Waits.endOffsets(admin, rawTopic, IsolationLevel.READ_UNCOMMITTED);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("cannot read the end offsets of " + rawTopic, e.getCause());
+            }
+            waitFor("the topology to commit every line", deadline, checkFailed,
+                    () -> Waits.committedPast(admin, applicationId, ends));
         }
         Set<String> ips = announcedIps(bootstrap, kafka, ipTopic);
         ReadOnlyKeyValueStore<String, IpOwner> table = streams.store(StoreQueryParameters.fromNameAndType(
@@ -56,18 +49,6 @@ final class IpTableSettle {
             missing.removeIf(ip -> table.get(ip) != null);
             return missing.isEmpty();
         });
-    }
-
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws InterruptedException {
-        try {
-            var desc = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            Map<TopicPartition, OffsetSpec> req = desc.partitions().stream()
-                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-            return admin.listOffsets(req).all().get().entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot read the end offsets of " + topic, e.getCause());
-        }
     }
 
     /** Every key of the IP topic, read (committed records only) up to its current end. */

@@ -1,6 +1,20 @@
 package io.meshpulse.app.replay;
 
-/** Polling a condition against a deadline, for the waits at the end of a replay (conditions on Kafka's state). */
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The waits at the end of a replay: conditions on Kafka's state (a group's committed offsets, a topic's end),
+ * polled against a deadline.
+ */
 final class Waits {
     private Waits() {}
 
@@ -26,5 +40,30 @@ final class Waits {
             if (System.nanoTime() > deadline) return false;
             Thread.sleep(50); // polling a condition, bounded by the deadline
         }
+    }
+
+    /**
+     * Whether consumer group {@code group} has committed at least {@code offsets} (an offset of 0, an empty
+     * partition, needs no commit). Under exactly-once, what the group's application wrote while processing up to
+     * there is committed with it.
+     */
+    static boolean committedPast(Admin admin, String group, Map<TopicPartition, Long> offsets)
+            throws ExecutionException, InterruptedException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        return offsets.entrySet().stream().allMatch(e -> {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            return e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
+        });
+    }
+
+    /** The end of each partition of {@code topic}: its last offset, or with READ_COMMITTED what such a reader sees. */
+    static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, IsolationLevel isolation)
+            throws ExecutionException, InterruptedException {
+        List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        return admin.listOffsets(parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
+                        new ListOffsetsOptions(isolation))
+                .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 }

@@ -416,7 +416,7 @@ public final class FileTailer implements AutoCloseable {
         }
         // The path may name another file by now: the listed one renamed away and a new one created in its place.
         if (!c.key.equals(keyOf(c.path))) {
-            closeQuietly(ch);
+            TrackedFile.closeQuietly(ch);
             LOG.debug("{} was replaced before it could be opened", c.path);
             return false;
         }
@@ -464,14 +464,6 @@ public final class FileTailer implements AutoCloseable {
         LOG.info("following {} from byte {}{}", c.path, f.readPos,
                 f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");
         return true;
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // a read-only channel: nothing to lose
-        }
     }
 
     /** Test hook: runs between listing a file and opening it, where a rotation can slip in. */

@@ -73,12 +73,16 @@ final class TrackedFile {
 
     void close() {
         if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing a read-only channel: nothing to lose
-            }
+            closeQuietly(channel);
             channel = null;
+        }
+    }
+
+    static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing a read-only channel: nothing to lose
         }
     }
 

@@ -185,7 +185,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (open == null) {
             Bytes key = Bytes.wrap(partialKey(windowStart, pair));
             byte[] existing = partials.get(key);
-            open = new Open(key, windowStart,
+            open = new Open(key,
                     existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing)));
             live.put(liveKey, open);
         }
@@ -260,7 +260,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             for (Bytes k : done) partials.delete(k);
             for (var it = live.values().iterator(); it.hasNext(); ) {
                 Open open = it.next();
-                if (open.windowStart <= lastStart) {
+                if (Keys.windowStartOf(open.key.get()) <= lastStart) {
                     open.closed = true;
                     it.remove();
                 }
@@ -456,17 +456,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         }
     }
 
-    /** An open window of this task, decoded, with its store key. */
+    /** An open window of this task, decoded, with its store key (which starts with the window's start). */
     private static final class Open {
         final Bytes key;
-        final long windowStart;
         final WindowCounts counts;
         boolean dirty;
         boolean closed;
 
-        Open(Bytes key, long windowStart, WindowCounts counts) {
+        Open(Bytes key, WindowCounts counts) {
             this.key = key;
-            this.windowStart = windowStart;
             this.counts = counts;
         }
     }
