@@ -79,12 +79,14 @@ class TailKillNineIT {
                     assertEquals(want, got, "pod-" + pod + ": every line once, in order; " + difference(want, got));
                 }
                 long resumedWithSkip = 0;
+                long fromCopies = 0;
                 for (int k = 0; k < kills; k++) {
-                    resumedWithSkip += Files.readAllLines(tmp.resolve("tailer-" + k + ".log")).stream()
-                            .filter(l -> l.contains("lines already sent")).count();
+                    List<String> log = Files.readAllLines(tmp.resolve("tailer-" + k + ".log"));
+                    resumedWithSkip += log.stream().filter(l -> l.contains("lines already sent")).count();
+                    fromCopies += log.stream().filter(l -> l.contains("(decompressed)")).count();
                 }
-                System.out.printf("written %d lines, %d rotations, %d kills; %d resumes inside an open line%n",
-                        writer.written(), writer.rotations, kills, resumedWithSkip);
+                System.out.printf("written %d lines, %d rotations, %d kills; %d resumes inside an open line, %d gzipped "
+                        + "rotations read%n", writer.written(), writer.rotations, kills, resumedWithSkip, fromCopies);
                 assertTrue(writer.rotations > 3, "the files rotated: " + writer.rotations);
                 assertTrue(writer.written() > 2000, "lines written: " + writer.written());
             } finally {
@@ -150,7 +152,11 @@ class TailKillNineIT {
         return seen;
     }
 
-    /** Appends lines to three containers' logs and rotates them like the kubelet (rename, then a new file). */
+    /**
+     * Appends lines to three containers' logs and rotates them like the kubelet: the rotations not yet compressed are
+     * gzipped (into a {@code .tmp} file renamed to {@code .gz}, then the original removed), the live file is renamed,
+     * and the next write creates a new one.
+     */
     private static final class Writer implements Runnable {
         final Path root;
         final Random rnd;
@@ -199,6 +205,21 @@ class TailKillNineIT {
             }
         }
 
+        private static void compressOlderRotations(Path dir) throws IOException {
+            List<Path> plain;
+            try (var files = Files.list(dir)) {
+                plain = files.filter(p -> p.getFileName().toString().matches("\\d+\\.log\\.\\d{8}-\\d{6}")).toList();
+            }
+            for (Path p : plain) {
+                Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+                try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tmp))) {
+                    Files.copy(p, out);
+                }
+                Files.move(tmp, p.resolveSibling(p.getFileName() + ".gz"));
+                Files.delete(p);
+            }
+        }
+
         private void writeOne(int pod) throws IOException {
             Path live = dir(pod).resolve("0.log");
             String content;
@@ -225,6 +246,7 @@ class TailKillNineIT {
             if (++sinceRotation[pod] >= 400 + rnd.nextInt(400)) {
                 sinceRotation[pod] = 0;
                 rotations++;
+                compressOlderRotations(dir(pod));
                 Files.move(live, dir(pod).resolve("0.log." + STAMP.format(Instant.parse("2026-11-20T10:00:00Z")
                         .plusSeconds(rotations))));
             }

@@ -2,6 +2,7 @@ package io.meshpulse.ingest.tail;
 
 import io.meshpulse.ingest.files.KubeletPath;
 import io.meshpulse.ingest.framing.Frame;
+import io.meshpulse.ingest.tail.TrackedFile.Copy;
 import io.meshpulse.ingest.tail.TrackedFile.FileKey;
 import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.RawLogLine;
@@ -19,6 +20,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -44,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * reads the files in the order they were found, older rotations of a container before its live file. A file that
  * shrinks below the read position (copytruncate), or whose first bytes change, is read again from its start.
  *
+ * <p>The kubelet gzips older rotations ({@code 0.log.<stamp>} → {@code 0.log.<stamp>.gz}, a new inode, the original
+ * removed once the copy is in place). A gzipped file is told apart from the files already known by its content's
+ * fingerprint (the first bytes, decompressed): the copy of a file read to its end is not read again, the copy of a
+ * file that was still being read when the tailer stopped is resumed at the same position in the decompressed
+ * content, and a compressed rotation never seen is read whole unless its first line predates this node's state.
+ *
  * <p>Where reading starts: a file seen for the first time on a node's first start begins at its end (the start of
  * its last complete line) unless {@code fromBeginning}; every file that appears later, including one that appeared
  * while the tailer was down, is read from its start; a known file resumes from its committed checkpoint.
@@ -54,7 +63,7 @@ public final class FileTailer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileTailer.class);
     private static final int FINGERPRINT_BYTES = 128;
     private static final int BASE_BUFFER = 256 * 1024;
-    private static final Pattern ROTATED = Pattern.compile(".+\\.log\\.\\d{8}-\\d{6}");
+    private static final Pattern ROTATED = Pattern.compile(".+\\.log\\.\\d{8}-\\d{6}(\\.gz)?");
     private static final Pattern CRI_PARTIAL = Pattern.compile("^\\S+ (stdout|stderr) P( |$)");
 
     private final TailConfig config;
@@ -73,6 +82,16 @@ public final class FileTailer implements AutoCloseable {
     private final Map<FileKey, Checkpoint> toResume = new HashMap<>();
     /** Rotated files that predate this node's state: never read. */
     private final Set<FileKey> ignored = new HashSet<>();
+    /**
+     * Restored checkpoints whose inode now holds another file (removed while the tailer was down, the inode reused):
+     * kept for a gzipped copy of their content.
+     */
+    private final List<Checkpoint> displaced = new ArrayList<>();
+    /**
+     * Finished files whose inode now holds another file: kept during one discovery so that their gzipped copies are
+     * still recognised.
+     */
+    private final List<Checkpoint> displacedDone = new ArrayList<>();
     /** Paths that failed to open, so that each is reported once. */
     private final Set<Path> unreadable = new HashSet<>();
 
@@ -168,10 +187,18 @@ public final class FileTailer implements AutoCloseable {
         }
         for (TrackedFile f : finished) {
             tracked.remove(f.key);
+            Checkpoint end = f.checkpoint(config.node(), followingSince, System.currentTimeMillis());
             if (stillAt(f)) {
-                done.put(f.key, f.checkpoint(config.node(), followingSince, System.currentTimeMillis()));
+                done.put(f.key, end);
             } else { // removed from disk: nothing can bring it back, so its entry goes
                 sink.checkpoint(Checkpoint.key(config.node(), f.key.dev(), f.key.ino()), null);
+            }
+            for (Copy copy : f.copies) { // its gzipped copies are finished with it
+                ignored.remove(copy.key());
+                if (!copy.key().equals(keyOf(copy.path()))) continue;
+                Checkpoint c = copyCheckpoint(end, copy.key(), copy.path());
+                done.put(copy.key(), c);
+                sink.checkpoint(c.key(), c);
             }
             metrics.remove(f.behindGauge);
             metrics.filesFollowed.set(tracked.size());
@@ -216,13 +243,13 @@ public final class FileTailer implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ discovery
 
-    private record Candidate(Path path, FileKey key, long size, long mtime, boolean rotatedName) {}
+    private record Candidate(Path path, FileKey key, long size, long mtime, boolean rotatedName, boolean gzip) {}
 
     private void discover() {
         lastDiscoveryNanos = System.nanoTime();
         // A file renamed between being listed and being opened (the kubelet rotating it at that instant) is looked
         // for again at once, so that it is found under its new name before its container's newer file is read.
-        Set<FileKey> onDisk = new HashSet<>();
+        Map<FileKey, Path> onDisk = new HashMap<>();
         boolean raced = scan(onDisk);
         for (int attempt = 1; raced && attempt < 5; attempt++) raced = scan(onDisk);
         if (raced) LOG.info("files kept moving while being listed; the next discovery looks again");
@@ -232,7 +259,7 @@ public final class FileTailer implements AutoCloseable {
             resumesMatched = true;
             for (var it = toResume.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
-                if (onDisk.contains(e.getKey())) continue; // on disk but not opened yet (unreadable): retried later
+                if (onDisk.containsKey(e.getKey())) continue; // on disk but not opened yet (unreadable): retried later
                 Checkpoint c = e.getValue();
                 LOG.warn("{} (inode {}) is gone: it was removed while the tailer was down; lines written to it after "
                         + "byte {} are lost", c.path(), e.getKey(), c.offset());
@@ -241,12 +268,27 @@ public final class FileTailer implements AutoCloseable {
                 uncommitted = true;
                 it.remove();
             }
+            for (Checkpoint c : displaced) { // (their slots belong to the files now on their inodes)
+                LOG.warn("{} (inode {}:{}) is gone: it was removed while the tailer was down; lines written to it after "
+                        + "byte {} are lost", c.path(), c.dev(), c.ino(), c.offset());
+                metrics.fileError("lost");
+            }
+            displaced.clear();
         }
-        // Finished files the kubelet has since deleted (or compressed): forget them.
+        for (Checkpoint d : displacedDone) {
+            FileKey k = new FileKey(d.dev(), d.ino());
+            if (!tracked.containsKey(k) && !done.containsKey(k)) {
+                sink.checkpoint(d.key(), null);
+                uncommitted = true;
+            }
+        }
+        displacedDone.clear();
+        // Finished files the kubelet has since deleted: forget them. (One it compressed was replaced by its copy's
+        // entry when the copy was listed, which the kubelet writes before it removes the original.)
         for (var it = done.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             Checkpoint c = e.getValue();
-            if (c.path() == null || !e.getKey().equals(keyOf(Path.of(c.path())))) {
+            if (c.path() == null || !onDisk.containsKey(e.getKey())) {
                 sink.checkpoint(c.key(), null);
                 uncommitted = true;
                 it.remove();
@@ -259,7 +301,7 @@ public final class FileTailer implements AutoCloseable {
      * Lists the files, notes rotations of followed ones and starts following new ones; every file found is added to
      * {@code onDisk}. True when a file was no longer where it was listed by the time it was opened.
      */
-    private boolean scan(Set<FileKey> onDisk) {
+    private boolean scan(Map<FileKey, Path> onDisk) {
         Map<FileKey, Candidate> live = new LinkedHashMap<>();
         Set<Path> dirs = new LinkedHashSet<>();
         for (PathGlob g : globs) {
@@ -302,21 +344,33 @@ public final class FileTailer implements AutoCloseable {
         }
         for (Candidate r : rotatedOnes.values()) {
             TrackedFile f = tracked.get(r.key);
-            if (f != null) f.path = r.path;
+            if (f != null) f.path = r.path; // (an open file keeps its inode: no other file can have it)
             Checkpoint d = done.get(r.key);
-            if (d != null && !r.path.toString().equals(d.path())) done.put(r.key, withPath(d, r.path));
+            if (d != null && !r.path.toString().equals(d.path())) {
+                // Renamed after it was finished, or removed and its inode given to another file: the content tells.
+                if (contentMatches(r, d)) {
+                    done.put(r.key, withPath(d, r.path));
+                } else {
+                    done.remove(r.key);
+                    displacedDone.add(d);
+                }
+            }
         }
 
         // New files, rotated ones first so that a container's older lines are read before its newer ones.
         List<Candidate> fresh = new ArrayList<>();
         for (Candidate c : rotatedOnes.values()) if (!tracked.containsKey(c.key)) fresh.add(c);
         for (Candidate c : live.values()) if (!tracked.containsKey(c.key)) fresh.add(c);
-        fresh.sort(Comparator.comparing((Candidate c) -> c.path.getParent().toString())
+        // Gzipped rotations come first of all (within a container they are the oldest anyway): one may hold the
+        // content of a checkpoint whose inode the file system has since given to another file, which must not
+        // claim that checkpoint before the copy does.
+        fresh.sort(Comparator.comparing((Candidate c) -> !c.gzip)
+                .thenComparing(c -> c.path.getParent().toString())
                 .thenComparing(c -> rotationOrder(c.path)));
-        onDisk.addAll(live.keySet());
-        onDisk.addAll(rotatedOnes.keySet());
+        for (Candidate c : live.values()) onDisk.put(c.key, c.path);
+        for (Candidate c : rotatedOnes.values()) onDisk.put(c.key, c.path);
         boolean raced = false;
-        for (Candidate c : fresh) raced |= !consider(c);
+        for (Candidate c : fresh) raced |= !consider(c, onDisk);
         return raced;
     }
 
@@ -362,7 +416,8 @@ public final class FileTailer implements AutoCloseable {
             Map<String, Object> a = Files.readAttributes(real, "unix:dev,ino,size,lastModifiedTime,isRegularFile");
             if (!Boolean.TRUE.equals(a.get("isRegularFile"))) return null;
             return new Candidate(real, new FileKey(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue()),
-                    ((Number) a.get("size")).longValue(), ((FileTime) a.get("lastModifiedTime")).toMillis(), rotatedName);
+                    ((Number) a.get("size")).longValue(), ((FileTime) a.get("lastModifiedTime")).toMillis(), rotatedName,
+                    rotatedName && real.getFileName().toString().endsWith(".gz"));
         } catch (IOException e) {
             return null; // vanished between listing and looking: nothing to follow
         }
@@ -373,29 +428,17 @@ public final class FileTailer implements AutoCloseable {
      * removed since it was listed): nothing is changed then, its checkpoint included, so that the next listing finds
      * it under its new name and resumes it where it was.
      */
-    private boolean consider(Candidate c) {
+    private boolean consider(Candidate c, Map<FileKey, Path> onDisk) {
         if (ignored.contains(c.key)) return true;
         Checkpoint wasDone = done.get(c.key);
         Checkpoint resume = toResume.get(c.key);
-        if (wasDone != null && c.rotatedName && fingerprintMatches(c.path, wasDone.fpLen(), wasDone.fpCrc())) {
-            return true; // read to its end before
-        }
         if (wasDone != null && !c.rotatedName) {
             // a finished file back at a live path (it was never rotated after all): carry on after its end
             resume = wasDone;
         }
-        // (a finished file whose first bytes differ is a new file on a reused inode: read from its start)
-        long start;
-        if (resume != null) {
-            start = -1;
-        } else if (c.rotatedName) {
-            if (c.mtime < followingSince) {
-                ignored.add(c.key); // older than this node's state: written before we were asked to follow
-                return true;
-            }
-            start = 0;
-        } else {
-            start = firstDiscovery && firstStart && !config.fromBeginning() ? -2 : 0;
+        if (resume == null && wasDone == null && c.rotatedName && c.mtime < followingSince) {
+            ignored.add(c.key); // older than this node's state: written before we were asked to follow
+            return true;
         }
         beforeOpen.accept(c.path);
         FileChannel ch;
@@ -421,25 +464,97 @@ public final class FileTailer implements AutoCloseable {
             return false;
         }
         unreadable.remove(c.path);
+        // A rotated file's first bytes (decompressed for a gzipped one) tell whether its content is already known.
+        byte[] head = null;
+        Checkpoint resumedFrom = null;
+        if (c.rotatedName) {
+            try {
+                head = head(ch, c.gzip);
+            } catch (IOException e) {
+                TrackedFile.closeQuietly(ch);
+                ignored.add(c.key);
+                metrics.fileError("corrupt");
+                LOG.warn("cannot read {}: {}; its lines are not read", c.path, e.toString());
+                return true;
+            }
+            if (wasDone != null && headMatches(head, wasDone.fpLen(), wasDone.fpCrc())) {
+                TrackedFile.closeQuietly(ch);
+                return true; // read to its end before
+            }
+            if (wasDone != null) { // an earlier file's entry on a reused inode
+                displacedDone.add(wasDone);
+                done.remove(c.key);
+                wasDone = null;
+            }
+            // A checkpoint under this inode whose first bytes differ belonged to a file since removed, whose inode
+            // the file system gave to this one. Its content may be in a gzipped copy not looked at yet: keep it for
+            // that copy (the checkpoint's slot now belongs to this file).
+            if (resume != null && !headMatches(head, resume.fpLen(), resume.fpCrc())) {
+                displaced.add(resume);
+                resume = null;
+            }
+            if (resume == null) {
+                Known known = copyOf(c, head, onDisk);
+                if (known.kind() == Known.Kind.COPY) {
+                    TrackedFile.closeQuietly(ch);
+                    return true;
+                }
+                if (known.kind() == Known.Kind.RESUME) {
+                    resume = known.resume();
+                    resumedFrom = known.resume();
+                } else if (c.mtime < followingSince || c.gzip && firstLineBefore(head, followingSince)) {
+                    // older than this node's state (a gzipped copy's file time is the compression's, so its first
+                    // line tells): written before we were asked to follow
+                    TrackedFile.closeQuietly(ch);
+                    ignored.add(c.key);
+                    return true;
+                }
+            }
+        }
+        long start;
+        if (resume != null) {
+            start = -1;
+        } else if (c.rotatedName) {
+            start = 0;
+        } else {
+            start = firstDiscovery && firstStart && !config.fromBeginning() ? -2 : 0;
+        }
         toResume.remove(c.key);
         if (wasDone != null) done.remove(c.key);
+        if (resumedFrom != null) {
+            FileKey from = new FileKey(resumedFrom.dev(), resumedFrom.ino());
+            if (!displaced.remove(resumedFrom)) toResume.remove(from);
+        }
         KubeletPath kp = KubeletPath.of(c.path);
         if (kp == null) {
             String stem = c.path.getFileName().toString().replaceAll("\\.log$", "");
             kp = new KubeletPath(null, stem, null, 0, null, false);
         }
-        TrackedFile f = new TrackedFile(c.key, kp, c.path, ch, config.maxLineChars());
+        TrackedFile f;
+        try {
+            f = new TrackedFile(c.key, kp, c.path, c.gzip ? LogSource.gzipped(ch) : LogSource.plain(ch),
+                    config.maxLineChars());
+        } catch (IOException e) {
+            TrackedFile.closeQuietly(ch);
+            ignored.add(c.key);
+            metrics.fileError("corrupt");
+            LOG.warn("cannot read {}: {}; its lines are not read", c.path, e.toString());
+            return true;
+        }
         f.rotated = c.rotatedName;
         f.lastChangeNanos = System.nanoTime();
         try {
-            long size = ch.size();
+            long size = f.source.size();
             f.size = size;
             if (resume != null) {
-                if (fingerprintMatches(ch, resume.fpLen(), resume.fpCrc()) && size >= resume.offset()) {
+                boolean same = c.gzip ? headMatches(head, resume.fpLen(), resume.fpCrc())
+                        : fingerprintMatches(ch, resume.fpLen(), resume.fpCrc()) && size >= resume.offset();
+                if (same) {
                     f.readPos = f.cleanOffset = resume.offset();
                     f.toSkip = resume.emitted();
                     f.fpLen = resume.fpLen();
                     f.fpCrc = resume.fpCrc();
+                    f.dirty = resumedFrom != null;
                 } else {
                     metrics.truncations.increment();
                     LOG.warn("{} changed while the tailer was down (truncated or replaced): reading it from its start",
@@ -449,6 +564,7 @@ public final class FileTailer implements AutoCloseable {
             } else {
                 if (start == -2) start = startOfLastLines(ch, size);
                 f.readPos = f.cleanOffset = start;
+                if (head != null) fingerprint(f, head);
                 f.dirty = true;
             }
         } catch (IOException e) {
@@ -457,13 +573,158 @@ public final class FileTailer implements AutoCloseable {
             LOG.warn("cannot read {}: {}", c.path, e.toString());
             return true;
         }
+        if (resumedFrom != null) {
+            // From now on the position lives under the compressed file's inode: the new entry and the removal of the
+            // old one go into the same transaction, so a crash in between cannot leave the content without either.
+            sink.checkpoint(Checkpoint.key(config.node(), c.key.dev(), c.key.ino()),
+                    f.checkpoint(config.node(), followingSince, System.currentTimeMillis()));
+            FileKey from = new FileKey(resumedFrom.dev(), resumedFrom.ino());
+            if (!tracked.containsKey(from) && !from.equals(c.key)) sink.checkpoint(resumedFrom.key(), null);
+            f.dirty = false;
+            uncommitted = true;
+        }
+        if (c.gzip) metrics.compressedRead.increment();
         f.behindGauge = metrics.behind(f, Tags.of("namespace", String.valueOf(kp.namespace()), "pod",
                 String.valueOf(kp.pod()), "container", String.valueOf(kp.container()), "file",
                 c.path.getFileName().toString()), t -> t.behind);
         tracked.put(c.key, f);
-        LOG.info("following {} from byte {}{}", c.path, f.readPos,
+        LOG.info("following {}{} from byte {}{}", c.path, c.gzip ? " (decompressed)" : "", f.readPos,
                 f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");
         return true;
+    }
+
+    /** What a rotated file without a checkpoint of its own is, judged by its first bytes. */
+    private record Known(Kind kind, Checkpoint resume) {
+        enum Kind {
+            /** A copy of a file read, being read, or about to be resumed: never read itself. */
+            COPY,
+            /** The compressed copy of a file that was being read when the tailer stopped, its original gone. */
+            RESUME,
+            /** Content not seen before. */
+            UNKNOWN
+        }
+
+        static final Known COPY = new Known(Kind.COPY, null);
+        static final Known UNKNOWN = new Known(Kind.UNKNOWN, null);
+    }
+
+    /**
+     * Whether a rotated file holds content already known in its folder: the kubelet's gzipped copy of a file
+     * (or, for the instant both exist, the original beside its copy). Fingerprints of fewer than one byte say
+     * nothing and match nothing.
+     */
+    private Known copyOf(Candidate c, byte[] head, Map<FileKey, Path> onDisk) {
+        Path dir = c.path.getParent();
+        for (TrackedFile f : tracked.values()) {
+            if (f.rotated && dir.equals(f.path.getParent()) && holds(f, head)) {
+                f.copies.add(new Copy(c.key, c.path));
+                ignored.add(c.key); // recorded as finished when the file it copies is
+                LOG.debug("{} is a copy of {}, which is being read", c.path, f.path);
+                return Known.COPY;
+            }
+        }
+        List<Checkpoint> finished = new ArrayList<>(done.values());
+        finished.addAll(displacedDone);
+        for (Checkpoint d : finished) {
+            if (d.fpLen() > 0 && sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) {
+                Checkpoint copy = copyCheckpoint(d, c.key, c.path);
+                done.put(c.key, copy);
+                sink.checkpoint(copy.key(), copy);
+                uncommitted = true;
+                LOG.debug("{} is a copy of {}, read to its end before", c.path, d.path());
+                return Known.COPY;
+            }
+        }
+        for (Checkpoint r : displaced) {
+            if (r.fpLen() > 0 && sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {
+                LOG.info("{} was compressed while the tailer was down: resuming it from {}", r.path(), c.path);
+                return new Known(Known.Kind.RESUME, r);
+            }
+        }
+        for (var e : toResume.entrySet()) {
+            Checkpoint r = e.getValue();
+            if (r.fpLen() > 0 && sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {
+                // While the original is still on disk it is the one resumed; this copy is then recognised as its copy.
+                // (Its inode alone does not say so: a removed file's inode is soon given to a new one.)
+                Path original = onDisk.get(e.getKey());
+                if (original != null && fingerprintMatches(original, r.fpLen(), r.fpCrc())) return Known.COPY;
+                LOG.info("{} was compressed while the tailer was down: resuming it from {}", r.path(), c.path);
+                return new Known(Known.Kind.RESUME, r);
+            }
+        }
+        return Known.UNKNOWN;
+    }
+
+    /**
+     * Whether a followed file starts with the same bytes as {@code head}. A file not read yet (it waits for its
+     * container's older rotations) has no fingerprint so far: its first bytes are read for the comparison.
+     */
+    private static boolean holds(TrackedFile f, byte[] head) {
+        if (f.fpLen > 0) return headMatches(head, f.fpLen, f.fpCrc);
+        if (f.source.compressed() || head.length == 0) return false;
+        try {
+            ByteBuffer b = ByteBuffer.allocate(head.length);
+            while (b.hasRemaining() && f.source.read(b, b.position()) > 0) { /* fill */ }
+            if (b.position() == 0) return false;
+            return java.util.Arrays.equals(b.array(), 0, b.position(), head, 0, b.position());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a listed rotated file starts with the bytes a checkpoint's fingerprint covers. */
+    private static boolean contentMatches(Candidate r, Checkpoint d) {
+        try (FileChannel ch = FileChannel.open(r.path, StandardOpenOption.READ)) {
+            return headMatches(head(ch, r.gzip), d.fpLen(), d.fpCrc());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean sameDir(Path dir, String path) {
+        return path != null && dir.equals(Path.of(path).getParent());
+    }
+
+    private static Checkpoint copyCheckpoint(Checkpoint c, FileKey key, Path path) {
+        return new Checkpoint(c.node(), path.toString(), key.dev(), key.ino(), c.fpLen(), c.fpCrc(), c.offset(),
+                c.emitted(), c.done(), c.followingSince(), c.committedAt());
+    }
+
+    private static byte[] head(FileChannel ch, boolean gzip) throws IOException {
+        if (gzip) return LogSource.gzipHead(ch, FINGERPRINT_BYTES);
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(FINGERPRINT_BYTES, ch.size()));
+        while (b.hasRemaining() && ch.read(b, b.position()) > 0) { /* fill */ }
+        byte[] head = new byte[b.position()];
+        System.arraycopy(b.array(), 0, head, 0, head.length);
+        return head;
+    }
+
+    private static boolean headMatches(byte[] head, int len, long expected) {
+        if (len == 0) return true;
+        if (head.length < len) return false;
+        CRC32 c = new CRC32();
+        c.update(head, 0, len);
+        return c.getValue() == expected;
+    }
+
+    private void fingerprint(TrackedFile f, byte[] head) {
+        crc.reset();
+        crc.update(head, 0, head.length);
+        f.fpLen = head.length;
+        f.fpCrc = crc.getValue();
+    }
+
+    /** Whether the file's first line is a CRI line stamped before {@code millis}; false when it has no such stamp. */
+    static boolean firstLineBefore(byte[] head, long millis) {
+        int sp = 0;
+        while (sp < head.length && head[sp] != ' ' && head[sp] != '\n') sp++;
+        if (sp == head.length || head[sp] != ' ') return false;
+        try {
+            String stamp = new String(head, 0, sp, StandardCharsets.US_ASCII);
+            return OffsetDateTime.parse(stamp).toInstant().toEpochMilli() < millis;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** Test hook: runs between listing a file and opening it, where a rotation can slip in. */
@@ -504,8 +765,10 @@ public final class FileTailer implements AutoCloseable {
     private boolean read(TrackedFile f) {
         long before = f.readPos;
         try {
-            long size = f.channel.size();
-            if (size < f.readPos) {
+            long size = f.source.size();
+            if (f.source.compressed()) {
+                // a gzipped rotation does not change
+            } else if (size < f.readPos) {
                 copytruncated(f, "it shrank to " + size + " bytes, below the read position " + f.readPos);
             } else if (size != f.size || f.fpLen < Math.min(size, FINGERPRINT_BYTES)) {
                 if (!checkFingerprint(f, size)) copytruncated(f, "its first bytes changed");
@@ -519,7 +782,7 @@ public final class FileTailer implements AutoCloseable {
                 int want = (int) Math.min(buffer.capacity(), size - f.readPos);
                 buffer.limit(want);
                 while (buffer.hasRemaining()) {
-                    if (f.channel.read(buffer, f.readPos + buffer.position()) <= 0) break;
+                    if (f.source.read(buffer, f.readPos + buffer.position()) <= 0) break;
                 }
                 int n = buffer.position();
                 if (n == 0) break;
@@ -577,7 +840,7 @@ public final class FileTailer implements AutoCloseable {
         int len = (int) Math.min(size, FINGERPRINT_BYTES);
         if (len == 0) return f.fpLen == 0;
         ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining() && f.channel.read(b, b.position()) > 0) { /* fill */ }
+        while (b.hasRemaining() && f.source.read(b, b.position()) > 0) { /* fill */ }
         if (b.position() < len) return false;
         byte[] a = b.array();
         if (f.fpLen > 0) {
@@ -686,11 +949,11 @@ public final class FileTailer implements AutoCloseable {
     /** A rotated file read to its end: its unterminated last line and any open partial line are handed out. */
     private void finish(TrackedFile f) {
         try {
-            long size = f.channel.size();
+            long size = f.source.size();
             if (size > f.readPos && !f.skippingOversize) {
                 int len = (int) Math.min(size - f.readPos, physicalCap);
                 ByteBuffer b = ByteBuffer.allocate(len);
-                while (b.hasRemaining() && f.channel.read(b, f.readPos + b.position()) > 0) { /* fill */ }
+                while (b.hasRemaining() && f.source.read(b, f.readPos + b.position()) > 0) { /* fill */ }
                 metrics.linesRead.increment();
                 handle(f, b.array(), 0, b.position());
                 f.readPos += b.position();

@@ -24,6 +24,7 @@ final class TailMetrics {
     final Counter transactions;
     final Counter rotations;
     final Counter truncations;
+    final Counter compressedRead;
     private final ConcurrentHashMap<String, Counter> skipped = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> fileErrors = new ConcurrentHashMap<>();
     final AtomicLong filesFollowed = new AtomicLong();
@@ -40,6 +41,8 @@ final class TailMetrics {
         rotations = counter("meshpulse.ingest.file.rotations", "Files seen rotated away (renamed or removed)");
         truncations = counter("meshpulse.ingest.file.truncations",
                 "Files that shrank below the read position (copytruncate) and were read again from the start");
+        compressedRead = counter("meshpulse.ingest.file.decompressed",
+                "Gzipped rotations read (written or resumed while the tailer was down)");
         Gauge.builder("meshpulse.ingest.files.followed", filesFollowed, AtomicLong::get).tag("source", SOURCE)
                 .description("Files being followed").register(registry);
         Gauge.builder("meshpulse.ingest.checkpoint.age", lastCheckpointMillis,

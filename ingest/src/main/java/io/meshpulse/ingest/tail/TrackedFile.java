@@ -6,17 +6,24 @@ import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
-/** One file being followed, by inode: the open channel survives renames and deletion. Used by one thread. */
+/**
+ * One file being followed, by inode: the open channel survives renames and deletion (and the kubelet compressing
+ * a rotated file, which removes the original once its gzipped copy is in place). Used by one thread.
+ */
 final class TrackedFile {
     final FileKey key;
     final KubeletPath who;
     final String origin;
     Path path;
-    FileChannel channel;
+    LogSource source;
     LineFramer framer;
+    /** Gzipped copies of this file seen while it was being read: finished together with it, never read. */
+    final List<Copy> copies = new ArrayList<>(1);
 
     int fpLen;
     long fpCrc;
@@ -39,12 +46,12 @@ final class TrackedFile {
     Gauge behindGauge;
     private final Set<String> logged = new HashSet<>(2);
 
-    TrackedFile(FileKey key, KubeletPath who, Path path, FileChannel channel, int maxLineChars) {
+    TrackedFile(FileKey key, KubeletPath who, Path path, LogSource source, int maxLineChars) {
         this.key = key;
         this.who = who;
         this.path = path;
         this.origin = "file:" + path;
-        this.channel = channel;
+        this.source = source;
         this.framer = new LineFramer(maxLineChars);
     }
 
@@ -72,9 +79,9 @@ final class TrackedFile {
     }
 
     void close() {
-        if (channel != null) {
-            closeQuietly(channel);
-            channel = null;
+        if (source != null) {
+            source.close();
+            source = null;
         }
     }
 
@@ -85,6 +92,9 @@ final class TrackedFile {
             // closing a read-only channel: nothing to lose
         }
     }
+
+    /** Another file on disk holding the same content (the kubelet's gzipped copy of a rotated file). */
+    record Copy(FileKey key, Path path) {}
 
     /** A file's identity on this node: device and inode. */
     record FileKey(long dev, long ino) {

@@ -6,6 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 final class KubeletDir {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     final Path dir;
+    private static final Pattern UNCOMPRESSED = Pattern.compile("\\d+\\.log\\.\\d{8}-\\d{6}");
     private Instant clock = Instant.parse("2026-11-20T10:00:00Z");
     private long rotations;
 
@@ -24,6 +29,12 @@ final class KubeletDir {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stamps the following lines from {@code t} on. */
+    KubeletDir clockAt(Instant t) {
+        clock = t;
+        return this;
     }
 
     Path live() {
@@ -69,6 +80,43 @@ final class KubeletDir {
             Path to = dir.resolve("0.log." + STAMP.format(Instant.parse("2026-11-20T10:00:00Z").plusSeconds(++rotations)));
             Files.move(live(), to);
             return to;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Kubelet rotation as it happens in a cluster: the rotated files not yet compressed are gzipped first, then the
+     * live file is renamed.
+     */
+    Path rotateCompressing() {
+        for (Path p : uncompressed()) compress(p, true);
+        return rotate();
+    }
+
+    /** The rotated files not yet compressed. */
+    List<Path> uncompressed() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> UNCOMPRESSED.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The kubelet's compression of a rotated file: gzip into {@code <name>.tmp}, rename that to {@code <name>.gz},
+     * then remove the original (unless {@code removeOriginal} is false: the instant both exist).
+     */
+    Path compress(Path rotated, boolean removeOriginal) {
+        try {
+            Path tmp = rotated.resolveSibling(rotated.getFileName() + ".tmp");
+            try (GZIPOutputStream out = new GZIPOutputStream(Files.newOutputStream(tmp))) {
+                Files.copy(rotated, out);
+            }
+            Path gz = rotated.resolveSibling(rotated.getFileName() + ".gz");
+            Files.move(tmp, gz);
+            if (removeOriginal) Files.delete(rotated);
+            return gz;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
