@@ -266,6 +266,19 @@ class FileTailerTest {
         again.close();
     }
 
+    /** A gzipped rotation that cannot be decompressed is reported and counted, and the others are read. */
+    @Test
+    void aCorruptGzippedRotationIsReportedNotFatal() throws Exception {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        Files.write(a.dir.resolve("0.log.20261120-100000.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3});
+        a.line("1");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        for (int i = 0; i < 3; i++) t.pollOnce();
+        assertEquals(List.of("1"), contents());
+        assertEquals(1.0, registry.get("meshpulse.ingest.file.errors").tag("reason", "corrupt").counter().count());
+        t.close();
+    }
+
     @Test
     void anUnterminatedLineWaitsForItsNewline() {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
