@@ -471,11 +471,7 @@ public final class FileTailer implements AutoCloseable {
             try {
                 head = head(ch, c.gzip);
             } catch (IOException e) {
-                TrackedFile.closeQuietly(ch);
-                ignored.add(c.key);
-                metrics.fileError("corrupt");
-                LOG.warn("cannot read {}: {}; its lines are not read", c.path, e.toString());
-                return true;
+                return unreadableContent(c, ch, e);
             }
             if (wasDone != null && headMatches(head, wasDone.fpLen(), wasDone.fpCrc())) {
                 TrackedFile.closeQuietly(ch);
@@ -535,11 +531,7 @@ public final class FileTailer implements AutoCloseable {
             f = new TrackedFile(c.key, kp, c.path, c.gzip ? LogSource.gzipped(ch) : LogSource.plain(ch),
                     config.maxLineChars());
         } catch (IOException e) {
-            TrackedFile.closeQuietly(ch);
-            ignored.add(c.key);
-            metrics.fileError("corrupt");
-            LOG.warn("cannot read {}: {}; its lines are not read", c.path, e.toString());
-            return true;
+            return unreadableContent(c, ch, e);
         }
         f.rotated = c.rotatedName;
         f.lastChangeNanos = System.nanoTime();
@@ -590,6 +582,15 @@ public final class FileTailer implements AutoCloseable {
         tracked.put(c.key, f);
         LOG.info("following {}{} from byte {}{}", c.path, c.gzip ? " (decompressed)" : "", f.readPos,
                 f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");
+        return true;
+    }
+
+    /** A file that opens but cannot be decoded (a damaged gzip file): reported, counted and left alone. */
+    private boolean unreadableContent(Candidate c, FileChannel ch, IOException e) {
+        TrackedFile.closeQuietly(ch);
+        ignored.add(c.key);
+        metrics.fileError("corrupt");
+        LOG.warn("cannot read {}: {}; its lines are not read", c.path, e.toString());
         return true;
     }
 
