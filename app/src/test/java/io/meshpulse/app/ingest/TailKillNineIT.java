@@ -55,14 +55,37 @@ class TailKillNineIT {
             Random rnd = new Random(20261120);
             int kills = 0;
             for (; kills < 5; kills++) {
-                Process p = startTailer(broker.bootstrapServers(), logs, tmp.resolve("tailer-" + kills + ".log"));
-                // A random instant: during start-up, while restoring, or in the middle of a busy cycle.
-                long deadline = System.nanoTime() + Duration.ofMillis(1500 + rnd.nextInt(3500)).toNanos();
+                Path log = tmp.resolve("tailer-" + kills + ".log");
+                Process p = startTailer(broker.bootstrapServers(), logs, log);
+                // A random instant once the JVM is up (a loaded machine can take seconds to get there): while
+                // restoring the checkpoints, or in the middle of a busy cycle.
+                long upBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!logged(log, "restored ") && p.isAlive() && System.nanoTime() < upBy) {
+                    p.waitFor(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+                if (kills % 2 == 1) {
+                    // caught up first, so that what it reads when killed is a live file
+                    long caughtUp = writer.written();
+                    Map<String, List<Long>> seen = readUntil(broker.bootstrapServers(), caughtUp, Duration.ofSeconds(60));
+                    assertTrue(seen.values().stream().mapToLong(List::size).sum() >= caughtUp, "the tailer caught up");
+                }
+                long deadline = System.nanoTime() + Duration.ofMillis(rnd.nextInt(3000)).toNanos();
                 while (System.nanoTime() < deadline && p.isAlive()) {
                     p.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
                 assertTrue(p.isAlive(), "the tailer died on its own: see " + tmp.resolve("tailer-" + kills + ".log"));
                 p.destroyForcibly().waitFor();
+                if (kills % 2 == 1) {
+                    // Down for a while: the file it was reading is rotated and then gzipped (the original removed)
+                    // before it comes back, which it must resume from the compressed copy.
+                    int target = writer.rotations + 3 * PODS;
+                    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (writer.rotations < target && System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                        p.waitFor(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                    assertTrue(writer.rotations >= target, "the writer rotated while the tailer was down");
+                }
             }
             writer.stop.set(true);
             writing.join(30_000);
@@ -80,18 +103,27 @@ class TailKillNineIT {
                 }
                 long resumedWithSkip = 0;
                 long fromCopies = 0;
-                for (int k = 0; k < kills; k++) {
-                    List<String> log = Files.readAllLines(tmp.resolve("tailer-" + k + ".log"));
+                for (int k = 0; k <= kills; k++) {
+                    List<String> log = Files.readAllLines(tmp.resolve(k < kills ? "tailer-" + k + ".log" : "tailer-last.log"));
                     resumedWithSkip += log.stream().filter(l -> l.contains("lines already sent")).count();
-                    fromCopies += log.stream().filter(l -> l.contains("(decompressed)")).count();
+                    fromCopies += log.stream().filter(l -> l.contains("was compressed while the tailer was down")).count();
                 }
-                System.out.printf("written %d lines, %d rotations, %d kills; %d resumes inside an open line, %d gzipped "
-                        + "rotations read%n", writer.written(), writer.rotations, kills, resumedWithSkip, fromCopies);
+                System.out.printf("written %d lines, %d rotations, %d kills; %d resumes inside an open line, %d files "
+                        + "resumed from their gzipped copy%n", writer.written(), writer.rotations, kills, resumedWithSkip, fromCopies);
                 assertTrue(writer.rotations > 3, "the files rotated: " + writer.rotations);
+                assertTrue(fromCopies > 0, "some file was resumed from its gzipped copy");
                 assertTrue(writer.written() > 2000, "lines written: " + writer.written());
             } finally {
                 last.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    private static boolean logged(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -164,7 +196,7 @@ class TailKillNineIT {
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicReference<Exception> failure = new AtomicReference<>();
         Instant clock = Instant.parse("2026-11-20T10:00:00Z");
-        int rotations;
+        volatile int rotations;
         private final int[] sinceRotation = new int[PODS];
 
         Writer(Path root, Random rnd) {

@@ -171,7 +171,9 @@ public final class FileTailer implements AutoCloseable {
             boolean read = read(f);
             progress |= read;
             if (f.rotated) {
-                if (!read && System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos()) {
+                // (a gzipped rotation cannot grow: once read to its end it is finished)
+                if (!read && (f.source.compressed()
+                        || System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos())) {
                     finish(f);
                     finished.add(f);
                 } else if (dir != null) {
