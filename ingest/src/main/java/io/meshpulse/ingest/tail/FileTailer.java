@@ -548,7 +548,6 @@ public final class FileTailer implements AutoCloseable {
                     f.toSkip = resume.emitted();
                     f.fpLen = resume.fpLen();
                     f.fpCrc = resume.fpCrc();
-                    f.dirty = resumedFrom != null;
                 } else {
                     metrics.truncations.increment();
                     LOG.warn("{} changed while the tailer was down (truncated or replaced): reading it from its start",
