@@ -163,8 +163,11 @@ public final class LogAnalyticsPoller implements Poller {
         }
         Instant newCursor = truncated ? last : to;
         cp.cursor = newCursor;
-        long keepAfter = newCursor.minus(o.overlap()).toEpochMilli();
-        cp.seen.values().removeIf(t -> t <= keepAfter);
+        // The next poll reads TimeGenerated > newCursor - overlap, to the 100 ns; hashes keep their row's time in
+        // whole milliseconds. A row later in the bound's own millisecond is read again, so that millisecond's
+        // hashes stay (one poll longer than needed for the rows at or before the bound, which is harmless).
+        long keepFrom = newCursor.minus(o.overlap()).toEpochMilli();
+        cp.seen.values().removeIf(t -> t < keepFrom);
         if (cp.seen.size() > o.maxSeen()) {
             if (!warnedSeenCap) {
                 LOG.warn("log-analytics: more than {} rows in the {} overlap; keeping the newest hashes only, so rows "

@@ -47,8 +47,7 @@ public final class KafkaCheckpointedSink implements CheckpointedSink {
         this.checkpointKey = checkpointKey;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "meshpulse-poll-" + UUID.nameUUIDFromBytes(
-                checkpointKey.getBytes(StandardCharsets.UTF_8)));
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(checkpointKey));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
@@ -59,6 +58,14 @@ public final class KafkaCheckpointedSink implements CheckpointedSink {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         // Aborts whatever a crashed predecessor with the same id left open, and fences it.
         producer.initTransactions();
+    }
+
+    /**
+     * The transactional id of the poller with this identity. Public so that a test (or an operator's tool) can
+     * fence a crashed poller the way its successor would, which completes whatever transaction it left open.
+     */
+    public static String transactionalId(String checkpointKey) {
+        return "meshpulse-poll-" + UUID.nameUUIDFromBytes(checkpointKey.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -202,6 +202,29 @@ class LogAnalyticsPollerTest {
                 "the second poll re-reads the 3 min overlap before its cursor: " + kql);
     }
 
+    /**
+     * TimeGenerated has 100 ns ticks and the clock microseconds, while the checkpoint keeps each row's time in
+     * milliseconds: a row just after the next poll's lower bound, in the same millisecond, is read again by that
+     * poll, so its hash must still be there. PollerKillNineIT found it as a few duplicates per run.
+     */
+    @Test
+    void aRowInTheSameMillisecondJustAfterTheOverlapStartIsNotSentAgain() {
+        clock.now = T0.plusNanos(400_000); // 10:00:00.000400: the next poll reads from 09:57:00.000400
+        Object[] edge = row("2026-11-20T09:57:00.0007000Z", "p-1", "0.3 ms after the next poll's lower bound");
+        replies.add(new Reply(200, null, table(edge)));
+        MemorySink sink = new MemorySink(1);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        assertEquals(1, sink.records.size());
+
+        clock.now = T0.plusSeconds(30);
+        replies.add(new Reply(200, null, table(edge))); // TimeGenerated > 09:57:00.0004000: the row is in range
+        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        String kql = requests.get(1).path("query").asText();
+        assertTrue(kql.contains("TimeGenerated > datetime(2026-11-20T09:57:00.0004000Z)"), kql);
+        assertEquals(1, sink.records.size(), "the row once: " + lines(sink));
+    }
+
     @Test
     void throttlingIsRetriedAfterRetryAfterThenSucceeds() {
         replies.add(new Reply(429, "11", "{\"error\":{\"code\":\"ThrottledError\",\"message\":\"too many requests\"}}"));
