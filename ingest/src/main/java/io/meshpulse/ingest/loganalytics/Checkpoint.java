@@ -10,12 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The Log Analytics poller's state: the cursor (the end of the last range read) and the hashes of the rows sent
- * whose TimeGenerated is still inside the overlap, each with that time. JSON
- * {@code {"cursor":"<instant>","seen":"<base64 of 16-byte (hash, millis) pairs>"}}: about 22 bytes per row.
+ * The Log Analytics poller's state: the cursor (the end of the last range read), whether the last poll was cut at
+ * the row limit (the next one then pages on from the cursor instead of re-reading the overlap), and the hashes of the
+ * rows sent whose TimeGenerated is still inside the overlap, each with that time. JSON
+ * {@code {"cursor":"<instant>","seen":"<base64 of 16-byte (hash, millis) pairs>"}}, with {@code "paging":true} while
+ * paging: about 22 bytes per row.
  */
 final class Checkpoint {
     Instant cursor;
+    boolean paging;
     final Map<Long, Long> seen = new LinkedHashMap<>();
 
     static Checkpoint read(String text) {
@@ -24,6 +27,7 @@ final class Checkpoint {
         try {
             JsonNode n = Json.MAPPER.readTree(text);
             c.cursor = Instant.parse(n.path("cursor").asText());
+            c.paging = n.path("paging").asBoolean(false);
             ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(n.path("seen").asText("")));
             while (b.remaining() >= 16) c.seen.put(b.getLong(), b.getLong());
             return c;
@@ -35,8 +39,9 @@ final class Checkpoint {
     String write() {
         ByteBuffer b = ByteBuffer.allocate(seen.size() * 16);
         seen.forEach((h, t) -> b.putLong(h).putLong(t));
-        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("cursor", cursor == null ? null : cursor.toString());
+        if (paging) m.put("paging", true);
         m.put("seen", Base64.getEncoder().encodeToString(b.array()));
         try {
             return Json.MAPPER.writeValueAsString(m);

@@ -119,7 +119,10 @@ public final class LogAnalyticsPoller implements Poller {
         Checkpoint cp = Checkpoint.read(checkpoint);
         Instant now = clock.instant();
         Instant cursor = cp.cursor != null ? cp.cursor : now.minus(o.lookback());
-        Instant from = cursor.minus(o.overlap());
+        // After a poll cut at --max-rows the next one pages on from its last row (TimeGenerated >= it, the rows of
+        // that instant already sent being recognised by their hashes) instead of re-reading the overlap: an overlap
+        // holding more rows than one poll takes would otherwise return the same rows every time.
+        Instant from = cp.paging ? cursor.minusNanos(100) : cursor.minus(o.overlap());
         Instant to = now.isAfter(from.plus(o.maxSpan())) ? from.plus(o.maxSpan()) : now;
         if (!to.isAfter(cursor)) return new Batch(List.of(), cp.write(), 0, 0, cursor.toEpochMilli());
 
@@ -157,11 +160,18 @@ public final class LogAnalyticsPoller implements Poller {
             records.add(new ProducerRecord<>(o.topic(), null, tg.toEpochMilli(), line.key(), CODEC.encode(line)));
         }
         boolean truncated = rows.size() >= o.maxRows() && last != null;
-        if (truncated) {
+        Instant newCursor = truncated ? last : to;
+        if (truncated && cp.paging && !last.isAfter(cursor)) {
+            // every row of the page has the instant the page started from: more rows share one TimeGenerated than a
+            // poll takes, and paging cannot get past them
+            newCursor = last.plusNanos(100);
+            LOG.warn("log-analytics: more than {} rows at TimeGenerated {}; the rest of that instant's rows are skipped "
+                    + "(raise --max-rows)", o.maxRows(), last);
+        } else if (truncated) {
             LOG.info("log-analytics: {} rows (the per-poll maximum) up to {}; the next poll continues from there",
                     rows.size(), last);
         }
-        Instant newCursor = truncated ? last : to;
+        cp.paging = truncated;
         cp.cursor = newCursor;
         // The next poll reads TimeGenerated > newCursor - overlap, to the 100 ns; hashes keep their row's time in
         // whole milliseconds. A row later in the bound's own millisecond is read again, so that millisecond's
@@ -176,7 +186,8 @@ public final class LogAnalyticsPoller implements Poller {
             }
             cp.trimTo(o.maxSeen());
         }
-        return new Batch(records, cp.write(), rows.size(), skipped, newCursor.toEpochMilli());
+        return new Batch(records, cp.write(), rows.size(), skipped, newCursor.toEpochMilli(),
+                truncated || to.isBefore(now));
     }
 
     private List<LogsTableRow> run(String kql, Instant from, Instant to) {

@@ -12,6 +12,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * @param read       source items read (rows, samples), including those skipped as duplicates
  * @param skipped    source items read but not sent (already sent in an overlap, empty, unsupported)
  * @param upToMillis how far the source has been read (epoch millis), for the poll-lag gauge
+ * @param more       the poll stopped short of what the source has (a row limit, a span limit): poll again at once
  */
 public record Batch(List<ProducerRecord<String, byte[]>> records, String checkpoint, long read, long skipped,
-                    long upToMillis) {}
+                    long upToMillis, boolean more) {
+
+    public Batch(List<ProducerRecord<String, byte[]>> records, String checkpoint, long read, long skipped,
+                 long upToMillis) {
+        this(records, checkpoint, read, skipped, upToMillis, false);
+    }
+}

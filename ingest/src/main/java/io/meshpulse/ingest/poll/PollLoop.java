@@ -33,8 +33,9 @@ public final class PollLoop {
     }
 
     /**
-     * One poll and commit; returns how long to wait before the next. A batch that read everything available
-     * (no records) still commits its checkpoint, so that the lag gauge and the checkpoint age stay truthful.
+     * One poll and commit; returns how long to wait before the next (nothing when the poll stopped short of what the
+     * source has). A batch that read everything available (no records) still commits its checkpoint, so that the lag
+     * gauge and the checkpoint age stay truthful.
      */
     public Duration step() {
         if (!restored) {
@@ -48,7 +49,7 @@ public final class PollLoop {
             metrics.committed(b, clock.millis());
             if (failures > 0) LOG.info("{}: polling works again after {} failed attempt(s)", poller.source(), failures);
             failures = 0;
-            return interval;
+            return b.more() ? Duration.ZERO : interval;
         } catch (PollException e) {
             metrics.failed(e.kind());
             failures++;

@@ -60,6 +60,25 @@ class LogAnalyticsPollerTest {
 
     record Reply(int status, String retryAfter, String body) {}
 
+    /** When set (and no scripted reply is queued): the table the KQL's time range, order and take are applied to. */
+    List<Object[]> workspace;
+
+    private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile(
+            "TimeGenerated > datetime\\((\\S+)\\) and TimeGenerated <= datetime\\((\\S+)\\)[\\s\\S]*\\| take (\\d+)");
+
+    private Reply answer(String kql) {
+        var m = RANGE.matcher(kql);
+        if (!m.find()) return new Reply(400, null, "{\"error\":{\"code\":\"BadArgumentError\"}}");
+        Instant from = Instant.parse(m.group(1));
+        Instant to = Instant.parse(m.group(2));
+        int take = Integer.parseInt(m.group(3));
+        Object[][] rows = workspace.stream()
+                .filter(r -> Instant.parse((String) r[0]).isAfter(from) && !Instant.parse((String) r[0]).isAfter(to))
+                .sorted(java.util.Comparator.comparing(r -> Instant.parse((String) r[0])))
+                .limit(take).toArray(Object[][]::new);
+        return new Reply(200, null, table(rows));
+    }
+
     static final class MutableClock extends Clock {
         Instant now;
 
@@ -89,7 +108,9 @@ class LogAnalyticsPollerTest {
         server.createContext("/v1/workspaces/" + WORKSPACE + "/query", ex -> {
             requests.add(Json.MAPPER.readTree(ex.getRequestBody().readAllBytes()));
             authorizations.add(ex.getRequestHeaders().getFirst("Authorization"));
-            Reply r = replies.isEmpty() ? new Reply(500, null, "{\"error\":{\"code\":\"NoScript\"}}") : replies.poll();
+            Reply r = !replies.isEmpty() ? replies.poll()
+                    : workspace != null ? answer(requests.get(requests.size() - 1).path("query").asText())
+                    : new Reply(500, null, "{\"error\":{\"code\":\"NoScript\"}}");
             if (r.retryAfter() != null) ex.getResponseHeaders().add("Retry-After", r.retryAfter());
             ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
             byte[] b = r.body().getBytes(StandardCharsets.UTF_8);
@@ -223,6 +244,35 @@ class LogAnalyticsPollerTest {
         String kql = requests.get(1).path("query").asText();
         assertTrue(kql.contains("TimeGenerated > datetime(2026-11-20T09:57:00.0004000Z)"), kql);
         assertEquals(1, sink.records.size(), "the row once: " + lines(sink));
+    }
+
+    /**
+     * A busy workspace: the overlap alone holds more rows than one poll takes. Polls cut at the limit page on from
+     * their last row (rows sharing its TimeGenerated included) until they have caught up, each row sent once; they
+     * used to re-read the overlap and get the same first rows back, forever (60 of the 400 rows here).
+     */
+    @Test
+    void anOverlapHoldingMoreRowsThanOnePollTakesIsPagedThrough() {
+        workspace = new ArrayList<>();
+        Instant t = T0.minusSeconds(150);
+        for (int i = 0; i < 400; i++) {
+            if (i % 7 != 0) t = t.plusMillis(250); // some rows share their TimeGenerated with the one before
+            workspace.add(row(t.toString(), "p-" + (i % 5), "row " + i));
+        }
+        LogAnalyticsPoller.Options small = new LogAnalyticsPoller.Options(WORKSPACE, List.of("istio-proxy"),
+                Duration.ofMinutes(3), Duration.ofMinutes(5), Duration.ofHours(1), 60, 50_000, "meshpulse.accesslog.raw");
+        MemorySink sink = new MemorySink(1);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        for (int poll = 0; poll < 12; poll++) {
+            clock.now = T0.plusSeconds(poll);
+            // a new process each time: the paging state must come back from the checkpoint
+            Duration wait = new PollLoop(new LogAnalyticsPoller(small, client, clock), sink, Duration.ofSeconds(30),
+                    metrics, clock).step();
+            if (poll == 0) assertEquals(Duration.ZERO, wait, "a poll cut at the limit asks for the next at once");
+        }
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < 400; i++) want.add("row " + i);
+        assertEquals(want, lines(sink).stream().map(RawLogLine::line).toList());
     }
 
     @Test
