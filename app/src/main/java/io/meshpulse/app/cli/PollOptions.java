@@ -105,7 +105,8 @@ final class PollOptions {
             }
             Thread worker = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(worker::interrupt, poller.source() + "-shutdown"));
-            System.err.println(poller.source() + ": polling every " + interval.toSeconds() + " s; Ctrl-C stops");
+            System.err.println(poller.source() + ": polling every " + (interval.toMillis() % 1000 == 0
+                    ? interval.toSeconds() + " s" : interval.toMillis() + " ms") + "; Ctrl-C stops");
             loop.run();
             return 0;
         }
