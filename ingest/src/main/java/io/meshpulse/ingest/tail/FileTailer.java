@@ -683,8 +683,12 @@ public final class FileTailer implements AutoCloseable {
         }
     }
 
+    /** Whether {@code path} names a file right inside {@code dir} (compared as text: called for every pair). */
     private static boolean sameDir(Path dir, String path) {
-        return path != null && dir.equals(Path.of(path).getParent());
+        if (path == null) return false;
+        String d = dir.toString();
+        return path.length() > d.length() + 1 && path.startsWith(d) && path.charAt(d.length()) == '/'
+                && path.indexOf('/', d.length() + 1) < 0;
     }
 
     private static Checkpoint copyCheckpoint(Checkpoint c, FileKey key, Path path) {
