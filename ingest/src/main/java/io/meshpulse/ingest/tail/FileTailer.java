@@ -23,6 +23,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -668,7 +669,7 @@ public final class FileTailer implements AutoCloseable {
             ByteBuffer b = ByteBuffer.allocate(head.length);
             while (b.hasRemaining() && f.source.read(b, b.position()) > 0) { /* fill */ }
             if (b.position() == 0) return false;
-            return java.util.Arrays.equals(b.array(), 0, b.position(), head, 0, b.position());
+            return Arrays.equals(b.array(), 0, b.position(), head, 0, b.position());
         } catch (IOException e) {
             return false;
         }
