@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 /**
  * The container logs under a set of paths, each as its files in the order they were written: for every restart
  * count, the rotated files oldest first, then the live file. Symlinks ({@code /var/log/containers}) are resolved,
- * so a file reached both ways is read once.
+ * so a file reached both ways is read once, and so is a rotation present both plain and gzipped.
  */
 public final class LogFileSet {
     /** One container's log: its files in write order. */
@@ -73,6 +73,18 @@ public final class LogFileSet {
         }
         List<ContainerLogFiles> out = new ArrayList<>();
         for (List<Entry> entries : byContainer.values()) {
+            // Caught in the middle of the kubelet compressing a rotation, a folder holds it twice: 0.log.<stamp> and
+            // its finished copy 0.log.<stamp>.gz (the original is removed right after). Read it once.
+            Set<Path> paths = new HashSet<>();
+            for (Entry e : entries) paths.add(e.path);
+            entries.removeIf(e -> {
+                String name = e.path.getFileName().toString();
+                if (!e.kp.gzip() || !name.endsWith(".gz")) return false;
+                Path plain = e.path.resolveSibling(name.substring(0, name.length() - 3));
+                if (!paths.contains(plain)) return false;
+                skipped.add(e.path + ": a compressed copy of " + plain.getFileName() + ", which is read instead");
+                return true;
+            });
             entries.sort(Comparator.comparingInt((Entry e) -> e.kp.restart())
                     .thenComparing(e -> e.kp.rotatedAt() == null ? "99999999-999999" : e.kp.rotatedAt()));
             KubeletPath first = entries.get(0).kp;
