@@ -619,24 +619,27 @@ public final class FileTailer implements AutoCloseable {
     private Known copyOf(Candidate c, byte[] head, Map<FileKey, Path> onDisk) {
         Path dir = c.path.getParent();
         for (TrackedFile f : tracked.values()) {
-            if (f.rotated && dir.equals(f.path.getParent()) && holds(f, head)) {
+            if (f.rotated && dir.equals(f.dir) && holds(f, head)) {
                 f.copies.add(new Copy(c.key, c.path));
                 ignored.add(c.key); // recorded as finished when the file it copies is
                 LOG.debug("{} is a copy of {}, which is being read", c.path, f.path);
                 return Known.COPY;
             }
         }
-        List<Checkpoint> finished = new ArrayList<>(done.values());
-        finished.addAll(displacedDone);
-        for (Checkpoint d : finished) {
-            if (d.fpLen() > 0 && sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) {
-                Checkpoint copy = copyCheckpoint(d, c.key, c.path);
-                done.put(c.key, copy);
-                sink.checkpoint(copy.key(), copy);
-                uncommitted = true;
-                LOG.debug("{} is a copy of {}, read to its end before", c.path, d.path());
-                return Known.COPY;
-            }
+        Checkpoint finished = null;
+        for (Checkpoint d : done.values()) {
+            if (d.fpLen() > 0 && sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
+        }
+        for (Checkpoint d : displacedDone) {
+            if (d.fpLen() > 0 && sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
+        }
+        if (finished != null) {
+            Checkpoint copy = copyCheckpoint(finished, c.key, c.path);
+            done.put(c.key, copy);
+            sink.checkpoint(copy.key(), copy);
+            uncommitted = true;
+            LOG.debug("{} is a copy of {}, read to its end before", c.path, finished.path());
+            return Known.COPY;
         }
         for (Checkpoint r : displaced) {
             if (r.fpLen() > 0 && sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {

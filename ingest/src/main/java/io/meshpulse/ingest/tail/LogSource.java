@@ -36,12 +36,17 @@ sealed interface LogSource permits LogSource.Plain, LogSource.Gzipped {
 
     /** Reads the first {@code max} bytes of a gzipped file's content (fewer when it is shorter). */
     static byte[] gzipHead(FileChannel ch, int max) throws IOException {
-        Gzipped g = new Gzipped(ch);
-        ByteBuffer b = ByteBuffer.allocate(max);
-        while (b.hasRemaining() && g.read(b, b.position()) > 0) { /* fill */ }
-        byte[] head = new byte[b.position()];
-        System.arraycopy(b.array(), 0, head, 0, head.length);
-        return head;
+        // a small stream, closed at once: its inflater's native memory is not left to the garbage collector
+        try (InputStream in = new GZIPInputStream(new ChannelInput(ch), 512)) {
+            byte[] head = new byte[max];
+            int n = 0;
+            while (n < max) {
+                int r = in.read(head, n, max - n);
+                if (r < 0) break;
+                n += r;
+            }
+            return n == max ? head : java.util.Arrays.copyOf(head, n);
+        }
     }
 
     record Plain(FileChannel ch) implements LogSource {
@@ -122,8 +127,19 @@ sealed interface LogSource permits LogSource.Plain, LogSource.Gzipped {
         }
 
         private void reopen() throws IOException {
+            closeStream();
             in = new GZIPInputStream(new ChannelInput(ch), 64 * 1024);
             pos = 0;
+        }
+
+        private void closeStream() {
+            if (in == null) return;
+            try {
+                in.close(); // ends the inflater; the channel stays open (ChannelInput does not close it)
+            } catch (IOException ignored) {
+                // nothing to lose: the content was only read
+            }
+            in = null;
         }
 
         @Override
@@ -133,6 +149,7 @@ sealed interface LogSource permits LogSource.Plain, LogSource.Gzipped {
 
         @Override
         public void close() {
+            closeStream();
             TrackedFile.closeQuietly(ch);
         }
     }

@@ -19,6 +19,8 @@ final class TrackedFile {
     final FileKey key;
     final KubeletPath who;
     final String origin;
+    /** The container's folder: rotations rename a file within it. */
+    final Path dir;
     Path path;
     LogSource source;
     LineFramer framer;
@@ -50,6 +52,7 @@ final class TrackedFile {
         this.key = key;
         this.who = who;
         this.path = path;
+        this.dir = path.getParent();
         this.origin = "file:" + path;
         this.source = source;
         this.framer = new LineFramer(maxLineChars);
