@@ -31,13 +31,11 @@ public final class Times {
             s = new Second(second, prefix(second));
             last = s;
         }
-        char[] out = new char[s.prefix().length() + 4];
-        s.prefix().getChars(0, s.prefix().length(), out, 0);
-        int i = s.prefix().length();
-        out[i] = (char) ('0' + ms / 100);
-        out[i + 1] = (char) ('0' + ms / 10 % 10);
-        out[i + 2] = (char) ('0' + ms % 10);
-        out[i + 3] = 'Z';
+        int n = s.prefix().length();
+        char[] out = new char[n + 4];
+        s.prefix().getChars(0, n, out, 0);
+        put(out, n, ms, 3);
+        out[n + 3] = 'Z';
         return new String(out);
     }
 

@@ -79,7 +79,7 @@ public final class LogFileSet {
             for (Entry e : entries) paths.add(e.path);
             entries.removeIf(e -> {
                 String name = e.path.getFileName().toString();
-                if (!e.kp.gzip() || !name.endsWith(".gz")) return false;
+                if (!name.endsWith(".gz")) return false;
                 Path plain = e.path.resolveSibling(name.substring(0, name.length() - 3));
                 if (!paths.contains(plain)) return false;
                 skipped.add(e.path + ": a compressed copy of " + plain.getFileName() + ", which is read instead");

@@ -166,7 +166,7 @@ public final class FileTailer implements AutoCloseable {
         List<TrackedFile> finished = new ArrayList<>();
         Set<Path> waiting = new HashSet<>();
         for (TrackedFile f : tracked.values()) {
-            Path dir = f.path.getParent();
+            Path dir = f.dir;
             // A container's newer file waits until its older (rotated) ones are read to their end.
             if (dir != null && waiting.contains(dir)) continue;
             boolean read = read(f);
@@ -264,18 +264,12 @@ public final class FileTailer implements AutoCloseable {
                 var e = it.next();
                 if (onDisk.containsKey(e.getKey())) continue; // on disk but not opened yet (unreadable): retried later
                 Checkpoint c = e.getValue();
-                LOG.warn("{} (inode {}) is gone: it was removed while the tailer was down; lines written to it after "
-                        + "byte {} are lost", c.path(), e.getKey(), c.offset());
-                metrics.fileError("lost");
+                lost(c);
                 sink.checkpoint(c.key(), null);
                 uncommitted = true;
                 it.remove();
             }
-            for (Checkpoint c : displaced) { // (their slots belong to the files now on their inodes)
-                LOG.warn("{} (inode {}:{}) is gone: it was removed while the tailer was down; lines written to it after "
-                        + "byte {} are lost", c.path(), c.dev(), c.ino(), c.offset());
-                metrics.fileError("lost");
-            }
+            for (Checkpoint c : displaced) lost(c); // (their slots belong to the files now on their inodes)
             displaced.clear();
         }
         for (Checkpoint d : displacedDone) {
@@ -300,6 +294,12 @@ public final class FileTailer implements AutoCloseable {
         metrics.filesFollowed.set(tracked.size());
     }
 
+    private void lost(Checkpoint c) {
+        LOG.warn("{} (inode {}:{}) is gone: it was removed while the tailer was down; lines written to it after byte {} "
+                + "are lost", c.path(), c.dev(), c.ino(), c.offset());
+        metrics.fileError("lost");
+    }
+
     /**
      * Lists the files, notes rotations of followed ones and starts following new ones; every file found is added to
      * {@code onDisk}. True when a file was no longer where it was listed by the time it was opened.
@@ -317,7 +317,7 @@ public final class FileTailer implements AutoCloseable {
             });
         }
         // Rotated siblings are looked for beside every file we know of, live or not.
-        for (TrackedFile f : tracked.values()) if (f.path.getParent() != null) dirs.add(f.path.getParent());
+        for (TrackedFile f : tracked.values()) if (f.dir != null) dirs.add(f.dir);
         for (Checkpoint c : toResume.values()) addParent(dirs, c.path());
         for (Checkpoint c : done.values()) addParent(dirs, c.path());
         Map<FileKey, Candidate> rotatedOnes = new LinkedHashMap<>();
@@ -351,7 +351,7 @@ public final class FileTailer implements AutoCloseable {
             Checkpoint d = done.get(r.key);
             if (d != null && !r.path.toString().equals(d.path())) {
                 // Renamed after it was finished, or removed and its inode given to another file: the content tells.
-                if (contentMatches(r, d)) {
+                if (fingerprintMatches(r.path, r.gzip, d.fpLen(), d.fpCrc())) {
                     done.put(r.key, withPath(d, r.path));
                 } else {
                     done.remove(r.key);
@@ -520,10 +520,8 @@ public final class FileTailer implements AutoCloseable {
         }
         toResume.remove(c.key);
         if (wasDone != null) done.remove(c.key);
-        if (resumedFrom != null) {
-            FileKey from = new FileKey(resumedFrom.dev(), resumedFrom.ino());
-            if (!displaced.remove(resumedFrom)) toResume.remove(from);
-        }
+        FileKey from = resumedFrom == null ? null : new FileKey(resumedFrom.dev(), resumedFrom.ino());
+        if (from != null && !displaced.remove(resumedFrom)) toResume.remove(from);
         KubeletPath kp = KubeletPath.of(c.path);
         if (kp == null) {
             String stem = c.path.getFileName().toString().replaceAll("\\.log$", "");
@@ -542,8 +540,8 @@ public final class FileTailer implements AutoCloseable {
             long size = f.source.size();
             f.size = size;
             if (resume != null) {
-                boolean same = c.gzip ? headMatches(head, resume.fpLen(), resume.fpCrc())
-                        : fingerprintMatches(ch, resume.fpLen(), resume.fpCrc()) && size >= resume.offset();
+                boolean same = headMatches(head != null ? head : head(ch, false), resume.fpLen(), resume.fpCrc())
+                        && (c.gzip || size >= resume.offset());
                 if (same) {
                     f.readPos = f.cleanOffset = resume.offset();
                     f.toSkip = resume.emitted();
@@ -572,7 +570,6 @@ public final class FileTailer implements AutoCloseable {
             // old one go into the same transaction, so a crash in between cannot leave the content without either.
             sink.checkpoint(Checkpoint.key(config.node(), c.key.dev(), c.key.ino()),
                     f.checkpoint(config.node(), followingSince, System.currentTimeMillis()));
-            FileKey from = new FileKey(resumedFrom.dev(), resumedFrom.ino());
             if (!tracked.containsKey(from) && !from.equals(c.key)) sink.checkpoint(resumedFrom.key(), null);
             f.dirty = false;
             uncommitted = true;
@@ -653,7 +650,10 @@ public final class FileTailer implements AutoCloseable {
                 // While the original is still on disk it is the one resumed; this copy is then recognised as its copy.
                 // (Its inode alone does not say so: a removed file's inode is soon given to a new one.)
                 Path original = onDisk.get(e.getKey());
-                if (original != null && fingerprintMatches(original, r.fpLen(), r.fpCrc())) return Known.COPY;
+                if (original != null && fingerprintMatches(original, original.toString().endsWith(".gz"), r.fpLen(),
+                        r.fpCrc())) {
+                    return Known.COPY;
+                }
                 LOG.info("{} was compressed while the tailer was down: resuming it from {}", r.path(), c.path);
                 return new Known(Known.Kind.RESUME, r);
             }
@@ -673,15 +673,6 @@ public final class FileTailer implements AutoCloseable {
             while (b.hasRemaining() && f.source.read(b, b.position()) > 0) { /* fill */ }
             if (b.position() == 0) return false;
             return Arrays.equals(b.array(), 0, b.position(), head, 0, b.position());
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Whether a listed rotated file starts with the bytes a checkpoint's fingerprint covers. */
-    private static boolean contentMatches(Candidate r, Checkpoint d) {
-        try (FileChannel ch = FileChannel.open(r.path, StandardOpenOption.READ)) {
-            return headMatches(head(ch, r.gzip), d.fpLen(), d.fpCrc());
         } catch (IOException e) {
             return false;
         }
@@ -709,6 +700,7 @@ public final class FileTailer implements AutoCloseable {
         return head;
     }
 
+    /** Whether the first {@code len} bytes of {@code head} have the CRC-32 {@code expected}. */
     private static boolean headMatches(byte[] head, int len, long expected) {
         if (len == 0) return true;
         if (head.length < len) return false;
@@ -776,12 +768,12 @@ public final class FileTailer implements AutoCloseable {
         long before = f.readPos;
         try {
             long size = f.source.size();
-            if (f.source.compressed()) {
-                // a gzipped rotation does not change
-            } else if (size < f.readPos) {
-                copytruncated(f, "it shrank to " + size + " bytes, below the read position " + f.readPos);
-            } else if (size != f.size || f.fpLen < Math.min(size, FINGERPRINT_BYTES)) {
-                if (!checkFingerprint(f, size)) copytruncated(f, "its first bytes changed");
+            if (!f.source.compressed()) { // (a gzipped rotation does not change)
+                if (size < f.readPos) {
+                    copytruncated(f, "it shrank to " + size + " bytes, below the read position " + f.readPos);
+                } else if (size != f.size || f.fpLen < Math.min(size, FINGERPRINT_BYTES)) {
+                    if (!checkFingerprint(f, size)) copytruncated(f, "its first bytes changed");
+                }
             }
             if (size != f.size) f.lastChangeNanos = System.nanoTime();
             f.size = size;
@@ -868,22 +860,13 @@ public final class FileTailer implements AutoCloseable {
         return true;
     }
 
-    private static boolean fingerprintMatches(Path p, int len, long expected) {
+    /** Whether a file (decompressed, for a gzipped one) starts with the bytes a fingerprint covers. */
+    private static boolean fingerprintMatches(Path p, boolean gzip, int len, long expected) {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            return fingerprintMatches(ch, len, expected);
+            return headMatches(head(ch, gzip), len, expected);
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static boolean fingerprintMatches(FileChannel ch, int len, long expected) throws IOException {
-        if (len == 0) return true;
-        ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining() && ch.read(b, b.position()) > 0) { /* fill */ }
-        if (b.position() < len) return false;
-        CRC32 c = new CRC32();
-        c.update(b.array(), 0, len);
-        return c.getValue() == expected;
     }
 
     /** One physical line (without its newline); {@code endPos} is the file position after its newline. */

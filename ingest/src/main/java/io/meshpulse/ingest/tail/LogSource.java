@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -45,7 +46,7 @@ sealed interface LogSource permits LogSource.Plain, LogSource.Gzipped {
                 if (r < 0) break;
                 n += r;
             }
-            return n == max ? head : java.util.Arrays.copyOf(head, n);
+            return n == max ? head : Arrays.copyOf(head, n);
         }
     }
 
