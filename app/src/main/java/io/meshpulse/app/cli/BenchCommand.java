@@ -1,6 +1,7 @@
 package io.meshpulse.app.cli;
 
 import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.app.kafka.StreamsRunner;
 import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.app.replay.Replay;
 import io.meshpulse.ingest.files.LogFileSet;
@@ -20,11 +21,16 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,6 +57,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "2", description = "Baseline/replay pairs to run (default ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--floor", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also run the Kafka Streams floor: the same lines through a topology that only counts them, "
+                    + "with replay's Streams settings (default on; --no-floor to skip).")
+    boolean floor;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path out;
 
@@ -65,6 +76,14 @@ final class BenchCommand implements Callable<Integer> {
                 results.add(base);
                 System.out.printf("round %d  baseline  %,10d lines  %8.1f s  %,10.0f lines/s%n", round,
                         (Long) base.get("lines"), (Double) base.get("seconds"), (Double) base.get("linesPerSecond"));
+                if (floor) {
+                    Map<String, Object> fl = streamsFloor(bootstrap, round);
+                    fl.put("ratioToBaseline", (Double) fl.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
+                    results.add(fl);
+                    System.out.printf("round %d  floor     %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f%n", round,
+                            (Long) fl.get("lines"), (Double) fl.get("seconds"), (Double) fl.get("linesPerSecond"),
+                            (Double) fl.get("ratioToBaseline"));
+                }
                 Path outDir = Files.createTempDirectory("meshpulse-bench-replay-");
                 Replay.Summary s = Replay.run(new Replay.Options(inputs, outDir, Duration.ofSeconds(10),
                         Duration.ofSeconds(30), bootstrap, null, partitions, Set.of("istio-proxy"), false,
@@ -145,6 +164,68 @@ final class BenchCommand implements Callable<Integer> {
             m.put("seconds", secs);
             m.put("linesPerSecond", produced / secs);
             return m;
+        }
+    }
+
+    /**
+     * What Kafka Streams itself costs a replay on this broker: the same lines, produced while a Streams application
+     * with replay's settings (exactly-once, one thread, the same commit interval and client settings) reads them
+     * through a topology that does nothing but count. Timed like a replay, from creating its topics and starting
+     * Streams to the last line counted. No topology of replay's shape can beat it; the gap between this and the
+     * baseline is the price of exactly-once Streams processing, the gap between this and replay is meshpulse's own.
+     */
+    private Map<String, Object> streamsFloor(String bootstrap, int round) throws Exception {
+        Topics topics = Topics.withPrefix("meshpulse.floor-" + round + "-" + System.nanoTime() + ".");
+        String applicationId = "meshpulse-bench-floor-" + round + "-" + System.nanoTime();
+        Path stateDir = Files.createTempDirectory("meshpulse-bench-floor-state-");
+        AtomicLong counted = new AtomicLong();
+        long start = System.nanoTime();
+        long produced = 0;
+        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            admin.ensure(topics, partitions, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
+            admin.awaitLeaders(topics.all());
+            Topology topology = new Topology();
+            topology.addSource("floor-source", new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer(), topics.rawAccessLog());
+            topology.addProcessor("floor-count", () -> new Processor<byte[], byte[], Void, Void>() {
+                @Override
+                public void process(Record<byte[], byte[]> record) {
+                    counted.incrementAndGet();
+                }
+            }, "floor-source");
+            Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1, (short) 1, 128L * 1024 * 1024);
+            config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+            try (StreamsRunner streams = new StreamsRunner(topology, config)) {
+                streams.start(Duration.ofSeconds(60));
+                var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), new ArrayList<>());
+                try (MergedLogReader reader = new MergedLogReader(logs, null);
+                     RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
+                    long last = 0;
+                    for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
+                        last = Replay.timeOf(line, last);
+                        producer.send(line, last);
+                        produced++;
+                    }
+                    producer.flush();
+                }
+                long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+                while (counted.get() < produced && System.nanoTime() < deadline) {
+                    streams.checkFailed();
+                    Thread.sleep(20); // polling a counter, bounded by the deadline above
+                }
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            admin.delete(topics.all());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", "streamsFloor");
+            m.put("round", round);
+            m.put("lines", produced);
+            m.put("counted", counted.get());
+            m.put("seconds", secs);
+            m.put("linesPerSecond", produced / secs);
+            return m;
+        } finally {
+            Replay.deleteRecursively(stateDir);
         }
     }
 }

@@ -1,0 +1,46 @@
+package io.meshpulse.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshpulse.model.Json;
+import io.meshpulse.sim.MeshSimulator;
+import io.meshpulse.sim.MeshSpec;
+import io.meshpulse.sim.SimConfig;
+import io.meshpulse.sim.SimResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code meshpulse bench} on a small mesh, one round: its three measurements each carry every line of the input (a
+ * figure over fewer lines than were read would flatter it), and the replay it times is complete.
+ */
+class BenchCommandIT {
+    @Test
+    void measuresBaselineStreamsFloorAndReplayOverTheSameLines(@TempDir Path dir) throws Exception {
+        SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(),
+                SimConfig.defaults(11, Instant.parse("2026-11-20T10:00:00Z"), Duration.ofSeconds(40)), dir.resolve("logs"));
+        Path out = dir.resolve("bench.json");
+
+        assertEquals(0, Meshpulse.run("bench", "--input", dir.resolve("logs").toString(), "--rounds", "1",
+                "--out", out.toString()));
+
+        JsonNode results = Json.MAPPER.readTree(out.toFile());
+        List<String> kinds = new ArrayList<>();
+        results.forEach(r -> kinds.add(r.get("kind").asText()));
+        assertEquals(List.of("baseline", "streamsFloor", "replay"), kinds);
+        for (JsonNode r : results) {
+            assertEquals(sim.truth().lines(), r.get("lines").asLong(), r.toString());
+            assertTrue(r.get("linesPerSecond").asDouble() > 0, r.toString());
+        }
+        assertEquals(sim.truth().lines(), results.get(0).get("consumed").asLong(), "the baseline read every line back");
+        assertEquals(sim.truth().lines(), results.get(1).get("counted").asLong(), "the floor's topology saw every line once");
+        assertTrue(results.get(2).get("complete").asBoolean(), "the timed replay accounted for every line");
+    }
+}
