@@ -88,13 +88,13 @@ public final class MeshpulseTopology {
                 topics.ipOwners(),
                 Consumed.with(keys, IP_OWNER_SERDE).withName(Names.IP_OWNERS_SOURCE),
                 IpOwnersUpdater::new);
-        // Counted into once per line, written once per commit: the parsing task keeps its open windows decoded and
-        // writes the changed ones when the task commits (DeferredWritesStore); the record cache then sends each to
-        // RocksDB and the changelog once. (Written through per line, without the cache, the changelog carried a copy
-        // of the window's counts, sketch and examples for every line; that once bounded replay's throughput.)
+        // Counted into once per line, written once per commit: the parsing task keeps every open window decoded in
+        // memory and writes the changed ones when the task commits (DeferredWritesStore), straight to RocksDB and
+        // the changelog. The store is read only when the task starts; Kafka Streams' record cache in front of it
+        // would only repeat what the task's own map already does (and it copied its key set for every range read).
         builder.addStateStore(DeferredWritesStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled()));
+                .withCachingDisabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.PARTIALS_META_STORE), keys, Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(

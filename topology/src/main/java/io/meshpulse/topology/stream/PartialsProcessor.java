@@ -66,10 +66,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private final BinaryWriter keyWriter = new BinaryWriter(128);
     private final BinaryWriter valueWriter = new BinaryWriter(512);
     /**
-     * The decoded counts of the windows open in this task, ahead of {@link #partials} by the windows in
-     * {@link #dirty}: those are written to the store once per commit, just before the store's cache is flushed
-     * ({@link DeferredWritesStore}), instead of once per line. Cleared whenever the task is (re)initialised, when
-     * the store (restored from its changelog) is the truth again.
+     * Every window open in this task, decoded: the store's content plus the windows in {@link #dirty}, which are
+     * written to the store once per commit, just before the stores are flushed ({@link DeferredWritesStore}),
+     * instead of once per line. Loaded from the store (restored from its changelog) whenever the task is
+     * (re)initialised; from then on the store is only written, never read: closing and early looks take their
+     * windows from here, and a window missing here is new.
      */
     private final Map<LiveKey, Open> live = new HashMap<>();
     /** Windows counted into since their last write to {@link #partials}. */
@@ -109,13 +110,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
         this.task = context.taskId().partition();
-        live.clear();
-        dirty.clear();
+        loadOpenWindows();
         Long et = meta.get(META_EVENT_TIME);
         Long cu = meta.get(META_CLOSED_UP_TO);
         eventTime = et == null ? NONE : et;
         closedUpTo = cu == null ? NONE : cu;
-        oldestOpenWindow = firstOpenWindow();
         if (eventTime != NONE && early >= 0) {
             long t = eventTime - early;
             earlyUpTo = Math.max(closedUpTo, t - Math.floorMod(t, size)); // looked at before the restart
@@ -182,11 +181,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         LinePair pair = Attribution.of(log, namespace, workload);
         LiveKey liveKey = new LiveKey(windowStart, pair);
         Open open = live.get(liveKey);
-        if (open == null) {
-            Bytes key = Bytes.wrap(partialKey(windowStart, pair));
-            byte[] existing = partials.get(key);
-            open = new Open(key,
-                    existing == null ? new WindowCounts() : WindowCounts.readFrom(new BinaryReader(existing)));
+        if (open == null) { // live holds every open window: this one is new
+            open = new Open(windowStart, Bytes.wrap(partialKey(windowStart, pair)), new WindowCounts(), false);
             live.put(liveKey, open);
         }
         WindowCounts counts = open.counts;
@@ -207,8 +203,25 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             valueWriter.reset();
             open.counts.writeTo(valueWriter);
             partials.put(open.key, valueWriter.toByteArray());
+            open.stored = true;
         }
         dirty.clear();
+    }
+
+    /** Fills {@link #live} from the store, which is the truth after a (re)start. */
+    private void loadOpenWindows() {
+        live.clear();
+        dirty.clear();
+        oldestOpenWindow = Long.MAX_VALUE;
+        try (KeyValueIterator<Bytes, byte[]> it = partials.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                long ws = Keys.windowStartOf(kv.key.get());
+                Open open = new Open(ws, kv.key, WindowCounts.readFrom(new BinaryReader(kv.value)), true);
+                live.put(new LiveKey(ws, linePairOf(kv.key.get())), open);
+                if (ws < oldestOpenWindow) oldestOpenWindow = ws;
+            }
+        }
     }
 
     /** The end of the newest window whose grace has passed, on window boundaries so that watermarks move in steps. */
@@ -255,15 +268,20 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (upTo == NONE || upTo <= closedUpTo) return;
         if (oldestOpenWindow != Long.MAX_VALUE && oldestOpenWindow + size <= upTo) {
             long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
-            List<Bytes> done = new ArrayList<>();
-            Map<ResolvedKey, WindowCounts> merged = collect(0, lastStart, done);
-            for (Bytes k : done) partials.delete(k);
+            List<Open> closing = new ArrayList<>();
             for (var it = live.values().iterator(); it.hasNext(); ) {
                 Open open = it.next();
-                if (Keys.windowStartOf(open.key.get()) <= lastStart) {
+                if (open.windowStart <= lastStart) {
                     open.closed = true;
+                    closing.add(open);
                     it.remove();
                 }
+            }
+            Map<ResolvedKey, WindowCounts> merged = merge(closing, false);
+            for (Open open : closing) {
+                // A null value deletes without reading the old one first (delete() would); a window never written
+                // (opened and closed between two commits) has nothing to delete.
+                if (open.stored) partials.put(open.key, null);
             }
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
                 PairKey pair = e.getKey().pair();
@@ -281,24 +299,27 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     /**
-     * The partial counts of the windows starting in [{@code firstStart}, {@code lastStart}], merged per window and
-     * resolved pair (caller IPs looked up in the IP table as it stands now); the store keys read go to {@code keys}.
+     * The counts of {@code windows}, merged per window and resolved pair (caller IPs looked up in the IP table as it
+     * stands now), in store-key order (window start first), as a scan of the store would give them. Several line
+     * pairs resolve to one pair when callers were named by IP. With {@code copy} the windows' own counts are left
+     * as they are (they stay open); otherwise the first window of each resolved pair takes the others' counts.
      */
-    private Map<ResolvedKey, WindowCounts> collect(long firstStart, long lastStart, List<Bytes> keys) {
-        writeDirty();
+    private Map<ResolvedKey, WindowCounts> merge(List<Open> windows, boolean copy) {
+        windows.sort((a, b) -> a.key.compareTo(b.key));
         Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
         Map<String, IpOwner> lookups = new HashMap<>();
-        try (KeyValueIterator<Bytes, byte[]> it = partials.range(Bytes.wrap(Keys.windowPrefix(firstStart)),
-                Bytes.wrap(Keys.windowPrefix(lastStart + 1)))) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                long ws = Keys.windowStartOf(kv.key.get());
-                if (ws > lastStart) break;
-                PairKey pair = resolve(kv.key.get(), lookups);
-                WindowCounts c = WindowCounts.readFrom(new BinaryReader(kv.value));
-                WindowCounts prev = merged.putIfAbsent(new ResolvedKey(ws, pair), c);
-                if (prev != null) prev.merge(c);
-                keys.add(kv.key);
+        for (Open open : windows) {
+            ResolvedKey key = new ResolvedKey(open.windowStart, resolve(open.key.get(), lookups));
+            WindowCounts prev = merged.get(key);
+            if (prev == null) {
+                WindowCounts first = open.counts;
+                if (copy) {
+                    first = new WindowCounts();
+                    first.merge(open.counts);
+                }
+                merged.put(key, first);
+            } else {
+                prev.merge(open.counts);
             }
         }
         return merged;
@@ -317,7 +338,12 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (upTo <= earlyUpTo) return;
         long from = Math.max(earlyUpTo == NONE ? 0 : earlyUpTo, oldestOpenWindow);
         if (from + size <= upTo) {
-            Map<ResolvedKey, WindowCounts> merged = collect(from, upTo - size, new ArrayList<>());
+            long lastStart = upTo - size;
+            List<Open> looked = new ArrayList<>();
+            for (Open open : live.values()) {
+                if (open.windowStart >= from && open.windowStart <= lastStart) looked.add(open);
+            }
+            Map<ResolvedKey, WindowCounts> merged = merge(looked, true);
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
                 long ws = e.getKey().windowStart();
                 PairKey pair = e.getKey().pair();
@@ -335,10 +361,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     private long firstOpenWindow() {
-        writeDirty();
-        try (KeyValueIterator<Bytes, byte[]> it = partials.all()) {
-            return it.hasNext() ? Keys.windowStartOf(it.next().key.get()) : Long.MAX_VALUE;
-        }
+        long first = Long.MAX_VALUE;
+        for (Open open : live.values()) first = Math.min(first, open.windowStart);
+        return first;
     }
 
     private byte[] partialKey(long windowStart, LinePair p) {
@@ -347,6 +372,14 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 .writeString(p.destinationNamespace()).writeString(p.destinationService())
                 .writeString(p.destinationWorkload()).writeString(p.destinationIp());
         return keyWriter.toByteArray();
+    }
+
+    /** The line pair a stored partial key was written from ({@link #partialKey}). */
+    private static LinePair linePairOf(byte[] key) {
+        BinaryReader r = new BinaryReader(key, 8, key.length - 8);
+        boolean sourceReporter = r.readByte() == 0;
+        return new LinePair(sourceReporter, r.readString(), r.readString(), r.readString(), r.readString(),
+                r.readString(), r.readString(), r.readString());
     }
 
     /** Turns a stored partial key into the pair, resolving IPs against the IP table as it stands now. */
@@ -458,14 +491,19 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     /** An open window of this task, decoded, with its store key (which starts with the window's start). */
     private static final class Open {
+        final long windowStart;
         final Bytes key;
         final WindowCounts counts;
         boolean dirty;
         boolean closed;
+        /** In the store: written at a commit, or loaded from it. */
+        boolean stored;
 
-        Open(Bytes key, WindowCounts counts) {
+        Open(long windowStart, Bytes key, WindowCounts counts, boolean stored) {
+            this.windowStart = windowStart;
             this.key = key;
             this.counts = counts;
+            this.stored = stored;
         }
     }
 }
