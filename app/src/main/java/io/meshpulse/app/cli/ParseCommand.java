@@ -62,8 +62,10 @@ final class ParseCommand implements Callable<Integer> {
             }
             emit(f, parser, out);
         }
-        Frame rest = framer.flush();
-        if (rest != null) emit(rest, parser, out);
+        // A partial chunk whose line never ended (input cut after a CRI `P` or a docker chunk without its newline)
+        // was already answered {"ok":false} on its own input line. Printing the leftover here would add an output
+        // line that no input line matches, and every consumer that pairs input and output line by line would be
+        // shifted; so the leftover is dropped (each file has its own framer: nothing carries over to the next one).
     }
 
     private static void emit(Frame f, AccessLogParser parser, ParseOutput out) throws IOException {

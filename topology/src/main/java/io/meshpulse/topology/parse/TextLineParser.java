@@ -475,11 +475,15 @@ final class TextLineParser {
             }
         } else if (tokQuoted[6]) {
             layout = TextLayout.ISTIO_1_9;
+        } else if (gluedRequest(src, tokStart[1], tokEnd[1])) {
+            // Only Istio 1.0.3+ glued path and protocol, so the request line names the layout: counting tokens
+            // alone would read a 1.0.3 line with extra trailing fields as the 1.1 snapshot one (an extra as SNI).
+            layout = TextLayout.ISTIO_1_0;
         } else if (complete >= 18) {
             layout = TextLayout.ISTIO_1_1_SNAPSHOT;
-        } else if (complete >= 14) {
-            layout = TextLayout.ISTIO_1_0;
         } else {
+            // a spaced request line with 13 to 17 tokens is Envoy's default plus extra fields, not 1.0.3 (whose
+            // cluster and addresses would then be read from those extras)
             layout = TextLayout.ENVOY_DEFAULT;
         }
         if (complete < layout.size()) {
@@ -501,6 +505,10 @@ final class TextLineParser {
 
     /** Checks every token of the layout and copies the values into the draft; returns a reason on failure. */
     private String fill(TextLayout layout) {
+        // The 1.0 TCP format has no code token. Envoy's %RESPONSE_CODE% is 0 for a connection that got no HTTP
+        // response, and every later layout prints 0 for TCP, so the same connection reads the same whichever
+        // layout logged it (the draft's -1 would otherwise reach `meshpulse parse` as "responseCode":-1).
+        if (layout == TextLayout.ISTIO_1_0_TCP) draft.responseCode = 0;
         Field[] fields = layout.fields;
         for (int i = 0; i < fields.length; i++) {
             Field f = fields[i];
@@ -845,7 +853,7 @@ final class TextLineParser {
                 if (src[p] != '"') return;
                 for (int q = p + 1; q < n && solutions < 2 && budget > 0; q++) {
                     if (src[q] == '"' && (q + 1 == n || src[q + 1] == ' ')) {
-                        if (f == Field.REQ && !looksLikeRequest(p + 1, q)) continue;
+                        if (f == Field.REQ && !looksLikeRequest(layout, p + 1, q)) continue;
                         tryStart[fi] = p + 1;
                         tryEnd[fi] = q;
                         match(layout, fi + 1, q + 1);
@@ -865,10 +873,25 @@ final class TextLineParser {
         }
     }
 
-    private boolean looksLikeRequest(int s, int e) {
+    private boolean looksLikeRequest(TextLayout layout, int s, int e) {
         int sp = s;
         while (sp < e && src[sp] != ' ') sp++;
-        return sp > s && sp < e;
+        if (sp <= s || sp >= e) return false;
+        // the 1.0 layouts are told apart by the request line itself (see detect)
+        if (layout == TextLayout.ISTIO_1_0) return gluedRequest(src, s, e);
+        if (layout == TextLayout.ENVOY_DEFAULT || layout == TextLayout.ISTIO_1_1_SNAPSHOT) {
+            return !gluedRequest(src, s, e);
+        }
+        return true;
+    }
+
+    /**
+     * True for the request line of Istio 1.0.3+, {@code METHOD PATHPROTOCOL} with a single space: every other
+     * layout prints {@code METHOD PATH PROTOCOL} (TCP's {@code - - -} included), and a path holds no space.
+     */
+    private static boolean gluedRequest(byte[] src, int s, int e) {
+        int sp = ByteText.indexOf(src, ' ', s, e);
+        return sp >= 0 && ByteText.indexOf(src, ' ', sp + 1, e) < 0;
     }
 
     /** Cheap shape checks that steer the matcher; {@link #fill} does the full validation afterwards. */

@@ -58,7 +58,9 @@ final class RecordAssertions {
                 () -> assertEquals(str(line, present, METHOD), r.method(), "method"),
                 () -> assertEquals(str(line, present, PATH), r.path(), "path"),
                 () -> assertEquals(str(line, present, PROTOCOL), r.protocol(), "protocol"),
-                () -> assertEquals(num(line, present, CODE), r.responseCode(), "responseCode"),
+                // a layout without a code token (1.0's TCP format) reads as Envoy's TCP code 0
+                () -> assertEquals(present.contains(CODE) ? num(line, present, CODE) : 0, r.responseCode(),
+                        "responseCode"),
                 () -> assertEquals(flags == null ? List.of() : Arrays.asList(flags.split(",")),
                         r.responseFlags(), "responseFlags"),
                 () -> assertEquals(str(line, present, DETAILS), r.responseCodeDetails(), "responseCodeDetails"),

@@ -203,10 +203,11 @@ final class LegacyTextLineParser {
             }
         } else if (tokQuoted[6]) {
             layout = LegacyTextLayout.ISTIO_1_9;
+        } else if (gluedRequest(tokStart[1], tokEnd[1])) {
+            // kept in step with TextLineParser: the 1.0 layouts are told apart by the request line (audit fix)
+            layout = LegacyTextLayout.ISTIO_1_0;
         } else if (complete >= 18) {
             layout = LegacyTextLayout.ISTIO_1_1_SNAPSHOT;
-        } else if (complete >= 14) {
-            layout = LegacyTextLayout.ISTIO_1_0;
         } else {
             layout = LegacyTextLayout.ENVOY_DEFAULT;
         }
@@ -229,6 +230,8 @@ final class LegacyTextLineParser {
 
     /** Checks every token of the layout and copies the values into the draft; returns a reason on failure. */
     private String fill(LegacyTextLayout layout) {
+        // kept in step with TextLineParser: no code token in 1.0's TCP format reads as Envoy's 0 (audit fix)
+        if (layout == LegacyTextLayout.ISTIO_1_0_TCP) draft.responseCode = 0;
         Field[] fields = layout.fields;
         for (int i = 0; i < fields.length; i++) {
             Field f = fields[i];
@@ -519,7 +522,7 @@ final class LegacyTextLineParser {
                 if (src.charAt(p) != '"') return;
                 for (int q = p + 1; q < n && solutions < 2 && budget > 0; q++) {
                     if (src.charAt(q) == '"' && (q + 1 == n || src.charAt(q + 1) == ' ')) {
-                        if (f == Field.REQ && !looksLikeRequest(p + 1, q)) continue;
+                        if (f == Field.REQ && !looksLikeRequest(layout, p + 1, q)) continue;
                         tryStart[fi] = p + 1;
                         tryEnd[fi] = q;
                         match(layout, fi + 1, q + 1);
@@ -540,10 +543,21 @@ final class LegacyTextLineParser {
         }
     }
 
-    private boolean looksLikeRequest(int s, int e) {
+    private boolean looksLikeRequest(LegacyTextLayout layout, int s, int e) {
         int sp = s;
         while (sp < e && src.charAt(sp) != ' ') sp++;
-        return sp > s && sp < e;
+        if (sp <= s || sp >= e) return false;
+        if (layout == LegacyTextLayout.ISTIO_1_0) return gluedRequest(s, e);
+        if (layout == LegacyTextLayout.ENVOY_DEFAULT || layout == LegacyTextLayout.ISTIO_1_1_SNAPSHOT) {
+            return !gluedRequest(s, e);
+        }
+        return true;
+    }
+
+    /** One space only: Istio 1.0.3+'s METHOD PATHPROTOCOL request line. */
+    private boolean gluedRequest(int s, int e) {
+        int sp = src.indexOf(' ', s);
+        return sp >= 0 && sp < e && (src.indexOf(' ', sp + 1) < 0 || src.indexOf(' ', sp + 1) >= e);
     }
 
     /** Cheap shape checks that steer the matcher; {@link #fill} does the full validation afterwards. */
