@@ -97,9 +97,10 @@ public final class MeshpulseTopology {
                 .withCachingDisabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.PARTIALS_META_STORE), keys, Serdes.Long()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
+        // The pair-keyed task keeps its open windows decoded the same way; most never reach the store at all.
+        builder.addStateStore(DeferredWritesStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.OPEN_WINDOWS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled());
+                .withCachingDisabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.WATERMARKS_STORE), Serdes.Integer(), Serdes.Long()));
         builder.addStateStore(Stores.windowStoreBuilder(

@@ -72,9 +72,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      * (re)initialised; from then on the store is only written, never read: closing and early looks take their
      * windows from here, and a window missing here is new.
      */
-    private final Map<LiveKey, Open> live = new HashMap<>();
+    private final Map<LiveKey, OpenWindow> live = new HashMap<>();
     /** Windows counted into since their last write to {@link #partials}. */
-    private final List<Open> dirty = new ArrayList<>();
+    private final List<OpenWindow> dirty = new ArrayList<>();
     /** IPs this task has announced, with their owner {namespace, pod}: an IP-table update only when one changed. */
     private final Map<String, String[]> announcedIps = new HashMap<>();
     /** The record being processed, decoded (its line buffer is reused). */
@@ -180,32 +180,21 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         }
         LinePair pair = Attribution.of(log, namespace, workload);
         LiveKey liveKey = new LiveKey(windowStart, pair);
-        Open open = live.get(liveKey);
+        OpenWindow open = live.get(liveKey);
         if (open == null) { // live holds every open window: this one is new
-            open = new Open(windowStart, Bytes.wrap(partialKey(windowStart, pair)), new WindowCounts(), false);
+            open = new OpenWindow(windowStart, Bytes.wrap(partialKey(windowStart, pair)), new WindowCounts(), false);
             live.put(liveKey, open);
         }
         WindowCounts counts = open.counts;
         counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
                 counts.wantsExample(log.failureClass()) ? raw.line() : null);
-        if (!open.dirty) {
-            open.dirty = true;
-            dirty.add(open);
-        }
+        open.touched(dirty);
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
     }
 
     /** Writes the windows counted into since their last write; the store is then as current as {@link #live}. */
     private void writeDirty() {
-        for (Open open : dirty) {
-            open.dirty = false;
-            if (open.closed) continue; // deleted since
-            valueWriter.reset();
-            open.counts.writeTo(valueWriter);
-            partials.put(open.key, valueWriter.toByteArray());
-            open.stored = true;
-        }
-        dirty.clear();
+        OpenWindow.writeDirty(dirty, partials, valueWriter);
     }
 
     /** Fills {@link #live} from the store, which is the truth after a (re)start. */
@@ -217,7 +206,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 long ws = Keys.windowStartOf(kv.key.get());
-                Open open = new Open(ws, kv.key, WindowCounts.readFrom(new BinaryReader(kv.value)), true);
+                OpenWindow open = new OpenWindow(ws, kv.key, WindowCounts.readFrom(new BinaryReader(kv.value)), true);
                 live.put(new LiveKey(ws, linePairOf(kv.key.get())), open);
                 if (ws < oldestOpenWindow) oldestOpenWindow = ws;
             }
@@ -268,9 +257,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (upTo == NONE || upTo <= closedUpTo) return;
         if (oldestOpenWindow != Long.MAX_VALUE && oldestOpenWindow + size <= upTo) {
             long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
-            List<Open> closing = new ArrayList<>();
+            List<OpenWindow> closing = new ArrayList<>();
             for (var it = live.values().iterator(); it.hasNext(); ) {
-                Open open = it.next();
+                OpenWindow open = it.next();
                 if (open.windowStart <= lastStart) {
                     open.closed = true;
                     closing.add(open);
@@ -278,7 +267,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 }
             }
             Map<ResolvedKey, WindowCounts> merged = merge(closing, false);
-            for (Open open : closing) {
+            for (OpenWindow open : closing) {
                 // A null value deletes without reading the old one first (delete() would); a window never written
                 // (opened and closed between two commits) has nothing to delete.
                 if (open.stored) partials.put(open.key, null);
@@ -304,11 +293,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      * pairs resolve to one pair when callers were named by IP. With {@code copy} the windows' own counts are left
      * as they are (they stay open); otherwise the first window of each resolved pair takes the others' counts.
      */
-    private Map<ResolvedKey, WindowCounts> merge(List<Open> windows, boolean copy) {
+    private Map<ResolvedKey, WindowCounts> merge(List<OpenWindow> windows, boolean copy) {
         windows.sort((a, b) -> a.key.compareTo(b.key));
         Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
         Map<String, IpOwner> lookups = new HashMap<>();
-        for (Open open : windows) {
+        for (OpenWindow open : windows) {
             ResolvedKey key = new ResolvedKey(open.windowStart, resolve(open.key.get(), lookups));
             WindowCounts prev = merged.get(key);
             if (prev == null) {
@@ -339,8 +328,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         long from = Math.max(earlyUpTo == NONE ? 0 : earlyUpTo, oldestOpenWindow);
         if (from + size <= upTo) {
             long lastStart = upTo - size;
-            List<Open> looked = new ArrayList<>();
-            for (Open open : live.values()) {
+            List<OpenWindow> looked = new ArrayList<>();
+            for (OpenWindow open : live.values()) {
                 if (open.windowStart >= from && open.windowStart <= lastStart) looked.add(open);
             }
             Map<ResolvedKey, WindowCounts> merged = merge(looked, true);
@@ -362,7 +351,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     private long firstOpenWindow() {
         long first = Long.MAX_VALUE;
-        for (Open open : live.values()) first = Math.min(first, open.windowStart);
+        for (OpenWindow open : live.values()) first = Math.min(first, open.windowStart);
         return first;
     }
 
@@ -486,24 +475,6 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                     && Objects.equals(a.destinationService(), b.destinationService())
                     && Objects.equals(a.destinationWorkload(), b.destinationWorkload())
                     && Objects.equals(a.destinationIp(), b.destinationIp());
-        }
-    }
-
-    /** An open window of this task, decoded, with its store key (which starts with the window's start). */
-    private static final class Open {
-        final long windowStart;
-        final Bytes key;
-        final WindowCounts counts;
-        boolean dirty;
-        boolean closed;
-        /** In the store: written at a commit, or loaded from it. */
-        boolean stored;
-
-        Open(long windowStart, Bytes key, WindowCounts counts, boolean stored) {
-            this.windowStart = windowStart;
-            this.key = key;
-            this.counts = counts;
-            this.stored = stored;
         }
     }
 }

@@ -11,6 +11,7 @@ import io.meshpulse.topology.stats.BinaryWriter;
 import io.meshpulse.topology.stats.PairKey;
 import io.meshpulse.topology.stats.WindowCounts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
@@ -40,6 +41,14 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
     private WindowStore<String, PairWindowStats> closed;
     private WindowStore<String, PairExemplars> exemplars;
     private long emittedUpTo = PartialsProcessor.NONE;
+    /**
+     * Every open window of this task, decoded: the store's content plus the windows in {@link #dirty}, written to
+     * the store when the task commits ({@link DeferredWritesStore}). Loaded from the store when the task starts;
+     * after that the store is only written. A window whose partials and closing watermark arrive between two
+     * commits (the usual case: a parsing task sends a window's partials and then its watermark) never touches it.
+     */
+    private final Map<Bytes, OpenWindow> live = new HashMap<>();
+    private final List<OpenWindow> dirty = new ArrayList<>();
 
     public WindowsProcessor(Settings settings) {
         this.size = settings.window().toMillis();
@@ -50,11 +59,26 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
     public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.open = context.getStateStore(Names.OPEN_WINDOWS_STORE);
+        DeferredWritesStore.of(open).beforeFlush(this::writeDirty);
         this.watermarks = context.getStateStore(Names.WATERMARKS_STORE);
         this.closed = context.getStateStore(Names.PAIR_STATS_STORE);
         this.exemplars = context.getStateStore(Names.PAIR_EXEMPLARS_STORE);
         Long e = watermarks.get(EMITTED_KEY);
         emittedUpTo = e == null ? PartialsProcessor.NONE : e;
+        live.clear();
+        dirty.clear();
+        try (KeyValueIterator<Bytes, byte[]> it = open.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                live.put(kv.key, new OpenWindow(Keys.windowStartOf(kv.key.get()), kv.key,
+                        WindowCounts.readFrom(new BinaryReader(kv.value)), true));
+            }
+        }
+    }
+
+    /** Writes the windows added to since their last write; the store is then as current as {@link #live}. */
+    private void writeDirty() {
+        OpenWindow.writeDirty(dirty, open, writer);
     }
 
     @Override
@@ -91,40 +115,39 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
         writer.reset().writeLongBE(p.windowStart());
         p.pair().writeTo(writer);
         Bytes key = Bytes.wrap(writer.toByteArray());
-        byte[] existing = open.get(key);
-        WindowCounts counts = p.counts();
-        if (existing != null) {
-            WindowCounts sum = WindowCounts.readFrom(new BinaryReader(existing));
-            sum.merge(counts);
-            counts = sum;
+        OpenWindow w = live.get(key);
+        if (w == null) {
+            live.put(key, w = new OpenWindow(p.windowStart(), key, p.counts(), false));
+        } else {
+            w.counts.merge(p.counts());
         }
-        writer.reset();
-        counts.writeTo(writer);
-        open.put(key, writer.toByteArray());
+        w.touched(dirty);
     }
 
     private void emitUpTo(long upTo, long timestamp) {
         long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
-        List<Bytes> done = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it =
-                     open.range(Bytes.wrap(Keys.windowPrefix(0)), Bytes.wrap(Keys.windowPrefix(lastStart + 1)))) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                byte[] k = kv.key.get();
-                long ws = Keys.windowStartOf(k);
-                if (ws > lastStart) break;
-                PairKey pair = PairKey.readFrom(new BinaryReader(k, 8, k.length - 8));
-                WindowCounts counts = WindowCounts.readFrom(new BinaryReader(kv.value));
-                PairWindowStats stats = toStats(ws, size, pair, counts);
-                String key = pair.toKeyString();
-                closed.put(key, stats, ws);
-                Map<String, List<String>> examples = counts.exemplars();
-                if (!examples.isEmpty()) exemplars.put(key, new PairExemplars(examples), ws);
-                context.forward(new Record<>(key, new Emitted.Stats(stats), ws + size));
-                done.add(kv.key);
+        List<OpenWindow> done = new ArrayList<>();
+        for (var it = live.values().iterator(); it.hasNext(); ) {
+            OpenWindow w = it.next();
+            if (w.windowStart <= lastStart) {
+                w.closed = true;
+                done.add(w);
+                it.remove();
             }
         }
-        for (Bytes k : done) open.delete(k);
+        done.sort((a, b) -> a.key.compareTo(b.key)); // store-key order: by window, then pair, as a scan gave them
+        for (OpenWindow w : done) {
+            byte[] k = w.key.get();
+            PairKey pair = PairKey.readFrom(new BinaryReader(k, 8, k.length - 8));
+            PairWindowStats stats = toStats(w.windowStart, size, pair, w.counts);
+            String key = pair.toKeyString();
+            closed.put(key, stats, w.windowStart);
+            Map<String, List<String>> examples = w.counts.exemplars();
+            if (!examples.isEmpty()) exemplars.put(key, new PairExemplars(examples), w.windowStart);
+            context.forward(new Record<>(key, new Emitted.Stats(stats), w.windowStart + size));
+            // a null value deletes without reading the old one first; a window never written has nothing to delete
+            if (w.stored) open.put(w.key, null);
+        }
         emittedUpTo = upTo;
         watermarks.put(EMITTED_KEY, upTo);
     }
