@@ -152,15 +152,42 @@ class PairWindowsTopologyTest {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(40)));
             assertTrue(t.stats().isEmpty(), "grace passed, but the window waits 3 s of wall clock");
-            // Still open: a line for it counts instead of being dead-lettered as late.
+            // Its grace has passed: a line for it is late, although the window has not been sent yet. The delay is
+            // for the IP table, not a longer grace that would depend on how fast the input comes.
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(2)).uc());
+            List<DeadLetter> dead = t.deadLetters();
+            assertEquals(1, dead.size());
+            assertEquals("late", dead.get(0).kind());
             t.advanceWallClock(Duration.ofSeconds(2));
             assertTrue(t.stats().isEmpty(), "2 s is not enough");
             t.advanceWallClock(Duration.ofSeconds(1));
             List<PairWindowStats> out = t.stats();
             assertEquals(1, out.size(), "closed after 3 s, with no input needed");
-            assertEquals(2, out.get(0).requests());
-            assertTrue(t.deadLetters().isEmpty());
+            assertEquals(1, out.get(0).requests());
+        }
+    }
+
+    @Test
+    void theSameInputCountsTheSameWithOrWithoutACloseDelay() {
+        // A replay sends minutes of event time in less than the close delay; lateness must not depend on it.
+        for (Duration delay : List.of(Duration.ZERO, Duration.ofSeconds(3))) {
+            try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings().withCloseDelay(delay))) {
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)));
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(45)));
+                // A request that started at 8 s and took 60 s: logged after [0,10)'s grace (ended at 40 s).
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(8)).uc());
+                // Exactly at the grace: event time 50 s is [10,20)'s end + 30 s, so a line of [10,20) is late too.
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(50)));
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(19)));
+                t.endOfInput(true);
+
+                Map<String, Long> requests = t.stats().stream()
+                        .collect(Collectors.toMap(PairWindowStats::windowStart, PairWindowStats::requests));
+                assertEquals(Map.of("2026-11-20T10:00:00.000Z", 1L, "2026-11-20T10:00:40.000Z", 1L,
+                        "2026-11-20T10:00:50.000Z", 1L), requests, "close delay " + delay);
+                assertEquals(List.of("late", "late"), t.deadLetters().stream().map(DeadLetter::kind).toList(),
+                        "close delay " + delay);
+            }
         }
     }
 

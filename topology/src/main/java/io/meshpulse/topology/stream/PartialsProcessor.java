@@ -173,9 +173,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             earlyLookUpTo(record.timestamp());
         }
         long windowStart = start - Math.floorMod(start, size);
-        if (windowStart + size <= closedUpTo) {
+        // Late is decided on event time alone: a window whose grace has passed takes no more lines, even while it
+        // waits out the close delay. The delay is wall-clock time, there only so that callers' IPs reach the IP
+        // table before the window is resolved; if it also decided lateness, the same input would count differently
+        // on a fast and a slow machine (a replay sends minutes of event time within the delay, so no line of it
+        // was ever late).
+        long lateUpTo = Math.max(closedUpTo, closableUpTo());
+        if (windowStart + size <= lateUpTo) {
             dead(record, "late", "late by more than the grace: window " + Times.rfc3339(windowStart) + " closed at "
-                    + (closedUpTo == Long.MAX_VALUE ? "end of input" : Times.rfc3339(closedUpTo))
+                    + (lateUpTo == Long.MAX_VALUE ? "end of input" : Times.rfc3339(lateUpTo))
                     + " (grace " + grace / 1000 + "s)", raw.toRawLogLine(), log.startTime());
             return;
         }
