@@ -239,6 +239,26 @@ class PairWindowsTopologyTest {
     }
 
     @Test
+    void aPodIpHandedToANewPodLeavesTheEarlierCallsWithTheEarlierPod() {
+        String ip = "10.244.3.77";
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, "cart-worker-7d4f8b9c6-b2k4q", IstioLine.outbound(ip, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.line("payments", PAYMENTS_POD, IstioLine.inbound(ip, PAYMENTS_IP, PAYMENTS).at(at(2)));
+            // cart-worker's pod is gone; by 25 s Kubernetes gave its IP to a new pod of another workload
+            t.line("batch", "exporter-5c8d7f6b9-z9wz7", IstioLine.outbound(ip, PAYMENTS, PAYMENTS_IP).at(at(25)));
+            t.line("payments", PAYMENTS_POD, IstioLine.inbound(ip, PAYMENTS_IP, PAYMENTS).at(at(26)));
+            // Both windows close here, when the table's newest owner of the IP is exporter.
+            t.endOfInput(true);
+
+            Map<String, String> callerByWindow = t.stats().stream().filter(s -> s.reporter().equals("destination"))
+                    .collect(Collectors.toMap(PairWindowStats::windowStart,
+                            s -> s.source().namespace() + "/" + s.source().workload()));
+            assertEquals(Map.of("2026-11-20T10:00:00.000Z", "shop/cart-worker",
+                    "2026-11-20T10:00:20.000Z", "batch/exporter"), callerByWindow);
+        }
+    }
+
+    @Test
     void rejectedInputGoesToTheDeadLetterTopicWithItsReason() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, "2026-11-20T10:00:00.123456Z\tinfo\txdsproxy\tconnected to upstream XDS server");

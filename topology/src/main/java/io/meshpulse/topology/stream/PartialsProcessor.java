@@ -300,7 +300,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 KeyValue<Bytes, byte[]> kv = it.next();
                 long ws = Keys.windowStartOf(kv.key.get());
                 if (ws > lastStart) break;
-                PairKey pair = resolve(kv.key.get(), lookups);
+                PairKey pair = resolve(kv.key.get(), ws + size, lookups);
                 WindowCounts c = WindowCounts.readFrom(new BinaryReader(kv.value));
                 WindowCounts prev = merged.putIfAbsent(new ResolvedKey(ws, pair), c);
                 if (prev != null) prev.merge(c);
@@ -356,7 +356,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     /** Turns a stored partial key into the pair, resolving IPs against the IP table as it stands now. */
-    private PairKey resolve(byte[] key, Map<String, IpOwner> lookups) {
+    private PairKey resolve(byte[] key, long windowEnd, Map<String, IpOwner> lookups) {
         BinaryReader r = new BinaryReader(key, 8, key.length - 8);
         String reporter = r.readByte() == 0 ? "source" : "destination";
         String srcNs = r.readString();
@@ -367,7 +367,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         String dstWl = r.readString();
         String dstIp = r.readString();
         if (srcWl == null && srcIp != null) {
-            IpOwner owner = lookup(srcIp, lookups);
+            IpOwner owner = lookup(srcIp, windowEnd, lookups);
             if (owner != null) {
                 srcNs = owner.namespace();
                 srcWl = owner.workload();
@@ -377,14 +377,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             }
         }
         if (dstWl == null && dstIp != null) {
-            IpOwner owner = lookup(dstIp, lookups);
+            IpOwner owner = lookup(dstIp, windowEnd, lookups);
             if (owner != null) dstWl = owner.workload();
         }
         return new PairKey(reporter, srcNs, srcWl, dstNs, dstSvc, dstWl);
     }
 
-    private IpOwner lookup(String ip, Map<String, IpOwner> lookups) {
-        return lookups.computeIfAbsent(ip, ipOwners::get);
+    /** The IP's owner during the window (an IP may have passed from a deleted pod to a new one since). */
+    private IpOwner lookup(String ip, long windowEnd, Map<String, IpOwner> lookups) {
+        return lookups.computeIfAbsent(ip + ' ' + windowEnd, k -> IpOwnersUpdater.ownerAt(ipOwners, ip, windowEnd));
     }
 
     private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {
