@@ -259,6 +259,35 @@ class PairWindowsTopologyTest {
     }
 
     @Test
+    void aGatewaysFilterChainNotFoundIsReportedByTheGatewayNotPerClientIp() {
+        String gateway = "istio-ingressgateway-6b8c7d9f5-k2l4m";
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            for (int i = 0; i < 3; i++) {
+                // external clients whose SNI matches no server of the gateway: no cluster, read as inbound
+                t.line("istio-ingress", gateway, "[2026-11-20T10:00:0" + (i + 1) + ".000Z] \"- - -\" 0 NR "
+                        + "filter_chain_not_found - \"-\" 0 0 0 - \"-\" \"-\" \"-\" \"-\" \"-\" - - "
+                        + "10.244.0.10:8443 203.0.113." + (7 + i) + ":51234 unknown-host.example.com -");
+            }
+            // the same refusal on a sidecar (plaintext to STRICT mTLS) stays with the server that refused it
+            t.line("payments", PAYMENTS_POD, "[2026-11-20T10:00:04.000Z] \"- - -\" 0 NR filter_chain_not_found - "
+                    + "\"-\" 0 0 0 - \"-\" \"-\" \"-\" \"-\" \"-\" - - " + PAYMENTS_IP + ":8080 10.244.3.99:40000 - -");
+            t.endOfInput(true);
+
+            List<PairWindowStats> out = t.stats();
+            assertEquals(2, out.size(), out.toString());
+            PairWindowStats gw = out.stream().filter(s -> s.reporter().equals("source")).findFirst().orElseThrow();
+            assertEquals(new WorkloadRef("istio-ingress", "istio-ingressgateway"), gw.source());
+            assertEquals(new ServiceRef(null, "unknown-host.example.com", null), gw.destination());
+            assertEquals(3, gw.requests());
+            assertEquals(Map.of("NR", 3L), gw.byClass());
+            PairWindowStats server = out.stream().filter(s -> s.reporter().equals("destination")).findFirst()
+                    .orElseThrow();
+            assertEquals("payments-api", server.destination().workload());
+            assertEquals("10.244.3.99", server.source().workload());
+        }
+    }
+
+    @Test
     void rejectedInputGoesToTheDeadLetterTopicWithItsReason() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, "2026-11-20T10:00:00.123456Z\tinfo\txdsproxy\tconnected to upstream XDS server");
