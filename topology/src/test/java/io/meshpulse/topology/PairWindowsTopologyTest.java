@@ -152,15 +152,42 @@ class PairWindowsTopologyTest {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(40)));
             assertTrue(t.stats().isEmpty(), "grace passed, but the window waits 3 s of wall clock");
-            // Still open: a line for it counts instead of being dead-lettered as late.
+            // Its grace has passed: a line for it is late, although the window has not been sent yet. The delay is
+            // for the IP table, not a longer grace that would depend on how fast the input comes.
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(2)).uc());
+            List<DeadLetter> dead = t.deadLetters();
+            assertEquals(1, dead.size());
+            assertEquals("late", dead.get(0).kind());
             t.advanceWallClock(Duration.ofSeconds(2));
             assertTrue(t.stats().isEmpty(), "2 s is not enough");
             t.advanceWallClock(Duration.ofSeconds(1));
             List<PairWindowStats> out = t.stats();
             assertEquals(1, out.size(), "closed after 3 s, with no input needed");
-            assertEquals(2, out.get(0).requests());
-            assertTrue(t.deadLetters().isEmpty());
+            assertEquals(1, out.get(0).requests());
+        }
+    }
+
+    @Test
+    void theSameInputCountsTheSameWithOrWithoutACloseDelay() {
+        // A replay sends minutes of event time in less than the close delay; lateness must not depend on it.
+        for (Duration delay : List.of(Duration.ZERO, Duration.ofSeconds(3))) {
+            try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings().withCloseDelay(delay))) {
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)));
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(45)));
+                // A request that started at 8 s and took 60 s: logged after [0,10)'s grace (ended at 40 s).
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(8)).uc());
+                // Exactly at the grace: event time 50 s is [10,20)'s end + 30 s, so a line of [10,20) is late too.
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(50)));
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(19)));
+                t.endOfInput(true);
+
+                Map<String, Long> requests = t.stats().stream()
+                        .collect(Collectors.toMap(PairWindowStats::windowStart, PairWindowStats::requests));
+                assertEquals(Map.of("2026-11-20T10:00:00.000Z", 1L, "2026-11-20T10:00:40.000Z", 1L,
+                        "2026-11-20T10:00:50.000Z", 1L), requests, "close delay " + delay);
+                assertEquals(List.of("late", "late"), t.deadLetters().stream().map(DeadLetter::kind).toList(),
+                        "close delay " + delay);
+            }
         }
     }
 
@@ -208,6 +235,55 @@ class PairWindowsTopologyTest {
             t.endOfInput();
             long total = t.stats().stream().mapToLong(PairWindowStats::requests).sum();
             assertEquals(2, total, "windows [30,40) and [40,50)");
+        }
+    }
+
+    @Test
+    void aPodIpHandedToANewPodLeavesTheEarlierCallsWithTheEarlierPod() {
+        String ip = "10.244.3.77";
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            t.line(SHOP, "cart-worker-7d4f8b9c6-b2k4q", IstioLine.outbound(ip, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.line("payments", PAYMENTS_POD, IstioLine.inbound(ip, PAYMENTS_IP, PAYMENTS).at(at(2)));
+            // cart-worker's pod is gone; by 25 s Kubernetes gave its IP to a new pod of another workload
+            t.line("batch", "exporter-5c8d7f6b9-z9wz7", IstioLine.outbound(ip, PAYMENTS, PAYMENTS_IP).at(at(25)));
+            t.line("payments", PAYMENTS_POD, IstioLine.inbound(ip, PAYMENTS_IP, PAYMENTS).at(at(26)));
+            // Both windows close here, when the table's newest owner of the IP is exporter.
+            t.endOfInput(true);
+
+            Map<String, String> callerByWindow = t.stats().stream().filter(s -> s.reporter().equals("destination"))
+                    .collect(Collectors.toMap(PairWindowStats::windowStart,
+                            s -> s.source().namespace() + "/" + s.source().workload()));
+            assertEquals(Map.of("2026-11-20T10:00:00.000Z", "shop/cart-worker",
+                    "2026-11-20T10:00:20.000Z", "batch/exporter"), callerByWindow);
+        }
+    }
+
+    @Test
+    void aGatewaysFilterChainNotFoundIsReportedByTheGatewayNotPerClientIp() {
+        String gateway = "istio-ingressgateway-6b8c7d9f5-k2l4m";
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            for (int i = 0; i < 3; i++) {
+                // external clients whose SNI matches no server of the gateway: no cluster, read as inbound
+                t.line("istio-ingress", gateway, "[2026-11-20T10:00:0" + (i + 1) + ".000Z] \"- - -\" 0 NR "
+                        + "filter_chain_not_found - \"-\" 0 0 0 - \"-\" \"-\" \"-\" \"-\" \"-\" - - "
+                        + "10.244.0.10:8443 203.0.113." + (7 + i) + ":51234 unknown-host.example.com -");
+            }
+            // the same refusal on a sidecar (plaintext to STRICT mTLS) stays with the server that refused it
+            t.line("payments", PAYMENTS_POD, "[2026-11-20T10:00:04.000Z] \"- - -\" 0 NR filter_chain_not_found - "
+                    + "\"-\" 0 0 0 - \"-\" \"-\" \"-\" \"-\" \"-\" - - " + PAYMENTS_IP + ":8080 10.244.3.99:40000 - -");
+            t.endOfInput(true);
+
+            List<PairWindowStats> out = t.stats();
+            assertEquals(2, out.size(), out.toString());
+            PairWindowStats gw = out.stream().filter(s -> s.reporter().equals("source")).findFirst().orElseThrow();
+            assertEquals(new WorkloadRef("istio-ingress", "istio-ingressgateway"), gw.source());
+            assertEquals(new ServiceRef(null, "unknown-host.example.com", null), gw.destination());
+            assertEquals(3, gw.requests());
+            assertEquals(Map.of("NR", 3L), gw.byClass());
+            PairWindowStats server = out.stream().filter(s -> s.reporter().equals("destination")).findFirst()
+                    .orElseThrow();
+            assertEquals("payments-api", server.destination().workload());
+            assertEquals("10.244.3.99", server.source().workload());
         }
     }
 

@@ -15,7 +15,7 @@ public final class Attribution {
     public static LinePair of(AccessLogRecord r, String podNamespace, String podWorkload) {
         String cluster = r.upstreamCluster();
         boolean waypoint = cluster != null && cluster.startsWith("inbound-vip|");
-        if (r.direction() == Direction.INBOUND) {
+        if (r.direction() == Direction.INBOUND && !isGateway(podWorkload)) {
             String callerIp = Hosts.ip(r.downstreamRemoteAddress());
             if (waypoint) {
                 String fqdn = Hosts.fqdnOfCluster(cluster);
@@ -38,6 +38,19 @@ public final class Attribution {
         if (host == null) host = Hosts.ip(r.downstreamLocalAddress());
         String service = Hosts.canonicalService(host, podNamespace);
         return new LinePair(true, podNamespace, podWorkload, null, Hosts.namespaceOf(service), service, null, null);
+    }
+
+    /**
+     * Whether the workload is an Istio gateway (the default ingress and egress gateways, the AKS add-on's
+     * {@code aks-istio-ingressgateway-…}, and Gateway API deployments, which Istio names {@code <gateway>-istio}).
+     * Every line of a gateway is reported by the source, the gateway, even one the parser reads as inbound: a
+     * {@code filter_chain_not_found} connection (a client's SNI matches no server of the gateway) has no cluster
+     * to tell, and put on the destination side it made a pair of every external client's IP. The name is all there
+     * is to go by; a plain {@code -gateway} suffix is left out, since applications are often called that.
+     */
+    public static boolean isGateway(String workload) {
+        return workload != null && (workload.contains("ingressgateway") || workload.contains("egressgateway")
+                || workload.endsWith("-istio"));
     }
 
     /** The pod's own IP, when the line reveals it: where the server sidecar was reached, or where a client dialled from. */

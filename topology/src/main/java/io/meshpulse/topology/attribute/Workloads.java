@@ -35,7 +35,7 @@ public final class Workloads {
         if (allDigits(tail)) {
             return pod.substring(0, last); // StatefulSet ordinal
         }
-        if (tail.length() != 5 || !safe(tail)) return pod; // a bare pod
+        if (tail.length() != 5 || !safe(tail)) return cutGeneratedName(pod); // a bare pod, or a long name cut short
         String rest = pod.substring(0, last);
         int prev = rest.lastIndexOf('-');
         if (prev <= 0) return rest;
@@ -43,6 +43,27 @@ public final class Workloads {
         boolean replicaSetHash = hash.length() >= 6 && hash.length() <= 10 && safe(hash);
         boolean numericHash = hash.length() >= 8 && hash.length() <= 10 && allDigits(hash); // old RS hash, CronJob minute
         return replicaSetHash || numericHash ? rest.substring(0, prev) : rest;
+    }
+
+    /**
+     * Kubernetes cuts a generated name's prefix to 58 characters before it adds the 5 random ones
+     * (maxGeneratedNameLength), so the pods of a Deployment whose name is longer than about 45 characters are
+     * exactly 63 characters long, with the ReplicaSet hash cut short and no dash before the random part, e.g.
+     * {@code payment-reconciliation-worker-for-the-ledger-sync-r5mwxk7l} + {@code cctz9}. Without this, every such
+     * pod became a workload of its own. A DaemonSet or Job cut short keeps its first 58 characters: that is as much
+     * of its name as the pod carries.
+     */
+    private static String cutGeneratedName(String pod) {
+        if (pod.length() != 63 || !safe(pod.substring(58))) return pod;
+        String base = pod.substring(0, 58);
+        if (base.endsWith("-")) base = base.substring(0, 57);
+        int dash = base.lastIndexOf('-');
+        if (dash > 0) {
+            String part = base.substring(dash + 1);
+            // what is left of a ReplicaSet hash (up to 10 safe characters); a name part has vowels or 0/1/3
+            if (!part.isEmpty() && part.length() <= 10 && safe(part) && !allDigits(part)) return base.substring(0, dash);
+        }
+        return base;
     }
 
     private static boolean safe(String s) {

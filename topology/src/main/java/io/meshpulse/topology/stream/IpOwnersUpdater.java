@@ -2,13 +2,29 @@ package io.meshpulse.topology.stream;
 
 import io.meshpulse.model.IpOwner;
 import io.meshpulse.topology.Names;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Keeps the global IP table: the newest sighting of an IP wins, a null value forgets it. */
+/**
+ * Keeps the global IP table: the newest sighting of an IP wins, a null value forgets it.
+ *
+ * <p>Kubernetes hands a deleted pod's IP to a new pod, often within minutes. A window is resolved when it closes,
+ * and in a replay that is after the whole input was read: with only the newest owner, every call the old pod ever
+ * made was put on the new pod's workload. So when an IP changes pods, the owner it had is kept beside it, under
+ * {@link #historyKey} (at most {@link #HISTORY} per IP), and {@link #ownerAt} picks the owner of a window's time.
+ * The topic keeps its shape (one owner per IP); after a restart, which rebuilds the table from the topic, only the
+ * newest owners are known again.
+ */
 public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, Void> {
+    static final int HISTORY = 8;
+    private static final char SEP = '|'; // in no IPv4 or IPv6 address
+
     private KeyValueStore<String, IpOwner> store;
 
     @Override
@@ -18,13 +34,66 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
 
     @Override
     public void process(Record<String, IpOwner> record) {
-        if (record.key() == null) return;
+        String ip = record.key();
+        if (ip == null || ip.indexOf(SEP) >= 0) return;
         IpOwner next = record.value();
         if (next == null) {
-            store.delete(record.key());
+            store.delete(ip);
             return;
         }
-        IpOwner current = store.get(record.key());
-        if (current == null || current.seenAt() <= next.seenAt()) store.put(record.key(), next);
+        IpOwner current = store.get(ip);
+        if (current != null && samePod(current, next)) {
+            // The same pod announced again (a restarted task, or another task's cache cleared): what matters for
+            // ownerAt is since when the pod held the IP, so the earlier sighting stays. Replaced by the later one,
+            // a window between the two would be given to the IP's previous owner.
+            if (next.seenAt() < current.seenAt()) store.put(ip, next);
+            return;
+        }
+        boolean otherPod = current != null;
+        if (current == null || current.seenAt() <= next.seenAt()) {
+            if (otherPod) keep(ip, current);
+            store.put(ip, next);
+        } else if (otherPod) {
+            keep(ip, next); // an earlier owner announced late (another task behind in event time)
+        }
+    }
+
+    private void keep(String ip, IpOwner earlier) {
+        store.put(historyKey(ip, earlier.seenAt()), earlier);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, IpOwner> it = store.range(ip + SEP, ip + (char) (SEP + 1))) {
+            while (it.hasNext()) keys.add(it.next().key);
+        }
+        // keys sort by time (fixed-width hex): drop the oldest beyond the bound
+        for (int i = 0; i < keys.size() - HISTORY; i++) store.delete(keys.get(i));
+    }
+
+    static String historyKey(String ip, long seenAt) {
+        return ip + SEP + String.format("%016x", seenAt ^ Long.MIN_VALUE); // sign flipped: sorts as signed longs
+    }
+
+    private static boolean samePod(IpOwner a, IpOwner b) {
+        return java.util.Objects.equals(a.pod(), b.pod()) && java.util.Objects.equals(a.namespace(), b.namespace());
+    }
+
+    /**
+     * Who held {@code ip} for a window ending at {@code windowEnd}: the newest owner first seen before that end; when
+     * every owner was first seen later (a caller whose own lines start after its calls were logged), the earliest.
+     */
+    static IpOwner ownerAt(org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, IpOwner> table, String ip,
+                           long windowEnd) {
+        IpOwner current = table.get(ip);
+        if (current == null || current.seenAt() < windowEnd) return current; // the usual case: no IP reuse since
+        IpOwner best = current;
+        IpOwner earliest = current;
+        try (KeyValueIterator<String, IpOwner> it = table.range(ip + SEP, ip + (char) (SEP + 1))) {
+            while (it.hasNext()) {
+                KeyValue<String, IpOwner> kv = it.next();
+                IpOwner o = kv.value;
+                if (o.seenAt() < earliest.seenAt()) earliest = o;
+                if (o.seenAt() < windowEnd && (best.seenAt() >= windowEnd || o.seenAt() > best.seenAt())) best = o;
+            }
+        }
+        return best.seenAt() < windowEnd ? best : earliest;
     }
 }

@@ -172,9 +172,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             earlyLookUpTo(record.timestamp());
         }
         long windowStart = start - Math.floorMod(start, size);
-        if (windowStart + size <= closedUpTo) {
+        // Late is decided on event time alone: a window whose grace has passed takes no more lines, even while it
+        // waits out the close delay. The delay is wall-clock time, there only so that callers' IPs reach the IP
+        // table before the window is resolved; if it also decided lateness, the same input would count differently
+        // on a fast and a slow machine (a replay sends minutes of event time within the delay, so no line of it
+        // was ever late).
+        long lateUpTo = Math.max(closedUpTo, closableUpTo());
+        if (windowStart + size <= lateUpTo) {
             dead(record, "late", "late by more than the grace: window " + Times.rfc3339(windowStart) + " closed at "
-                    + (closedUpTo == Long.MAX_VALUE ? "end of input" : Times.rfc3339(closedUpTo))
+                    + (lateUpTo == Long.MAX_VALUE ? "end of input" : Times.rfc3339(lateUpTo))
                     + " (grace " + grace / 1000 + "s)", raw.toRawLogLine(), log.startTime());
             return;
         }
@@ -288,8 +294,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     /**
-     * The counts of {@code windows}, merged per window and resolved pair (caller IPs looked up in the IP table as it
-     * stands now), in store-key order (window start first), as a scan of the store would give them. Several line
+     * The counts of {@code windows}, merged per window and resolved pair (caller IPs resolved through the IP table to
+     * the pod that held them in the window), in store-key order (window start first), as a scan of the store would give them. Several line
      * pairs resolve to one pair when callers were named by IP. With {@code copy} the windows' own counts are left
      * as they are (they stay open); otherwise the first window of each resolved pair takes the others' counts.
      */
@@ -298,7 +304,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
         Map<String, IpOwner> lookups = new HashMap<>();
         for (OpenWindow open : windows) {
-            ResolvedKey key = new ResolvedKey(open.windowStart, resolve(open.key.get(), lookups));
+            long ws = open.windowStart;
+            ResolvedKey key = new ResolvedKey(ws, resolve(open.key.get(), ws + size, lookups));
             WindowCounts prev = merged.get(key);
             if (prev == null) {
                 WindowCounts first = open.counts;
@@ -372,7 +379,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     /** Turns a stored partial key into the pair, resolving IPs against the IP table as it stands now. */
-    private PairKey resolve(byte[] key, Map<String, IpOwner> lookups) {
+    private PairKey resolve(byte[] key, long windowEnd, Map<String, IpOwner> lookups) {
         BinaryReader r = new BinaryReader(key, 8, key.length - 8);
         String reporter = r.readByte() == 0 ? "source" : "destination";
         String srcNs = r.readString();
@@ -383,7 +390,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         String dstWl = r.readString();
         String dstIp = r.readString();
         if (srcWl == null && srcIp != null) {
-            IpOwner owner = lookup(srcIp, lookups);
+            IpOwner owner = lookup(srcIp, windowEnd, lookups);
             if (owner != null) {
                 srcNs = owner.namespace();
                 srcWl = owner.workload();
@@ -393,14 +400,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             }
         }
         if (dstWl == null && dstIp != null) {
-            IpOwner owner = lookup(dstIp, lookups);
+            IpOwner owner = lookup(dstIp, windowEnd, lookups);
             if (owner != null) dstWl = owner.workload();
         }
         return new PairKey(reporter, srcNs, srcWl, dstNs, dstSvc, dstWl);
     }
 
-    private IpOwner lookup(String ip, Map<String, IpOwner> lookups) {
-        return lookups.computeIfAbsent(ip, ipOwners::get);
+    /** The IP's owner during the window (an IP may have passed from a deleted pod to a new one since). */
+    private IpOwner lookup(String ip, long windowEnd, Map<String, IpOwner> lookups) {
+        return lookups.computeIfAbsent(ip + ' ' + windowEnd, k -> IpOwnersUpdater.ownerAt(ipOwners, ip, windowEnd));
     }
 
     private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {
