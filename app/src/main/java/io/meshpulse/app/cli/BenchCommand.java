@@ -124,18 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             admin.ensure(topics, partitions, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
             admin.awaitLeaders(topics.all());
-            List<String> skipped = new ArrayList<>();
-            var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), skipped);
-            try (MergedLogReader reader = new MergedLogReader(logs, null);
-                 RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
-                long last = 0;
-                for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
-                    last = Replay.timeOf(line, last);
-                    producer.send(line, last);
-                    produced++;
-                }
-                producer.flush();
-            }
+            produced = produceAll(bootstrap, topics.rawAccessLog());
             long consumed = 0;
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -197,17 +186,7 @@ final class BenchCommand implements Callable<Integer> {
             config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
             try (StreamsRunner streams = new StreamsRunner(topology, config)) {
                 streams.start(Duration.ofSeconds(60));
-                var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), new ArrayList<>());
-                try (MergedLogReader reader = new MergedLogReader(logs, null);
-                     RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
-                    long last = 0;
-                    for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
-                        last = Replay.timeOf(line, last);
-                        producer.send(line, last);
-                        produced++;
-                    }
-                    producer.flush();
-                }
+                produced = produceAll(bootstrap, topics.rawAccessLog());
                 long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
                 while (counted.get() < produced && System.nanoTime() < deadline) {
                     streams.checkFailed();
@@ -227,5 +206,22 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             Replay.deleteRecursively(stateDir);
         }
+    }
+
+    /** Reads the input with replay's reader and produces every line with replay's producer; returns how many. */
+    private long produceAll(String bootstrap, String topic) throws Exception {
+        long produced = 0;
+        var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), new ArrayList<>());
+        try (MergedLogReader reader = new MergedLogReader(logs, null);
+             RawLineProducer producer = new RawLineProducer(bootstrap, topic)) {
+            long last = 0;
+            for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
+                last = Replay.timeOf(line, last);
+                producer.send(line, last);
+                produced++;
+            }
+            producer.flush();
+        }
+        return produced;
     }
 }
