@@ -41,13 +41,20 @@ public final class Hosts {
 
     /**
      * A host canonicalised the way Kubernetes DNS resolves it from a pod in {@code podNamespace}: a name without a
-     * dot is a Service in the pod's namespace; {@code svc.ns.svc} gains the cluster suffix; anything else (an
-     * external host, an IP) stays as it is.
+     * dot is a Service in the pod's namespace, and so is {@code name.<the pod's namespace>} (the search path makes
+     * both the same Service as its FQDN, which mTLS lines name through their SNI: without this a plaintext caller
+     * using the short form split one Service in two); {@code svc.ns.svc} gains the cluster suffix; anything else (an
+     * external host, an IP, {@code name.ns} for another namespace, which could as well be an external domain) stays
+     * as it is.
      */
     public static String canonicalService(String host, String podNamespace) {
         if (host == null) return null;
-        if (host.indexOf('.') < 0 && host.indexOf(':') < 0 && podNamespace != null) {
-            return host + "." + podNamespace + CLUSTER_SUFFIX;
+        if (host.indexOf(':') < 0 && podNamespace != null) {
+            int dot = host.indexOf('.');
+            if (dot < 0) return host + "." + podNamespace + CLUSTER_SUFFIX;
+            if (dot > 0 && host.length() - dot - 1 == podNamespace.length() && host.endsWith(podNamespace)) {
+                return host + CLUSTER_SUFFIX;
+            }
         }
         if (host.endsWith(".svc")) return host + ".cluster.local";
         return host;
