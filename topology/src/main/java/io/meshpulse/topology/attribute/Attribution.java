@@ -42,7 +42,8 @@ public final class Attribution {
 
     /**
      * Whether the workload is an Istio gateway (the default ingress and egress gateways, the AKS add-on's
-     * {@code aks-istio-ingressgateway-…}, and Gateway API deployments, which Istio names {@code <gateway>-istio}).
+     * {@code aks-istio-ingressgateway-…}, the Helm gateway chart's usual releases {@code istio-ingress…} and
+     * {@code istio-egress…}, and Gateway API deployments, which Istio names {@code <gateway>-istio}).
      * Every line of a gateway is reported by the source, the gateway, even one the parser reads as inbound: a
      * {@code filter_chain_not_found} connection (a client's SNI matches no server of the gateway) has no cluster
      * to tell, and put on the destination side it made a pair of every external client's IP. The name is all there
@@ -50,6 +51,7 @@ public final class Attribution {
      */
     public static boolean isGateway(String workload) {
         return workload != null && (workload.contains("ingressgateway") || workload.contains("egressgateway")
+                || workload.startsWith("istio-ingress") || workload.startsWith("istio-egress")
                 || workload.endsWith("-istio"));
     }
 
