@@ -41,6 +41,25 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
+    /**
+     * The cluster id a data folder was formatted with, or a new one for a folder never used. Formatting skips a
+     * folder that is already formatted, but the broker then checks the folder's id against the one given here:
+     * a new random id on every start made a second start on the same data folder (`broker --data`, `run` with its
+     * state folder) fail with "Invalid cluster.id".
+     */
+    static String clusterIdOf(Path logDir) throws IOException {
+        Path meta = logDir.resolve("meta.properties");
+        if (Files.exists(meta)) {
+            Properties p = new Properties();
+            try (var in = Files.newInputStream(meta)) {
+                p.load(in);
+            }
+            String id = p.getProperty("cluster.id");
+            if (id != null && !id.isBlank()) return id;
+        }
+        return Uuid.randomUuid().toString();
+    }
+
     /** Starts a broker with its logs under {@code dataDir}; {@code port} 0 picks a free port. */
     public static EmbeddedBroker start(Path dataDir, int port) {
         return start(dataDir, port, Map.of());
@@ -85,7 +104,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
             Formatter formatter = new Formatter()
                     .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
+                    .setClusterId(clusterIdOf(logDir))
                     .setDirectories(List.of(logDir.toString()))
                     .setMetadataLogDirectory(logDir.toString())
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
