@@ -191,11 +191,11 @@ public final class FileTailer implements AutoCloseable {
         for (TrackedFile f : finished) {
             tracked.remove(f.key);
             Checkpoint end = f.checkpoint(config.node(), followingSince, System.currentTimeMillis());
-            if (stillAt(f)) {
-                done.put(f.key, end);
-            } else { // removed from disk: nothing can bring it back, so its entry goes
-                sink.checkpoint(Checkpoint.key(config.node(), f.key.dev(), f.key.ino()), null);
-            }
+            // Kept even when the file has left its path by now: the kubelet removes a rotation once its gzipped copy
+            // is written, and a copy not listed yet is recognised at the next discovery by this entry's fingerprint
+            // (dropped here, that copy was read again whole: TailKillNineIT caught 428 lines sent twice). Discovery
+            // forgets finished files found on no path, after it has looked at the files it listed.
+            done.put(f.key, end);
             for (Copy copy : f.copies) { // its gzipped copies are finished with it
                 ignored.remove(copy.key());
                 if (!copy.key().equals(keyOf(copy.path()))) continue;

@@ -218,6 +218,31 @@ class FileTailerTest {
         again.close();
     }
 
+    /**
+     * The kubelet compresses a rotation and removes it between the listing that saw it and the cycle that finishes
+     * it: the finished file is then at no path, and its copy is listed only afterwards. The copy must still be
+     * recognised (once the finished file's entry was dropped at once, and the copy was read again whole).
+     */
+    @Test
+    void aRotationCompressedAndRemovedJustBeforeItIsFinishedIsNotReadAgain() {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
+        FileTailer t = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
+        t.start();
+        t.pollOnce(); // "1" read from the live file
+        Path first = a.rotate();
+        a.line("2");
+        // while this cycle's listing opens the new live file, the kubelet compresses the rotation and removes it;
+        // the same cycle then finds the rotation read to its end and finishes it
+        t.beforeOpen(p -> {
+            if (p.getFileName().toString().equals("0.log") && Files.exists(first)) a.compress(first, true);
+        });
+        t.pollOnce();
+        for (int i = 0; i < 3; i++) t.pollOnce(); // the copy is listed
+        assertEquals(List.of("1", "2"), contents());
+        assertEquals(0.0, registry.get("meshpulse.ingest.file.decompressed").counter().count(), "no copy was read");
+        t.close();
+    }
+
     /** Rotations written and compressed entirely while the tailer was down are read whole, oldest first. */
     @Test
     void rotationsCompressedWhileDownAreReadWholeInOrder() {
@@ -376,6 +401,8 @@ class FileTailerTest {
         t.pollOnce(); // nothing more: finished
         assertEquals(List.of("1", "2", "3"), contents());
         assertEquals(0, t.filesFollowed());
+        // kept until the next listing, which could hold a gzipped copy of it to recognise; it holds none
+        t.pollOnce();
         assertEquals(1, kafka.checkpoints.size(), "only the node marker is left: the removed file's entry is deleted");
         t.close();
     }
