@@ -27,7 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -120,11 +119,10 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> baseline(String bootstrap, int round) throws Exception {
         Topics topics = Topics.withPrefix("meshpulse.bench-" + round + "-" + System.nanoTime() + ".");
         long start = System.nanoTime();
-        long produced = 0;
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             admin.ensure(topics, partitions, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
             admin.awaitLeaders(topics.all());
-            produced = produceAll(bootstrap, topics.rawAccessLog());
+            long produced = produceAll(bootstrap, topics.rawAccessLog());
             long consumed = 0;
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -145,14 +143,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             admin.delete(topics.all());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", "baseline");
-            m.put("round", round);
-            m.put("lines", produced);
-            m.put("consumed", consumed);
-            m.put("seconds", secs);
-            m.put("linesPerSecond", produced / secs);
-            return m;
+            return result("baseline", round, produced, "consumed", consumed, secs);
         }
     }
 
@@ -182,9 +173,8 @@ final class BenchCommand implements Callable<Integer> {
                     counted.incrementAndGet();
                 }
             }, "floor-source");
-            Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1, (short) 1, 128L * 1024 * 1024);
-            config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
-            try (StreamsRunner streams = new StreamsRunner(topology, config)) {
+            try (StreamsRunner streams = new StreamsRunner(topology,
+                    Replay.streamsConfig(applicationId, bootstrap, stateDir, (short) 1))) {
                 streams.start(Duration.ofSeconds(60));
                 produced = produceAll(bootstrap, topics.rawAccessLog());
                 long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
@@ -195,14 +185,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             admin.delete(topics.all());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", "streamsFloor");
-            m.put("round", round);
-            m.put("lines", produced);
-            m.put("counted", counted.get());
-            m.put("seconds", secs);
-            m.put("linesPerSecond", produced / secs);
-            return m;
+            return result("streamsFloor", round, produced, "counted", counted.get(), secs);
         } finally {
             Replay.deleteRecursively(stateDir);
         }
@@ -223,5 +206,18 @@ final class BenchCommand implements Callable<Integer> {
             producer.flush();
         }
         return produced;
+    }
+
+    /** One measurement's figures: every line of the input, and what the measured side saw of them. */
+    private static Map<String, Object> result(String kind, int round, long lines, String seenName, long seen,
+                                              double secs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind);
+        m.put("round", round);
+        m.put("lines", lines);
+        m.put(seenName, seen);
+        m.put("seconds", secs);
+        m.put("linesPerSecond", lines / secs);
+        return m;
     }
 }

@@ -142,12 +142,7 @@ public final class Replay {
                 // each pod's IP is announced (and committed) before the windows that need it close. With one thread
                 // per core the tasks drifted apart and a few hundred requests per replay were left attributed to bare
                 // IPs (ReplayIT caught it). More threads need a replay that seeds the IP table first.
-                Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1,
-                        replication.orElse((short) -1), 128L * 1024 * 1024);
-                // Tasks that read several topics (the pair windows with the metrics stage's inputs) wait for data on
-                // each one by default, and Kafka Streams formats a log message per empty partition per record while
-                // deciding (about 4 % of the stream thread here). A replay has no metrics input, so nothing to wait for.
-                config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+                Properties config = streamsConfig(applicationId, bootstrap, stateDir, replication.orElse((short) -1));
                 config.putAll(o.kafka());
                 hooks.configure(config);
                 try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
@@ -169,6 +164,17 @@ public final class Replay {
             if (broker != null) broker.close();
             if (tmpData != null) deleteRecursively(tmpData);
         }
+    }
+
+    /** The Kafka Streams settings of a replay (also those of {@code bench}'s Streams floor). */
+    public static Properties streamsConfig(String applicationId, String bootstrap, Path stateDir, short replication) {
+        Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1, replication,
+                128L * 1024 * 1024);
+        // Tasks that read several topics (the pair windows with the metrics stage's inputs) wait for data on each one
+        // by default, and Kafka Streams formats a log message per empty partition per record while deciding (about
+        // 4 % of the stream thread here). A replay has no metrics input, so nothing to wait for.
+        config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        return config;
     }
 
     private static Summary pump(Options o, List<LogFileSet.ContainerLogFiles> logs, Topics topics, String bootstrap,

@@ -4,12 +4,14 @@ import io.meshpulse.model.IpOwner;
 import io.meshpulse.topology.Names;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Keeps the global IP table: the newest sighting of an IP wins, a null value forgets it.
@@ -49,11 +51,10 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
             if (next.seenAt() < current.seenAt()) store.put(ip, next);
             return;
         }
-        boolean otherPod = current != null;
         if (current == null || current.seenAt() <= next.seenAt()) {
-            if (otherPod) keep(ip, current);
+            if (current != null) keep(ip, current);
             store.put(ip, next);
-        } else if (otherPod) {
+        } else {
             keep(ip, next); // an earlier owner announced late (another task behind in event time)
         }
     }
@@ -61,7 +62,7 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
     private void keep(String ip, IpOwner earlier) {
         store.put(historyKey(ip, earlier.seenAt()), earlier);
         List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, IpOwner> it = store.range(ip + SEP, ip + (char) (SEP + 1))) {
+        try (KeyValueIterator<String, IpOwner> it = history(store, ip)) {
             while (it.hasNext()) keys.add(it.next().key);
         }
         // keys sort by time (fixed-width hex): drop the oldest beyond the bound
@@ -72,21 +73,25 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
         return ip + SEP + String.format("%016x", seenAt ^ Long.MIN_VALUE); // sign flipped: sorts as signed longs
     }
 
+    /** The IP's earlier owners, oldest first. */
+    private static KeyValueIterator<String, IpOwner> history(ReadOnlyKeyValueStore<String, IpOwner> table, String ip) {
+        return table.range(ip + SEP, ip + (char) (SEP + 1));
+    }
+
     private static boolean samePod(IpOwner a, IpOwner b) {
-        return java.util.Objects.equals(a.pod(), b.pod()) && java.util.Objects.equals(a.namespace(), b.namespace());
+        return Objects.equals(a.pod(), b.pod()) && Objects.equals(a.namespace(), b.namespace());
     }
 
     /**
      * Who held {@code ip} for a window ending at {@code windowEnd}: the newest owner first seen before that end; when
      * every owner was first seen later (a caller whose own lines start after its calls were logged), the earliest.
      */
-    static IpOwner ownerAt(org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, IpOwner> table, String ip,
-                           long windowEnd) {
+    static IpOwner ownerAt(ReadOnlyKeyValueStore<String, IpOwner> table, String ip, long windowEnd) {
         IpOwner current = table.get(ip);
         if (current == null || current.seenAt() < windowEnd) return current; // the usual case: no IP reuse since
         IpOwner best = current;
         IpOwner earliest = current;
-        try (KeyValueIterator<String, IpOwner> it = table.range(ip + SEP, ip + (char) (SEP + 1))) {
+        try (KeyValueIterator<String, IpOwner> it = history(table, ip)) {
             while (it.hasNext()) {
                 KeyValue<String, IpOwner> kv = it.next();
                 IpOwner o = kv.value;

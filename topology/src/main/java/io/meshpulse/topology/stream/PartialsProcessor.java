@@ -15,6 +15,7 @@ import io.meshpulse.topology.stats.BinaryReader;
 import io.meshpulse.topology.stats.BinaryWriter;
 import io.meshpulse.topology.stats.PairKey;
 import io.meshpulse.topology.stats.WindowCounts;
+import io.meshpulse.topology.stream.OpenWindows.OpenWindow;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,12 +24,10 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -64,17 +63,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private final AccessLogParser parser = new AccessLogParser();
     private final Workloads workloads = new Workloads();
     private final BinaryWriter keyWriter = new BinaryWriter(128);
-    private final BinaryWriter valueWriter = new BinaryWriter(512);
     /**
-     * Every window open in this task, decoded: the store's content plus the windows in {@link #dirty}, which are
-     * written to the store once per commit, just before the stores are flushed ({@link DeferredWritesStore}),
-     * instead of once per line. Loaded from the store (restored from its changelog) whenever the task is
-     * (re)initialised; from then on the store is only written, never read: closing and early looks take their
-     * windows from here, and a window missing here is new.
+     * Every window open in this task, decoded, by window and line pair; written to {@link #partials} once per commit
+     * instead of once per line, and read back from it only when the task (re)starts.
      */
-    private final Map<LiveKey, OpenWindow> live = new HashMap<>();
-    /** Windows counted into since their last write to {@link #partials}. */
-    private final List<OpenWindow> dirty = new ArrayList<>();
+    private final OpenWindows<LiveKey> windows = new OpenWindows<>();
     /** IPs this task has announced, with their owner {namespace, pod}: an IP-table update only when one changed. */
     private final Map<String, String[]> announcedIps = new HashMap<>();
     /** The record being processed, decoded (its line buffer is reused). */
@@ -106,11 +99,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.partials = context.getStateStore(Names.PARTIALS_STORE);
-        DeferredWritesStore.of(partials).beforeFlush(this::writeDirty);
         this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
         this.task = context.taskId().partition();
-        loadOpenWindows();
+        windows.load(partials, k -> new LiveKey(Keys.windowStartOf(k.get()), linePairOf(k.get())));
+        oldestOpenWindow = windows.oldestStart();
         Long et = meta.get(META_EVENT_TIME);
         Long cu = meta.get(META_CLOSED_UP_TO);
         eventTime = et == null ? NONE : et;
@@ -186,37 +179,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         }
         LinePair pair = Attribution.of(log, namespace, workload);
         LiveKey liveKey = new LiveKey(windowStart, pair);
-        OpenWindow open = live.get(liveKey);
-        if (open == null) { // live holds every open window: this one is new
-            open = new OpenWindow(windowStart, Bytes.wrap(partialKey(windowStart, pair)), new WindowCounts(), false);
-            live.put(liveKey, open);
+        OpenWindow open = windows.get(liveKey);
+        if (open == null) {
+            open = windows.open(liveKey, windowStart, Bytes.wrap(partialKey(windowStart, pair)), new WindowCounts());
         }
         WindowCounts counts = open.counts;
         counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
                 counts.wantsExample(log.failureClass()) ? raw.line() : null);
-        open.touched(dirty);
+        windows.touched(open);
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
-    }
-
-    /** Writes the windows counted into since their last write; the store is then as current as {@link #live}. */
-    private void writeDirty() {
-        OpenWindow.writeDirty(dirty, partials, valueWriter);
-    }
-
-    /** Fills {@link #live} from the store, which is the truth after a (re)start. */
-    private void loadOpenWindows() {
-        live.clear();
-        dirty.clear();
-        oldestOpenWindow = Long.MAX_VALUE;
-        try (KeyValueIterator<Bytes, byte[]> it = partials.all()) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                long ws = Keys.windowStartOf(kv.key.get());
-                OpenWindow open = new OpenWindow(ws, kv.key, WindowCounts.readFrom(new BinaryReader(kv.value)), true);
-                live.put(new LiveKey(ws, linePairOf(kv.key.get())), open);
-                if (ws < oldestOpenWindow) oldestOpenWindow = ws;
-            }
-        }
     }
 
     /** The end of the newest window whose grace has passed, on window boundaries so that watermarks move in steps. */
@@ -263,27 +234,13 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (upTo == NONE || upTo <= closedUpTo) return;
         if (oldestOpenWindow != Long.MAX_VALUE && oldestOpenWindow + size <= upTo) {
             long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
-            List<OpenWindow> closing = new ArrayList<>();
-            for (var it = live.values().iterator(); it.hasNext(); ) {
-                OpenWindow open = it.next();
-                if (open.windowStart <= lastStart) {
-                    open.closed = true;
-                    closing.add(open);
-                    it.remove();
-                }
-            }
-            Map<ResolvedKey, WindowCounts> merged = merge(closing, false);
-            for (OpenWindow open : closing) {
-                // A null value deletes without reading the old one first (delete() would); a window never written
-                // (opened and closed between two commits) has nothing to delete.
-                if (open.stored) partials.put(open.key, null);
-            }
+            Map<ResolvedKey, WindowCounts> merged = merge(windows.closeUpTo(lastStart), false);
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
                 PairKey pair = e.getKey().pair();
                 PartialMsg msg = new PartialMsg.Partial(e.getKey().windowStart(), pair, e.getValue());
                 context.forward(new Record<>(pair.toKeyString(), new Emitted.ToPartials(msg), timestamp));
             }
-            oldestOpenWindow = firstOpenWindow();
+            oldestOpenWindow = windows.oldestStart();
         }
         closedUpTo = upTo;
         while (!closes.isEmpty() && closes.peekFirst()[0] <= closedUpTo) closes.pollFirst();
@@ -294,17 +251,21 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     /**
-     * The counts of {@code windows}, merged per window and resolved pair (caller IPs resolved through the IP table to
-     * the pod that held them in the window), in store-key order (window start first), as a scan of the store would give them. Several line
-     * pairs resolve to one pair when callers were named by IP. With {@code copy} the windows' own counts are left
-     * as they are (they stay open); otherwise the first window of each resolved pair takes the others' counts.
+     * The counts of {@code sorted} (in store-key order: window start first), merged per window and resolved pair
+     * (caller IPs resolved through the IP table to the pod that held them in the window). Several line pairs
+     * resolve to one pair when callers were named by IP. With {@code copy} the windows' own counts are left as
+     * they are (they stay open); otherwise the first window of each resolved pair takes the others' counts.
      */
-    private Map<ResolvedKey, WindowCounts> merge(List<OpenWindow> windows, boolean copy) {
-        windows.sort((a, b) -> a.key.compareTo(b.key));
+    private Map<ResolvedKey, WindowCounts> merge(List<OpenWindow> sorted, boolean copy) {
         Map<ResolvedKey, WindowCounts> merged = new LinkedHashMap<>();
-        Map<String, IpOwner> lookups = new HashMap<>();
-        for (OpenWindow open : windows) {
+        Map<String, IpOwner> lookups = new HashMap<>(); // the IP table's answers for the window at hand
+        long lookupsFor = NONE;
+        for (OpenWindow open : sorted) {
             long ws = open.windowStart;
+            if (ws != lookupsFor) {
+                lookups.clear();
+                lookupsFor = ws;
+            }
             ResolvedKey key = new ResolvedKey(ws, resolve(open.key.get(), ws + size, lookups));
             WindowCounts prev = merged.get(key);
             if (prev == null) {
@@ -336,9 +297,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (from + size <= upTo) {
             long lastStart = upTo - size;
             List<OpenWindow> looked = new ArrayList<>();
-            for (OpenWindow open : live.values()) {
+            for (OpenWindow open : windows.all()) {
                 if (open.windowStart >= from && open.windowStart <= lastStart) looked.add(open);
             }
+            looked.sort((a, b) -> a.key.compareTo(b.key));
             Map<ResolvedKey, WindowCounts> merged = merge(looked, true);
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
                 long ws = e.getKey().windowStart();
@@ -354,12 +316,6 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private void forwardWatermark(long upTo, long timestamp) {
         PartialMsg wm = new PartialMsg.Watermark(task, upTo);
         context.forward(new Record<>("watermark/" + task, new Emitted.ToPartials(wm), Math.max(0, timestamp)));
-    }
-
-    private long firstOpenWindow() {
-        long first = Long.MAX_VALUE;
-        for (OpenWindow open : live.values()) first = Math.min(first, open.windowStart);
-        return first;
     }
 
     private byte[] partialKey(long windowStart, LinePair p) {
@@ -378,37 +334,38 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 r.readString(), r.readString(), r.readString());
     }
 
-    /** Turns a stored partial key into the pair, resolving IPs against the IP table as it stands now. */
+    /**
+     * Turns a stored partial key into the pair, naming callers known only by IP after the pod that held the IP
+     * during the window (as the IP table knows it now).
+     */
     private PairKey resolve(byte[] key, long windowEnd, Map<String, IpOwner> lookups) {
-        BinaryReader r = new BinaryReader(key, 8, key.length - 8);
-        String reporter = r.readByte() == 0 ? "source" : "destination";
-        String srcNs = r.readString();
-        String srcWl = r.readString();
-        String srcIp = r.readString();
-        String dstNs = r.readString();
-        String dstSvc = r.readString();
-        String dstWl = r.readString();
-        String dstIp = r.readString();
-        if (srcWl == null && srcIp != null) {
-            IpOwner owner = lookup(srcIp, windowEnd, lookups);
+        LinePair p = linePairOf(key);
+        String srcNs = p.sourceNamespace();
+        String srcWl = p.sourceWorkload();
+        String dstWl = p.destinationWorkload();
+        if (srcWl == null && p.sourceIp() != null) {
+            IpOwner owner = lookup(p.sourceIp(), windowEnd, lookups);
             if (owner != null) {
                 srcNs = owner.namespace();
                 srcWl = owner.workload();
             } else {
                 srcNs = null;
-                srcWl = srcIp;
+                srcWl = p.sourceIp();
             }
         }
-        if (dstWl == null && dstIp != null) {
-            IpOwner owner = lookup(dstIp, windowEnd, lookups);
+        if (dstWl == null && p.destinationIp() != null) {
+            IpOwner owner = lookup(p.destinationIp(), windowEnd, lookups);
             if (owner != null) dstWl = owner.workload();
         }
-        return new PairKey(reporter, srcNs, srcWl, dstNs, dstSvc, dstWl);
+        return new PairKey(p.reporter(), srcNs, srcWl, p.destinationNamespace(), p.destinationService(), dstWl);
     }
 
-    /** The IP's owner during the window (an IP may have passed from a deleted pod to a new one since). */
+    /**
+     * The IP's owner during the window (an IP may have passed from a deleted pod to a new one since); {@code lookups}
+     * holds the answers for this window.
+     */
     private IpOwner lookup(String ip, long windowEnd, Map<String, IpOwner> lookups) {
-        return lookups.computeIfAbsent(ip + ' ' + windowEnd, k -> IpOwnersUpdater.ownerAt(ipOwners, ip, windowEnd));
+        return lookups.computeIfAbsent(ip, k -> IpOwnersUpdater.ownerAt(ipOwners, k, windowEnd));
     }
 
     private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {
@@ -430,11 +387,6 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 raw == null ? null : raw.container(), raw == null ? null : raw.origin(), line);
         String key = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
         context.forward(new Record<>(key, new Emitted.Dead(letter), record.timestamp()));
-    }
-
-    @Override
-    public void close() {
-        live.clear();
     }
 
     private record ResolvedKey(long windowStart, PairKey pair) {}

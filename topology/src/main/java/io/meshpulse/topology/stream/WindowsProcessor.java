@@ -10,16 +10,13 @@ import io.meshpulse.topology.stats.BinaryReader;
 import io.meshpulse.topology.stats.BinaryWriter;
 import io.meshpulse.topology.stats.PairKey;
 import io.meshpulse.topology.stats.WindowCounts;
-import java.util.ArrayList;
-import java.util.HashMap;
+import io.meshpulse.topology.stream.OpenWindows.OpenWindow;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -42,13 +39,11 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
     private WindowStore<String, PairExemplars> exemplars;
     private long emittedUpTo = PartialsProcessor.NONE;
     /**
-     * Every open window of this task, decoded: the store's content plus the windows in {@link #dirty}, written to
-     * the store when the task commits ({@link DeferredWritesStore}). Loaded from the store when the task starts;
-     * after that the store is only written. A window whose partials and closing watermark arrive between two
-     * commits (the usual case: a parsing task sends a window's partials and then its watermark) never touches it.
+     * Every open window of this task, decoded, by store key. A window whose partials and closing watermark arrive
+     * between two commits (the usual case: a parsing task sends a window's partials and then its watermark) never
+     * reaches the store.
      */
-    private final Map<Bytes, OpenWindow> live = new HashMap<>();
-    private final List<OpenWindow> dirty = new ArrayList<>();
+    private final OpenWindows<Bytes> windows = new OpenWindows<>();
 
     public WindowsProcessor(Settings settings) {
         this.size = settings.window().toMillis();
@@ -59,26 +54,12 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
     public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.open = context.getStateStore(Names.OPEN_WINDOWS_STORE);
-        DeferredWritesStore.of(open).beforeFlush(this::writeDirty);
         this.watermarks = context.getStateStore(Names.WATERMARKS_STORE);
         this.closed = context.getStateStore(Names.PAIR_STATS_STORE);
         this.exemplars = context.getStateStore(Names.PAIR_EXEMPLARS_STORE);
         Long e = watermarks.get(EMITTED_KEY);
         emittedUpTo = e == null ? PartialsProcessor.NONE : e;
-        live.clear();
-        dirty.clear();
-        try (KeyValueIterator<Bytes, byte[]> it = open.all()) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                live.put(kv.key, new OpenWindow(Keys.windowStartOf(kv.key.get()), kv.key,
-                        WindowCounts.readFrom(new BinaryReader(kv.value)), true));
-            }
-        }
-    }
-
-    /** Writes the windows added to since their last write; the store is then as current as {@link #live}. */
-    private void writeDirty() {
-        OpenWindow.writeDirty(dirty, open, writer);
+        windows.load(open, k -> k);
     }
 
     @Override
@@ -115,28 +96,18 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
         writer.reset().writeLongBE(p.windowStart());
         p.pair().writeTo(writer);
         Bytes key = Bytes.wrap(writer.toByteArray());
-        OpenWindow w = live.get(key);
+        OpenWindow w = windows.get(key);
         if (w == null) {
-            live.put(key, w = new OpenWindow(p.windowStart(), key, p.counts(), false));
+            w = windows.open(key, p.windowStart(), key, p.counts());
         } else {
             w.counts.merge(p.counts());
         }
-        w.touched(dirty);
+        windows.touched(w);
     }
 
     private void emitUpTo(long upTo, long timestamp) {
         long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
-        List<OpenWindow> done = new ArrayList<>();
-        for (var it = live.values().iterator(); it.hasNext(); ) {
-            OpenWindow w = it.next();
-            if (w.windowStart <= lastStart) {
-                w.closed = true;
-                done.add(w);
-                it.remove();
-            }
-        }
-        done.sort((a, b) -> a.key.compareTo(b.key)); // store-key order: by window, then pair, as a scan gave them
-        for (OpenWindow w : done) {
+        for (OpenWindow w : windows.closeUpTo(lastStart)) {
             byte[] k = w.key.get();
             PairKey pair = PairKey.readFrom(new BinaryReader(k, 8, k.length - 8));
             PairWindowStats stats = toStats(w.windowStart, size, pair, w.counts);
@@ -145,8 +116,6 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
             Map<String, List<String>> examples = w.counts.exemplars();
             if (!examples.isEmpty()) exemplars.put(key, new PairExemplars(examples), w.windowStart);
             context.forward(new Record<>(key, new Emitted.Stats(stats), w.windowStart + size));
-            // a null value deletes without reading the old one first; a window never written has nothing to delete
-            if (w.stored) open.put(w.key, null);
         }
         emittedUpTo = upTo;
         watermarks.put(EMITTED_KEY, upTo);
