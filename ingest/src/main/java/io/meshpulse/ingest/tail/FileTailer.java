@@ -63,6 +63,11 @@ import org.slf4j.LoggerFactory;
 public final class FileTailer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileTailer.class);
     private static final int FINGERPRINT_BYTES = 128;
+    /**
+     * File times come from the kernel's coarse clock, which runs up to a tick behind {@link System#currentTimeMillis}:
+     * a file written just after the tailer started can carry a time just before it.
+     */
+    private static final long FILE_CLOCK_SLACK_MS = 1_000;
     private static final int BASE_BUFFER = 256 * 1024;
     private static final Pattern ROTATED = Pattern.compile(".+\\.log\\.\\d{8}-\\d{6}(\\.gz)?");
     private static final Pattern CRI_PARTIAL = Pattern.compile("^\\S+ (stdout|stderr) P( |$)");
@@ -439,7 +444,7 @@ public final class FileTailer implements AutoCloseable {
             // a finished file back at a live path (it was never rotated after all): carry on after its end
             resume = wasDone;
         }
-        if (resume == null && wasDone == null && c.rotatedName && c.mtime < followingSince) {
+        if (resume == null && wasDone == null && c.rotatedName && writtenBeforeFollowing(c)) {
             ignored.add(c.key); // older than this node's state: written before we were asked to follow
             return true;
         }
@@ -501,7 +506,7 @@ public final class FileTailer implements AutoCloseable {
                 if (known.kind() == Known.Kind.RESUME) {
                     resume = known.resume();
                     resumedFrom = known.resume();
-                } else if (c.mtime < followingSince || c.gzip && firstLineBefore(head, followingSince)) {
+                } else if (writtenBeforeFollowing(c) || c.gzip && firstLineBefore(head, followingSince)) {
                     // older than this node's state (a gzipped copy's file time is the compression's, so its first
                     // line tells): written before we were asked to follow
                     TrackedFile.closeQuietly(ch);
@@ -582,6 +587,16 @@ public final class FileTailer implements AutoCloseable {
         LOG.info("following {}{} from byte {}{}", c.path, c.gzip ? " (decompressed)" : "", f.readPos,
                 f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");
         return true;
+    }
+
+    /**
+     * Whether a rotated file's time says it was written before this node's state began. Files present at the first
+     * listing of a first start are, whatever their time; a file found later is judged by its time with the file
+     * clock's slack, so that a file created just after the start and rotated before it was opened is read.
+     */
+    private boolean writtenBeforeFollowing(Candidate c) {
+        if (firstStart && firstDiscovery) return !config.fromBeginning();
+        return c.mtime < followingSince - FILE_CLOCK_SLACK_MS;
     }
 
     /** A file that opens but cannot be decoded (a damaged gzip file): reported, counted and left alone. */
