@@ -14,6 +14,7 @@ import io.meshpulse.topology.stream.PartialMsg;
 import io.meshpulse.topology.stream.PartialMsgSerde;
 import io.meshpulse.topology.stream.PartialsPartitioner;
 import io.meshpulse.topology.stream.PartialsProcessor;
+import io.meshpulse.topology.stream.RestartSafeWindowStore;
 import io.meshpulse.topology.stream.WindowsProcessor;
 import io.meshpulse.topology.stream.metrics.MetricsStage;
 import java.util.Map;
@@ -104,11 +105,10 @@ public final class MeshpulseTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.WATERMARKS_STORE), Serdes.Integer(), Serdes.Long()));
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(Names.PAIR_STATS_STORE, settings.statsRetention(), settings.window(), false),
+                RestartSafeWindowStore.persistent(Names.PAIR_STATS_STORE, settings.statsRetention(), settings.window()),
                 keys, PAIR_STATS_STORE_SERDE));
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(Names.PAIR_EXEMPLARS_STORE, settings.statsRetention(), settings.window(),
-                        false),
+                RestartSafeWindowStore.persistent(Names.PAIR_EXEMPLARS_STORE, settings.statsRetention(), settings.window()),
                 keys, EXEMPLARS_SERDE));
 
         KStream<String, Emitted> fromParsing = builder

@@ -19,6 +19,7 @@ import io.meshpulse.sim.MeshSpec;
 import io.meshpulse.sim.SimConfig;
 import io.meshpulse.sim.SimResult;
 import io.meshpulse.topology.MeshpulseTopology;
+import io.meshpulse.topology.Names;
 import io.meshpulse.topology.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,14 +31,17 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Counting stays exact across a restart of the topology that loses its local state: the first instance counts half
- * the lines and stops, its state folder is deleted, and a second instance rebuilds the parsing tasks' open windows
- * from their changelogs before it counts the rest. Every pair's requests and classes, summed over windows, must
+ * Counting stays exact across a restart of the topology: the first instance counts half the lines and stops, and a
+ * second instance counts the rest, either on a fresh state folder (it rebuilds the parsing tasks' open windows from
+ * their changelogs) or on the first one's folder (it restores nothing). Every pair's requests and classes, summed over windows, must
  * equal the generator's truth, so a window the changelog missed (or counted twice) fails the test.
  */
 class TopologyRestartIT {
@@ -46,6 +50,29 @@ class TopologyRestartIT {
     @Test
     void aSecondInstanceRestoredFromTheChangelogsCarriesOnWithoutLosingOrRepeatingALine(@TempDir Path dir)
             throws Exception {
+        Map<String, Long> restored = countAcrossARestart(dir, "state-2");
+        // the listener sees restores: the check of the next test cannot pass for want of one
+        assertTrue(restored.getOrDefault(Names.PARTIALS_STORE, 0L) > 0, "restored: " + restored);
+    }
+
+    /**
+     * A clean stop and a start on the same state folder restore nothing: every store's offset is where its
+     * changelog ends. Stores that hold nothing (no exemplar, no Prometheus coverage) used to make Kafka Streams call
+     * their whole task corrupted, wipe it and restore every store of it (see {@code RestartSafeWindowStore}).
+     */
+    @Test
+    void aCleanRestartOnTheSameStateFolderRestoresNothingAndStillCountsEveryLineOnce(@TempDir Path dir)
+            throws Exception {
+        assertEquals(Map.of(), countAcrossARestart(dir, "state-1"));
+    }
+
+    /**
+     * Sends half the lines to a first instance (state folder {@code state-1}), stops it, sends the rest to a second
+     * one on {@code secondState}, and checks the counts against the generator's truth; returns the records the second
+     * instance restored, by store.
+     */
+    private static Map<String, Long> countAcrossARestart(Path dir, String secondState) throws Exception {
+        Map<String, Long> restored = new ConcurrentHashMap<>();
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(),
                 SimConfig.defaults(11, start, Duration.ofMinutes(2)), dir.resolve("logs"));
@@ -80,11 +107,29 @@ class TopologyRestartIT {
                     // everything sent so far processed and committed before the first instance goes
                     IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), first.streams(),
                             first::checkFailed, Duration.ofMinutes(2));
+                    // and some windows closed, so that every task has state to keep (or to restore)
+                    await("some windows closed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> {
+                                first.checkFailed();
+                                return out.windows() > 0;
+                            });
                 }
                 assertTrue(out.accountedLines() < half, "windows were still open when the first instance stopped");
                 // a fresh state folder: the second instance has nothing local and restores from the changelogs
                 try (StreamsRunner second = new StreamsRunner(MeshpulseTopology.build(topics, settings),
-                        config(app, bootstrap, dir.resolve("state-2")))) {
+                        config(app, bootstrap, dir.resolve(secondState)))) {
+                    second.streams().setGlobalStateRestoreListener(new StateRestoreListener() {
+                        @Override
+                        public void onRestoreStart(TopicPartition partition, String store, long from, long to) {}
+
+                        @Override
+                        public void onBatchRestored(TopicPartition partition, String store, long end, long count) {
+                            if (count > 0) restored.merge(store, count, Long::sum);
+                        }
+
+                        @Override
+                        public void onRestoreEnd(TopicPartition partition, String store, long total) {}
+                    });
                     second.start(Duration.ofSeconds(60));
                     lastTime = send(producer, lines.subList(half, lines.size()), lastTime);
                     IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
@@ -101,6 +146,7 @@ class TopologyRestartIT {
                 assertEquals(expected(sim), actual(out.sortedStats()));
             }
         }
+        return Map.copyOf(restored);
     }
 
     private static Properties config(String app, String bootstrap, Path state) {

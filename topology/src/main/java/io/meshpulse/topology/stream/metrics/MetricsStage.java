@@ -7,6 +7,7 @@ import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Names;
 import io.meshpulse.topology.Settings;
 import io.meshpulse.topology.stream.Emitted;
+import io.meshpulse.topology.stream.RestartSafeWindowStore;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,8 +45,8 @@ public final class MetricsStage {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.METRICS_OPEN_STORE), Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(Names.METRICS_COVERAGE_STORE, settings.statsRetention(),
-                        settings.window(), false), KEYS, Serdes.Long()));
+                RestartSafeWindowStore.persistent(Names.METRICS_COVERAGE_STORE, settings.statsRetention(),
+                        settings.window()), KEYS, Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.METRICS_META_STORE), KEYS, Serdes.Long()));
         int partitions = settings.rawPartitions();
