@@ -20,8 +20,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * and in a replay that is after the whole input was read: with only the newest owner, every call the old pod ever
  * made was put on the new pod's workload. So when an IP changes pods, the owner it had is kept beside it, under
  * {@link #historyKey} (at most {@link #HISTORY} per IP), and {@link #ownerAt} picks the owner of a window's time.
- * The topic keeps its shape (one owner per IP); after a restart, which rebuilds the table from the topic, only the
- * newest owners are known again.
+ * The topic keeps its shape (one owner per IP). A restart on the same state folder keeps the table as it was; one
+ * that rebuilds it replays the topic through this processor ({@code StreamsBuilder#addGlobalStore} reprocesses on
+ * restore), so the history comes back as far as the topic's compaction has kept the earlier announcements.
  */
 public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, Void> {
     static final int HISTORY = 8;
