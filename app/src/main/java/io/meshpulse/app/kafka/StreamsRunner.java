@@ -59,8 +59,29 @@ public final class StreamsRunner implements AutoCloseable {
         return p;
     }
 
+    /** Starts the application and waits until it is running. */
     public void start(Duration timeout) {
+        startInBackground();
+        awaitRunning(timeout);
+    }
+
+    /**
+     * Starts the application without waiting: joining the group, creating the internal topics and the first
+     * assignment take seconds, which a caller with records to produce can spend producing them (they wait in the
+     * topic; Streams reads its input from the earliest offset).
+     */
+    public void startInBackground() {
         streams.start();
+    }
+
+    /** True while the application is running (not starting or rebalancing); throws when it failed. */
+    public boolean running() {
+        checkFailed();
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** Waits until the application is running, or throws when it failed or {@code timeout} has passed. */
+    public void awaitRunning(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {
             checkFailed();

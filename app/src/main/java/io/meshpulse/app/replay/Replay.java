@@ -146,11 +146,20 @@ public final class Replay {
                 config.putAll(o.kafka());
                 hooks.configure(config);
                 try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
-                    LOG.info("topics ready; starting the topology");
-                    streams.start(Duration.ofSeconds(60));
-                    LOG.info("topology running");
-                    hooks.onRunning(streams.streams(), topics, bootstrap);
-                    summary = pump(o, logs, topics, bootstrap, applicationId, streams, started, files, skipped);
+                    // The lines are sent while the topology starts (seconds: the group, its internal topics, the
+                    // first assignment); they wait in the topic meanwhile.
+                    LOG.info("topics ready; starting the topology and sending the lines");
+                    streams.startInBackground();
+                    boolean[] announced = {false};
+                    String servers = bootstrap;
+                    Runnable onRunning = () -> {
+                        if (announced[0] || !streams.running()) return;
+                        announced[0] = true;
+                        LOG.info("topology running");
+                        hooks.onRunning(streams.streams(), topics, servers);
+                    };
+                    summary = pump(o, logs, topics, bootstrap, applicationId, streams, onRunning, started, files,
+                            skipped);
                     hooks.afterComplete(summary);
                 }
                 LOG.info("topology stopped");
@@ -177,8 +186,13 @@ public final class Replay {
         return config;
     }
 
+    /**
+     * Sends every line, then the end-of-input marker once the topology has taken them all, and waits for the output.
+     * {@code onRunning} is called now and then until the topology is running (it acts once, when it is).
+     */
     private static Summary pump(Options o, List<LogFileSet.ContainerLogFiles> logs, Topics topics, String bootstrap,
-                                String applicationId, StreamsRunner streams, long started, int files, List<String> skipped)
+                                String applicationId, StreamsRunner streams, Runnable onRunning, long started,
+                                int files, List<String> skipped)
             throws IOException, InterruptedException {
         Progress progress = new Progress(o.progress());
         long running = System.nanoTime();
@@ -200,11 +214,14 @@ public final class Replay {
                     produced++;
                     if ((produced & 0x3FFF) == 0) {
                         streams.checkFailed();
+                        onRunning.run();
                         progress.show(produced, collector.accountedLines());
                     }
                 }
                 producer.flush();
                 sent = System.nanoTime();
+                streams.awaitRunning(Duration.ofSeconds(60));
+                onRunning.run();
                 IpTableSettle.await(bootstrap, o.kafka(), applicationId, topics.rawAccessLog(), topics.ipOwners(),
                         streams.streams(), streams::checkFailed, o.completionTimeout());
                 producer.endOfInput(lastTime, true);
