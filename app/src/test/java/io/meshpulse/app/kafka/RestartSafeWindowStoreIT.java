@@ -9,14 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,7 +24,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -77,20 +74,9 @@ class RestartSafeWindowStoreIT {
                         });
             }
 
-            Map<String, Long> restored = new ConcurrentHashMap<>();
+            RestoredRecords restored = new RestoredRecords();
             try (StreamsRunner second = new StreamsRunner(topology(restartSafe), config)) {
-                second.streams().setGlobalStateRestoreListener(new StateRestoreListener() {
-                    @Override
-                    public void onRestoreStart(TopicPartition partition, String store, long from, long to) {}
-
-                    @Override
-                    public void onBatchRestored(TopicPartition partition, String store, long end, long count) {
-                        if (count > 0) restored.merge(store, count, Long::sum);
-                    }
-
-                    @Override
-                    public void onRestoreEnd(TopicPartition partition, String store, long total) {}
-                });
+                second.streams().setGlobalStateRestoreListener(restored);
                 second.start(Duration.ofSeconds(60));
                 await("the counts there after the restart").atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -99,9 +85,9 @@ class RestartSafeWindowStoreIT {
                         });
             }
             if (restartSafe) {
-                assertEquals(Map.of(), restored, "nothing restored: the local state was kept");
+                assertEquals(Map.of(), restored.byStore(), "nothing restored: the local state was kept");
             } else {
-                assertEquals(Map.of("counts", 20L), restored, "the task was wiped and its counts restored");
+                assertEquals(Map.of("counts", 20L), restored.byStore(), "the task was wiped and its counts restored");
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.kafka.EmbeddedBroker;
+import io.meshpulse.app.kafka.RestoredRecords;
 import io.meshpulse.app.kafka.StreamsRunner;
 import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.files.LogFileSet;
@@ -31,10 +32,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +70,7 @@ class TopologyRestartIT {
      * instance restored, by store.
      */
     private static Map<String, Long> countAcrossARestart(Path dir, String secondState) throws Exception {
-        Map<String, Long> restored = new ConcurrentHashMap<>();
+        RestoredRecords restored = new RestoredRecords();
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(),
                 SimConfig.defaults(11, start, Duration.ofMinutes(2)), dir.resolve("logs"));
@@ -118,18 +116,7 @@ class TopologyRestartIT {
                 // a fresh state folder: the second instance has nothing local and restores from the changelogs
                 try (StreamsRunner second = new StreamsRunner(MeshpulseTopology.build(topics, settings),
                         config(app, bootstrap, dir.resolve(secondState)))) {
-                    second.streams().setGlobalStateRestoreListener(new StateRestoreListener() {
-                        @Override
-                        public void onRestoreStart(TopicPartition partition, String store, long from, long to) {}
-
-                        @Override
-                        public void onBatchRestored(TopicPartition partition, String store, long end, long count) {
-                            if (count > 0) restored.merge(store, count, Long::sum);
-                        }
-
-                        @Override
-                        public void onRestoreEnd(TopicPartition partition, String store, long total) {}
-                    });
+                    second.streams().setGlobalStateRestoreListener(restored);
                     second.start(Duration.ofSeconds(60));
                     lastTime = send(producer, lines.subList(half, lines.size()), lastTime);
                     IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
@@ -146,7 +133,7 @@ class TopologyRestartIT {
                 assertEquals(expected(sim), actual(out.sortedStats()));
             }
         }
-        return Map.copyOf(restored);
+        return restored.byStore();
     }
 
     private static Properties config(String app, String bootstrap, Path state) {
