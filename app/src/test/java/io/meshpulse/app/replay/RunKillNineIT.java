@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Each kill lands while a transaction of the child is open (a partition of one of its output, changelog or
  * repartition topics has records a read_committed reader cannot see yet), so the killed run leaves uncommitted
  * output, changelog records and, locally, RocksDB stores that were written and not closed. The first kill comes
- * before the child ever committed; the second after it committed part of a chunk and before all of it; the third
+ * before the child ever committed; the second after it committed every line sent so far, while it works on more; the third
  * while closed windows are on their way to the pair stats topic. Kafka Streams must detect each of these as an
  * unclean stop (a store left open with data) and restore the stores rather than trust them: a task that kept
  * the killed run's uncommitted state would count some lines twice, one that lost committed state would miss them.
@@ -117,22 +117,47 @@ class RunKillNineIT {
                         ms(t0), committedBefore ? "it HAD committed before" : "before its first commit"));
                 assertTrue(out.accountedLines() < lines.size());
 
-                // Run 1: the second chunk is sent as it starts; killed once it committed a quarter or more of the
-                // lines waiting for it and not all of them, in an open transaction.
-                long base = probe.committedRaw();
+                // Run 1: half the second chunk is sent as it starts, and it commits all it has; then the rest goes
+                // in pieces, and it is killed in an open transaction while a piece is sent and not yet all committed.
+                // How fast a child gets through a piece depends on the machine: one that committed a piece before
+                // the probe saw its transaction open gets the next piece.
                 t0 = System.nanoTime();
                 p = child.start("run-1");
-                lastTime = send(producer, chunk.get(1), lastTime);
-                long sentUpTo = probe.rawEnd();
+                List<RawLogLine> second = chunk.get(1);
+                lastTime = send(producer, second.subList(0, second.size() / 2), lastTime);
+                long firstHalf = probe.rawEnd();
                 deadline = deadline(60);
-                waitFor(p, child, "run-1", deadline, "a commit of part of the lines", () -> {
-                    long c = probe.committedRaw();
-                    return c >= base + (sentUpTo - base) / 4 && c < sentUpTo && probe.openTransaction();
-                });
-                long committedAtKill = probe.committedRaw();
+                waitFor(p, child, "run-1", deadline, "every line sent so far committed",
+                        () -> probe.committedRaw() >= firstHalf);
+                int pieces = 8;
+                List<RawLogLine> rest = second.subList(second.size() / 2, second.size());
+                boolean caught = false;
+                long sentUpTo = 0;
+                long committedAtKill = 0;
+                int piece = 0;
+                while (!caught) {
+                    assertTrue(piece < pieces, "run-1 committed every piece before a transaction of it was seen "
+                            + "open: see " + child.log("run-1"));
+                    lastTime = send(producer, rest.subList(rest.size() * piece / pieces,
+                            rest.size() * (piece + 1) / pieces), lastTime);
+                    piece++;
+                    long upTo = probe.rawEnd();
+                    long[] committed = new long[1];
+                    boolean[] open = new boolean[1];
+                    waitFor(p, child, "run-1", deadline, "piece " + piece + " in an open transaction or committed",
+                            () -> {
+                                committed[0] = probe.committedRaw();
+                                open[0] = committed[0] < upTo && probe.openTransaction();
+                                return open[0] || committed[0] >= upTo;
+                            });
+                    caught = open[0];
+                    sentUpTo = upTo;
+                    committedAtKill = committed[0];
+                }
                 kill(p);
-                log.add(String.format("run-1 killed %d ms after start with %d of %d lines committed, in a transaction",
-                        ms(t0), committedAtKill, sentUpTo));
+                log.add(String.format("run-1 killed %d ms after start with %d of %d lines committed (piece %d of "
+                        + "%d sent), in a transaction", ms(t0), committedAtKill, sentUpTo, piece, pieces));
+                lastTime = send(producer, rest.subList(rest.size() * piece / pieces, rest.size()), lastTime);
 
                 // Run 2: the third chunk; killed while closed windows are going to the pair stats topic.
                 t0 = System.nanoTime();
@@ -195,14 +220,17 @@ class RunKillNineIT {
     }
 
     /**
-     * Polls {@code condition} until it holds; fails if the child exits on its own or the deadline passes. The
-     * probes are Admin calls to a local broker, a few milliseconds each: the loop needs no pause of its own.
+     * Polls {@code condition} until it holds; fails if the child exits on its own or the deadline passes. Between
+     * tries it waits 10 ms on the child (returning at once if it exits): the probes are Admin calls to the broker
+     * in this JVM, and a loop without a pause would take CPU from the child it watches. A transaction of the child
+     * stays open for about its commit interval (1 s), far longer than that.
      */
     private static void waitFor(Process p, Child child, String run, long deadline, String what,
-                                BooleanSupplier condition) {
+                                BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) {
             assertTrue(p.isAlive(), run + " died on its own while waiting for " + what + ": see " + child.log(run));
             assertTrue(System.nanoTime() < deadline, "no " + what + " in time: see " + child.log(run));
+            p.waitFor(10, TimeUnit.MILLISECONDS);
         }
     }
 
