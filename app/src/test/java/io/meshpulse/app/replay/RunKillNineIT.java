@@ -85,6 +85,10 @@ class RunKillNineIT {
             Topics topics = Topics.withPrefix(PREFIX);
             try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
                 admin.ensure(topics, 4, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
+                // the first lines go out at once: a partition whose leader is not up yet refuses them, and the
+                // idempotent producer's retry of that first batch then stayed out of sequence until its delivery
+                // timeout (this test failed so once in the full suite)
+                admin.awaitLeaders(topics.all());
             }
             // One group member that keeps its identity across runs (static membership): a restarted run takes the
             // killed one's place at once instead of waiting out its session. The same state folder keeps the same
