@@ -43,9 +43,9 @@ final class OutputCollector implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile Exception failure;
     private Thread thread;
-    private final List<TopicPartition> alertParts = new ArrayList<>();
-    /** The collector thread's position in each alerts partition (the next offset it will read). */
-    private final Map<TopicPartition, Long> alertPositions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<TopicPartition> allParts = new ArrayList<>();
+    /** The collector thread's position in each partition it reads (the next offset it will read). */
+    private final Map<TopicPartition, Long> positions = new java.util.concurrent.ConcurrentHashMap<>();
     private long counted;
     private long dead;
     private long windows;
@@ -80,7 +80,7 @@ final class OutputCollector implements Runnable, AutoCloseable {
         }
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
-        for (TopicPartition tp : parts) if (tp.topic().equals(alertsTopic)) alertParts.add(tp);
+        allParts.addAll(parts);
     }
 
     /** Starts reading on a daemon thread of its own. */
@@ -119,7 +119,7 @@ final class OutputCollector implements Runnable, AutoCloseable {
                         }
                     }
                 }
-                for (TopicPartition tp : alertParts) alertPositions.put(tp, consumer.position(tp));
+                for (TopicPartition tp : allParts) positions.put(tp, consumer.position(tp));
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
             if (running) failure = e; // woken by close(): not a failure
@@ -163,8 +163,13 @@ final class OutputCollector implements Runnable, AutoCloseable {
 
     /** Whether every alerts partition has been read up to at least the given offsets (e.g. its committed end). */
     boolean alertsReadTo(Map<TopicPartition, Long> ends) {
+        return readTo(ends);
+    }
+
+    /** Whether each given partition has been read up to at least its offset (e.g. its committed end). */
+    boolean readTo(Map<TopicPartition, Long> ends) {
         for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-            Long at = alertPositions.get(e.getKey());
+            Long at = positions.get(e.getKey());
             if (e.getValue() > 0 && (at == null || at < e.getValue())) return false;
         }
         return true;
