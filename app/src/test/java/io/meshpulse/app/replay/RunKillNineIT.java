@@ -8,8 +8,6 @@ import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.files.LogFileSet;
 import io.meshpulse.ingest.kafka.RawLineProducer;
 import io.meshpulse.ingest.replay.MergedLogReader;
-import io.meshpulse.model.JsonCodec;
-import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
 import io.meshpulse.sim.MeshSimulator;
@@ -55,7 +53,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the killed run's uncommitted state would count some lines twice, one that lost committed state would miss them.
  */
 class RunKillNineIT {
-    private static final JsonCodec<PairWindowStats> STATS = new JsonCodec<>(PairWindowStats.class);
     private static final String PREFIX = "kill.";
     private static final String APP = "meshpulse-kill-it";
 
@@ -109,7 +106,7 @@ class RunKillNineIT {
                 long deadline;
 
                 // Run 0: the first chunk waits in the topic; killed in its first transaction.
-                lastTime = send(producer, chunk.get(0), lastTime);
+                lastTime = SimCounts.send(producer, chunk.get(0), lastTime);
                 long t0 = System.nanoTime();
                 Process p = child.start("run-0");
                 deadline = deadline(60);
@@ -127,7 +124,7 @@ class RunKillNineIT {
                 t0 = System.nanoTime();
                 p = child.start("run-1");
                 List<RawLogLine> second = chunk.get(1);
-                lastTime = send(producer, second.subList(0, second.size() / 2), lastTime);
+                lastTime = SimCounts.send(producer, second.subList(0, second.size() / 2), lastTime);
                 long firstHalf = probe.rawEnd();
                 deadline = deadline(60);
                 waitFor(p, child, "run-1", deadline, "every line sent so far committed",
@@ -141,7 +138,7 @@ class RunKillNineIT {
                 while (!caught) {
                     assertTrue(piece < pieces, "run-1 committed every piece before a transaction of it was seen "
                             + "open: see " + child.log("run-1"));
-                    lastTime = send(producer, rest.subList(rest.size() * piece / pieces,
+                    lastTime = SimCounts.send(producer, rest.subList(rest.size() * piece / pieces,
                             rest.size() * (piece + 1) / pieces), lastTime);
                     piece++;
                     long upTo = probe.rawEnd();
@@ -160,12 +157,13 @@ class RunKillNineIT {
                 kill(p);
                 log.add(String.format("run-1 killed %d ms after start with %d of %d lines committed (piece %d of "
                         + "%d sent), in a transaction", ms(t0), committedAtKill, sentUpTo, piece, pieces));
-                lastTime = send(producer, rest.subList(rest.size() * piece / pieces, rest.size()), lastTime);
+                lastTime = SimCounts.send(producer, rest.subList(rest.size() * piece / pieces, rest.size()),
+                        lastTime);
 
                 // Run 2: the third chunk; killed while closed windows are going to the pair stats topic.
                 t0 = System.nanoTime();
                 p = child.start("run-2");
-                lastTime = send(producer, chunk.get(2), lastTime);
+                lastTime = SimCounts.send(producer, chunk.get(2), lastTime);
                 deadline = deadline(60);
                 waitFor(p, child, "run-2", deadline, "pair stats in an open transaction",
                         () -> probe.openTransactionOn(topics.pairStats()));
@@ -178,7 +176,7 @@ class RunKillNineIT {
                 t0 = System.nanoTime();
                 p = child.start("run-3");
                 try {
-                    lastTime = send(producer, chunk.get(3), lastTime);
+                    lastTime = SimCounts.send(producer, chunk.get(3), lastTime);
                     producer.endOfInput(lastTime);
                     long endWithMarkers = probe.rawEnd();
                     deadline = deadline(90);
@@ -207,8 +205,8 @@ class RunKillNineIT {
                 String where = "\n" + report + "\nchild logs in " + dir;
                 assertEquals(lines.size(), out.accountedLines(), "every line counted or dead-lettered, once" + where);
                 assertEquals(sim.truth().otherLines(), out.deadLetters(), "dead letters" + where);
-                Map<String, Long> want = expected(sim);
-                Map<String, Long> got = actual(out.sortedStats());
+                Map<String, Long> want = SimCounts.expected(sim);
+                Map<String, Long> got = SimCounts.actual(out.sortedStats());
                 assertTrue(want.equals(got), "pair counts: " + difference(want, got) + where);
             }
         }
@@ -240,15 +238,6 @@ class RunKillNineIT {
     private static void kill(Process p) throws InterruptedException {
         p.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook, no commit, no store closed
         p.waitFor();
-    }
-
-    private static long send(RawLineProducer producer, List<RawLogLine> lines, long lastTime) {
-        for (RawLogLine l : lines) {
-            lastTime = Math.max(lastTime, Replay.timeOf(l, lastTime));
-            producer.send(l, lastTime);
-        }
-        producer.flush();
-        return lastTime;
     }
 
     /** What the child's group and topics look like from outside, through one Admin client. */
@@ -398,26 +387,4 @@ class RunKillNineIT {
                 + (diff.size() > 20 ? "; …" : "");
     }
 
-    private static Map<String, Long> expected(SimResult sim) {
-        Map<String, Long> m = new TreeMap<>();
-        for (SimResult.Pair p : sim.truth().pairs()) {
-            String pair = p.reporter() + " " + (p.source() == null ? null : p.source().workload()) + " -> "
-                    + p.destination().service();
-            m.merge(pair + " requests", p.requests(), Long::sum);
-            p.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
-        }
-        return m;
-    }
-
-    private static Map<String, Long> actual(List<String> stats) {
-        Map<String, Long> m = new TreeMap<>();
-        for (String line : stats) {
-            PairWindowStats s = STATS.decode(line);
-            String pair = s.reporter() + " " + (s.source() == null ? null : s.source().workload()) + " -> "
-                    + s.destination().service();
-            m.merge(pair + " requests", s.requests(), Long::sum);
-            s.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
-        }
-        return m;
-    }
 }

@@ -11,8 +11,6 @@ import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.files.LogFileSet;
 import io.meshpulse.ingest.kafka.RawLineProducer;
 import io.meshpulse.ingest.replay.MergedLogReader;
-import io.meshpulse.model.JsonCodec;
-import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
 import io.meshpulse.sim.MeshSimulator;
@@ -31,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.kafka.streams.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * equal the generator's truth, so a window the changelog missed (or counted twice) fails the test.
  */
 class TopologyRestartIT {
-    private static final JsonCodec<PairWindowStats> STATS = new JsonCodec<>(PairWindowStats.class);
 
     @Test
     void aSecondInstanceRestoredFromTheChangelogsCarriesOnWithoutLosingOrRepeatingALine(@TempDir Path dir)
@@ -101,7 +97,7 @@ class TopologyRestartIT {
                 out.start();
                 try (StreamsRunner first = new StreamsRunner(topology, config(app, bootstrap, dir.resolve("state-1")))) {
                     first.start(Duration.ofSeconds(60));
-                    lastTime = send(producer, lines.subList(0, half), lastTime);
+                    lastTime = SimCounts.send(producer, lines.subList(0, half), lastTime);
                     // everything sent so far processed and committed before the first instance goes
                     IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), first.streams(),
                             first::checkFailed, Duration.ofMinutes(2));
@@ -118,7 +114,7 @@ class TopologyRestartIT {
                         config(app, bootstrap, dir.resolve(secondState)))) {
                     second.streams().setGlobalStateRestoreListener(restored);
                     second.start(Duration.ofSeconds(60));
-                    lastTime = send(producer, lines.subList(half, lines.size()), lastTime);
+                    lastTime = SimCounts.send(producer, lines.subList(half, lines.size()), lastTime);
                     IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
                             second::checkFailed, Duration.ofMinutes(2));
                     producer.endOfInput(lastTime);
@@ -130,7 +126,7 @@ class TopologyRestartIT {
                 }
                 assertEquals(lines.size(), out.accountedLines(), "every line counted or dead-lettered, once");
                 assertEquals(sim.truth().otherLines(), out.deadLetters());
-                assertEquals(expected(sim), actual(out.sortedStats()));
+                assertEquals(SimCounts.expected(sim), SimCounts.actual(out.sortedStats()));
             }
         }
         return restored.byStore();
@@ -140,35 +136,4 @@ class TopologyRestartIT {
         return StreamsRunner.config(app, bootstrap, state, 1, (short) 1, 64L * 1024 * 1024);
     }
 
-    private static long send(RawLineProducer producer, List<RawLogLine> lines, long lastTime) {
-        for (RawLogLine l : lines) {
-            lastTime = Math.max(lastTime, Replay.timeOf(l, lastTime));
-            producer.send(l, lastTime);
-        }
-        producer.flush();
-        return lastTime;
-    }
-
-    private static Map<String, Long> expected(SimResult sim) {
-        Map<String, Long> m = new TreeMap<>();
-        for (SimResult.Pair p : sim.truth().pairs()) {
-            String pair = p.reporter() + " " + (p.source() == null ? null : p.source().workload()) + " -> "
-                    + p.destination().service();
-            m.merge(pair + " requests", p.requests(), Long::sum);
-            p.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
-        }
-        return m;
-    }
-
-    private static Map<String, Long> actual(List<String> stats) {
-        Map<String, Long> m = new TreeMap<>();
-        for (String line : stats) {
-            PairWindowStats s = STATS.decode(line);
-            String pair = s.reporter() + " " + (s.source() == null ? null : s.source().workload()) + " -> "
-                    + s.destination().service();
-            m.merge(pair + " requests", s.requests(), Long::sum);
-            s.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
-        }
-        return m;
-    }
 }

@@ -1,0 +1,54 @@
+package io.meshpulse.app.replay;
+
+import io.meshpulse.ingest.kafka.RawLineProducer;
+import io.meshpulse.model.JsonCodec;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.sim.SimResult;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the restart tests compare: a generated mesh's truth and the pair stats counted from it, both as
+ * {@code "<reporter> <source workload> -> <destination service> <requests|class>"} → count, summed over windows.
+ */
+final class SimCounts {
+    private static final JsonCodec<PairWindowStats> STATS = new JsonCodec<>(PairWindowStats.class);
+
+    private SimCounts() {}
+
+    static Map<String, Long> expected(SimResult sim) {
+        Map<String, Long> m = new TreeMap<>();
+        for (SimResult.Pair p : sim.truth().pairs()) {
+            String pair = p.reporter() + " " + (p.source() == null ? null : p.source().workload()) + " -> "
+                    + p.destination().service();
+            m.merge(pair + " requests", p.requests(), Long::sum);
+            p.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
+        }
+        return m;
+    }
+
+    /** {@code stats}: pair-stats records as JSON, as {@link OutputCollector#sortedStats()} gives them. */
+    static Map<String, Long> actual(List<String> stats) {
+        Map<String, Long> m = new TreeMap<>();
+        for (String line : stats) {
+            PairWindowStats s = STATS.decode(line);
+            String pair = s.reporter() + " " + (s.source() == null ? null : s.source().workload()) + " -> "
+                    + s.destination().service();
+            m.merge(pair + " requests", s.requests(), Long::sum);
+            s.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
+        }
+        return m;
+    }
+
+    /** Sends {@code lines} timestamped as replay does, flushes, and returns the last timestamp used. */
+    static long send(RawLineProducer producer, List<RawLogLine> lines, long lastTime) {
+        for (RawLogLine l : lines) {
+            lastTime = Math.max(lastTime, Replay.timeOf(l, lastTime));
+            producer.send(l, lastTime);
+        }
+        producer.flush();
+        return lastTime;
+    }
+}
