@@ -151,8 +151,7 @@ final class BenchCommand implements Callable<Integer> {
      * What Kafka Streams itself costs a replay on this broker: the same lines, produced while a Streams application
      * with replay's settings (exactly-once, one thread, the same commit interval and client settings) reads them
      * through a topology that does nothing but count, started as replay starts its own (the lines are sent while it
-     * starts). Timed like a replay, from creating its topics and starting
-     * Streams to the last line counted. No topology of replay's shape can beat it; the gap between this and the
+     * starts). Timed like a replay, from creating its topics and starting Streams to the last line counted. No topology of replay's shape can beat it; the gap between this and the
      * baseline is the price of exactly-once Streams processing, the gap between this and replay is meshpulse's own.
      */
     private Map<String, Object> streamsFloor(String bootstrap, int round) throws Exception {

@@ -67,7 +67,7 @@ final class AlertsEnd {
                 return false;
             }
             Map<TopicPartition, Long> ends = Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_COMMITTED);
-            return Waits.until(deadline, checkFailed, () -> collector.alertsReadTo(ends));
+            return Waits.until(deadline, checkFailed, () -> collector.readTo(ends));
         } catch (ExecutionException e) {
             return false;
         }

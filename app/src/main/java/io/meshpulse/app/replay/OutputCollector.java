@@ -161,11 +161,6 @@ final class OutputCollector implements Runnable, AutoCloseable {
         return copy.stream().map(a -> a[2]).toList();
     }
 
-    /** Whether every alerts partition has been read up to at least the given offsets (e.g. its committed end). */
-    boolean alertsReadTo(Map<TopicPartition, Long> ends) {
-        return readTo(ends);
-    }
-
     /** Whether each given partition has been read up to at least its offset (e.g. its committed end). */
     boolean readTo(Map<TopicPartition, Long> ends) {
         for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {

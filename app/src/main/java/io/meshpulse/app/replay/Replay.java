@@ -153,7 +153,7 @@ public final class Replay {
                     boolean[] announced = {false};
                     String servers = bootstrap;
                     Runnable onRunning = () -> {
-                        if (announced[0] || !streams.running()) return;
+                        if (!streams.running() || announced[0]) return; // running() throws when it failed
                         announced[0] = true;
                         LOG.info("topology running");
                         hooks.onRunning(streams.streams(), topics, servers);
@@ -213,8 +213,7 @@ public final class Replay {
                     producer.send(line, ts);
                     produced++;
                     if ((produced & 0x3FFF) == 0) {
-                        streams.checkFailed();
-                        onRunning.run();
+                        onRunning.run(); // also throws when the topology failed
                         progress.show(produced, collector.accountedLines());
                     }
                 }

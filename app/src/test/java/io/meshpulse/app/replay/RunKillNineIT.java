@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.TopicAdmin;
-import io.meshpulse.ingest.files.LogFileSet;
 import io.meshpulse.ingest.kafka.RawLineProducer;
-import io.meshpulse.ingest.replay.MergedLogReader;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
 import io.meshpulse.sim.MeshSimulator;
@@ -63,12 +61,7 @@ class RunKillNineIT {
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(),
                 SimConfig.defaults(17, start, Duration.ofMinutes(2)), dir.resolve("logs"));
-        List<RawLogLine> lines = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        try (MergedLogReader reader = new MergedLogReader(
-                LogFileSet.discover(List.of(dir.resolve("logs")), Set.of("istio-proxy"), skipped), null)) {
-            for (RawLogLine l = reader.next(); l != null; l = reader.next()) lines.add(l);
-        }
+        List<RawLogLine> lines = SimCounts.lines(dir.resolve("logs"));
         assertEquals(sim.truth().lines(), lines.size());
         int chunks = 4;
         List<List<RawLogLine>> chunk = new ArrayList<>();

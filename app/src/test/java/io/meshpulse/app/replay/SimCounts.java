@@ -1,12 +1,18 @@
 package io.meshpulse.app.replay;
 
+import io.meshpulse.ingest.files.LogFileSet;
 import io.meshpulse.ingest.kafka.RawLineProducer;
+import io.meshpulse.ingest.replay.MergedLogReader;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.sim.SimResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -40,6 +46,16 @@ final class SimCounts {
             s.byClass().forEach((k, v) -> m.merge(pair + " " + k, v, Long::sum));
         }
         return m;
+    }
+
+    /** Every istio-proxy line under {@code logs}, in the order replay reads them (merged by write time). */
+    static List<RawLogLine> lines(Path logs) throws IOException {
+        List<RawLogLine> lines = new ArrayList<>();
+        try (MergedLogReader reader = new MergedLogReader(
+                LogFileSet.discover(List.of(logs), Set.of("istio-proxy"), new ArrayList<>()), null)) {
+            for (RawLogLine l = reader.next(); l != null; l = reader.next()) lines.add(l);
+        }
+        return lines;
     }
 
     /** Sends {@code lines} timestamped as replay does, flushes, and returns the last timestamp used. */

@@ -8,9 +8,7 @@ import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.RestoredRecords;
 import io.meshpulse.app.kafka.StreamsRunner;
 import io.meshpulse.app.kafka.TopicAdmin;
-import io.meshpulse.ingest.files.LogFileSet;
 import io.meshpulse.ingest.kafka.RawLineProducer;
-import io.meshpulse.ingest.replay.MergedLogReader;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
 import io.meshpulse.sim.MeshSimulator;
@@ -23,12 +21,10 @@ import io.meshpulse.topology.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.streams.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,12 +66,7 @@ class TopologyRestartIT {
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(),
                 SimConfig.defaults(11, start, Duration.ofMinutes(2)), dir.resolve("logs"));
-        List<RawLogLine> lines = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        try (MergedLogReader reader = new MergedLogReader(
-                LogFileSet.discover(List.of(dir.resolve("logs")), Set.of("istio-proxy"), skipped), null)) {
-            for (RawLogLine l = reader.next(); l != null; l = reader.next()) lines.add(l);
-        }
+        List<RawLogLine> lines = SimCounts.lines(dir.resolve("logs"));
         assertEquals(sim.truth().lines(), lines.size());
 
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), 0)) {
