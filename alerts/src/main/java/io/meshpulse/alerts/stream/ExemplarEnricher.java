@@ -33,11 +33,23 @@ final class ExemplarEnricher implements Processor<String, PairWindowStats, Strin
         PairWindowStats s = record.value();
         if (s == null) return;
         Map<String, java.util.List<String>> lines = Map.of();
-        if (store != null) {
+        if (store != null && mayHaveExemplars(s)) {
             long ws = Rfc3339.parseMillis(s.windowStart(), 0, s.windowStart().length());
             PairExemplars e = store.fetch(record.key(), ws);
             if (e != null) lines = e.byClass();
         }
         context.forward(record.withValue(new Observation(record.key(), s, lines)));
+    }
+
+    /**
+     * False when the window counted no line of a class other than {@code NONE}: example lines are kept only for
+     * those classes, so the store holds none for it, and the read (a RocksDB lookup per closed window, most of them
+     * all successes) is skipped.
+     */
+    static boolean mayHaveExemplars(PairWindowStats s) {
+        for (Map.Entry<String, Long> e : s.byClass().entrySet()) {
+            if (!"NONE".equals(e.getKey()) && e.getValue() != null && e.getValue() > 0) return true;
+        }
+        return false;
     }
 }

@@ -1,7 +1,6 @@
 package io.meshpulse.topology.stream.metrics;
 
 import io.meshpulse.model.PairWindowStats;
-import io.meshpulse.model.Rfc3339;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Names;
@@ -11,7 +10,6 @@ import io.meshpulse.topology.stream.RestartSafeWindowStore;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -68,9 +66,7 @@ public final class MetricsStage {
                         .withKeySerde(KEYS).withValueSerde(inputs).withNumberOfPartitions(partitions)
                         .withStreamPartitioner(new ReporterPartitioner()));
         KStream<String, MetricsInput> coverage = accessLogStats
-                .map((k, s) -> KeyValue.pair(ReporterKey.of(s.reporter(), s.source(), s.destination()),
-                        (MetricsInput) new MetricsInput.Covered(millis(s.windowStart()), millis(s.windowEnd()))),
-                        Named.as(Names.ACCESS_COVERAGE))
+                .process(CoverageNotes::new, Named.as(Names.ACCESS_COVERAGE))
                 .repartition(Repartitioned.<String, MetricsInput>as(Names.COVERAGE_BY_REPORTER)
                         .withKeySerde(KEYS).withValueSerde(inputs).withNumberOfPartitions(partitions));
 
@@ -94,10 +90,6 @@ public final class MetricsStage {
         stats.to(topics.pairStats(), Produced.with(KEYS, MeshpulseTopology.PAIR_STATS_SERDE)
                 .withName("metrics-pair-stats-sink"));
         return stats;
-    }
-
-    private static long millis(String rfc3339) {
-        return Rfc3339.parseMillis(rfc3339, 0, rfc3339.length());
     }
 
 }
