@@ -73,6 +73,32 @@ class RawLinesTest {
     }
 
     @Test
+    void linesOfEveryLengthAndEscapeSpacingAreCopiedExactlyIntoTheReusedBuffer() {
+        // The line is copied a word at a time: escapes at every offset within a word, values ending within the last
+        // seven bytes, a buffer that grows mid-line, and a reused buffer holding a longer line's bytes past the end.
+        Random r = new Random(23);
+        String alphabet = "abcdefghij0123456789 []{}:,/-_.|";
+        String[] specials = {"\"", "\\", "\t", "\n", "\u0001", "/"};
+        RawLines.Fields reused = new RawLines.Fields();
+        for (int round = 0; round < 3000; round++) {
+            int length = round < 2100 ? round % 70 : r.nextInt(round < 2900 ? 600 : 6000);
+            StringBuilder line = new StringBuilder();
+            while (line.length() < length) {
+                if (r.nextInt(6) == 0) line.append(specials[r.nextInt(specials.length)]);
+                else line.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            RawLogLine raw = new RawLogLine(null, "shop", "p", "c", null, line.toString(), "x");
+            byte[] value = json(raw).getBytes(StandardCharsets.UTF_8);
+            for (RawLines.Fields fields : new RawLines.Fields[] {reused, new RawLines.Fields()}) {
+                assertTrue(RawLines.quick(value, fields), line.toString());
+                assertEquals(raw, fields.toRawLogLine());
+                assertArrayEquals(line.toString().getBytes(StandardCharsets.UTF_8),
+                        java.util.Arrays.copyOf(fields.line, fields.lineLength));
+            }
+        }
+    }
+
+    @Test
     void plainRunStopsAtTheFirstQuoteBackslashControlOrNonAsciiByte() {
         java.util.Random r = new java.util.Random(11);
         byte[] specials = {'"', '\\', 0, 0x1F, '\n', (byte) 0x80, (byte) 0xC3, (byte) 0xFF};
