@@ -71,22 +71,29 @@ final class BenchCommand implements Callable<Integer> {
         try (EmbeddedBroker broker = EmbeddedBroker.start(data, 0)) {
             String bootstrap = broker.bootstrapServers();
             for (int round = 1; round <= rounds; round++) {
+                double cpu = cpuSeconds();
                 Map<String, Object> base = baseline(bootstrap, round);
+                putCpu(base, cpuSeconds() - cpu);
                 results.add(base);
-                System.out.printf("round %d  baseline  %,10d lines  %8.1f s  %,10.0f lines/s%n", round,
-                        (Long) base.get("lines"), (Double) base.get("seconds"), (Double) base.get("linesPerSecond"));
+                System.out.printf("round %d  baseline  %,10d lines  %8.1f s  %,10.0f lines/s             %s%n", round,
+                        (Long) base.get("lines"), (Double) base.get("seconds"), (Double) base.get("linesPerSecond"),
+                        cpuText(base));
                 if (floor) {
+                    cpu = cpuSeconds();
                     Map<String, Object> fl = streamsFloor(bootstrap, round);
+                    putCpu(fl, cpuSeconds() - cpu);
                     fl.put("ratioToBaseline", (Double) fl.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
                     results.add(fl);
-                    System.out.printf("round %d  floor     %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f%n", round,
+                    System.out.printf("round %d  floor     %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f  %s%n", round,
                             (Long) fl.get("lines"), (Double) fl.get("seconds"), (Double) fl.get("linesPerSecond"),
-                            (Double) fl.get("ratioToBaseline"));
+                            (Double) fl.get("ratioToBaseline"), cpuText(fl));
                 }
                 Path outDir = Files.createTempDirectory("meshpulse-bench-replay-");
+                cpu = cpuSeconds();
                 Replay.Summary s = Replay.run(new Replay.Options(inputs, outDir, Duration.ofSeconds(10),
                         Duration.ofSeconds(30), bootstrap, null, partitions, Set.of("istio-proxy"), false,
                         Duration.ofMinutes(30), null, null));
+                double replayCpu = cpuSeconds() - cpu;
                 Map<String, Object> rep = new LinkedHashMap<>();
                 rep.put("kind", "replay");
                 rep.put("round", round);
@@ -96,10 +103,11 @@ final class BenchCommand implements Callable<Integer> {
                 rep.put("complete", s.complete());
                 rep.put("ratioToBaseline", (Double) rep.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
                 rep.put("phasesMs", s.fields().get("phasesMs"));
+                putCpu(rep, replayCpu);
                 results.add(rep);
-                System.out.printf("round %d  replay    %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f%s%n", round,
+                System.out.printf("round %d  replay    %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f  %s%s%n", round,
                         (Long) rep.get("lines"), (Double) rep.get("seconds"), (Double) rep.get("linesPerSecond"),
-                        (Double) rep.get("ratioToBaseline"), s.complete() ? "" : "  INCOMPLETE");
+                        (Double) rep.get("ratioToBaseline"), cpuText(rep), s.complete() ? "" : "  INCOMPLETE");
                 if (s.fields().get("phasesMs") instanceof Map<?, ?> phases) {
                     StringBuilder line = new StringBuilder("         replay phases:");
                     phases.forEach((k, v) -> line.append(String.format("  %s %.1f s", k, ((Number) v).longValue() / 1000.0)));
@@ -207,6 +215,26 @@ final class BenchCommand implements Callable<Integer> {
             producer.flush();
         }
         return produced;
+    }
+
+    /**
+     * CPU time of the whole process (every thread: the broker, the clients, the topology, the JIT and the GC) so far.
+     * On a shared machine a measurement's wall time moves with the other tenants' load much more than the CPU it
+     * took, so each measurement also reports its CPU: a change to the topology shows there even when the wall
+     * times of two runs overlap.
+     */
+    private static double cpuSeconds() {
+        return java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+                .getProcessCpuTime() / 1e9;
+    }
+
+    private static void putCpu(Map<String, Object> m, double cpuSeconds) {
+        m.put("cpuSeconds", cpuSeconds);
+        m.put("cpuMicrosPerLine", cpuSeconds * 1e6 / Math.max(1L, ((Number) m.get("lines")).longValue()));
+    }
+
+    private static String cpuText(Map<String, Object> m) {
+        return String.format("cpu %6.1f s (%5.1f us/line)", (Double) m.get("cpuSeconds"), (Double) m.get("cpuMicrosPerLine"));
     }
 
     /** One measurement's figures: every line of the input, and what the measured side saw of them. */

@@ -38,6 +38,7 @@ class BenchCommandIT {
         for (JsonNode r : results) {
             assertEquals(sim.truth().lines(), r.get("lines").asLong(), r.toString());
             assertTrue(r.get("linesPerSecond").asDouble() > 0, r.toString());
+            assertTrue(r.get("cpuSeconds").asDouble() > 0, "the process's CPU for the measurement: " + r);
         }
         assertEquals(sim.truth().lines(), results.get(0).get("consumed").asLong(), "the baseline read every line back");
         assertEquals(sim.truth().lines(), results.get(1).get("counted").asLong(), "the floor's topology saw every line once");
