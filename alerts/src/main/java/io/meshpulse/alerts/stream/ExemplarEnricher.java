@@ -3,6 +3,7 @@ package io.meshpulse.alerts.stream;
 import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Rfc3339;
+import io.meshpulse.topology.parse.FailureClass;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -43,12 +44,12 @@ final class ExemplarEnricher implements Processor<String, PairWindowStats, Strin
 
     /**
      * False when the window counted no line of a class other than {@code NONE}: example lines are kept only for
-     * those classes, so the store holds none for it, and the read (a RocksDB lookup per closed window, most of them
+     * those classes ({@code WindowCounts#wantsExample}), so the store holds none for it, and the read (a RocksDB lookup per closed window, most of them
      * all successes) is skipped.
      */
     static boolean mayHaveExemplars(PairWindowStats s) {
         for (Map.Entry<String, Long> e : s.byClass().entrySet()) {
-            if (!"NONE".equals(e.getKey()) && e.getValue() != null && e.getValue() > 0) return true;
+            if (!FailureClass.NONE.equals(e.getKey()) && e.getValue() != null && e.getValue() > 0) return true;
         }
         return false;
     }

@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int round = 1; round <= rounds; round++) {
                 double cpu = cpuSeconds();
                 Map<String, Object> base = baseline(bootstrap, round);
-                putCpu(base, cpuSeconds() - cpu);
+                putCpu(base, cpu);
                 results.add(base);
                 System.out.printf("round %d  baseline  %,10d lines  %8.1f s  %,10.0f lines/s             %s%n", round,
                         (Long) base.get("lines"), (Double) base.get("seconds"), (Double) base.get("linesPerSecond"),
@@ -81,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
                 if (floor) {
                     cpu = cpuSeconds();
                     Map<String, Object> fl = streamsFloor(bootstrap, round);
-                    putCpu(fl, cpuSeconds() - cpu);
+                    putCpu(fl, cpu);
                     fl.put("ratioToBaseline", (Double) fl.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
                     results.add(fl);
                     System.out.printf("round %d  floor     %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f  %s%n", round,
@@ -93,7 +93,6 @@ final class BenchCommand implements Callable<Integer> {
                 Replay.Summary s = Replay.run(new Replay.Options(inputs, outDir, Duration.ofSeconds(10),
                         Duration.ofSeconds(30), bootstrap, null, partitions, Set.of("istio-proxy"), false,
                         Duration.ofMinutes(30), null, null));
-                double replayCpu = cpuSeconds() - cpu;
                 Map<String, Object> rep = new LinkedHashMap<>();
                 rep.put("kind", "replay");
                 rep.put("round", round);
@@ -103,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
                 rep.put("complete", s.complete());
                 rep.put("ratioToBaseline", (Double) rep.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
                 rep.put("phasesMs", s.fields().get("phasesMs"));
-                putCpu(rep, replayCpu);
+                putCpu(rep, cpu);
                 results.add(rep);
                 System.out.printf("round %d  replay    %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f  %s%s%n", round,
                         (Long) rep.get("lines"), (Double) rep.get("seconds"), (Double) rep.get("linesPerSecond"),
@@ -159,8 +158,9 @@ final class BenchCommand implements Callable<Integer> {
      * What Kafka Streams itself costs a replay on this broker: the same lines, produced while a Streams application
      * with replay's settings (exactly-once, one thread, the same commit interval and client settings) reads them
      * through a topology that does nothing but count, started as replay starts its own (the lines are sent while it
-     * starts). Timed like a replay, from creating its topics and starting Streams to the last line counted. No topology of replay's shape can beat it; the gap between this and the
-     * baseline is the price of exactly-once Streams processing, the gap between this and replay is meshpulse's own.
+     * starts). Timed like a replay, from creating its topics and starting Streams to the last line counted. No
+     * topology of replay's shape can beat it; the gap between this and the baseline is the price of exactly-once
+     * Streams processing, the gap between this and replay is meshpulse's own.
      */
     private Map<String, Object> streamsFloor(String bootstrap, int round) throws Exception {
         Topics topics = Topics.withPrefix("meshpulse.floor-" + round + "-" + System.nanoTime() + ".");
@@ -228,7 +228,9 @@ final class BenchCommand implements Callable<Integer> {
                 .getProcessCpuTime() / 1e9;
     }
 
-    private static void putCpu(Map<String, Object> m, double cpuSeconds) {
+    /** Adds the CPU the process used since {@code cpuAtStart} ({@link #cpuSeconds}) to a measurement's figures. */
+    private static void putCpu(Map<String, Object> m, double cpuAtStart) {
+        double cpuSeconds = cpuSeconds() - cpuAtStart;
         m.put("cpuSeconds", cpuSeconds);
         m.put("cpuMicrosPerLine", cpuSeconds * 1e6 / Math.max(1L, ((Number) m.get("lines")).longValue()));
     }

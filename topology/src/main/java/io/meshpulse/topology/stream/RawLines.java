@@ -252,8 +252,8 @@ final class RawLines {
      *
      * <p>An access-log line in JSON has an escaped quote every dozen bytes or so (a TEXT line has about twenty), so
      * the plain runs between escapes are short: each eight-byte word is stored into the buffer as it is tested
-     * (the buffer keeps eight bytes of room past its length), and the length moves on by the bytes of the word
-     * that are plain. That is one load, one store and one test per word, with no copy call per run.
+     * (the buffer is grown first when a whole word would not fit past the length), and the length moves on by the
+     * bytes of the word that are plain. That is one load, one store and one test per word, with no copy call per run.
      */
     private static int lineString(byte[] b, int i, Fields out) {
         final int n = b.length;
@@ -275,11 +275,12 @@ final class RawLines {
                 i += 8;
                 len += 8;
             }
-            if (plain == 8) { // the last bytes of the value, fewer than eight
-                while (i < n && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20) {
-                    if (len == dst.length) dst = out.grow(len + 1);
-                    dst[len++] = b[i++];
-                }
+            if (plain == 8) { // fewer than eight bytes of the value left: plainRun ends them a byte at a time
+                int r = plainRun(b, i);
+                if (len + (r - i) > dst.length) dst = out.grow(len + (r - i));
+                System.arraycopy(b, i, dst, len, r - i);
+                len += r - i;
+                i = r;
                 if (i >= n) return -1;
             }
             byte c = b[i];
@@ -290,7 +291,7 @@ final class RawLines {
             if (c != '\\' || i + 1 >= n) return -1; // a control character or non-ASCII byte, or a cut escape
             int e = unescape(b, i + 1);
             if (e < 0) return -1;
-            i += (e & 0xFF00) == 0 ? 2 : 6;
+            i += escapeLength(e);
             if (len == dst.length) dst = out.grow(len + 1);
             dst[len++] = (byte) e;
         }
@@ -336,6 +337,11 @@ final class RawLines {
         }
     }
 
+    /** The bytes of the escape {@link #unescape} decoded as {@code e}: six for {@code \\uXXXX}, else two. */
+    private static int escapeLength(int e) {
+        return (e & 0x100) == 0 ? 2 : 6;
+    }
+
     /**
      * Reads a JSON string's content from {@code i} (after the opening quote) into {@code text}; returns the index
      * after the closing quote, or -1 to decline (non-ASCII, a control character, an escape that is invalid or stands
@@ -351,7 +357,7 @@ final class RawLines {
                 if (i + 1 >= n) return -1;
                 int e = unescape(b, i + 1);
                 if (e < 0) return -1;
-                i += (e & 0xFF00) == 0 ? 2 : 6;
+                i += escapeLength(e);
                 c = (byte) e;
             } else {
                 i++;

@@ -19,7 +19,8 @@ final class CoverageNotes implements Processor<String, PairWindowStats, String, 
     /** Reporters remembered at most; past it the memory starts over (a repeat note costs a record, nothing else). */
     static final int LIMIT = 100_000;
 
-    private final Map<String, long[]> lastNoted = new HashMap<>();
+    /** Per reporter, the start (as the stats print it) of the last window noted; windows here are all one size. */
+    private final Map<String, String> lastNoted = new HashMap<>();
     private ProcessorContext<String, MetricsInput> context;
 
     @Override
@@ -32,17 +33,11 @@ final class CoverageNotes implements Processor<String, PairWindowStats, String, 
         PairWindowStats s = record.value();
         if (s == null) return;
         String reporter = ReporterKey.of(s.reporter(), s.source(), s.destination());
+        if (s.windowStart().equals(lastNoted.get(reporter))) return; // a repeat: no times to parse
+        if (lastNoted.size() >= LIMIT && !lastNoted.containsKey(reporter)) lastNoted.clear();
+        lastNoted.put(reporter, s.windowStart());
         long start = Rfc3339.parseMillis(s.windowStart(), 0, s.windowStart().length());
         long end = Rfc3339.parseMillis(s.windowEnd(), 0, s.windowEnd().length());
-        long[] last = lastNoted.get(reporter);
-        if (last != null && last[0] == start && last[1] == end) return;
-        if (last == null) {
-            if (lastNoted.size() >= LIMIT) lastNoted.clear();
-            lastNoted.put(reporter, new long[] {start, end});
-        } else {
-            last[0] = start;
-            last[1] = end;
-        }
         context.forward(new Record<>(reporter, new MetricsInput.Covered(start, end), record.timestamp()));
     }
 }
