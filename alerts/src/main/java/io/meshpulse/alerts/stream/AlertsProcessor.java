@@ -271,6 +271,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }
         for (String c : classes) {
             ClassState cs = ps.classes.computeIfAbsent(c, x -> detector.newClass(history));
+            if (cs.firing != null && ws < cs.firing.detectedAt - (we - ws)) {
+                // A window from before the one that fired, decided after it: an early look fired on a later
+                // window while this one was still in its grace, or this is a straggler. What it shows is older
+                // than the failure, so it neither resolves the alert nor keeps it going.
+                continue;
+            }
             long k = o.count(c);
             boolean suppressed = explainedByPeer(o, c, window);
             Detector.Outcome out = detector.assess(cs, ws, s.requests(), k, suppressed);

@@ -1,0 +1,122 @@
+package io.meshpulse.alerts.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.alerts.AlertsTopology;
+import io.meshpulse.alerts.catalog.Catalog;
+import io.meshpulse.model.Alert;
+import io.meshpulse.model.LatencySummary;
+import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.model.ServiceRef;
+import io.meshpulse.model.Times;
+import io.meshpulse.model.WorkloadRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live, an early look can fire an alert on window W while the closed windows before W (still inside the grace
+ * when W ended) are decided only afterwards. Those older windows were clean, but they are not evidence that the
+ * failure that began in W is over: they must not resolve the alert.
+ */
+class AlertsProcessorEarlyTest {
+    private static final String PAIR = "source|web/frontend|store/cart.store.svc.cluster.local";
+    private static final long T0 = 1_790_000_000_000L; // a multiple of 10 s
+    private static final long SIZE = 10_000;
+
+    private final MockProcessorContext<String, Alert> context = new MockProcessorContext<>();
+    private final AlertsProcessor processor = new AlertsProcessor(AlertSettings.defaults(), Catalog.load());
+    private long now = 1_000_000;
+
+    AlertsProcessorEarlyTest() {
+        store(AlertNames.PENDING_STORE, AlertsTopology.OBSERVATION_SERDE);
+        store(AlertNames.PAIR_STATE_STORE, AlertsTopology.PAIR_STATE_SERDE);
+        store(AlertNames.BURN_STORE, AlertsTopology.BURN_SERDE);
+        store(AlertNames.CURRENT_STORE, AlertsTopology.ALERT_SERDE);
+        context.setCurrentSystemTimeMs(now);
+        processor.init(context);
+    }
+
+    private <V> void store(String name, Serde<V> serde) {
+        KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
+                serde).withLoggingDisabled().build();
+        s.init(context.getStateStoreContext(), s);
+        context.addStateStore(s);
+    }
+
+    private static Observation window(int index, long requests, long uc, boolean early) {
+        long ws = T0 + index * SIZE;
+        Map<String, Long> byClass = new TreeMap<>();
+        if (requests > uc) byClass.put("NONE", requests - uc);
+        if (uc > 0) byClass.put("UC", uc);
+        Map<String, Long> byCode = new TreeMap<>();
+        if (requests > uc) byCode.put("2xx", requests - uc);
+        if (uc > 0) byCode.put("5xx", uc);
+        PairWindowStats s = new PairWindowStats(Times.rfc3339(ws), Times.rfc3339(ws + SIZE), "source",
+                new WorkloadRef("web", "frontend"), new ServiceRef("store", "cart.store.svc.cluster.local", "cart"),
+                requests, uc, 1.0 - (double) uc / requests, byClass, byCode, new LatencySummary(2.0, 4.0, 8.0), 0, 0);
+        return new Observation(PAIR, s, Map.of(), early);
+    }
+
+    private void send(Observation o) {
+        processor.process(new Record<>("store", o, AlertsProcessor.millis(o.stats().windowEnd())));
+    }
+
+    /** Wall-clock time passes beyond the settle delay; the stage's punctuation decides what has settled. */
+    private List<Alert> settle() {
+        context.resetForwards();
+        now += 5_000;
+        context.setCurrentSystemTimeMs(now);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(now);
+        List<Alert> out = new ArrayList<>();
+        context.forwarded().forEach(f -> out.add(f.record().value()));
+        return out;
+    }
+
+    @Test
+    void closedWindowsOlderThanAnEarlyFiringDoNotResolveIt() {
+        for (int i = 0; i < 10; i++) { // a clean history
+            send(window(i, 40, 0, false));
+            assertEquals(List.of(), settle());
+        }
+        // W13 fails (half its calls end UC); its early look arrives with the closed windows 10-12, all clean
+        for (int i = 10; i <= 12; i++) send(window(i, 40, 0, false));
+        send(window(13, 40, 20, true));
+        List<Alert> first = settle();
+        assertEquals(1, first.size(), first.toString());
+        Alert fired = first.get(0);
+        assertEquals(Alert.FIRING, fired.status());
+        assertEquals("UC", fired.failureClass());
+        assertEquals(Times.rfc3339(T0 + 13 * SIZE), fired.startsAt());
+
+        // the closed windows 13 and 14 go on failing: no second firing, no resolution
+        List<Alert> later = new ArrayList<>();
+        for (int i = 13; i <= 14; i++) {
+            send(window(i, 40, 20, false));
+            later.addAll(settle());
+        }
+        assertTrue(later.stream().noneMatch(a -> a.status().equals(Alert.RESOLVED)), later.toString());
+        assertTrue(later.stream().noneMatch(a -> a.observed().windowStart().equals(fired.observed().windowStart())
+                && a.status().equals(Alert.FIRING)), "the closed window 13 does not fire it again: " + later);
+
+        // three clean windows end it, at the start of the first of them
+        List<Alert> end = new ArrayList<>();
+        for (int i = 15; i <= 17; i++) {
+            send(window(i, 40, 0, false));
+            end.addAll(settle());
+        }
+        assertEquals(1, end.size(), end.toString());
+        assertEquals(Alert.RESOLVED, end.get(0).status());
+        assertEquals(Times.rfc3339(T0 + 15 * SIZE), end.get(0).endsAt());
+    }
+}
