@@ -76,20 +76,38 @@ final class DemoCommand implements Callable<Integer> {
                 Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, 1, Set.of("istio-proxy"), false,
                 Duration.ofMinutes(5), null, printer::accept);
         Replay.Summary s;
+        // The results are printed once, as soon as the replay is complete: when the demo stays up to serve (from a
+        // terminal), before it waits for Ctrl-C.
+        boolean[] reported = {false};
+        java.util.function.Consumer<Replay.Summary> report = summary -> {
+            if (reported[0]) return;
+            reported[0] = true;
+            report(o, printer, summary, dir);
+        };
         if (serve) {
-            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o, true).beforeStaying(printer::flushAll)) {
+            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o, true).beforeStaying(report)) {
                 s = Replay.run(options, hooks);
             }
         } else {
             s = Replay.run(options);
         }
+        report.accept(s);
+        return s.complete() ? 0 : 3;
+    }
+
+    /** The last windows, the counts, every alert with its diagnosis, where the results are and what to try next. */
+    private static void report(PrintStream o, WindowPrinter printer, Replay.Summary s, Path dir) {
         printer.flushAll();
         o.printf("%n%,d lines counted in %,d windows of %,d pairs; %,d dead-lettered (proxy's own log lines and the like).%n",
                 s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"));
-        printAlerts(o, dir.resolve("results").resolve("alerts.jsonl"));
+        try {
+            printAlerts(o, dir.resolve("results").resolve("alerts.jsonl"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         o.println("Results: " + dir.resolve("results") + " (pair-stats.jsonl, alerts.jsonl, dlq.jsonl, summary.json)");
         o.println("Next: bin/meshpulse replay --input " + dir.resolve("logs") + " --out /tmp/my-run");
-        return s.complete() ? 0 : 3;
+        o.flush();
     }
 
     /** Prints each alert's first firing record (with its diagnosis and commands) and how it ended. */

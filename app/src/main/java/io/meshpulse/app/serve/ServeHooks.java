@@ -21,7 +21,7 @@ public final class ServeHooks implements Replay.Hooks, AutoCloseable {
     private final PrintStream out;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private Runnable beforeStaying = () -> {};
+    private java.util.function.Consumer<Replay.Summary> beforeStaying = s -> {};
 
     public ServeHooks(ServeOptions options, boolean stayUp, PrintStream out) throws IOException {
         this(options, stayUp, out, false);
@@ -42,8 +42,11 @@ public final class ServeHooks implements Replay.Hooks, AutoCloseable {
         this.out = out;
     }
 
-    /** Something to do once the replay completes, before waiting for Ctrl-C (e.g. print the last windows). */
-    public ServeHooks beforeStaying(Runnable r) {
+    /**
+     * Something to do once the replay completes, before waiting for Ctrl-C (e.g. print the results: after Ctrl-C
+     * the process is shutting down and nothing printed then is sure to be seen).
+     */
+    public ServeHooks beforeStaying(java.util.function.Consumer<Replay.Summary> r) {
         this.beforeStaying = r;
         return this;
     }
@@ -67,7 +70,7 @@ public final class ServeHooks implements Replay.Hooks, AutoCloseable {
     @Override
     public void afterComplete(Replay.Summary summary) throws InterruptedException {
         if (!stayUp) return;
-        beforeStaying.run();
+        beforeStaying.accept(summary);
         out.println();
         out.println("Replay complete; still serving " + server.url() + " — press Ctrl-C to stop.");
         out.println("From another terminal: bin/meshpulse triage top --url " + server.url());

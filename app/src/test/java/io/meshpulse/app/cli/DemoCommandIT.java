@@ -1,0 +1,89 @@
+package io.meshpulse.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code meshpulse demo} as a newcomer runs it from a terminal: it stays up serving the triage page after the replay
+ * until Ctrl-C. Everything the demo is for (the incident's alert with its diagnosis and commands, where the results
+ * are) must be on the screen before it starts waiting, since a process stopped with Ctrl-C prints nothing reliable.
+ * Run as a JVM of its own with {@code --stay} (what a terminal turns on), then stopped with SIGTERM.
+ */
+class DemoCommandIT {
+
+    @Test
+    void fromATerminalTheAlertIsPrintedBeforeTheDemoWaitsForCtrlC(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("demo");
+        Path log = dir.resolve("demo.log");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp", cp,
+                "io.meshpulse.app.cli.Meshpulse", "demo", "--stay", "--http-port", "0",
+                "--out", out.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("MESHPULSE_") || k.startsWith("AZURE_"));
+        Process p = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            String text = "";
+            while (!text.contains("press Ctrl-C")) {
+                assertTrue(p.isAlive() || read(log).contains("press Ctrl-C"),
+                        "the demo ended before it stayed up (exit " + (p.isAlive() ? "-" : p.exitValue()) + "):\n" + read(log));
+                assertTrue(System.nanoTime() < deadline, "no 'press Ctrl-C' within 240 s:\n" + read(log));
+                p.waitFor(200, TimeUnit.MILLISECONDS); // polling the child's output, bounded by the deadline
+                text = read(log);
+            }
+            String before = text.substring(0, text.indexOf("press Ctrl-C"));
+            assertTrue(before.contains("FIRING [critical] UC  checkout/checkout-api → checkout/payments-api"),
+                    "the incident's alert is on the screen before the wait:\n" + before);
+            assertTrue(before.contains("Confirm:") && before.contains("--istioNamespace aks-istio-system"),
+                    "with the commands that confirm it, for the AKS add-on:\n" + before);
+            assertTrue(before.contains("RESOLVED"), "and how it ended:\n" + before);
+            assertTrue(before.contains("Results: " + out.resolve("results")), before);
+            assertTrue(before.contains("Next: bin/meshpulse replay --input " + out.resolve("logs")), before);
+            assertEquals(1, count(before, "alert record(s) in"), "the report is printed once:\n" + before);
+
+            // still serving: the triage API answers at the address it printed
+            Matcher m = Pattern.compile("Triage page: (http://127\\.0\\.0\\.1:\\d+/)").matcher(before);
+            assertTrue(m.find(), before);
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(m.group(1) + "api/v1/pairs")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("payments-api"), r.body());
+
+            p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the shutdown hook ends the wait
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo stops on SIGTERM:\n" + read(log));
+            assertEquals(1, count(read(log), "alert record(s) in"), "nothing printed twice on the way out");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String read(Path log) throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
+        return n;
+    }
+}
