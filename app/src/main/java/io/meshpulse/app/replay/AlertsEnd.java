@@ -25,8 +25,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The end of a replay for the alerts stage. Once every window's stats are out, every observation the alerts stage
  * will ever get is in its input topic; an end-of-input control record written after them into each partition tells
  * the stage to decide every pending window at once instead of after its wall-clock settle delay. The replay is
- * then over when the stage has committed past that record (its alerts are in the same transaction) and the
- * collector has read the alerts topic to its committed end: a condition, not a quiet period.
+ * then over when the stage has committed past that record (its alerts are in the same transaction), that
+ * transaction's records are visible to read_committed readers of the alerts topic, and the collector has read them:
+ * a condition, not a quiet period.
  */
 final class AlertsEnd {
     private AlertsEnd() {}
@@ -66,8 +67,15 @@ final class AlertsEnd {
             if (!Waits.until(deadline, checkFailed, () -> Waits.committedPast(admin, applicationId, pastMarker))) {
                 return false;
             }
-            Map<TopicPartition, Long> ends = Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_COMMITTED);
-            return Waits.until(deadline, checkFailed, () -> collector.readTo(ends));
+            // The stage's last transaction is committed, but its markers reach the partitions one by one: the
+            // group's offsets can be visible before the alerts topic's last records are. Everything the stage wrote
+            // is below the alerts topic's end now; wait until a read_committed reader may see up to there.
+            Map<TopicPartition, Long> written = Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_UNCOMMITTED);
+            if (!Waits.until(deadline, checkFailed, () -> Waits.reached(
+                    Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_COMMITTED), written))) {
+                return false;
+            }
+            return Waits.until(deadline, checkFailed, () -> collector.readTo(written));
         } catch (ExecutionException e) {
             return false;
         }

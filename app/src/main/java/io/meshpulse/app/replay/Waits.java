@@ -45,7 +45,8 @@ final class Waits {
     /**
      * Whether consumer group {@code group} has committed at least {@code offsets} (an offset of 0, an empty
      * partition, needs no commit). Under exactly-once, what the group's application wrote while processing up to
-     * there is committed with it.
+     * there is committed with it, though read_committed readers of the topics it wrote to may see it a moment later
+     * (the transaction's markers are written partition by partition).
      */
     static boolean committedPast(Admin admin, String group, Map<TopicPartition, Long> offsets)
             throws ExecutionException, InterruptedException {
@@ -54,6 +55,14 @@ final class Waits {
         return offsets.entrySet().stream().allMatch(e -> {
             OffsetAndMetadata c = committed.get(e.getKey());
             return e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
+        });
+    }
+
+    /** Whether every partition of {@code target} is at or past its offset in {@code ends}. */
+    static boolean reached(Map<TopicPartition, Long> ends, Map<TopicPartition, Long> target) {
+        return target.entrySet().stream().allMatch(e -> {
+            Long at = ends.get(e.getKey());
+            return at != null && at >= e.getValue();
         });
     }
 
