@@ -4,11 +4,9 @@ import io.meshpulse.ingest.framing.Frame;
 import io.meshpulse.ingest.framing.LineFramer;
 import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.ParseResult;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,18 +30,32 @@ final class ParseCommand implements Callable<Integer> {
         AccessLogParser parser = new AccessLogParser();
         BufferedWriter w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         ParseOutput out = new ParseOutput(w);
+        int failed = 0;
         if (files.isEmpty()) {
             parseStream(System.in, parser, out);
         } else {
             for (Path f : files) {
-                try (InputStream in = open(f)) {
-                    parseStream(in, parser, out);
+                // A file that cannot be read is reported and skipped: the others are still parsed.
+                String problem = Files.isDirectory(f) ? "is a directory"
+                        : !Files.exists(f) ? "no such file" : !Files.isReadable(f) ? "not readable" : null;
+                if (problem == null) {
+                    try (InputStream in = open(f)) {
+                        parseStream(in, parser, out);
+                    } catch (IOException e) {
+                        problem = e.getMessage() != null ? e.getMessage() : e.toString();
+                    }
+                }
+                if (problem != null) {
+                    failed++;
+                    out.flush();
+                    w.flush();
+                    System.err.println("meshpulse parse: " + f + ": " + problem);
                 }
             }
         }
         out.flush();
         w.flush();
-        return 0;
+        return failed == 0 ? 0 : 1;
     }
 
     private static InputStream open(Path f) throws IOException {
@@ -53,7 +65,7 @@ final class ParseCommand implements Callable<Integer> {
 
     private static void parseStream(InputStream in, AccessLogParser parser, ParseOutput out) throws IOException {
         LineFramer framer = new LineFramer();
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        NewlineReader r = new NewlineReader(in);
         for (String line = r.readLine(); line != null; line = r.readLine()) {
             Frame f = framer.frame(line);
             if (f.kind() == Frame.Kind.PARTIAL) {
@@ -66,6 +78,58 @@ final class ParseCommand implements Callable<Integer> {
         // was already answered {"ok":false} on its own input line. Printing the leftover here would add an output
         // line that no input line matches, and every consumer that pairs input and output line by line would be
         // shifted; so the leftover is dropped (each file has its own framer: nothing carries over to the next one).
+    }
+
+    /**
+     * Lines as the kubelet and Envoy end them: at {@code \n} only, one {@code \r} before it dropped. (A
+     * {@link java.io.BufferedReader} also ends a line at a lone {@code \r}, which would print two objects for one
+     * input line.) The last line may lack its newline.
+     */
+    static final class NewlineReader {
+        private final InputStream in;
+        private byte[] buf = new byte[1 << 16];
+        private int start;
+        private int scanned;
+        private int end;
+        private boolean eof;
+
+        NewlineReader(InputStream in) {
+            this.in = in;
+        }
+
+        String readLine() throws IOException {
+            while (true) {
+                for (int i = scanned; i < end; i++) {
+                    if (buf[i] == '\n') {
+                        String line = decode(start, i);
+                        start = scanned = i + 1;
+                        return line;
+                    }
+                }
+                scanned = end;
+                if (eof) {
+                    if (start == end) return null;
+                    String line = decode(start, end);
+                    start = scanned = end;
+                    return line;
+                }
+                if (start > 0) { // keep the unfinished line at the front
+                    System.arraycopy(buf, start, buf, 0, end - start);
+                    end -= start;
+                    scanned -= start;
+                    start = 0;
+                }
+                if (end == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                int n = in.read(buf, end, buf.length - end);
+                if (n < 0) eof = true;
+                else end += n;
+            }
+        }
+
+        private String decode(int from, int to) {
+            if (to > from && buf[to - 1] == '\r') to--;
+            return new String(buf, from, to - from, StandardCharsets.UTF_8);
+        }
     }
 
     private static void emit(Frame f, AccessLogParser parser, ParseOutput out) throws IOException {
