@@ -85,6 +85,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private long oldestOpenWindow = Long.MAX_VALUE;
     private long lastInputWall;
     private long lastPunctuateWall;
+    /** Late lines since the last warning about them, the oldest window among them, and when that warning was. */
+    private long lateLines;
+    private long lateOldest = Long.MAX_VALUE;
+    private long lateWarned = Long.MIN_VALUE;
 
     public PartialsProcessor(Settings settings) {
         this.size = settings.window().toMillis();
@@ -175,6 +179,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             dead(record, "late", "late by more than the grace: window " + Times.rfc3339(windowStart) + " closed at "
                     + (lateUpTo == Long.MAX_VALUE ? "end of input" : Times.rfc3339(lateUpTo))
                     + " (grace " + grace / 1000 + "s)", raw.toRawLogLine(), log.startTime());
+            lateLines++;
+            lateOldest = Math.min(lateOldest, windowStart);
+            warnLate(context.currentSystemTimeMs());
             return;
         }
         LinePair pair = Attribution.of(log, namespace, workload);
@@ -197,7 +204,29 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         return t - Math.floorMod(t, size);
     }
 
+    /**
+     * Late lines are dead letters, never counted: right for a line that arrives after its window was published, but
+     * a surprise when whole files are (read from their beginning after a long stop, a node's clock far behind).
+     * So they are also said in the log: at the first one, then at most once a minute.
+     */
+    private void warnLate(long now) {
+        if (lateLines == 0 || (lateWarned != Long.MIN_VALUE && now - lateWarned < LATE_WARNING_INTERVAL_MS)) return;
+        LOG.warn("task {}: {} line(s) dead-lettered as late since {}: their windows (the oldest starting {}) had "
+                        + "closed, at event time {} with a grace of {} s, so they are not counted. Lines this old "
+                        + "come from files read from their beginning or after a long stop, or from a node whose clock "
+                        + "is behind; they are in the dead-letter topic with kind \"late\".", context.taskId(),
+                lateLines, lateWarned == Long.MIN_VALUE ? "the start" : "the last warning", Times.rfc3339(lateOldest),
+                eventTime == NONE ? "-" : Times.rfc3339(eventTime), grace / 1000);
+        lateWarned = now;
+        lateLines = 0;
+        lateOldest = Long.MAX_VALUE;
+    }
+
+    private static final long LATE_WARNING_INTERVAL_MS = 60_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartialsProcessor.class);
+
     private void onWallClock(long now) {
+        warnLate(now);
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
         askClose(NONE, now); // closes that have waited their delay, input or not
