@@ -42,18 +42,35 @@ final class TriageCommand {
         @Option(names = "--json", description = "Print the API's JSON answer instead of a table.")
         boolean json;
 
+        /** {@code url} without its trailing slash; {@code host:port} alone is taken as {@code http://host:port}. */
+        static String base(String url) {
+            String u = url.strip();
+            if (!u.contains("://")) u = "http://" + u;
+            if (u.endsWith("/")) u = u.substring(0, u.length() - 1);
+            try {
+                URI uri = new URI(u + "/");
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new java.net.URISyntaxException(url, "not an http(s) address with a host");
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new SettingsError("--url " + url + ": " + e.getReason() + " (e.g. http://127.0.0.1:8080)");
+            }
+            return u;
+        }
+
         JsonNode get(String pathAndQuery) throws Exception {
             String token = ServeOptions.loadToken(tokenFile, System.getenv());
-            String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            String base = base(url);
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(60)).GET();
             if (token != null) b.header("Authorization", "Bearer " + token);
             HttpResponse<String> r;
             try {
                 r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
                         .send(b.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.ConnectException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
-                        "cannot reach meshpulse at " + base + " (is `meshpulse demo` or `replay --serve` running? --url)");
+            } catch (java.io.IOException e) {
+                throw new SettingsError("cannot reach meshpulse at " + base + " (" + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                        + "; is `meshpulse demo`, `run` or `replay --serve` running there? --url)");
             }
             JsonNode body;
             try {
@@ -102,11 +119,12 @@ final class TriageCommand {
         }
     }
 
-    @Command(name = "top", description = "Pairs by failures (or --sort requests|ratio|latency) over the last --since.")
+    @Command(name = "top", mixinStandardHelpOptions = true, description = "Pairs by failures (or --sort requests|ratio|latency) over the last --since.")
     static final class Top extends Sub {
         @Option(names = "--sort", defaultValue = "failures", description = "failures, requests, ratio or latency.")
         String sort;
-        @Option(names = "--limit", defaultValue = "20") int limit;
+        @Option(names = "--limit", defaultValue = "20", description = "At most this many pairs (default ${DEFAULT-VALUE}).")
+        int limit;
         @Option(names = "--namespace", description = "Only pairs whose source or destination is in this namespace.")
         String namespace;
         @Option(names = "--failing", description = "Only pairs with failures.") boolean failing;
@@ -133,7 +151,7 @@ final class TriageCommand {
         }
     }
 
-    @Command(name = "pair", description = "A pair's windows: SOURCE and DESTINATION as ns/name or name.ns (destination: workload or service).")
+    @Command(name = "pair", mixinStandardHelpOptions = true, description = "A pair's windows: SOURCE and DESTINATION as ns/name or name.ns (destination: workload or service).")
     static final class Pair extends Sub {
         @Parameters(index = "0", paramLabel = "SOURCE") String source;
         @Parameters(index = "1", paramLabel = "DESTINATION") String destination;
@@ -164,11 +182,12 @@ final class TriageCommand {
         }
     }
 
-    @Command(name = "samples", description = "Recent example lines (redacted) of a pair, by failure class.")
+    @Command(name = "samples", mixinStandardHelpOptions = true, description = "Recent example lines (redacted) of a pair, by failure class.")
     static final class Samples extends Sub {
         @Parameters(index = "0", paramLabel = "PAIR", description = "The pair key, as `triage top` prints it.") String pair;
         @Option(names = "--class", description = "Failure class (UC, UH, RBAC, …; default every failure class).") String cls;
-        @Option(names = "--limit", defaultValue = "5") int limit;
+        @Option(names = "--limit", defaultValue = "5", description = "At most this many lines per class (default ${DEFAULT-VALUE}).")
+        int limit;
 
         @Override
         String path() {
@@ -189,7 +208,7 @@ final class TriageCommand {
         }
     }
 
-    @Command(name = "alerts", description = "Alerts (firing by default) with their diagnosis and commands.")
+    @Command(name = "alerts", mixinStandardHelpOptions = true, description = "Alerts (firing by default) with their diagnosis and commands.")
     static final class Alerts extends Sub {
         @Option(names = "--status", defaultValue = "firing", description = "firing, resolved or all.") String status;
 
@@ -218,7 +237,7 @@ final class TriageCommand {
         }
     }
 
-    @Command(name = "explain", description = "What is wrong with a pair: summary, top class, alerts, examples, next commands.")
+    @Command(name = "explain", mixinStandardHelpOptions = true, description = "What is wrong with a pair: summary, top class, alerts, examples, next commands.")
     static final class Explain extends Sub {
         @Parameters(index = "0", paramLabel = "PAIR", description = "The pair key, as `triage top` prints it.") String pair;
 
