@@ -111,6 +111,18 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
+        // Nothing to replay is a mistake to say at once, not a broker started for a run that counts nothing.
+        for (Path p : inputs) {
+            if (!java.nio.file.Files.exists(p)) throw new SettingsError("--input " + p + ": no such file or folder");
+        }
+        java.util.List<String> skipped = new java.util.ArrayList<>();
+        if (io.meshpulse.ingest.files.LogFileSet.discover(inputs, only, skipped).isEmpty()) {
+            throw new SettingsError("no container log files of " + (only.isEmpty() ? "any container" : String.join(", ", only))
+                    + " under " + inputs + " (kubelet layout: /var/log/pods/<namespace>_<pod>_<uid>/<container>/0.log"
+                    + " or /var/log/containers/<pod>_<namespace>_<container>-<id>.log; --container all for every"
+                    + " container)" + (skipped.isEmpty() ? "" : "; skipped: " + String.join("; ",
+                    skipped.subList(0, Math.min(3, skipped.size()))) + (skipped.size() > 3 ? "; …" : "")));
+        }
         java.util.Map<String, Object> clientSettings = java.util.Map.of();
         if (bootstrapServers != null) {
             clientSettings = kafka.overrides();
@@ -130,8 +142,11 @@ final class ReplayCommand implements Callable<Integer> {
         } else {
             s = Replay.run(options);
         }
-        System.err.printf("%,d lines read, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, %,d alert records, in %.1f s%n",
-                s.get("linesProduced"), s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"),
+        long read = ((Number) s.get("linesRead")).longValue();
+        long lines = ((Number) s.get("linesProduced")).longValue();
+        System.err.printf("%,d lines read%s, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, %,d alert records, in %.1f s%n",
+                read, read == lines ? "" : String.format(" (%,d once CRI partial chunks are joined)", lines),
+                s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"),
                 s.get("alerts"), s.get("wallTimeMs") / 1000.0);
         System.err.println("results in " + out.toAbsolutePath());
         return s.complete() ? 0 : 3;
