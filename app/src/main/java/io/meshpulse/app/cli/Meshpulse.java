@@ -23,11 +23,23 @@ public final class Meshpulse {
                 .setExecutionExceptionHandler(Meshpulse::settingsErrors);
     }
 
-    /** A {@link SettingsError} is the user's to fix: one line naming what is wrong, exit code 2. */
+    /**
+     * A {@link SettingsError} is the user's to fix: one line naming what is wrong, exit code 2. A
+     * {@link io.meshpulse.app.kafka.StartupError} (nothing answers at the broker address, the broker's port is taken)
+     * is one line too, exit code 1. Anything else is a bug or an outage, with its stack trace.
+     */
     static int settingsErrors(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
-        if (!(e instanceof SettingsError)) throw e;
-        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-        return 2;
+        if (e instanceof SettingsError) {
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            return 2;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.meshpulse.app.kafka.StartupError) {
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + t.getMessage());
+                return 1;
+            }
+        }
+        throw e;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

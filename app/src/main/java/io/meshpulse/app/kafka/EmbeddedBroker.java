@@ -61,6 +61,18 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** Starts a broker with its logs under {@code dataDir}; {@code port} 0 picks a free port. */
+    /** A taken port is said in one line: the broker's own failure is a long trace that ends in a BindException. */
+    private static void requireFree(int port) throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        } catch (java.net.BindException e) {
+            throw new StartupError("port " + port + " on 127.0.0.1 is taken, so meshpulse cannot start its own "
+                    + "broker there; if it is a broker already (`meshpulse broker`), use it with --bootstrap-servers "
+                    + "127.0.0.1:" + port + ", else choose another port (--broker-port, --port)");
+        }
+    }
+
     public static EmbeddedBroker start(Path dataDir, int port) {
         return start(dataDir, port, Map.of());
     }
@@ -70,6 +82,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             Path logDir = dataDir.resolve("kafka-logs").toAbsolutePath();
             Files.createDirectories(logDir);
+            if (port != 0) requireFree(port);
             int brokerPort = port == 0 ? freePort(-1) : port;
             // Never the broker's port: two free-port picks in a row can return the same port once it is closed.
             int controllerPort = freePort(brokerPort);

@@ -19,6 +19,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates meshpulse's topics when missing and reads back partition counts (the topology is built for them). */
 public final class TopicAdmin implements AutoCloseable {
+    private final String bootstrapServers;
     private final Admin admin;
 
     public TopicAdmin(String bootstrapServers) {
@@ -28,6 +29,7 @@ public final class TopicAdmin implements AutoCloseable {
     /** @param clientOverrides Kafka client settings merged over the bootstrap servers (security settings) */
     public TopicAdmin(String bootstrapServers, Map<String, ?> clientOverrides) {
         this.admin = Admin.create(config(bootstrapServers, clientOverrides));
+        this.bootstrapServers = bootstrapServers;
     }
 
     public static Properties config(String bootstrapServers, Map<String, ?> clientOverrides) {
@@ -65,7 +67,15 @@ public final class TopicAdmin implements AutoCloseable {
         wanted.add(new NewTopic(topics.ipOwners(), java.util.Optional.of(1), replication)
                 .configs(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")));
         try {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // closing would otherwise wait for the call's own timeout (a minute) to say the same
+                admin.close(java.time.Duration.ZERO);
+                throw new StartupError("no Kafka broker answered at " + bootstrapServers + " within 30 s (is one "
+                        + "running there, e.g. `meshpulse broker`? --bootstrap-servers or MESHPULSE_BOOTSTRAP_SERVERS)");
+            }
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) return;
             try {
@@ -73,8 +83,10 @@ public final class TopicAdmin implements AutoCloseable {
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;
             }
+        } catch (StartupError e) {
+            throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot create meshpulse topics: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create meshpulse topics: " + e, e);
         }
     }
 
@@ -135,7 +147,15 @@ public final class TopicAdmin implements AutoCloseable {
 
     public void delete(List<String> names) {
         try {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // closing would otherwise wait for the call's own timeout (a minute) to say the same
+                admin.close(java.time.Duration.ZERO);
+                throw new StartupError("no Kafka broker answered at " + bootstrapServers + " within 30 s (is one "
+                        + "running there, e.g. `meshpulse broker`? --bootstrap-servers or MESHPULSE_BOOTSTRAP_SERVERS)");
+            }
             List<String> present = names.stream().filter(existing::contains).toList();
             if (!present.isEmpty()) admin.deleteTopics(present).all().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
