@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "A first run: a generated AKS shop mesh with a UC incident, replayed, with its alert.",
         description = {"A first run: generate the log files of an AKS-like shop mesh (Istio add-on, asm-1-24) in which",
                 "checkout-api's calls to payments-api start failing with UC, replay them through an embedded Kafka",
                 "broker, the topology and the alerts stage, print the pair table as windows close, then the alert",

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "stdin", mixinStandardHelpOptions = true,
+        header = "Send one container's log from standard input (kubectl logs -f) to Kafka.",
         description = {"Send one container's log from standard input to Kafka, e.g.",
                 "  kubectl logs -f POD -n NS -c istio-proxy | meshpulse ingest stdin --namespace NS --pod POD",
                 "Lines with or without --timestamps, CRI or docker envelopes; exits 0 at the end of input."})

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
+        header = "Replay kubelet log files through Kafka and the topology; write stats, dead letters, alerts.",
         description = {"Replay kubelet log files of istio-proxy containers through Kafka and the topology,",
                 "and write DIR/pair-stats.jsonl, DIR/dlq.jsonl, DIR/alerts.jsonl and DIR/summary.json."})
 final class ReplayCommand implements Callable<Integer> {

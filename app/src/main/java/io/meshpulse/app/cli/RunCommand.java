@@ -45,6 +45,7 @@ import picocli.CommandLine.Option;
  * meshpulse scales out. Settings also come from {@code MESHPULSE_*} environment variables (a flag wins).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Run meshpulse live: topology, alerts, HTTP server and sinks on Kafka Streams.",
         description = {"Run meshpulse live: the topology on Kafka Streams (exactly-once, RocksDB state),",
                 "optionally following kubelet log files in the same process (--tail-path)."})
 public final class RunCommand implements Callable<Integer> {

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
+        header = "Write the log files of an AKS shop mesh with a named incident (fire drills).",
         description = {"Writes the istio-proxy log files (kubelet layout, CRI envelopes, rotation) of an AKS shop mesh",
                 "with a named incident injected: one scenario per diagnosis-catalog entry, plus 'baseline'.",
                 "Replay them with: meshpulse replay --input DIR --out RESULTS"})

@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code meshpulse triage …}: the triage API as tables in a terminal (or its JSON with --json). */
 @Command(name = "triage", mixinStandardHelpOptions = true,
+        header = "Ask a running meshpulse which pairs fail, since when and why.",
         description = {"Ask a running meshpulse (demo, replay --serve, run) which pairs fail, since when, why,",
                 "with example lines. Talks to its HTTP API; every instance answers for all of them."},
         subcommands = {TriageCommand.Top.class, TriageCommand.Pair.class, TriageCommand.Samples.class,
