@@ -9,14 +9,7 @@ import io.meshpulse.model.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import picocli.CommandLine.Option;
 
 /** Options and the run loop shared by the polling ingesters. */
@@ -57,16 +50,8 @@ final class PollOptions {
 
     /** Creates the compacted checkpoint topic when it does not exist yet. */
     void ensureCheckpointTopic() throws Exception {
-        try (Admin admin = Admin.create(io.meshpulse.app.kafka.TopicAdmin.config(bootstrap, kafka.overrides()))) {
-            Set<String> names = admin.listTopics().names().get(60, TimeUnit.SECONDS);
-            if (names.contains(checkpointTopic())) return;
-            NewTopic t = new NewTopic(checkpointTopic(), Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            try {
-                admin.createTopics(java.util.List.of(t)).all().get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) throw e;
-            }
+        try (var admin = new io.meshpulse.app.kafka.TopicAdmin(bootstrap, kafka.overrides())) {
+            admin.ensureCompacted(checkpointTopic());
         }
     }
 
@@ -97,8 +82,8 @@ final class PollOptions {
             IngestMetrics metrics = new IngestMetrics(registry, poller.source(), clock);
             PollLoop loop = new PollLoop(poller, sink, interval, metrics, clock);
             if (once) {
-                Duration next = loop.step();
-                boolean ok = next.equals(interval);
+                loop.once().step();
+                boolean ok = !loop.failing(); // a poll that left more to fetch (paging) succeeded too
                 System.err.println(poller.source() + ": " + (ok ? "polled; produced " + (long) metrics.produced()
                         + " record(s)" : "poll failed (see the log)"));
                 return ok ? 0 : 1;

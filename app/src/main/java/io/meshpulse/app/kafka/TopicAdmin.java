@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -67,15 +68,7 @@ public final class TopicAdmin implements AutoCloseable {
         wanted.add(new NewTopic(topics.ipOwners(), java.util.Optional.of(1), replication)
                 .configs(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")));
         try {
-            Set<String> existing;
-            try {
-                existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // closing would otherwise wait for the call's own timeout (a minute) to say the same
-                admin.close(java.time.Duration.ZERO);
-                throw new StartupError("no Kafka broker answered at " + bootstrapServers + " within 30 s (is one "
-                        + "running there, e.g. `meshpulse broker`? --bootstrap-servers or MESHPULSE_BOOTSTRAP_SERVERS)");
-            }
+            Set<String> existing = topicNames();
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) return;
             try {
@@ -147,15 +140,7 @@ public final class TopicAdmin implements AutoCloseable {
 
     public void delete(List<String> names) {
         try {
-            Set<String> existing;
-            try {
-                existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // closing would otherwise wait for the call's own timeout (a minute) to say the same
-                admin.close(java.time.Duration.ZERO);
-                throw new StartupError("no Kafka broker answered at " + bootstrapServers + " within 30 s (is one "
-                        + "running there, e.g. `meshpulse broker`? --bootstrap-servers or MESHPULSE_BOOTSTRAP_SERVERS)");
-            }
+            Set<String> existing = topicNames();
             List<String> present = names.stream().filter(existing::contains).toList();
             if (!present.isEmpty()) admin.deleteTopics(present).all().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -163,6 +148,30 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
+
+    /** The cluster's topics; a {@link StartupError} when no broker answers within 30 s. */
+    public Set<String> topicNames() throws ExecutionException, InterruptedException {
+        try {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // closing would otherwise wait for the call's own timeout (a minute) to say the same
+            admin.close(java.time.Duration.ZERO);
+            throw new StartupError("no Kafka broker answered at " + bootstrapServers + " within 30 s (is one "
+                    + "running there, e.g. `meshpulse broker`? --bootstrap-servers or MESHPULSE_BOOTSTRAP_SERVERS)");
+        }
+    }
+
+    /** Creates {@code topic}, one partition, compacted, unless it exists. */
+    public void ensureCompacted(String topic) throws ExecutionException, InterruptedException, TimeoutException {
+        if (topicNames().contains(topic)) return;
+        NewTopic t = new NewTopic(topic, java.util.Optional.of(1), java.util.Optional.empty())
+                .configs(Map.of("cleanup.policy", "compact"));
+        try {
+            admin.createTopics(List.of(t)).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
+    }
 
     @Override
     public void close() {

@@ -210,8 +210,8 @@ public final class LogAnalyticsPoller implements Poller {
                 if (retry == null) retry = RetryAfter.parseMillis(r.getHeaderValue("x-ms-retry-after-ms"));
                 if (retry == null) retry = RetryAfter.parse(r.getHeaderValue("Retry-After"), clock.instant());
             }
-            throw new PollException(PollException.kindOf(status), "HTTP " + status + " from Log Analytics: "
-                    + firstLine(e.getMessage()), retry, e);
+            throw new PollException(PollException.kindOf(status), (status == 0 ? "no HTTP answer from Log Analytics: "
+                    : "HTTP " + status + " from Log Analytics: ") + firstLine(e.getMessage()), retry, e);
         } catch (PollException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -24,6 +24,20 @@ public final class PollLoop {
     private boolean restored;
     private int failures;
 
+    /** Set for a single poll ({@code --once}): a failure is reported as final, not as "retrying". */
+    private boolean once;
+
+    /** This loop makes one {@link #step()} and no other: its failure message says it is not retried. */
+    public PollLoop once() {
+        once = true;
+        return this;
+    }
+
+    /** Whether the last {@link #step()} failed. */
+    public boolean failing() {
+        return failures > 0;
+    }
+
     public PollLoop(Poller poller, CheckpointedSink sink, Duration interval, IngestMetrics metrics, Clock clock) {
         this.poller = poller;
         this.sink = sink;
@@ -54,7 +68,10 @@ public final class PollLoop {
             metrics.failed(e.kind());
             failures++;
             Duration wait = e.retryAfter() != null ? e.retryAfter() : backoff(failures);
-            if (failures == 1) {
+            if (once) {
+                LOG.warn("{}: poll failed ({}): {}; not retried (--once)", poller.source(), e.kind().tag(),
+                        e.getMessage());
+            } else if (failures == 1) {
                 LOG.warn("{}: poll failed ({}): {}; retrying in {} s, further failures are only counted "
                         + "(meshpulse_ingest_errors_total)", poller.source(), e.kind().tag(), e.getMessage(),
                         wait.toSeconds());
