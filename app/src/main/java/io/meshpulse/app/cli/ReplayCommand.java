@@ -136,13 +136,24 @@ final class ReplayCommand implements Callable<Integer> {
                 only, keepTopics, timeout, System.console() != null ? System.err : null, null,
                 alertSettings(alertsConfig, flavour, revision, System.getenv()), clientSettings);
         Replay.Summary s;
+        boolean[] said = {false}; // with --serve, said before the wait for Ctrl-C (nothing printed after it is sure)
+        java.util.function.Consumer<Replay.Summary> closing = summary -> {
+            if (!said[0]) closing(summary);
+            said[0] = true;
+        };
         if (serve) {
-            try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err)) {
+            try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err).beforeStaying(closing)) {
                 s = Replay.run(options, hooks);
             }
         } else {
             s = Replay.run(options);
         }
+        closing.accept(s);
+        return s.complete() ? 0 : 3;
+    }
+
+    /** The run in one line, and where its results are. */
+    private void closing(Replay.Summary s) {
         long read = ((Number) s.get("linesRead")).longValue();
         long lines = ((Number) s.get("linesProduced")).longValue();
         System.err.printf("%,d lines read%s, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, %,d alert records, in %.1f s%n",
@@ -150,6 +161,5 @@ final class ReplayCommand implements Callable<Integer> {
                 s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"),
                 s.get("alerts"), s.get("wallTimeMs") / 1000.0);
         System.err.println("results in " + out.toAbsolutePath());
-        return s.complete() ? 0 : 3;
     }
 }

@@ -60,7 +60,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         return Uuid.randomUuid().toString();
     }
 
-    /** Starts a broker with its logs under {@code dataDir}; {@code port} 0 picks a free port. */
     /** A taken port is said in one line: the broker's own failure is a long trace that ends in a BindException. */
     private static void requireFree(int port) throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket()) {
@@ -73,6 +72,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    /** Starts a broker with its logs under {@code dataDir}; {@code port} 0 picks a free port. */
     public static EmbeddedBroker start(Path dataDir, int port) {
         return start(dataDir, port, Map.of());
     }

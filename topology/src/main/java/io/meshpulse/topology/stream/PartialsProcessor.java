@@ -206,8 +206,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     /**
      * Late lines are dead letters, never counted: right for a line that arrives after its window was published, but
-     * a surprise when whole files are (read from their beginning after a long stop, a node's clock far behind).
-     * So they are also said in the log: at the first one, then at most once a minute.
+     * a surprise when whole files arrive late (read from their beginning after a long stop, or written by a node whose
+     * clock is far behind). So they are also said in the log: at the first one, then at most once a minute.
      */
     private void warnLate(long now) {
         if (lateLines == 0 || (lateWarned != Long.MIN_VALUE && now - lateWarned < LATE_WARNING_INTERVAL_MS)) return;
