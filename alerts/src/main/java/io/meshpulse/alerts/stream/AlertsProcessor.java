@@ -360,14 +360,22 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private void update(Observation o, PairState ps, String c, ClassState cs, long ws, long we, List<Observation> window) {
         ClassState.Firing f = cs.firing;
         double ratio = (double) o.count(c) / o.stats().requests();
+        // What was last sent, taken before build() records the new alert's values as sent.
+        String severity = f.severity;
+        String entryId = f.entryId;
+        int evidenceCount = f.evidenceCount;
+        double emittedRatio = f.emittedRatio;
         Alert a = build(o, ps, c, cs, ws, we, window, Alert.FIRING, null);
-        boolean changed = !a.severity().equals(f.severity) || !a.diagnosis().title().equals(f.entryId)
-                || a.diagnosis().evidence().size() != f.evidenceCount || ratio >= 1.5 * f.emittedRatio;
-        if (changed && ratio > 0) emit(a, we);
-        else {
-            // Keep the facts fresh for the triage API without a new record on the topic.
-            f.lastWindowStart = ws;
-            f.lastWindowEnd = we;
+        boolean changed = !a.severity().equals(severity) || !a.diagnosis().title().equals(entryId)
+                || a.diagnosis().evidence().size() != evidenceCount || ratio >= 1.5 * emittedRatio;
+        if (changed && ratio > 0) {
+            emit(a, we);
+        } else {
+            // Not sent: the facts stay fresh for the triage API (window, counts), what was sent stays what it was.
+            f.severity = severity;
+            f.entryId = entryId;
+            f.evidenceCount = evidenceCount;
+            f.emittedRatio = emittedRatio;
         }
     }
 

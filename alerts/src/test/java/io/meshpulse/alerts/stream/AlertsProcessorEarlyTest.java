@@ -83,6 +83,47 @@ class AlertsProcessorEarlyTest {
         return out;
     }
 
+    /**
+     * A firing alert is sent again (same fingerprint, still firing) when its severity, diagnosis or evidence changes
+     * or its ratio grows by half, and not for windows that change nothing.
+     */
+    @Test
+    void aFailureThatGrowsIsUpdatedOnceAndNotForEveryWindow() {
+        for (int i = 0; i < 10; i++) {
+            send(window(i, 50, 0, false));
+            settle();
+        }
+        send(window(10, 50, 8, false)); // 16 %: fires, as a warning
+        List<Alert> fired = uc(settle());
+        assertEquals(1, fired.size(), fired.toString());
+        assertEquals("warning", fired.get(0).severity());
+        send(window(11, 50, 9, false)); // 18 %: nothing new to say
+        assertEquals(List.of(), uc(settle()));
+        send(window(12, 50, 28, false)); // 56 %: more than half again as much, and critical now
+        List<Alert> grown = uc(settle()); // (the burn rate of cart fires too)
+        assertEquals(1, grown.size(), grown.toString());
+        Alert u = grown.get(0);
+        assertEquals(Alert.FIRING, u.status());
+        assertEquals(fired.get(0).fingerprint(), u.fingerprint());
+        assertEquals(fired.get(0).startsAt(), u.startsAt());
+        assertEquals("critical", u.severity());
+        assertEquals(0.56, u.observed().failureRatio(), 1e-9);
+        send(window(13, 50, 27, false)); // 54 %: measured against the 56 % sent, nothing new
+        assertEquals(List.of(), uc(settle()));
+        for (int i = 14; i <= 16; i++) {
+            send(window(i, 50, 0, false));
+            settle();
+        }
+        Alert last = ((org.apache.kafka.streams.state.KeyValueStore<String, Alert>) context.getStateStore(
+                AlertNames.CURRENT_STORE)).get(u.fingerprint());
+        assertEquals(Alert.RESOLVED, last.status());
+        assertEquals("critical", last.severity(), "the resolution carries what was last sent");
+    }
+
+    private static List<Alert> uc(List<Alert> alerts) {
+        return alerts.stream().filter(a -> a.failureClass().equals("UC")).toList();
+    }
+
     @Test
     void closedWindowsOlderThanAnEarlyFiringDoNotResolveIt() {
         for (int i = 0; i < 10; i++) { // a clean history
