@@ -57,6 +57,33 @@ class DetectorTest {
         assertEquals(60 * 10_000L, c.firing == null ? c.poolStart : c.poolStart, "pool starts at the first suspicious window");
     }
 
+    /**
+     * A caller without a sidecar appears only when it fails: a new pair whose every call fails, one to four a window.
+     * Its first windows must not teach it that failing is normal before the pool holds enough requests to fire.
+     */
+    @Test
+    void aNewPairFailingAFewCallsAWindowFiresOnceThePoolHoldsEnough() {
+        ClassState c = new ClassState();
+        long[] calls = {1, 2, 3, 2, 2, 4, 2};
+        int fired = -1;
+        for (int i = 0; i < calls.length && fired < 0; i++) {
+            if (detector.assess(c, i * 10_000L, calls[i], calls[i], false) == Detector.Outcome.FIRE) fired = i;
+        }
+        assertEquals(4, fired, "fires when the pooled windows hold 10 requests");
+        assertEquals(0, c.poolStart, "from the first failing window");
+    }
+
+    /** A suspicious window that never fires is learnt when it leaves the pool: the baseline still follows the truth. */
+    @Test
+    void aSuspiciousWindowThatDidNotFireIsLearntLater() {
+        ClassState c = new ClassState();
+        run(c, 30, 10, 0.0, 0);
+        detector.assess(c, 300_000, 10, 1, false); // 10 %: suspicious, too little to fire
+        assertEquals(0.0, c.baseline, 1e-12, "not learnt while it may still be part of an incident");
+        run(c, settings.accumulateWindows(), 10, 0.0, 31);
+        assertTrue(c.baseline > 0, "learnt once it left the pool: " + c.baseline);
+    }
+
     @Test
     void firesOnceThenResolvesAfterCleanWindows() {
         ClassState c = new ClassState();

@@ -65,8 +65,12 @@ public final class Detector {
             resetPool(c);
             return Outcome.QUIET;
         }
-        c.recent.add(new long[] {windowStart, requests, failures});
-        while (c.recent.size() > s.accumulateWindows()) c.recent.remove(0);
+        long[] entry = {windowStart, requests, failures, 0};
+        c.recent.add(entry);
+        while (c.recent.size() > s.accumulateWindows()) {
+            long[] old = c.recent.remove(0);
+            if (old.length > 3 && old[3] == 1) learn(c, old[1], old[2]); // suspicious, never fired: normal after all
+        }
         if (suspicious) {
             // The newest window alone, then the last two, three … windows pooled: a quiet pair needs a few.
             long n = 0;
@@ -87,9 +91,16 @@ public final class Detector {
                 }
             }
         }
-        // Not abnormal (yet): the window still counts towards the baseline, or one failure in a quiet window
-        // would never be learnt and the baseline would drift below the truth.
-        learn(c, requests, failures);
+        // Not abnormal (yet). A suspicious window waits in the pool: learnt now, a pair whose calls fail from its
+        // first window on, a few at a time (a caller without a sidecar), would teach itself that failing is normal
+        // before the pool held enough requests to fire. It is learnt when it leaves the pool without having fired.
+        // Any other window counts towards the baseline now, or one failure in a quiet window would never be learnt
+        // and the baseline would drift below the truth.
+        if (suspicious) {
+            entry[3] = 1;
+        } else {
+            learn(c, requests, failures);
+        }
         return Outcome.QUIET;
     }
 
