@@ -354,29 +354,29 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         cs.firing = f;
         Detector.resetPool(cs);
         Alert a = build(o, ps, c, cs, ws, we, window, Alert.FIRING, null);
+        sent(f, a);
         emit(a, we);
     }
 
     private void update(Observation o, PairState ps, String c, ClassState cs, long ws, long we, List<Observation> window) {
         ClassState.Firing f = cs.firing;
-        double ratio = (double) o.count(c) / o.stats().requests();
-        // What was last sent, taken before build() records the new alert's values as sent.
-        String severity = f.severity;
-        String entryId = f.entryId;
-        int evidenceCount = f.evidenceCount;
-        double emittedRatio = f.emittedRatio;
         Alert a = build(o, ps, c, cs, ws, we, window, Alert.FIRING, null);
-        boolean changed = !a.severity().equals(severity) || !a.diagnosis().title().equals(entryId)
-                || a.diagnosis().evidence().size() != evidenceCount || ratio >= 1.5 * emittedRatio;
+        double ratio = a.observed().failureRatio();
+        boolean changed = !a.severity().equals(f.severity) || !a.diagnosis().title().equals(f.entryId)
+                || a.diagnosis().evidence().size() != f.evidenceCount || ratio >= 1.5 * f.emittedRatio;
         if (changed && ratio > 0) {
+            sent(f, a);
             emit(a, we);
-        } else {
-            // Not sent: the facts stay fresh for the triage API (window, counts), what was sent stays what it was.
-            f.severity = severity;
-            f.entryId = entryId;
-            f.evidenceCount = evidenceCount;
-            f.emittedRatio = emittedRatio;
         }
+        // Otherwise nothing is sent; build() kept the facts fresh for the triage API (window, counts).
+    }
+
+    /** Records what a firing record said: {@link #update} compares later windows with it. */
+    private static void sent(ClassState.Firing f, Alert a) {
+        f.severity = a.severity();
+        f.entryId = a.diagnosis().title();
+        f.evidenceCount = a.diagnosis().evidence().size();
+        f.emittedRatio = a.observed().failureRatio();
     }
 
     private void resolve(Observation o, PairState ps, String c, ClassState cs, long ws, long we, List<Observation> window) {
@@ -420,10 +420,6 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 : fd.signals().contains("outage") ? "critical" : detector.severity(ratio, info);
         ClassState.Firing f = cs.firing;
         if (Alert.FIRING.equals(status)) {
-            f.severity = severity;
-            f.entryId = r.diagnosis().title();
-            f.evidenceCount = r.diagnosis().evidence().size();
-            f.emittedRatio = ratio;
             f.lastWindowStart = ws;
             f.lastWindowEnd = we;
             f.lastRequests = n;

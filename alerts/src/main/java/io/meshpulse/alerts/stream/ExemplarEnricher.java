@@ -44,8 +44,8 @@ final class ExemplarEnricher implements Processor<String, PairWindowStats, Strin
 
     /**
      * False when the window counted no line of a class other than {@code NONE}: example lines are kept only for
-     * those classes ({@code WindowCounts#wantsExample}), so the store holds none for it, and the read (a RocksDB lookup per closed window, most of them
-     * all successes) is skipped.
+     * those classes ({@code WindowCounts#wantsExample}), so the store holds none for it, and the read (a RocksDB
+     * lookup per closed window, most of them all successes) is skipped.
      */
     static boolean mayHaveExemplars(PairWindowStats s) {
         for (Map.Entry<String, Long> e : s.byClass().entrySet()) {

@@ -77,22 +77,17 @@ final class DemoCommand implements Callable<Integer> {
                 Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, 1, Set.of("istio-proxy"), false,
                 Duration.ofMinutes(5), null, printer::accept);
         Replay.Summary s;
-        // The results are printed once, as soon as the replay is complete: when the demo stays up to serve (from a
-        // terminal), before it waits for Ctrl-C.
-        boolean[] reported = {false};
-        java.util.function.Consumer<Replay.Summary> report = summary -> {
-            if (reported[0]) return;
-            reported[0] = true;
-            report(o, printer, summary, dir);
-        };
+        // The results are printed as soon as the replay is complete: when the demo stays up to serve (from a
+        // terminal), before it waits for Ctrl-C, since nothing printed after Ctrl-C is sure to be seen.
         if (serve) {
-            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o, true).beforeStaying(report)) {
+            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o, true)
+                    .beforeStaying(summary -> report(o, printer, summary, dir))) {
                 s = Replay.run(options, hooks);
             }
         } else {
             s = Replay.run(options);
         }
-        report.accept(s);
+        if (!stayUp) report(o, printer, s, dir);
         return s.complete() ? 0 : 3;
     }
 

@@ -29,17 +29,13 @@ public final class Meshpulse {
      * is one line too, exit code 1. Anything else is a bug or an outage, with its stack trace.
      */
     static int settingsErrors(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
-        if (e instanceof SettingsError) {
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-            return 2;
+        Throwable said = e instanceof SettingsError ? e : null;
+        for (Throwable t = e; said == null && t != null; t = t.getCause()) {
+            if (t instanceof io.meshpulse.app.kafka.StartupError) said = t;
         }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof io.meshpulse.app.kafka.StartupError) {
-                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + t.getMessage());
-                return 1;
-            }
-        }
-        throw e;
+        if (said == null) throw e;
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + said.getMessage());
+        return said instanceof SettingsError ? 2 : 1;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

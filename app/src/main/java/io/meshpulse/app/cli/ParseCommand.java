@@ -2,6 +2,7 @@ package io.meshpulse.app.cli;
 
 import io.meshpulse.ingest.framing.Frame;
 import io.meshpulse.ingest.framing.LineFramer;
+import io.meshpulse.ingest.framing.NewlineReader;
 import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.ParseResult;
 import java.io.BufferedWriter;
@@ -78,58 +79,6 @@ final class ParseCommand implements Callable<Integer> {
         // was already answered {"ok":false} on its own input line. Printing the leftover here would add an output
         // line that no input line matches, and every consumer that pairs input and output line by line would be
         // shifted; so the leftover is dropped (each file has its own framer: nothing carries over to the next one).
-    }
-
-    /**
-     * Lines as the kubelet and Envoy end them: at {@code \n} only, one {@code \r} before it dropped. (A
-     * {@link java.io.BufferedReader} also ends a line at a lone {@code \r}, which would print two objects for one
-     * input line.) The last line may lack its newline.
-     */
-    static final class NewlineReader {
-        private final InputStream in;
-        private byte[] buf = new byte[1 << 16];
-        private int start;
-        private int scanned;
-        private int end;
-        private boolean eof;
-
-        NewlineReader(InputStream in) {
-            this.in = in;
-        }
-
-        String readLine() throws IOException {
-            while (true) {
-                for (int i = scanned; i < end; i++) {
-                    if (buf[i] == '\n') {
-                        String line = decode(start, i);
-                        start = scanned = i + 1;
-                        return line;
-                    }
-                }
-                scanned = end;
-                if (eof) {
-                    if (start == end) return null;
-                    String line = decode(start, end);
-                    start = scanned = end;
-                    return line;
-                }
-                if (start > 0) { // keep the unfinished line at the front
-                    System.arraycopy(buf, start, buf, 0, end - start);
-                    end -= start;
-                    scanned -= start;
-                    start = 0;
-                }
-                if (end == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-                int n = in.read(buf, end, buf.length - end);
-                if (n < 0) eof = true;
-                else end += n;
-            }
-        }
-
-        private String decode(int from, int to) {
-            if (to > from && buf[to - 1] == '\r') to--;
-            return new String(buf, from, to - from, StandardCharsets.UTF_8);
-        }
     }
 
     private static void emit(Frame f, AccessLogParser parser, ParseOutput out) throws IOException {

@@ -136,19 +136,14 @@ final class ReplayCommand implements Callable<Integer> {
                 only, keepTopics, timeout, System.console() != null ? System.err : null, null,
                 alertSettings(alertsConfig, flavour, revision, System.getenv()), clientSettings);
         Replay.Summary s;
-        boolean[] said = {false}; // with --serve, said before the wait for Ctrl-C (nothing printed after it is sure)
-        java.util.function.Consumer<Replay.Summary> closing = summary -> {
-            if (!said[0]) closing(summary);
-            said[0] = true;
-        };
-        if (serve) {
-            try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err).beforeStaying(closing)) {
+        if (serve) { // said before the wait for Ctrl-C: nothing printed after it is sure to be seen
+            try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err).beforeStaying(this::closing)) {
                 s = Replay.run(options, hooks);
             }
         } else {
             s = Replay.run(options);
+            closing(s);
         }
-        closing.accept(s);
         return s.complete() ? 0 : 3;
     }
 

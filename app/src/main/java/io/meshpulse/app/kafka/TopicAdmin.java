@@ -148,7 +148,6 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
-
     /** The cluster's topics; a {@link StartupError} when no broker answers within 30 s. */
     public Set<String> topicNames() throws ExecutionException, InterruptedException {
         try {

@@ -3,14 +3,12 @@ package io.meshpulse.ingest.replay;
 import io.meshpulse.ingest.files.LogFileSet.ContainerLogFiles;
 import io.meshpulse.ingest.framing.Frame;
 import io.meshpulse.ingest.framing.LineFramer;
+import io.meshpulse.ingest.framing.NewlineReader;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Times;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,7 +70,7 @@ public final class MergedLogReader implements AutoCloseable {
         final int order;
         final LineFramer framer = new LineFramer();
         int fileIndex = -1;
-        BufferedReader reader;
+        NewlineReader reader;
         String origin;
         RawLogLine head;
         long headTime = Long.MIN_VALUE;
@@ -125,7 +123,7 @@ public final class MergedLogReader implements AutoCloseable {
             try {
                 InputStream in = Files.newInputStream(p);
                 if (p.toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
-                reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+                reader = new NewlineReader(in);
                 origin = "file:" + p;
                 return true;
             } catch (IOException e) {
