@@ -309,7 +309,7 @@ final class Engine {
         if (clientSide && !e.caller.injected()) {
             throw new IllegalArgumentException(k + " needs a caller with a sidecar: " + inc);
         }
-        if ((k == Incident.Kind.RBAC_DENY || k == Incident.Kind.UC_MTLS_DISABLE) && !e.callee.injected()) {
+        if ((k == Incident.Kind.RBAC_DENY || k == Incident.Kind.MTLS_PLAINTEXT_TO_STRICT) && !e.callee.injected()) {
             throw new IllegalArgumentException(k + " needs a callee with a sidecar: " + inc);
         }
         boolean clientLocal = localReply(k) != null && outcomeForStatic(k) == Outcome.CLIENT_LOCAL;
@@ -445,7 +445,7 @@ final class Engine {
 
     private Outcome outcomeFor(Incident.Kind k) {
         return switch (k) {
-            case UC_MTLS_DISABLE -> Outcome.MTLS;
+            case MTLS_PLAINTEXT_TO_STRICT -> Outcome.MTLS;
             case UH_NO_ENDPOINTS -> Outcome.UH;
             case UF_CONN_REFUSED -> Outcome.UF;
             case RBAC_DENY -> Outcome.RBAC;

@@ -18,8 +18,11 @@ public record Incident(Kind kind, String callerNamespace, String callerWorkload,
                        String policy) {
 
     public enum Kind {
-        /** Client pinned to tls.mode DISABLE against a STRICT server: client 503 UC, server 0 NR filter_chain_not_found. */
-        UC_MTLS_DISABLE,
+        /**
+         * A caller that sends plaintext to a STRICT server: with a sidecar pinned to tls.mode DISABLE, client 503 UC
+         * and server 0 NR filter_chain_not_found; without a sidecar, only the server's NR line.
+         */
+        MTLS_PLAINTEXT_TO_STRICT,
         /** The service has no ready endpoints: client 503 UH no_healthy_upstream; nothing on the server. */
         UH_NO_ENDPOINTS,
         /** Endpoint refuses connections (proxy gone, app not listening): client 503 UF,URX; nothing on the server. */

@@ -75,7 +75,7 @@ public record Scenario(String name, String catalogEntry, String failureClass, St
         add(l, new Scenario("baseline", null, null, null, null, null, List.of(),
                 "four minutes of the shop with its usual background noise (a chronic 1% UC on checkout-api → cart)"));
         add(l, new Scenario("uc-client-tls-disable", "uc-client-tls-disable", "UC", "source", "checkout/checkout-api",
-                "checkout/payments-api", List.of(inc(Kind.UC_MTLS_DISABLE, "checkout/checkout-api", "checkout/payments-api", 0.6)),
+                "checkout/payments-api", List.of(inc(Kind.MTLS_PLAINTEXT_TO_STRICT, "checkout/checkout-api", "checkout/payments-api", 0.6)),
                 "checkout-api pinned to tls.mode DISABLE against a STRICT payments-api: 503 UC + filter_chain_not_found"));
         add(l, new Scenario("uc-connection-termination", "uc-connection-termination", "UC", "source", "web/frontend",
                 "store/cart", List.of(inc(Kind.UC_UPSTREAM_RESET, "web/frontend", "store/cart", 0.3)),
@@ -102,7 +102,7 @@ public record Scenario(String name, String catalogEntry, String failureClass, St
                 "frontend's circuit breaker for cart is full: 503 UO"));
         add(l, new Scenario("nr-filter-chain-uninjected-client", "nr-filter-chain-uninjected-client", "NR", "destination",
                 null, "checkout/payments-api",
-                List.of(inc(Kind.UC_MTLS_DISABLE, "ops/legacy-reconciler", "checkout/payments-api", 1.0)),
+                List.of(inc(Kind.MTLS_PLAINTEXT_TO_STRICT, "ops/legacy-reconciler", "checkout/payments-api", 1.0)),
                 "payments-api turned STRICT while legacy-reconciler has no sidecar: NR filter_chain_not_found at the server"));
         add(l, new Scenario("nr-filter-chain-plaintext", "nr-filter-chain-plaintext", "NR", "destination",
                 "checkout/checkout-api", "checkout/payments-api",

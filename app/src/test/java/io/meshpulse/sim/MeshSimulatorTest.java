@@ -49,7 +49,7 @@ class MeshSimulatorTest {
     static List<Incident> incidents() {
         Duration d30 = Duration.ofSeconds(30);
         return List.of(
-                Incident.of(Incident.Kind.UC_MTLS_DISABLE, "checkout/checkout-api", "checkout/payments-api", at(30), d30, 1.0),
+                Incident.of(Incident.Kind.MTLS_PLAINTEXT_TO_STRICT, "checkout/checkout-api", "checkout/payments-api", at(30), d30, 1.0),
                 Incident.of(Incident.Kind.RBAC_DENY, "web/frontend", "store/cart", at(60), d30, 0.5),
                 Incident.of(Incident.Kind.UT_TIMEOUT, "web/frontend", "checkout/checkout-api", at(90), d30, 0.3),
                 Incident.of(Incident.Kind.NR_ROUTE, "checkout/checkout-api", "store/cart", at(120), Duration.ofSeconds(20), 0.5),
@@ -147,7 +147,7 @@ class MeshSimulatorTest {
         Map<String, Incident> byMarker = new HashMap<>();
         for (Incident i : cfg.incidents()) {
             switch (i.kind()) {
-                case UC_MTLS_DISABLE -> byMarker.put("filter_chain_not_found", i);
+                case MTLS_PLAINTEXT_TO_STRICT -> byMarker.put("filter_chain_not_found", i);
                 case RBAC_DENY -> byMarker.put("rbac_access_denied", i);
                 case UT_TIMEOUT -> byMarker.put("response_timeout", i);
                 case NR_ROUTE -> byMarker.put("route_not_found", i);

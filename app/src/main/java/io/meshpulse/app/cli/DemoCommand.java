@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = out != null ? out : Files.createTempDirectory("meshpulse-demo-");
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         Instant incidentStart = start.plus(Duration.ofMinutes(minutes).dividedBy(2));
-        Incident incident = Incident.of(Incident.Kind.UC_MTLS_DISABLE, "checkout/checkout-api", "checkout/payments-api",
+        Incident incident = Incident.of(Incident.Kind.MTLS_PLAINTEXT_TO_STRICT, "checkout/checkout-api", "checkout/payments-api",
                 incidentStart, Duration.ofSeconds(70), 0.6);
         SimConfig d = SimConfig.defaults(seed, start, Duration.ofMinutes(minutes));
         SimConfig config = new SimConfig(d.seed(), d.start(), d.duration(), d.rateMultiplier(), List.of(incident),

@@ -38,7 +38,7 @@ class ReplayIT {
     void countsEveryLineOnceInTheRightPair(@TempDir Path dir) throws Exception {
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         SimConfig d = SimConfig.defaults(7, start, Duration.ofMinutes(3));
-        Incident incident = Incident.of(Incident.Kind.UC_MTLS_DISABLE, "checkout/checkout-api", "checkout/payments-api",
+        Incident incident = Incident.of(Incident.Kind.MTLS_PLAINTEXT_TO_STRICT, "checkout/checkout-api", "checkout/payments-api",
                 start.plusSeconds(60), Duration.ofSeconds(50), 0.5);
         // Small rotation size: every busy pod's log rotates several times, older rotations gzipped.
         // A second incident in the last 25 s: its windows close only at the end of input (the grace is 30 s), so

@@ -50,7 +50,7 @@ public final class ServeFixture {
     public record Scenario(List<RawLogLine> lines, SimResult sim) {}
 
     public static Scenario scenario(Path dir, Duration length) throws Exception {
-        Incident incident = Incident.of(Incident.Kind.UC_MTLS_DISABLE, CALLER, CALLEE,
+        Incident incident = Incident.of(Incident.Kind.MTLS_PLAINTEXT_TO_STRICT, CALLER, CALLEE,
                 START.plus(length.dividedBy(2)), length, 0.6);
         SimConfig config = SimConfig.defaults(11, START, length).withIncidents(List.of(incident)).withRateMultiplier(0.25);
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(), config, dir.resolve("logs"));
