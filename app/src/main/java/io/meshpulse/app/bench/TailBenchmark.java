@@ -73,7 +73,7 @@ public final class TailBenchmark {
                                 + "per CPU-second %,.0f vs %,.0f, ratio %.2f%n", round, round == 0 ? " (warm-up)" : "",
                         plain, tail, tail / plain, plainCpu, tailCpu, tailCpu / plainCpu);
                 if (round > 0) results.add(new double[] {plain, tail, plainCpu, tailCpu});
-                deleteTree(logs);
+                io.meshpulse.app.replay.Replay.deleteRecursively(logs);
             }
             if (!results.isEmpty()) {
                 double p = results.stream().mapToDouble(r -> r[0]).average().orElse(0);
@@ -86,7 +86,7 @@ public final class TailBenchmark {
             }
             if (rssFiles > 0) rss(bootstrap, tmp.resolve("rss"), rssFiles, rssSeconds);
         } finally {
-            deleteTree(tmp);
+            io.meshpulse.app.replay.Replay.deleteRecursively(tmp);
         }
     }
 
@@ -186,15 +186,6 @@ public final class TailBenchmark {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {
             return "?";
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // temporary files: best effort
         }
     }
 }

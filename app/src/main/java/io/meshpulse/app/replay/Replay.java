@@ -114,6 +114,7 @@ public final class Replay {
         Topics topics = Topics.withPrefix("meshpulse.replay-" + runId + ".");
         String applicationId = "meshpulse-replay-" + runId;
         Path tmpData = null;
+        Path stateDir = null;
         EmbeddedBroker broker = null;
         String bootstrap = o.bootstrapServers();
         try {
@@ -124,7 +125,7 @@ public final class Replay {
                 bootstrap = broker.bootstrapServers();
             }
             Optional<Short> replication = broker != null ? Optional.of((short) 1) : Optional.empty();
-            Path stateDir = Files.createTempDirectory("meshpulse-state-");
+            stateDir = Files.createTempDirectory("meshpulse-state-");
             try (TopicAdmin admin = new TopicAdmin(bootstrap, o.kafka())) {
                 admin.ensure(topics, o.partitions(), replication, TopicAdmin.KEEP_OLD_RECORDS);
                 admin.awaitLeaders(topics.all());
@@ -166,10 +167,10 @@ public final class Replay {
                 if (!o.keepTopics()) {
                     admin.delete(topics.all());
                 }
-                deleteRecursively(stateDir);
                 return summary;
             }
         } finally {
+            deleteRecursively(stateDir); // also when the replay failed: nothing in it outlives the run
             if (broker != null) broker.close();
             if (tmpData != null) deleteRecursively(tmpData);
         }

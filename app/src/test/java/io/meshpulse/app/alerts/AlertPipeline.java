@@ -111,10 +111,6 @@ final class AlertPipeline implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
-        try (var walk = Files.walk(state)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary folder
-        }
+        io.meshpulse.app.replay.Replay.deleteRecursively(state);
     }
 }

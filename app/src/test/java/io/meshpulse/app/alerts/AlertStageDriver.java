@@ -86,11 +86,7 @@ final class AlertStageDriver implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
-        try (var walk = Files.walk(state)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary folder
-        }
+        io.meshpulse.app.replay.Replay.deleteRecursively(state);
     }
 
     /** Puts exemplars where the spine's windows stage will: keyed by pair, at the window's start. */

@@ -71,6 +71,7 @@ class ServeIT {
         for (AutoCloseable c : new AutoCloseable[] {a, b, single, broker}) {
             if (c != null) c.close();
         }
+        io.meshpulse.app.replay.Replay.deleteRecursively(dir);
     }
 
     /** Every access-log line counted, as seen through each given instance, and the incident's alert firing. */
