@@ -106,8 +106,10 @@ enum TextLayout {
     }
 
     /**
-     * How a token is delimited. QUOTED_FREE fields (request line, user agent) are the only ones whose content
-     * can plausibly hold a {@code "}, since Envoy prints client-supplied text there without escaping.
+     * How a token is delimited. QUOTED_FREE fields (request line, user agent) are the ones whose content most
+     * plausibly holds a {@code "}, since Envoy prints client-supplied text there without escaping; the client's
+     * other headers (X-Forwarded-For, x-request-id, :authority) may hold one only when nothing else fits (see
+     * {@code TextLineParser.slowPath}).
      */
     enum Shape { BRACKET, QUOTED, QUOTED_FREE, BARE }
 }

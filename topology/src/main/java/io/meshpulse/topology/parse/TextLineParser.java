@@ -517,7 +517,8 @@ final class TextLineParser {
             if ((shape == Shape.BARE) == quoted) {
                 return "unexpected " + (quoted ? "quoted " : "unquoted ") + f.label + " in " + label(layout);
             }
-            // Only the request line and the user agent may legitimately hold a quote.
+            // Only the request line and the user agent hold a quote here (the client's other headers may in
+            // slowPath's second pass, which clears these marks).
             if (shape == Shape.QUOTED && tokInnerQuote[i]) return "stray quote in " + f.label;
             String r = assign(f, tokStart[i], tokEnd[i]);
             if (r != null) return r;
@@ -792,21 +793,41 @@ final class TextLineParser {
         return "ambiguous quotes in access log (" + label(layout) + ")";
     }
 
-    /** Returns null on success (draft filled), {@link #NO_MATCH}, or a reason. */
+    /**
+     * Returns null on success (draft filled), {@link #NO_MATCH}, or a reason. A first pass lets only the request
+     * line and the user agent hold quotes. When no layout matches that way, a second pass also lets the other
+     * headers a client sends (X-Forwarded-For, x-request-id, :authority) hold them, since Envoy prints those
+     * unescaped too (junk at an ingress gateway); it accepts only a line that splits one way, and the first pass
+     * keeps deciding every line it matches, so no line that parsed before reads differently now.
+     */
     private String slowPath(int start) {
-        for (TextLayout layout : TextLayout.MATCH_ORDER) {
-            int found = countSplits(layout, start);
-            if (found > 1) return ambiguous(layout);
-            if (found == 1) {
-                for (int i = 0; i < layout.size(); i++) {
-                    tokQuoted[i] = layout.fields[i].shape != Shape.BARE;
-                    tokInnerQuote[i] = false; // the matcher never lets a plain quoted field hold a quote
+        try {
+            for (int pass = 0; pass < 2; pass++) {
+                looseHeaders = pass == 1;
+                for (TextLayout layout : TextLayout.MATCH_ORDER) {
+                    int found = countSplits(layout, start);
+                    if (found > 1) return ambiguous(layout);
+                    if (found == 1) {
+                        for (int i = 0; i < layout.size(); i++) {
+                            tokQuoted[i] = layout.fields[i].shape != Shape.BARE;
+                            tokInnerQuote[i] = false; // checked by the matcher already
+                        }
+                        draft.reset(LogFormat.TEXT);
+                        return fill(layout);
+                    }
                 }
-                draft.reset(LogFormat.TEXT);
-                return fill(layout);
             }
+            return NO_MATCH;
+        } finally {
+            looseHeaders = false;
         }
-        return NO_MATCH;
+    }
+
+    /** In {@link #slowPath}'s second pass: the client's headers may hold quotes as the user agent may. */
+    private boolean looseHeaders;
+
+    private static boolean clientHeader(Field f) {
+        return f == Field.XFF || f == Field.RID || f == Field.AUTH;
     }
 
     private void match(TextLayout layout, int fi, int p) {
@@ -828,7 +849,8 @@ final class TextLineParser {
         }
         if (p >= n) return;
         Field f = fields[fi];
-        switch (f.shape) {
+        Shape shape = looseHeaders && clientHeader(f) ? Shape.QUOTED_FREE : f.shape;
+        switch (shape) {
             case BRACKET: {
                 if (src[p] != '[') return;
                 int q = p + 1;

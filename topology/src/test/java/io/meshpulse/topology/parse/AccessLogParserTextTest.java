@@ -339,6 +339,30 @@ class AccessLogParserTextTest {
     }
 
     @Test
+    void recoversQuotesInTheClientsOtherHeaders() {
+        // Envoy prints X-Forwarded-For, x-request-id and :authority as the client sent them, quotes included
+        String ok = a19("200", "-", "via_upstream", OUT, "default");
+        AccessLogRecord xff = parsed(parser.parse(ok.replace("\"-\" \"curl/8.5.0\"", "\"1.2.3.4, \"evil\"\" \"curl/8.5.0\"")));
+        assertEquals("1.2.3.4, \"evil\"", xff.xForwardedFor());
+        assertEquals("curl/8.5.0", xff.userAgent());
+        assertEquals("reviews:9080", xff.authority());
+
+        AccessLogRecord rid = parsed(parser.parse(ok.replace("\"r-1\"", "\"r-\"1\"")));
+        assertEquals("r-\"1", rid.requestId());
+        assertEquals("reviews:9080", rid.authority());
+
+        String scan = a19("404", "NR", "route_not_found", "-", "-")
+                .replace("\"reviews:9080\"", "\"\\\"><script>alert(1)</script>\"");
+        AccessLogRecord auth = parsed(parser.parse(scan));
+        assertEquals("\\\"><script>alert(1)</script>", auth.authority());
+        assertEquals("NR", auth.failureClass());
+        assertEquals("10.244.1.17:9080", auth.upstreamHost());
+
+        // a quote the upstream host (set by Envoy, never by the client) cannot hold: still rejected
+        assertTrue(rejected(parser.parse(ok.replace("\"10.244.1.17:9080\"", "\"10.244.\"1.17:9080\""))).length() > 0);
+    }
+
+    @Test
     void rejectsQuotingThatCanBeSplitSeveralWays() {
         String ok = a19("200", "-", "via_upstream", OUT, "default");
         // the user agent swallows what look like three more quoted values and a cluster: no way to tell

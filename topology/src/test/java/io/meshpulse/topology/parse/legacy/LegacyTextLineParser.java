@@ -462,21 +462,32 @@ final class LegacyTextLineParser {
     }
 
     /** Returns null on success (draft filled), {@link #NO_MATCH}, or a reason. */
+    // Session 11: the same second pass as TextLineParser.slowPath (the client's other headers may hold quotes when
+    // nothing else fits), so that this oracle and the parser keep agreeing.
     private String slowPath(int start) {
-        for (LegacyTextLayout layout : LegacyTextLayout.MATCH_ORDER) {
-            int found = countSplits(layout, start);
-            if (found > 1) return ambiguous(layout);
-            if (found == 1) {
-                for (int i = 0; i < layout.size(); i++) {
-                    tokQuoted[i] = layout.fields[i].shape != Shape.BARE;
-                    tokInnerQuote[i] = false; // the matcher never lets a plain quoted field hold a quote
+        try {
+            for (int pass = 0; pass < 2; pass++) {
+                looseHeaders = pass == 1;
+                for (LegacyTextLayout layout : LegacyTextLayout.MATCH_ORDER) {
+                    int found = countSplits(layout, start);
+                    if (found > 1) return ambiguous(layout);
+                    if (found == 1) {
+                        for (int i = 0; i < layout.size(); i++) {
+                            tokQuoted[i] = layout.fields[i].shape != Shape.BARE;
+                            tokInnerQuote[i] = false;
+                        }
+                        draft.reset(LogFormat.TEXT);
+                        return fill(layout);
+                    }
                 }
-                draft.reset(LogFormat.TEXT);
-                return fill(layout);
             }
+            return NO_MATCH;
+        } finally {
+            looseHeaders = false;
         }
-        return NO_MATCH;
     }
+
+    private boolean looseHeaders;
 
     private void match(LegacyTextLayout layout, int fi, int p) {
         if (solutions > 1 || --budget <= 0) return;
@@ -497,7 +508,9 @@ final class LegacyTextLineParser {
         }
         if (p >= n) return;
         Field f = fields[fi];
-        switch (f.shape) {
+        Shape shape = looseHeaders && (f == Field.XFF || f == Field.RID || f == Field.AUTH) ? Shape.QUOTED_FREE
+                : f.shape;
+        switch (shape) {
             case BRACKET: {
                 if (src.charAt(p) != '[') return;
                 int q = p + 1;
