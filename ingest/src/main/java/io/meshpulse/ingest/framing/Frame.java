@@ -9,7 +9,7 @@ package io.meshpulse.ingest.framing;
  * @param timeMillis the envelope's timestamp in epoch milliseconds (for a rejoined line, that of its first chunk),
  *                   or -1 when the envelope carries none
  * @param stream     {@code stdout} / {@code stderr} from the envelope, or null when it has none
- * @param envelope   {@link #CRI}, {@link #DOCKER}, {@link #KUBECTL_TIMESTAMPS} or {@link #PLAIN}
+ * @param envelope   {@link #CRI}, {@link #DOCKER}, {@link #FLUENT_BIT}, {@link #KUBECTL_TIMESTAMPS} or {@link #PLAIN}
  * @param problem    null for a clean line; otherwise why the content should be dead-lettered rather than parsed
  *                   (longer than the cap, or cut off by the end of input)
  */
@@ -17,6 +17,7 @@ public record Frame(Kind kind, String content, long timeMillis, String stream, S
 
     public static final String CRI = "cri";
     public static final String DOCKER = "docker";
+    public static final String FLUENT_BIT = "fluent-bit";
     public static final String KUBECTL_TIMESTAMPS = "kubectl-timestamps";
     public static final String PLAIN = "plain";
 

@@ -21,6 +21,10 @@ import java.util.Map;
  *   <li>docker json-file: {@code {"log":"...\n","stream":"stdout","time":"..."}}; a chunk whose {@code log} lacks
  *       the trailing newline is partial. Only objects with all three of {@code log}, {@code stream} and
  *       {@code time} count, so an Istio JSON access log (also a {@code {}} object) passes through as plain;</li>
+ *   <li>Fluent Bit records of a CRI file, from its {@code cri} multiline parser
+ *       ({@code {"time","stream","_p":"F"|"P","log"}}) or its classic {@code cri} parser
+ *       ({@code {"time","stream","logtag","message"}}), other keys (its {@code kubernetes} map) ignored: the tag
+ *       says whether the chunk is partial, since the parser has already cut the newline off;</li>
  *   <li>{@code kubectl logs --timestamps}: {@code <RFC3339Nano> <content>};</li>
  *   <li>plain: anything else, passed through unchanged.</li>
  * </ul>
@@ -74,8 +78,8 @@ public final class LineFramer {
             if (first >= '0' && first <= '9') {
                 Frame f = timestamped(line);
                 if (f != null) return f;
-            } else if (first == '{' && line.contains("\"log\"") && line.contains("\"stream\"")
-                    && line.contains("\"time\"")) {
+            } else if (first == '{' && (line.contains("\"log\"") || line.contains("\"message\""))
+                    && line.contains("\"stream\"") && line.contains("\"time\"")) {
                 Frame f = docker(line);
                 if (f != null) return f;
             }
@@ -142,11 +146,17 @@ public final class LineFramer {
         return to - from == 1 || line.charAt(from + 1) == ':';
     }
 
-    /** Docker json-file; null when the object lacks one of log/stream/time or is not valid JSON. */
+    /**
+     * Docker json-file or a Fluent Bit record of a CRI file; null when the object lacks a time, a stream and a
+     * line (with its tag, for Fluent Bit) or is not valid JSON.
+     */
     private Frame docker(String line) {
         String log = null;
         String stream = null;
         String time = null;
+        String tag = null; // Fluent Bit's CRI tag: "_p" beside "log", or "logtag" beside "message"
+        String message = null;
+        String logtag = null;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
             JsonToken t;
@@ -160,6 +170,9 @@ public final class LineFramer {
                         case "log" -> log = p.getText();
                         case "stream" -> stream = p.getText();
                         case "time" -> time = p.getText();
+                        case "_p" -> tag = p.getText();
+                        case "message" -> message = p.getText();
+                        case "logtag" -> logtag = p.getText();
                         default -> { }
                     }
                 }
@@ -168,9 +181,19 @@ public final class LineFramer {
         } catch (IOException e) {
             return null; // not JSON after all: the caller passes the line through as plain
         }
+        if (log == null && message != null && logtag != null) {
+            log = message;
+            tag = logtag;
+        }
         if (log == null || stream == null || time == null) return null;
         long millis = Rfc3339.parseMillis(time, 0, time.length());
         if (millis == Rfc3339.INVALID) millis = -1;
+        if (tag != null && !tag.isEmpty()) {
+            // Fluent Bit: the CRI tag decides (P partial, F and the rest final); the newline is already gone
+            boolean partial = tag.charAt(0) == 'P';
+            String content = log.endsWith("\n") ? log.substring(0, log.length() - 1) : log;
+            return chunk(content, partial, millis, stream, Frame.FLUENT_BIT);
+        }
         boolean partial = !log.endsWith("\n");
         String content = partial ? log : log.substring(0, log.length() - (log.endsWith("\r\n") ? 2 : 1));
         return chunk(content, partial, millis, stream, Frame.DOCKER);

@@ -2,6 +2,7 @@ package io.meshpulse.ingest.framing;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,29 @@ class LineFramerTest {
         Frame f = framer.frame("{\"log\":\"" + escaped.substring(cut) + "\\n\",\"stream\":\"stdout\",\"time\":\"2019-01-01T11:11:12Z\"}");
         assertEquals(Frame.Kind.PARTIAL, p.kind());
         assertComplete(f, ACCESS, millis("2019-01-01T11:11:11Z"), "stdout", Frame.DOCKER);
+    }
+
+    @Test
+    void unwrapsFluentBitRecordsOfCriFilesByTheirTag() {
+        // Fluent Bit's cri multiline parser: "_p" beside "log", no newline, other keys (kubernetes) ignored. Read as
+        // docker json-file, each record was a partial chunk and every later one was glued onto it.
+        String escaped = ACCESS.replace("\"", "\\\"");
+        String k8s = ",\"kubernetes\":{\"pod_name\":\"web-1\",\"labels\":{\"app\":\"web\"}}";
+        for (int i = 0; i < 2; i++) {
+            Frame f = framer.frame("{\"time\":\"2024-05-01T10:00:00.123456789Z\",\"stream\":\"stdout\",\"_p\":\"F\",\"log\":\""
+                    + escaped + "\"" + k8s + "}");
+            assertComplete(f, ACCESS, millis("2024-05-01T10:00:00.123Z"), "stdout", Frame.FLUENT_BIT);
+        }
+        int cut = escaped.indexOf("curl");
+        Frame p = framer.frame("{\"time\":\"2024-05-01T10:00:01Z\",\"stream\":\"stdout\",\"_p\":\"P\",\"log\":\""
+                + escaped.substring(0, cut) + "\"}");
+        assertEquals(Frame.Kind.PARTIAL, p.kind());
+        assertComplete(framer.frame("{\"time\":\"2024-05-01T10:00:02Z\",\"stream\":\"stdout\",\"_p\":\"F\",\"log\":\""
+                + escaped.substring(cut) + "\"}"), ACCESS, millis("2024-05-01T10:00:01Z"), "stdout", Frame.FLUENT_BIT);
+        // its classic cri parser: "logtag" beside "message"
+        assertComplete(framer.frame("{\"time\":\"2024-05-01T10:00:03Z\",\"stream\":\"stderr\",\"logtag\":\"F\",\"message\":\""
+                + escaped + "\"}"), ACCESS, millis("2024-05-01T10:00:03Z"), "stderr", Frame.FLUENT_BIT);
+        assertFalse(framer.hasPending());
     }
 
     @Test
