@@ -54,6 +54,13 @@ import org.slf4j.LoggerFactory;
  * file that was still being read when the tailer stopped is resumed at the same position in the decompressed
  * content, and a compressed rotation never seen is read whole unless its first line predates this node's state.
  *
+ * <p>Across files, lines go out in the order they were written, give or take {@link #ORDER_SLACK_MS}: a file's line
+ * waits for the next cycle while another file holds an unread line written more than that before it. Live, every
+ * file holds only the last moments, so nothing waits; after a stop (the tailer down for a minute, a node's first
+ * start with {@code fromBeginning}), reading each file's backlog whole in turn would hand out one pod's lines up to
+ * now before another pod's older ones, and the topology, which decides lateness by the newest start time its task
+ * has seen, would dead-letter those older lines as late although they were written on time.
+ *
  * <p>Where reading starts: a file seen for the first time on a node's first start begins at its end (the start of
  * its last complete line) unless {@code fromBeginning}; every file that appears later, including one that appeared
  * while the tailer was down, is read from its start; a known file resumes from its committed checkpoint.
@@ -69,6 +76,12 @@ public final class FileTailer implements AutoCloseable {
      */
     private static final long FILE_CLOCK_SLACK_MS = 1_000;
     private static final int BASE_BUFFER = 256 * 1024;
+    /** How far apart in write time two files' lines may go out of order (see the class comment). */
+    static final long ORDER_SLACK_MS = 2_000;
+    /** A line's envelope time when it has none (or none that can be read): such a line never waits. */
+    private static final long NO_TIME = Long.MIN_VALUE;
+    /** How much of a file's next line is read to learn its time. */
+    private static final int PEEK_BYTES = 4096;
     private static final Pattern ROTATED = Pattern.compile(".+\\.log\\.\\d{8}-\\d{6}(\\.gz)?");
     private static final Pattern CRI_PARTIAL = Pattern.compile("^\\S+ (stdout|stderr) P( |$)");
 
@@ -163,22 +176,50 @@ public final class FileTailer implements AutoCloseable {
         }
     }
 
-    /** One cycle: discovery when due, read what every file has, commit. True when anything was read. */
+    /**
+     * One cycle: discovery when due, read what every file has, commit. True when anything was read. While lines
+     * wait for older lines of other files, the files are read again in the same cycle (up to {@link #MAX_PASSES}
+     * times): each pass moves the oldest unread time forward by at least {@link #ORDER_SLACK_MS}, and one
+     * transaction per pass would make catching up on an hour's backlog take thousands of commits.
+     */
     public boolean pollOnce() {
         long now = System.nanoTime();
         if (now - lastDiscoveryNanos >= config.discoverInterval().toNanos()) discover();
         boolean progress = false;
+        long bytesAtStart = bytesThisRun;
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            boolean read = pass();
+            progress |= read;
+            if (!read || !heldBack || bytesThisRun - bytesAtStart >= config.maxBytesPerFile()) break;
+        }
+        commit();
+        // A cycle that held lines back yet read nothing (the oldest file could not be read) must not stall the
+        // others: the next cycle reads without holding back.
+        unordered = !progress && heldBack;
+        return progress;
+    }
+
+    /** At most this many passes over the files in one cycle (see {@link #pollOnce}). */
+    private static final int MAX_PASSES = 64;
+    /** Bytes consumed since the tailer started, to bound one cycle's passes. */
+    private long bytesThisRun;
+
+    /** One pass over the files: reads and checkpoints what each has, finishes rotated files read to their end. */
+    private boolean pass() {
+        boolean progress = false;
         List<TrackedFile> finished = new ArrayList<>();
         Set<Path> waiting = new HashSet<>();
+        order();
         for (TrackedFile f : tracked.values()) {
             Path dir = f.dir;
             // A container's newer file waits until its older (rotated) ones are read to their end.
             if (dir != null && waiting.contains(dir)) continue;
-            boolean read = read(f);
+            boolean read = read(f, f == oldestFile ? secondOldest : oldest);
             progress |= read;
             if (f.rotated) {
                 // (a gzipped rotation cannot grow: once read to its end it is finished)
-                if (!read && (f.source.compressed()
+                // (a file whose next line waits for older lines of another file is not at its end)
+                if (!read && !f.held && (f.source.compressed()
                         || System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos())) {
                     finish(f);
                     finished.add(f);
@@ -211,8 +252,107 @@ public final class FileTailer implements AutoCloseable {
             metrics.remove(f.behindGauge);
             metrics.filesFollowed.set(tracked.size());
         }
-        commit();
         return progress;
+    }
+
+    /** This cycle's oldest next-line time over the files, the file that holds it, and the next oldest. */
+    private long oldest;
+    private long secondOldest;
+    private TrackedFile oldestFile;
+    /** Whether this cycle held a line back; {@link #unordered} when the cycle also read nothing. */
+    private boolean heldBack;
+    private boolean unordered;
+
+    /**
+     * Finds the write time of each file's next unread line (see {@link #nextLineTime}) and the two oldest: a file
+     * reads this cycle up to the oldest other file's next line plus {@link #ORDER_SLACK_MS}, so the file that is
+     * furthest behind always reads and every cycle moves the oldest unread time forward.
+     */
+    private void order() {
+        oldest = secondOldest = Long.MAX_VALUE;
+        oldestFile = null;
+        heldBack = false;
+        if (unordered) {
+            unordered = false;
+            return;
+        }
+        // Every file counts, also a live file that waits for its container's rotated one: left out, it would let
+        // the other files read past its lines in the pass where the rotated file is finished. (Should a live file's
+        // next line be older than its rotated file's, the rotated file waits, the live file waits for it, the cycle
+        // reads nothing, and the next cycle reads without holding back.)
+        for (TrackedFile f : tracked.values()) {
+            long t = nextLineTime(f);
+            if (t == NO_TIME) continue;
+            if (t < oldest) {
+                secondOldest = oldest;
+                oldest = t;
+                oldestFile = f;
+            } else if (t < secondOldest) {
+                secondOldest = t;
+            }
+        }
+    }
+
+    /**
+     * The envelope time of the file's next complete unread line, {@link #NO_TIME} when it has none (nothing unread,
+     * a line without its newline yet, a line without a time). Known without reading when the last cycle stopped
+     * there; otherwise the first bytes at the read position are read (for a gzipped rotation, only once: a later
+     * read at that position would start its decompression over).
+     */
+    private long nextLineTime(TrackedFile f) {
+        if (f.source == null || f.skippingOversize) return NO_TIME;
+        try {
+            long size = f.source.size();
+            if (size <= f.readPos) return NO_TIME;
+            if (f.heldPos == f.readPos) return f.heldTime;
+            if (f.source.compressed() && f.peeked) return NO_TIME;
+            f.peeked = true;
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(PEEK_BYTES, size - f.readPos));
+            while (b.hasRemaining() && f.source.read(b, f.readPos + b.position()) > 0) { /* fill */ }
+            byte[] a = b.array();
+            for (int i = 0; i < b.position(); i++) {
+                if (a[i] == '\n') return envelopeTime(a, 0, i);
+            }
+            return NO_TIME;
+        } catch (IOException e) {
+            return NO_TIME; // read() meets the error and reports it
+        }
+    }
+
+    /**
+     * The time a container runtime put on a physical line: the leading RFC 3339 time of a CRI or
+     * {@code --timestamps} line, or the {@code "time"} of a docker json-file or Fluent Bit record; {@link #NO_TIME}
+     * for anything else.
+     */
+    static long envelopeTime(byte[] a, int off, int len) {
+        if (len < 20) return NO_TIME;
+        byte c = a[off];
+        if (c >= '0' && c <= '9') {
+            int end = Math.min(len, 40);
+            for (int i = 0; i < end; i++) {
+                if (a[off + i] == ' ') return time(new String(a, off, i, StandardCharsets.ISO_8859_1));
+            }
+            return NO_TIME;
+        }
+        if (c == '{') {
+            // docker writes "time" last; search back from the end for its key
+            for (int i = len - 9; i >= Math.max(1, len - 200); i--) {
+                if (a[off + i] == '"' && a[off + i + 1] == 't' && a[off + i + 2] == 'i' && a[off + i + 3] == 'm'
+                        && a[off + i + 4] == 'e' && a[off + i + 5] == '"' && a[off + i + 6] == ':'
+                        && a[off + i + 7] == '"') {
+                    int s = i + 8;
+                    int e = s;
+                    while (e < len && a[off + e] != '"') e++;
+                    return e < len ? time(new String(a, off + s, e - s, StandardCharsets.ISO_8859_1)) : NO_TIME;
+                }
+            }
+        }
+        return NO_TIME;
+    }
+
+    private static long time(String s) {
+        long t = io.meshpulse.model.Rfc3339.parseMillis(s, 0, s.length());
+        return t == io.meshpulse.model.Rfc3339.INVALID ? NO_TIME : t;
     }
 
     private void commit() {
@@ -779,8 +919,15 @@ public final class FileTailer implements AutoCloseable {
     // -------------------------------------------------------------------------------------------------- reading
 
     /** Reads what the file has beyond the position, up to the per-cycle budget. True when bytes were consumed. */
-    private boolean read(TrackedFile f) {
+    /**
+     * Reads what the file holds, up to the byte budget, stopping before a line written later than
+     * {@code others + ORDER_SLACK_MS} ({@code others}: the oldest next-line time of the other files, or
+     * {@link Long#MAX_VALUE}).
+     */
+    private boolean read(TrackedFile f, long others) {
         long before = f.readPos;
+        f.held = false;
+        final long horizon = others == Long.MAX_VALUE ? Long.MAX_VALUE : others + ORDER_SLACK_MS;
         try {
             long size = f.source.size();
             if (!f.source.compressed()) { // (a gzipped rotation does not change)
@@ -805,8 +952,19 @@ public final class FileTailer implements AutoCloseable {
                 if (n == 0) break;
                 byte[] a = buffer.array();
                 int lineStart = 0;
+                long held = NO_TIME;
                 for (int i = 0; i < n; i++) {
                     if (a[i] == '\n') {
+                        if (!f.skippingOversize) {
+                            long t = envelopeTime(a, lineStart, i - lineStart);
+                            if (t != NO_TIME) {
+                                if (t > horizon) {
+                                    held = t; // older lines of another file go first
+                                    break;
+                                }
+                                f.lastTime = t;
+                            }
+                        }
                         line(f, a, lineStart, i - lineStart, f.readPos + i + 1);
                         lineStart = i + 1;
                     }
@@ -814,9 +972,17 @@ public final class FileTailer implements AutoCloseable {
                 if (lineStart > 0) {
                     f.readPos += lineStart;
                     consumedTotal += lineStart;
+                    bytesThisRun += lineStart;
                     metrics.bytesRead.increment(lineStart);
-                    continue;
                 }
+                if (held != NO_TIME) {
+                    f.heldPos = f.readPos;
+                    f.heldTime = held;
+                    f.held = true;
+                    heldBack = true;
+                    break;
+                }
+                if (lineStart > 0) continue;
                 // no newline in n bytes
                 if (f.skippingOversize) {
                     f.readPos += n;
@@ -834,6 +1000,11 @@ public final class FileTailer implements AutoCloseable {
                     continue;
                 }
                 break; // an unfinished last line: wait for its newline
+            }
+            if (consumedTotal >= budget && f.readPos < size && !f.held && f.lastTime != NO_TIME) {
+                // stopped by the budget: the next line was written no earlier than the last one read
+                f.heldPos = f.readPos;
+                f.heldTime = f.lastTime;
             }
             f.behind = Math.max(0, size - f.readPos);
             if (buffer.capacity() > BASE_BUFFER && !f.skippingOversize) buffer = ByteBuffer.allocate(BASE_BUFFER);

@@ -38,6 +38,19 @@ final class TrackedFile {
     /** Lines still to drop after a restart (they were committed before it). */
     int toSkip;
     boolean skippingOversize;
+    /**
+     * Where reading last stopped early, and the write time of the line there (exact when it was held back for an
+     * older line of another file; a lower bound, the last line's time, when the byte budget ran out); -1 when it
+     * did not stop early.
+     */
+    long heldPos = -1;
+    long heldTime;
+    /** Whether the last read stopped before a line that waits for older lines of another file. */
+    boolean held;
+    /** The time of the last line read that had one (Long.MIN_VALUE before). */
+    long lastTime = Long.MIN_VALUE;
+    /** Whether the next line's time was read ahead once (see FileTailer.nextLineTime). */
+    boolean peeked;
 
     boolean rotated;
     boolean done;
@@ -65,6 +78,7 @@ final class TrackedFile {
         sinceClean = 0;
         toSkip = 0;
         skippingOversize = false;
+        heldPos = -1;
         framer = new LineFramer(maxLineChars);
         fpLen = 0;
         fpCrc = 0;
