@@ -216,21 +216,9 @@ public final class RunCommand implements Callable<Integer> {
             Thread tailThread = null;
             AlertsRuntime sinks = null;
             try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
-                streams.start(Duration.ofMinutes(5));
-                server.attach(streams.streams(), topics, bootstrap, extra);
-                LOG.info("serving {} (triage page, /api/v1, /metrics, /readyz)", server.url());
-                List<AlertSink> alertSinks = new ArrayList<>();
-                if (!quiet) alertSinks.add(new ConsoleSink(System.out));
-                if (alertmanagerUrl != null && !alertmanagerUrl.isBlank()) {
-                    alertSinks.add(new AlertmanagerSink(URI.create(alertmanagerUrl), Duration.ofMinutes(1), 5,
-                            Duration.ofSeconds(1)));
-                }
-                if (webhookUrl != null && !webhookUrl.isBlank()) {
-                    alertSinks.add(new WebhookSink(URI.create(webhookUrl), 5, Duration.ofSeconds(1)));
-                }
-                sinks = AlertsRuntime.startSinks(bootstrap, extra, topics, applicationId + "-alert-sinks", alertSinks);
-                LOG.info("meshpulse running: application {} on {} ({} raw partitions, {} windows, grace {})",
-                        applicationId, bootstrap, rawPartitions, window, grace);
+                // The tailer starts before Streams is running: after a kill -9, rejoining the group waits out the dead
+                // member's session (about 45 s), and lines the tailer sends meanwhile wait in the raw topic instead of
+                // piling up in the files as a backlog.
                 if (tailPaths != null && !tailPaths.isEmpty()) {
                     String node = IngestCommand.nodeName(null);
                     TailConfig tc = TailConfig.defaults(tailPaths, node).withContainers(Set.of("istio-proxy"))
@@ -250,6 +238,21 @@ public final class RunCommand implements Callable<Integer> {
                     tailThread.start();
                     LOG.info("following {} on node {}", tailPaths, node);
                 }
+                streams.start(Duration.ofMinutes(5));
+                server.attach(streams.streams(), topics, bootstrap, extra);
+                LOG.info("serving {} (triage page, /api/v1, /metrics, /readyz)", server.url());
+                List<AlertSink> alertSinks = new ArrayList<>();
+                if (!quiet) alertSinks.add(new ConsoleSink(System.out));
+                if (alertmanagerUrl != null && !alertmanagerUrl.isBlank()) {
+                    alertSinks.add(new AlertmanagerSink(URI.create(alertmanagerUrl), Duration.ofMinutes(1), 5,
+                            Duration.ofSeconds(1)));
+                }
+                if (webhookUrl != null && !webhookUrl.isBlank()) {
+                    alertSinks.add(new WebhookSink(URI.create(webhookUrl), 5, Duration.ofSeconds(1)));
+                }
+                sinks = AlertsRuntime.startSinks(bootstrap, extra, topics, applicationId + "-alert-sinks", alertSinks);
+                LOG.info("meshpulse running: application {} on {} ({} raw partitions, {} windows, grace {})",
+                        applicationId, bootstrap, rawPartitions, window, grace);
                 while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
                     streams.checkFailed();
                 }
