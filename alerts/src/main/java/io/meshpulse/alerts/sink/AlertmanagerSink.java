@@ -17,13 +17,18 @@ import java.util.Map;
  * it fires (Alertmanager resolves alerts it stops hearing about after its resolve_timeout); a resolved one is sent
  * once more with {@code endsAt}. Labels: alertname, pair, class, severity (and namespace, reporter); annotations:
  * summary, description, commands.
+ *
+ * <p>Alertmanager tells alerts apart by their labels, so an update that changes one (the severity) would leave the
+ * old alert open beside the new one until its resolve_timeout, and the final resolution would close only the new
+ * one: the old label set is sent resolved along with the update.
  */
 public final class AlertmanagerSink implements AlertSink {
     private final URI endpoint;
     private final Duration resendInterval;
     private final Http http;
     private final Map<String, Alert> firing = new LinkedHashMap<>();
-    private Instant lastSend = Instant.EPOCH;
+    /** When the firing alerts were last all re-sent: new records in between do not put that off. */
+    private Instant lastResend = Instant.EPOCH;
     private long posts;
 
     public AlertmanagerSink(URI base, Duration resendInterval, int attempts, Duration firstBackoff) {
@@ -35,22 +40,28 @@ public final class AlertmanagerSink implements AlertSink {
 
     @Override
     public void accept(Alert a) {
-        if (Alert.FIRING.equals(a.status())) firing.put(a.fingerprint(), a);
-        else firing.remove(a.fingerprint());
-        post(List.of(a));
+        Alert before = Alert.FIRING.equals(a.status()) ? firing.put(a.fingerprint(), a) : firing.remove(a.fingerprint());
+        ArrayNode body = Json.MAPPER.createArrayNode();
+        body.add(toAlertmanager(a));
+        if (before != null && !before.severity().equals(a.severity())) {
+            ObjectNode ended = toAlertmanager(before);
+            ended.put("endsAt", Instant.now().toString());
+            body.add(ended);
+        }
+        post(body);
     }
 
     @Override
     public void tick(Instant now) {
-        if (firing.isEmpty() || Duration.between(lastSend, now).compareTo(resendInterval) < 0) return;
-        post(List.copyOf(firing.values()));
+        if (firing.isEmpty() || Duration.between(lastResend, now).compareTo(resendInterval) < 0) return;
+        ArrayNode body = Json.MAPPER.createArrayNode();
+        for (Alert a : firing.values()) body.add(toAlertmanager(a));
+        post(body);
+        lastResend = now;
     }
 
-    private void post(List<Alert> alerts) {
-        ArrayNode body = Json.MAPPER.createArrayNode();
-        for (Alert a : alerts) body.add(toAlertmanager(a));
+    private void post(ArrayNode body) {
         http.postJson(endpoint, body.toString());
-        lastSend = Instant.now();
         posts++;
     }
 
@@ -70,7 +81,7 @@ public final class AlertmanagerSink implements AlertSink {
         labels.put("fingerprint", a.fingerprint());
         ObjectNode ann = n.putObject("annotations");
         if (a.diagnosis() != null) {
-            ann.put("summary", a.diagnosis().title());
+            ann.put("summary", a.diagnosis().title() + " (" + pair(a) + ")");
             ann.put("description", a.diagnosis().summary() + "\n\nEvidence:\n- " + String.join("\n- ", a.diagnosis().evidence())
                     + "\n\nFix:\n- " + String.join("\n- ", a.diagnosis().fix()));
             ann.put("commands", String.join("\n", a.diagnosis().commands()));

@@ -95,10 +95,14 @@ class AlertmanagerSinkIT {
     }
 
     static Alert alert(String status, Instant start, Instant end) {
+        return alert(status, start, end, "critical");
+    }
+
+    static Alert alert(String status, Instant start, Instant end, String severity) {
         return new Alert("0f1e2d3c4b5a6978", status, "UC", "source", new WorkloadRef("checkout", "checkout-api"),
                 new ServiceRef("checkout", "payments-api.checkout.svc.cluster.local", "payments-api"),
                 Times.rfc3339(start.toEpochMilli()), Times.rfc3339(start.toEpochMilli() + 10_000),
-                end == null ? null : Times.rfc3339(end.toEpochMilli()), "critical",
+                end == null ? null : Times.rfc3339(end.toEpochMilli()), severity,
                 new Alert.Observed(Times.rfc3339(start.toEpochMilli()), Times.rfc3339(start.toEpochMilli() + 10_000),
                         30, 18, 0.6, 0.0),
                 new Alert.Diagnosis("Client sends plaintext to an mTLS-only server (503 UC)", "checkout-api → payments-api: 60% 503 UC",
@@ -127,7 +131,8 @@ class AlertmanagerSinkIT {
         assertEquals("UC", a.path("labels").path("class").asText());
         assertEquals("critical", a.path("labels").path("severity").asText());
         assertEquals("active", a.path("status").path("state").asText());
-        assertEquals("Client sends plaintext to an mTLS-only server (503 UC)", a.path("annotations").path("summary").asText());
+        assertEquals("Client sends plaintext to an mTLS-only server (503 UC) (checkout/checkout-api -> checkout/payments-api)",
+                a.path("annotations").path("summary").asText());
         assertTrue(a.path("annotations").path("commands").asText().contains("mode: DISABLE"));
         assertTrue(a.path("annotations").path("description").asText().contains("filter_chain_not_found"));
         assertEquals(start.getEpochSecond(), Instant.parse(a.path("startsAt").asText()).getEpochSecond());
@@ -149,6 +154,52 @@ class AlertmanagerSinkIT {
         long after = sink.posts();
         sink.tick(Instant.now().plusSeconds(120));
         assertEquals(after, sink.posts());
+    }
+
+    /**
+     * Alertmanager tells alerts apart by labels: when an update changes the severity, the old label set must end
+     * there, or it stays open beside the new one and the final resolution closes only the new one.
+     */
+    @Test
+    void aSeverityChangeLeavesOneAlertAndTheResolutionClosesIt() throws Exception {
+        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(30), 3, Duration.ofMillis(200));
+        Instant start = Instant.now().minusSeconds(60);
+        sink.accept(alert(Alert.FIRING, start, null, "warning"));
+        waitFor(() -> severities().equals(List.of("warning")), "the warning alert to be active");
+        sink.accept(alert(Alert.FIRING, start, null, "critical"));
+        waitFor(() -> severities().equals(List.of("critical")), "only the critical alert to be active");
+        sink.accept(alert(Alert.RESOLVED, start, Instant.now().minusSeconds(1), "critical"));
+        waitFor(() -> severities().isEmpty(), "no alert of the fingerprint to be active");
+    }
+
+    /** Re-sends of firing alerts are due every interval, however many new records were posted in between. */
+    @Test
+    void newRecordsDoNotPutOffTheResendOfTheOthers() {
+        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(60), 3, Duration.ofMillis(200));
+        Instant t = Instant.now();
+        sink.accept(alert(Alert.FIRING, t.minusSeconds(60), null));
+        sink.tick(t);
+        long afterFirstResend = sink.posts();
+        sink.accept(alert(Alert.FIRING, t.minusSeconds(60), null, "warning")); // a new record, 50 s later say
+        sink.tick(t.plusSeconds(50));
+        assertEquals(afterFirstResend + 1, sink.posts(), "not due yet");
+        sink.tick(t.plusSeconds(61));
+        assertEquals(afterFirstResend + 2, sink.posts(), "due 60 s after the last re-send, not after the last record");
+    }
+
+    private List<String> severities() {
+        try {
+            List<String> out = new java.util.ArrayList<>();
+            for (JsonNode a : activeAlerts()) {
+                if (a.path("labels").path("fingerprint").asText().equals("0f1e2d3c4b5a6978")
+                        && a.path("status").path("state").asText().equals("active")) {
+                    out.add(a.path("labels").path("severity").asText());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            return List.of("unreachable");
+        }
     }
 
     /** Stands for "not reachable yet" while Alertmanager starts. */
