@@ -13,7 +13,7 @@ for seed in ${seeds[@]}; do
     d="$work/$sc-$seed"; rm -rf "$d"; mkdir -p "$d"
     "$root/bin/meshpulse" simulate --scenario "$sc" --seed "$seed" --out "$d/in" > "$d/simulate.log" 2>&1
     "$root/bin/meshpulse" replay --input "$d/in" --out "$d/out" > "$d/replay.log" 2>&1 || true
-    python3 "$root/tools/drill-sweep/check.py" "$d/in/truth.json" "$d/out/alerts.jsonl" "$sc" "$seed" || fails=$((fails + 1))
+    python3 "$root/tools/drill-sweep/check.py" "$d/in/truth.json" "$d/out/alerts.jsonl" "$sc" "$seed" "$d/simulate.log" || fails=$((fails + 1))
   done
 done
 echo "$fails failed"
