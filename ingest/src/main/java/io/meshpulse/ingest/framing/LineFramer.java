@@ -73,6 +73,8 @@ public final class LineFramer {
     public Frame frame(String physicalLine) {
         String line = physicalLine == null ? "" : physicalLine;
         if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') line = line.substring(0, line.length() - 1);
+        // a byte-order mark (a file saved by an editor, a log exported on Windows) starts the first line
+        if (!line.isEmpty() && line.charAt(0) == '\uFEFF') line = line.substring(1);
         if (!line.isEmpty()) {
             char first = line.charAt(0);
             if (first >= '0' && first <= '9') {

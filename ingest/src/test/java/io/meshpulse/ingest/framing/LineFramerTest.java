@@ -110,6 +110,13 @@ class LineFramerTest {
     }
 
     @Test
+    void dropsAByteOrderMark() {
+        assertComplete(framer.frame("\uFEFF" + ACCESS), ACCESS, -1, null, Frame.PLAIN);
+        assertComplete(framer.frame("\uFEFF2024-05-02T10:12:33.456789123Z stdout F " + ACCESS), ACCESS,
+                millis("2024-05-02T10:12:33.456Z"), "stdout", Frame.CRI);
+    }
+
+    @Test
     void passesIstioJsonAccessLogsThroughAsPlain() {
         assertComplete(framer.frame(JSON_ACCESS), JSON_ACCESS, -1, null, Frame.PLAIN);
         String broken = "{\"log\":\"x\",\"stream\":\"stdout\",\"time\":";
