@@ -147,6 +147,13 @@ public final class AccessLogParser {
 
         byte first = b[start];
         if (first == '[') {
+            if (startsWith(b, start, end, EPOCH_PREFIX)) {
+                // Istio up to 1.4: pilot-agent prefixed Envoy's own log lines with "[Envoy (Epoch N)] "
+                String line = ByteText.string(b, start, end);
+                int rest = line.indexOf("] ");
+                String envoy = rest < 0 ? null : envoyBracketLog(line, rest + 2, line.length());
+                return envoy != null ? envoy : "envoy proxy log";
+            }
             if (mayBeEnvoyBracketLog(b, start, end)) {
                 String line = ByteText.string(b, start, end);
                 String envoy = envoyBracketLog(line, 0, line.length());
@@ -159,6 +166,16 @@ public final class AccessLogParser {
         }
         // Not an access log whatever follows: the checks below read the decoded text.
         return notAnAccessLog(ByteText.string(b, start, end));
+    }
+
+    private static final byte[] EPOCH_PREFIX = "[Envoy (Epoch ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean startsWith(byte[] b, int s, int e, byte[] prefix) {
+        if (e - s < prefix.length) return false;
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[s + i] != prefix[i]) return false;
+        }
+        return true;
     }
 
     /**

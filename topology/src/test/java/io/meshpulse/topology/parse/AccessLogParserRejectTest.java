@@ -31,6 +31,10 @@ class AccessLogParserRejectTest {
                         + "to xds-grpc closed", "envoy proxy log (warning)"),
                 Arguments.of("[2019-03-01 10:00:00.000][14][info][main] [external/envoy/source/server/server.cc:516] "
                         + "starting main dispatch loop", "envoy proxy log (info)"),
+                // Istio up to 1.4: pilot-agent's prefix on Envoy's lines
+                Arguments.of("[Envoy (Epoch 0)] [2020-01-13 10:00:00.000][21][debug][rbac] [external/envoy/source/"
+                        + "extensions/filters/http/rbac/rbac_filter.cc:68] checking request", "envoy proxy log (debug)"),
+                Arguments.of("[Envoy (Epoch 1)] something else", "envoy proxy log"),
                 Arguments.of(cut(LINE_19, 14), "truncated access log: 14 of 22 fields"),
                 Arguments.of(LINE_19.substring(0, LINE_19.indexOf("curl") + 2), "truncated access log: 12 of 22 fields"),
                 Arguments.of("[2024-05-02T10:12:33.456Z] \"GET / HTTP/1.1\"", "truncated access log: 2 fields"),

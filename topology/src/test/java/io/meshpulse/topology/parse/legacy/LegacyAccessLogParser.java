@@ -65,6 +65,11 @@ public final class LegacyAccessLogParser {
 
         char first = line.charAt(start);
         if (first == '[') {
+            if (line.startsWith("[Envoy (Epoch ", start)) { // session 11, as AccessLogParser
+                int rest = line.indexOf("] ", start);
+                String envoy = rest < 0 || rest + 2 > end ? null : envoyBracketLog(line, rest + 2, end);
+                return envoy != null ? envoy : "envoy proxy log";
+            }
             String envoy = envoyBracketLog(line, start, end);
             if (envoy != null) return envoy;
             return text.parse(line, start, end);
