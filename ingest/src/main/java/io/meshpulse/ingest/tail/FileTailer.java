@@ -918,11 +918,10 @@ public final class FileTailer implements AutoCloseable {
 
     // -------------------------------------------------------------------------------------------------- reading
 
-    /** Reads what the file has beyond the position, up to the per-cycle budget. True when bytes were consumed. */
     /**
-     * Reads what the file holds, up to the byte budget, stopping before a line written later than
-     * {@code others + ORDER_SLACK_MS} ({@code others}: the oldest next-line time of the other files, or
-     * {@link Long#MAX_VALUE}).
+     * Reads what the file has beyond the position, up to the per-cycle budget, stopping before a line written later
+     * than {@code others + ORDER_SLACK_MS} ({@code others}: the oldest next-line time of the other files, or
+     * {@link Long#MAX_VALUE}). True when bytes were consumed.
      */
     private boolean read(TrackedFile f, long others) {
         long before = f.readPos;
