@@ -194,8 +194,9 @@ public final class FileTailer implements AutoCloseable {
         }
         commit();
         // A cycle that held lines back yet read nothing (the oldest file could not be read) must not stall the
-        // others: the next cycle reads without holding back.
-        unordered = !progress && heldBack;
+        // others: the next cycle reads without holding back. Waiting for a rotated file to stay quiet is not that:
+        // it ends by itself within rotateQuiet.
+        unordered = !progress && heldBack && !oldestWaitsForRotation;
         return progress;
     }
 
@@ -276,13 +277,20 @@ public final class FileTailer implements AutoCloseable {
             unordered = false;
             return;
         }
-        // Every file counts, also a live file that waits for its container's rotated one: left out, it would let
-        // the other files read past its lines in the pass where the rotated file is finished. (Should a live file's
-        // next line be older than its rotated file's, the rotated file waits, the live file waits for it, the cycle
-        // reads nothing, and the next cycle reads without holding back.)
+        // A container's live file waits until its rotated file is read to its end and has stayed quiet there
+        // (rotateQuiet). While the rotated file still has lines, they stand for the container (the live file's come
+        // after them). Once it is at its end, the live file's next line counts: the other files wait for it during
+        // the quiet period (left out, they read past its lines then), and a cycle that reads nothing meanwhile is
+        // expected, not a stall (see oldestWaitsForRotation).
+        Map<Path, Boolean> rotatedHasLines = new HashMap<>();
         for (TrackedFile f : tracked.values()) {
-            long t = nextLineTime(f);
+            f.nextTime = nextLineTime(f);
+            if (f.rotated && f.dir != null) rotatedHasLines.merge(f.dir, f.nextTime != NO_TIME, Boolean::logicalOr);
+        }
+        for (TrackedFile f : tracked.values()) {
+            long t = f.nextTime;
             if (t == NO_TIME) continue;
+            if (!f.rotated && f.dir != null && rotatedHasLines.getOrDefault(f.dir, false)) continue;
             if (t < oldest) {
                 secondOldest = oldest;
                 oldest = t;
@@ -291,7 +299,12 @@ public final class FileTailer implements AutoCloseable {
                 secondOldest = t;
             }
         }
+        oldestWaitsForRotation = oldestFile != null && !oldestFile.rotated && oldestFile.dir != null
+                && rotatedHasLines.containsKey(oldestFile.dir);
     }
+
+    /** Whether the oldest file is a live file waiting out its rotated file's quiet period: others wait meanwhile. */
+    private boolean oldestWaitsForRotation;
 
     /**
      * The envelope time of the file's next complete unread line, {@link #NO_TIME} when it has none (nothing unread,

@@ -49,6 +49,8 @@ final class TrackedFile {
     boolean held;
     /** The time of the last line read that had one (Long.MIN_VALUE before). */
     long lastTime = Long.MIN_VALUE;
+    /** This pass's time of the next unread line (FileTailer.order). */
+    long nextTime;
     /** Whether the next line's time was read ahead once (see FileTailer.nextLineTime). */
     boolean peeked;
 

@@ -415,6 +415,30 @@ class FileTailerTest {
     }
 
     /**
+     * A container's live file waits for its rotated file to stay quiet at its end ({@code rotateQuiet}) before it is
+     * read; meanwhile the other files must wait for its lines too, not race ahead (a live check after a restart:
+     * other pods' whole backlogs went out 10 s ahead of the rotated container's lines).
+     */
+    @Test
+    void aRotationsQuietPeriodHoldsTheOtherFilesBack() {
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-20T10:00:00Z");
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        KubeletDir b = new KubeletDir(root, "shop", "pay-7", "istio-proxy");
+        for (int s = 0; s < 60; s++) {
+            a.clockAt(t0.plusSeconds(s)).line("a " + s);
+            b.clockAt(t0.plusSeconds(s).plusMillis(500)).line("b " + s);
+            if (s == 29) a.rotate();
+        }
+        FileTailer t = started(config().withFromBeginning(true)
+                .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ofMillis(300)), kafka.sink());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (kafka.lines.size() < 120 && System.nanoTime() < deadline) t.pollOnce();
+        t.close();
+        assertEquals(120, kafka.lines.size());
+        assertInWriteOrder(kafka.lines);
+    }
+
+    /**
      * A file whose last line has no newline yet (a write in progress, or a container that died mid-line) does not
      * hold back other files; nor do lines without an envelope time.
      */
