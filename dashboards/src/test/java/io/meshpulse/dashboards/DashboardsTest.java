@@ -62,6 +62,22 @@ class DashboardsTest {
         check(Dashboards.RULES, -1);
     }
 
+    /** The rules' behaviour on hand-made series (src/test/resources/meshpulse-rules-test.yml), by promtool. */
+    @Test
+    void rulesPassTheirUnitTests() throws Exception {
+        assertTrue(Files.isExecutable(Dashboards.PROMTOOL), "promtool is needed (apt-get install prometheus; see .ci/run)");
+        Path tests = Dashboards.ROOT.resolve("src/test/resources/meshpulse-rules-test.yml").toAbsolutePath();
+        String text = Files.readString(tests);
+        assertTrue(text.contains("../../../prometheus/meshpulse-rules.yml") && text.contains("alert_rule_test:"),
+                "the unit tests load the rules file and test its alerts");
+        Process p = new ProcessBuilder(Dashboards.PROMTOOL.toString(), "test", "rules", tests.getFileName().toString())
+                .directory(tests.getParent().toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "promtool test rules " + tests + ":\n" + out);
+        assertTrue(out.contains("SUCCESS"), out);
+    }
+
     private static void check(Path rules, int expected) throws Exception {
         Process p = new ProcessBuilder(Dashboards.PROMTOOL.toString(), "check", "rules", rules.toString())
                 .redirectErrorStream(true).start();

@@ -2,6 +2,7 @@ package io.meshpulse.dashboards;
 
 import static io.meshpulse.app.serve.ServeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -92,6 +93,22 @@ class PrometheusIT {
                     Map<String, String> s = ruleStates(prom, "meshpulse-pairs");
                     return !s.isEmpty() && s.values().stream().allMatch("firing"::equals);
                 });
+
+                // meshpulse's own alerts reach Alertmanager with their own severity (the fixture's are critical).
+                // That info findings stay out is checked by the rules' unit tests (DashboardsTest): the fixture's
+                // alerts stage makes none.
+                Map<String, String> severityByFingerprint = new TreeMap<>();
+                for (JsonNode s : query(prom, "meshpulse_alerts_firing").path("data").path("result")) {
+                    severityByFingerprint.put(s.at("/metric/fingerprint").asText(), s.at("/metric/severity").asText());
+                }
+                JsonNode diagnosed = query(prom, "ALERTS{alertname=\"MeshpulseDiagnosedFailure\", alertstate=\"firing\"}")
+                        .path("data").path("result");
+                assertFalse(diagnosed.isEmpty(), "MeshpulseDiagnosedFailure fires for the incident");
+                for (JsonNode a : diagnosed) {
+                    String severity = a.at("/metric/severity").asText();
+                    assertTrue(severity.equals("critical") || severity.equals("warning"), a.toString());
+                    assertEquals(severityByFingerprint.get(a.at("/metric/fingerprint").asText()), severity, a.toString());
+                }
 
                 List<String> empty = new ArrayList<>();
                 for (Dashboards.Query q : Dashboards.panelQueries()) {
