@@ -17,9 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -209,18 +209,43 @@ class DeployManifestsTest {
         assertEquals(List.of(), errors, overlay);
     }
 
-    @Test
-    void everyDashboardIsProvisioned() throws IOException {
-        Path folder = REPO.resolve("dashboards");
-        Set<String> files;
+    /**
+     * Every dashboard under dashboards/grafana is rendered into a ConfigMap that Grafana's sidecar picks up
+     * (label grafana_dashboard: "1", folder annotation), with the file's content, in every overlay.
+     */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void everyDashboardIsProvisioned(String overlay) throws IOException {
+        Path folder = REPO.resolve("dashboards").resolve("grafana");
+        Map<String, JsonNode> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(folder)) {
-            files = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
-                    .collect(Collectors.toCollection(TreeSet::new));
+            for (Path p : list.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+                files.put(p.getFileName().toString(), Kustomize.YAML.readTree(p.toFile()));
+            }
         }
-        List<ObjectNode> dashboards = RENDERED.get("aks-addon").stream().filter(kind("ConfigMap"))
+        assertFalse(files.isEmpty(), "no dashboard found in " + folder);
+        List<ObjectNode> dashboards = RENDERED.get(overlay).stream().filter(kind("ConfigMap"))
                 .filter(c -> "1".equals(c.at("/metadata/labels/grafana_dashboard").asText())).toList();
-        Set<String> provisioned = new TreeSet<>();
-        dashboards.forEach(c -> c.path("data").fieldNames().forEachRemaining(provisioned::add));
-        assertEquals(files, provisioned, "dashboards/*.json versus dashboards/kustomization.yaml");
+        Map<String, JsonNode> provisioned = new TreeMap<>();
+        List<String> errors = new ArrayList<>();
+        for (ObjectNode c : dashboards) {
+            String name = c.at("/metadata/name").asText();
+            if (!"meshpulse".equals(c.at("/metadata/annotations/grafana_folder").asText())) {
+                errors.add(name + ": no grafana_folder: meshpulse annotation");
+            }
+            c.path("data").fields().forEachRemaining(e -> {
+                try {
+                    if (provisioned.put(e.getKey(), Kustomize.YAML.readTree(e.getValue().asText())) != null) {
+                        errors.add(e.getKey() + " is in two ConfigMaps");
+                    }
+                } catch (IOException ex) {
+                    errors.add(name + "/" + e.getKey() + ": not JSON: " + ex.getMessage());
+                }
+            });
+        }
+        assertEquals(List.of(), errors, overlay);
+        assertEquals(files.keySet(), provisioned.keySet(),
+                overlay + ": dashboards/grafana/*.json versus the ConfigMaps of dashboards/kustomization.yaml");
+        files.forEach((file, json) -> assertEquals(json, provisioned.get(file), overlay + ": content of " + file));
     }
 }
