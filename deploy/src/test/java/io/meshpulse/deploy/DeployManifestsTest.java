@@ -114,6 +114,14 @@ class DeployManifestsTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
+    void everyPodIsScrapedOnce(String overlay) {
+        List<ObjectNode> objects = RENDERED.get(overlay);
+        assertTrue(objects.stream().anyMatch(o -> o.path("kind").asText().endsWith("Monitor")), overlay + " has monitors");
+        assertEquals(List.of(), Invariants.scrapedOnce(objects), overlay);
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void referencesResolveAndNoSecretIsShipped(String overlay) {
         assertEquals(List.of(), Invariants.referencesAndSecrets(RENDERED.get(overlay)), overlay);
     }

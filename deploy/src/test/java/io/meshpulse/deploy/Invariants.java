@@ -127,15 +127,71 @@ final class Invariants {
                 errors.add(name + ": selector " + selector + " selects no meshpulse pod");
             }
             if (kind.equals("ServiceMonitor")) {
-                Map<String, String> wanted = map(object.at("/spec/selector/matchLabels"));
+                JsonNode wanted = object.at("/spec/selector");
                 boolean found = objects.stream().filter(kind("Service"))
-                        .anyMatch(s -> map(s.at("/metadata/labels")).entrySet().containsAll(wanted.entrySet()));
+                        .anyMatch(s -> selects(wanted, map(s.at("/metadata/labels"))));
                 if (!found) {
                     errors.add(name + ": selects no Service by " + wanted);
                 }
             }
         }
         return errors;
+    }
+
+    /**
+     * Every meshpulse pod is scraped once at most. A ServiceMonitor scrapes the pods behind every Service it
+     * selects, so two selected Services over the same pods (the topology's ClusterIP and headless Services)
+     * scrape each pod twice and double every sum; a PodMonitor scrapes the pods it selects.
+     */
+    static List<String> scrapedOnce(List<ObjectNode> objects) {
+        List<String> errors = new ArrayList<>();
+        List<ObjectNode> services = objects.stream().filter(kind("Service")).toList();
+        for (ObjectNode workload : workloads(objects)) {
+            Map<String, String> pod = map(workload.at("/spec/template/metadata/labels"));
+            List<String> scrapers = new ArrayList<>();
+            for (ObjectNode monitor : objects) {
+                String monitorName = monitor.path("kind").asText() + " " + monitor.at("/metadata/name").asText();
+                if (monitor.path("kind").asText().equals("PodMonitor") && selects(monitor.at("/spec/selector"), pod)) {
+                    scrapers.add(monitorName);
+                }
+                if (monitor.path("kind").asText().equals("ServiceMonitor")) {
+                    for (ObjectNode service : services) {
+                        Map<String, String> serviceSelector = map(service.at("/spec/selector"));
+                        if (selects(monitor.at("/spec/selector"), map(service.at("/metadata/labels")))
+                                && !serviceSelector.isEmpty() && pod.entrySet().containsAll(serviceSelector.entrySet())) {
+                            scrapers.add(monitorName + " through Service " + service.at("/metadata/name").asText());
+                        }
+                    }
+                }
+            }
+            if (scrapers.size() > 1) {
+                errors.add(workload.at("/metadata/name").asText() + ": pods scraped " + scrapers.size() + " times: " + scrapers);
+            }
+        }
+        return errors;
+    }
+
+    /** A Kubernetes label selector (matchLabels and matchExpressions) against a set of labels. */
+    static boolean selects(JsonNode selector, Map<String, String> labels) {
+        if (!labels.entrySet().containsAll(map(selector.path("matchLabels")).entrySet())) {
+            return false;
+        }
+        for (JsonNode e : selector.path("matchExpressions")) {
+            String value = labels.get(e.path("key").asText());
+            Set<String> values = new HashSet<>();
+            e.path("values").forEach(v -> values.add(v.asText()));
+            boolean ok = switch (e.path("operator").asText()) {
+                case "In" -> value != null && values.contains(value);
+                case "NotIn" -> value == null || !values.contains(value);
+                case "Exists" -> value != null;
+                case "DoesNotExist" -> value == null;
+                default -> throw new IllegalArgumentException("unknown selector operator in " + e);
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static List<String> referencesAndSecrets(List<ObjectNode> objects) {

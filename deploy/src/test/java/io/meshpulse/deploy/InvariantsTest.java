@@ -21,10 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InvariantsTest {
 
     private static List<ObjectNode> sound;
+    private static List<ObjectNode> upstream;
 
     @BeforeAll
     static void render() throws Exception {
         sound = Kustomize.render(Path.of("").toAbsolutePath().resolve("overlays/aks-addon"));
+        upstream = Kustomize.render(Path.of("").toAbsolutePath().resolve("overlays/upstream-istio"));
     }
 
     @Test
@@ -87,8 +89,20 @@ class InvariantsTest {
                 "opt out of sidecar injection");
     }
 
+    @Test
+    void aServiceMonitorMatchingTheHeadlessServiceTooIsReported() {
+        expect(upstream, Invariants::scrapedOnce, "ServiceMonitor", "meshpulse-topology",
+                sm -> ((ObjectNode) sm.at("/spec/selector")).remove("matchExpressions"),
+                "meshpulse-topology: pods scraped 2 times");
+    }
+
     private static void expect(Function<List<ObjectNode>, List<String>> check, String kind, String name,
                                Consumer<ObjectNode> breakIt, String expected) {
+        expect(sound, check, kind, name, breakIt, expected);
+    }
+
+    private static void expect(List<ObjectNode> sound, Function<List<ObjectNode>, List<String>> check, String kind,
+                               String name, Consumer<ObjectNode> breakIt, String expected) {
         assertEquals(List.of(), check.apply(sound), "the rendered overlay itself is sound");
         List<ObjectNode> broken = new ArrayList<>();
         for (ObjectNode object : sound) {
