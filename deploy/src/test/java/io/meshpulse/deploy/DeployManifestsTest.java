@@ -217,6 +217,59 @@ class DeployManifestsTest {
         assertEquals(List.of(), errors, overlay);
     }
 
+    /** The alert sinks are off by default: their variables are in the ConfigMap, empty. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void alertSinksAreDocumentedButOff(String overlay) {
+        JsonNode config = configMap(RENDERED.get(overlay), "meshpulse-config");
+        for (String name : List.of("MESHPULSE_ALERTMANAGER_URL", "MESHPULSE_WEBHOOK_URL")) {
+            assertTrue(config.has(name), overlay + ": " + name + " in meshpulse-config");
+            assertEquals("", config.path(name).asText(), overlay + ": " + name);
+        }
+    }
+
+    /**
+     * components/alertmanager on top of an overlay: still valid and sound, the URL set, and the topology pods let
+     * out to the Alertmanager port of that URL (rendered from deploy/target, so the paths are the overlays' own).
+     */
+    @Test
+    void theAlertmanagerComponentOpensTheWayToAlertmanager() throws Exception {
+        Path dir = DEPLOY.resolve("target/kustomize-alertmanager");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
+                "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
+                "resources:", "  - ../../overlays/upstream-istio",
+                "components:", "  - ../../components/alertmanager", ""));
+        List<ObjectNode> objects = Kustomize.render(dir);
+        List<String> errors = new ArrayList<>();
+        for (ObjectNode object : objects) {
+            errors.addAll(schemas.validate(object));
+        }
+        errors.addAll(Invariants.labelsAndSelectors(objects));
+        errors.addAll(Invariants.referencesAndSecrets(objects));
+        assertEquals(List.of(), errors);
+
+        java.net.URI url = java.net.URI.create(configMap(objects, "meshpulse-config").path("MESHPULSE_ALERTMANAGER_URL").asText());
+        assertEquals("http", url.getScheme(), url.toString());
+        String namespace = url.getHost().split("\\.")[1];
+        int port = url.getPort();
+        Map<String, String> topology = map(one(objects, "StatefulSet", "meshpulse-topology").at("/spec/template/metadata/labels"));
+        boolean allowed = objects.stream().filter(kind("NetworkPolicy"))
+                .filter(p -> Invariants.selects(p.at("/spec/podSelector"), topology))
+                .flatMap(p -> java.util.stream.StreamSupport.stream(p.at("/spec/egress").spliterator(), false))
+                .anyMatch(rule -> rule.path("to").toString().contains("\"kubernetes.io/metadata.name\":\"" + namespace + "\"")
+                        && rule.path("ports").toString().contains("\"port\":" + port));
+        assertTrue(allowed, "an egress rule lets the topology reach " + url);
+    }
+
+    private static JsonNode configMap(List<ObjectNode> objects, String prefix) {
+        List<ObjectNode> found = objects.stream().filter(kind("ConfigMap"))
+                .filter(c -> c.at("/metadata/name").asText().startsWith(prefix + "-")
+                        || c.at("/metadata/name").asText().equals(prefix)).toList();
+        assertEquals(1, found.size(), "one ConfigMap " + prefix);
+        return found.get(0).path("data");
+    }
+
     /**
      * Every dashboard under dashboards/grafana is rendered into a ConfigMap that Grafana's sidecar picks up
      * (label grafana_dashboard: "1", folder annotation), with the file's content, in every overlay.
