@@ -68,8 +68,8 @@ class DashboardsTest {
         assertTrue(Files.isExecutable(Dashboards.PROMTOOL), "promtool is needed (apt-get install prometheus; see .ci/run)");
         Path tests = Dashboards.ROOT.resolve("src/test/resources/meshpulse-rules-test.yml").toAbsolutePath();
         String text = Files.readString(tests);
-        assertTrue(text.contains("../../../prometheus/meshpulse-rules.yml") && text.contains("alert_rule_test:"),
-                "the unit tests load the rules file and test its alerts");
+        assertTrue(text.contains("../../../prometheus/meshpulse-rules.yml") && text.contains("alert_rule_test:")
+                && text.contains("promql_expr_test:"), "the unit tests load the rules file and test alerts and series");
         Process p = new ProcessBuilder(Dashboards.PROMTOOL.toString(), "test", "rules", tests.getFileName().toString())
                 .directory(tests.getParent().toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
