@@ -25,7 +25,11 @@ final class Dashboards {
     private Dashboards() {}
 
     /** A panel query: where it comes from, and the expression as written. */
-    record Query(String dashboard, String panel, String expr) {
+    record Query(String dashboard, String panel, String expr, String legend) {
+        Query(String dashboard, String panel, String expr) {
+            this(dashboard, panel, expr, null);
+        }
+
         String promql() {
             return substitute(expr);
         }
@@ -47,7 +51,10 @@ final class Dashboards {
             JsonNode d = read(f);
             for (JsonNode panel : d.path("panels")) {
                 for (JsonNode t : panel.path("targets")) {
-                    if (t.hasNonNull("expr")) out.add(new Query(d.path("uid").asText(), panel.path("title").asText(), t.path("expr").asText()));
+                    if (t.hasNonNull("expr")) {
+                        out.add(new Query(d.path("uid").asText(), panel.path("title").asText(), t.path("expr").asText(),
+                                t.hasNonNull("legendFormat") ? t.path("legendFormat").asText() : null));
+                    }
                 }
             }
         }

@@ -111,12 +111,26 @@ class PrometheusIT {
                 }
 
                 List<String> empty = new ArrayList<>();
+                List<String> ambiguous = new ArrayList<>();
                 for (Dashboards.Query q : Dashboards.panelQueries()) {
                     JsonNode r = query(prom, q.promql());
                     if (!"success".equals(r.path("status").asText()) || r.path("data").path("result").isEmpty()) {
                         empty.add(q.dashboard() + " / " + q.panel() + ": " + q.promql() + " -> " + r);
                     }
+                    // Grafana's legend of each series, as it would draw it: two series with one legend cannot be told apart.
+                    if (q.legend() != null && q.legend().contains("{{")) {
+                        Map<String, JsonNode> legends = new TreeMap<>();
+                        for (JsonNode series : r.path("data").path("result")) {
+                            String legend = java.util.regex.Pattern.compile("\\{\\{\\s*(\\w+)\\s*\\}\\}").matcher(q.legend())
+                                    .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(series.path("metric").path(m.group(1)).asText()));
+                            JsonNode other = legends.put(legend, series.path("metric"));
+                            if (other != null) {
+                                ambiguous.add(q.dashboard() + " / " + q.panel() + ": '" + legend + "' for " + other + " and " + series.path("metric"));
+                            }
+                        }
+                    }
                 }
+                assertTrue(ambiguous.isEmpty(), "series with the same legend:\n" + String.join("\n", ambiguous));
                 for (Dashboards.Query q : Dashboards.variableSelectors()) {
                     JsonNode r = get(prom, "/api/v1/series?match[]=" + enc(q.promql()));
                     if (r.path("data").isEmpty()) empty.add(q.dashboard() + " / " + q.panel() + ": no series for " + q.promql());
