@@ -44,6 +44,18 @@ class DashboardsTest {
         assertEquals(Set.of("meshpulse-overview", "meshpulse-pair", "meshpulse-pipeline"), uids);
     }
 
+    /** Both sidecars log each call: the overview's totals count it once by default (reporter=source). */
+    @Test
+    void overviewCountsEachRequestOnceByDefault() throws Exception {
+        JsonNode overview = Dashboards.read(Dashboards.GRAFANA.resolve("meshpulse-overview.json"));
+        JsonNode reporter = null;
+        for (JsonNode v : overview.path("templating").path("list")) {
+            if (v.path("name").asText().equals("reporter")) reporter = v;
+        }
+        assertTrue(reporter != null, "the overview has a reporter variable");
+        assertEquals("[\"source\"]", reporter.path("current").path("value").toString(), reporter.toString());
+    }
+
     @Test
     void everyExpressionPassesPromtool(@TempDir Path tmp) throws Exception {
         assertTrue(Files.isExecutable(Dashboards.PROMTOOL), "promtool is needed (apt-get install prometheus; see .ci/run)");
@@ -60,6 +72,41 @@ class DashboardsTest {
         Files.writeString(rules, yml.toString());
         check(rules, queries.size());
         check(Dashboards.RULES, -1);
+    }
+
+    /**
+     * The overview's stats on a healthy mesh (one pair at 1 request/s, no failure series at all): each shows a
+     * number, none shows "No data".
+     */
+    @Test
+    void overviewStatsShowNumbersOnHealthyTraffic(@TempDir Path tmp) throws Exception {
+        assertTrue(Files.isExecutable(Dashboards.PROMTOOL), "promtool is needed (apt-get install prometheus; see .ci/run)");
+        java.util.Map<String, String> expected = java.util.Map.of("Requests / s", "1", "Failure ratio", "0",
+                "Failing pairs", "0", "Firing alerts", "0");
+        StringBuilder yml = new StringBuilder(String.join("\n", "rule_files:", "  - " + Dashboards.RULES.toAbsolutePath(),
+                "evaluation_interval: 30s", "tests:", "  - interval: 1m", "    input_series:",
+                "      - series: 'meshpulse_requests_total{reporter=\"source\", source_workload=\"frontend\", "
+                        + "source_workload_namespace=\"web\", destination_service=\"cart.store.svc.cluster.local\", "
+                        + "destination_workload=\"cart\", destination_workload_namespace=\"store\"}'",
+                "        values: '0+60x20'", "    promql_expr_test:", ""));
+        Set<String> found = new TreeSet<>();
+        for (Dashboards.Query q : Dashboards.panelQueries()) {
+            if (!q.dashboard().equals("meshpulse-overview") || !expected.containsKey(q.panel())) continue;
+            found.add(q.panel());
+            yml.append("      - expr: '").append(q.promql().replace("'", "''")).append("'\n")
+                    .append("        eval_time: 10m\n")
+                    .append("        exp_samples:\n")
+                    .append("          - labels: '{}'\n")
+                    .append("            value: ").append(expected.get(q.panel())).append("\n");
+        }
+        assertEquals(expected.keySet(), found, "the overview's stat panels");
+        Path tests = tmp.resolve("stats-test.yml");
+        Files.writeString(tests, yml.toString());
+        Process p = new ProcessBuilder(Dashboards.PROMTOOL.toString(), "test", "rules", tests.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "promtool test rules " + tests + ":\n" + out + "\n" + yml);
     }
 
     /** The rules' behaviour on hand-made series (src/test/resources/meshpulse-rules-test.yml), by promtool. */
