@@ -104,6 +104,11 @@ public final class Detector {
         return Outcome.QUIET;
     }
 
+    /** Whether one window of the class is suspicious against its current baseline. */
+    public boolean suspicious(ClassState c, long requests, long failures) {
+        return suspicious(requests, failures, baselineFor(c));
+    }
+
     private boolean suspicious(long requests, long failures, double base) {
         if (requests <= 0 || failures <= 0) return false;
         double ratio = (double) failures / requests;

@@ -283,7 +283,13 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             switch (out) {
                 case FIRE -> fire(o, ps, c, cs, ws, we, window);
                 case CONTINUE -> {
-                    if (s.requests() > 0) update(o, ps, c, cs, ws, we, window);
+                    // Only a window that is suspicious itself can say something new about the incident. A clean
+                    // one (counted towards the resolution) or one below the thresholds sends nothing.
+                    if (s.requests() > 0 && detector.suspicious(cs, s.requests(), k)) {
+                        update(o, ps, c, cs, ws, we, window);
+                    } else if (s.requests() > 0) {
+                        seen(cs.firing, ws, we, s.requests(), k);
+                    }
                 }
                 case RESOLVE -> resolve(o, ps, c, cs, ws, we, window);
                 case QUIET -> { }
@@ -371,6 +377,24 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         // Otherwise nothing is sent; build() kept the facts fresh for the triage API (window, counts).
     }
 
+    /** The latest window of a firing alert, for the triage API. */
+    private static void seen(ClassState.Firing f, long ws, long we, long requests, long failures) {
+        f.lastWindowStart = ws;
+        f.lastWindowEnd = we;
+        f.lastRequests = requests;
+        f.lastFailures = failures;
+    }
+
+    /** Severities in order: a firing alert's severity never goes down. */
+    private static int rank(String severity) {
+        return switch (severity == null ? "" : severity) {
+            case "critical" -> 3;
+            case "warning" -> 2;
+            case "info" -> 1;
+            default -> 0;
+        };
+    }
+
     /** Records what a firing record said: {@link #update} compares later windows with it. */
     private static void sent(ClassState.Firing f, Alert a) {
         f.severity = a.severity();
@@ -385,8 +409,11 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         Alert last = current.get(fingerprint(ps.pairKey, c));
         Alert a = build(o, ps, c, cs, ws, we, window, Alert.RESOLVED, Times.rfc3339(Math.max(endsAt, cs.firing.startsAt)));
         if (last != null) {
+            // The resolution says what the alert said (its severity, the highest it fired with, and its
+            // diagnosis), not what the clean window that ends it would make of it.
+            String severity = cs.firing.severity != null ? cs.firing.severity : last.severity();
             a = new Alert(a.fingerprint(), a.status(), a.failureClass(), a.reporter(), a.source(), a.destination(),
-                    a.startsAt(), a.detectedAt(), a.endsAt(), last.severity(), a.observed(), last.diagnosis(),
+                    a.startsAt(), a.detectedAt(), a.endsAt(), severity, a.observed(), last.diagnosis(),
                     last.exemplars());
         }
         cs.firing = null;
@@ -419,12 +446,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         String severity = r.entry().severity() != null ? r.entry().severity()
                 : fd.signals().contains("outage") ? "critical" : detector.severity(ratio, info);
         ClassState.Firing f = cs.firing;
-        if (Alert.FIRING.equals(status)) {
-            f.lastWindowStart = ws;
-            f.lastWindowEnd = we;
-            f.lastRequests = n;
-            f.lastFailures = k;
-        }
+        // Severity is part of an alert's identity in Alertmanager: while the alert fires it only goes up.
+        if (rank(f.severity) > rank(severity)) severity = f.severity;
+        if (Alert.FIRING.equals(status)) seen(f, ws, we, n, k);
         Alert.Observed obs = new Alert.Observed(Times.rfc3339(ws), Times.rfc3339(we), n, k, ratio, shownBase);
         return new Alert(fingerprint(ps.pairKey, c), status, c, s.reporter(), s.source(), s.destination(),
                 Times.rfc3339(f.startsAt), Times.rfc3339(f.detectedAt), endsAt, severity, obs, r.diagnosis(),
@@ -451,7 +475,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         f.startsAt = ws;
         f.detectedAt = we;
         cs.firing = f;
-        emit(build(o, ps, EGRESS_AUDIT, cs, ws, we, window, Alert.FIRING, null), we);
+        Alert a = build(o, ps, EGRESS_AUDIT, cs, ws, we, window, Alert.FIRING, null);
+        sent(f, a);
+        emit(a, we);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -498,7 +524,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 f.startsAt = ps.lastWindow + size;
                 f.detectedAt = we;
                 cs.firing = f;
-                emit(build(ghost, ps, SILENCE, cs, ws, we, window, Alert.FIRING, null), we);
+                Alert a = build(ghost, ps, SILENCE, cs, ws, we, window, Alert.FIRING, null);
+                sent(f, a);
+                emit(a, we);
                 changed.add(ps);
             }
         }
