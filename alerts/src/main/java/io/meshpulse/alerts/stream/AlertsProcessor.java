@@ -497,14 +497,23 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             long gap = (ws - ps.lastWindow) / size;
             Observation ghost = ghost(ps, ws, we);
             if (gap >= settings.staleWindows()) {
+                // Forgotten, and its alerts resolve: nothing is left to judge them by. Except a silence, which
+                // is what this pair still shows: the pair and its silence stay until its traffic returns.
+                boolean resolved = false;
                 for (Map.Entry<String, ClassState> e : ps.classes.entrySet()) {
                     ClassState cs = e.getValue();
-                    if (cs.firing != null) {
+                    if (cs.firing != null && !SILENCE.equals(e.getKey())) {
                         cs.firing.cleanStreak = 1;
                         resolve(ghost, ps, e.getKey(), cs, ws, we, window);
+                        resolved = true;
                     }
                 }
-                drop.add(ps.pairKey);
+                ClassState silence = ps.classes.get(SILENCE);
+                if (silence == null || silence.firing == null) {
+                    drop.add(ps.pairKey);
+                } else if (resolved) {
+                    changed.add(ps);
+                }
                 continue;
             }
             boolean steady = ps.windowsSeen >= settings.silenceMinWindows()
