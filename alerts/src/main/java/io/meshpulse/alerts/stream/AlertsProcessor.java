@@ -486,11 +486,10 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private void silenceAndStaleness(long ws, long we, long size, List<Observation> window) {
         List<String> drop = new ArrayList<>();
         List<PairState> changed = new ArrayList<>();
-        // Callers still calling: a server that stops seeing them is explained by the client-side failure.
-        List<PairState> activeClients = new ArrayList<>();
+        List<PairState> clients = new ArrayList<>();
         List<PairState> all = pairs.all();
         for (PairState ps : all) {
-            if ("source".equals(ps.reporter) && ps.lastWindow >= ws - size) activeClients.add(ps);
+            if ("source".equals(ps.reporter)) clients.add(ps);
         }
         for (PairState ps : all) {
             if (ps.lastWindow >= ws) continue;
@@ -516,11 +515,11 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 }
                 continue;
             }
-            boolean steady = ps.windowsSeen >= settings.silenceMinWindows()
-                    && ps.requestsEwma >= settings.silenceMinRequests();
+            boolean steady = steady(ps);
             if (steady && "destination".equals(ps.reporter)) {
-                for (PairState c : activeClients) {
-                    if (Pairs.sameSource(c.source, ps.source) && Pairs.sameDestination(c.destination, ps.destination)) {
+                for (PairState c : clients) {
+                    if (Pairs.sameSource(c.source, ps.source) && Pairs.sameDestination(c.destination, ps.destination)
+                            && clientSays(c, ps, ws, size)) {
                         steady = false;
                         break;
                     }
@@ -541,6 +540,23 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }
         drop.forEach(pairs::delete);
         for (PairState ps : changed) pairs.put(ps.pairKey, ps);
+    }
+
+    /** A pair with enough traffic for long enough that a few empty windows are a silence. */
+    private boolean steady(PairState ps) {
+        return ps.windowsSeen >= settings.silenceMinWindows() && ps.requestsEwma >= settings.silenceMinRequests();
+    }
+
+    /**
+     * Whether the client side's view {@code client} of the calls that server-side pair {@code server} no longer
+     * sees already says what there is to say: the caller still calls (its requests fail before reaching the server,
+     * and its own alerts tell), or it went quiet at the same time and is steady, so its own silence pages. The
+     * server side's silence pages only without such a view (a caller without a sidecar, client logs not collected,
+     * or a client side that stopped logging long before).
+     */
+    private boolean clientSays(PairState client, PairState server, long ws, long size) {
+        if (client.lastWindow >= ws - size) return true;
+        return client.lastWindow >= server.lastWindow - size && steady(client);
     }
 
     /** An empty window for a pair that sent nothing: what silence and staleness alerts are built from. */

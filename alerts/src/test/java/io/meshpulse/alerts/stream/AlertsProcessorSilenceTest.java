@@ -51,4 +51,40 @@ class AlertsProcessorSilenceTest {
         assertEquals(T0 + 50 * SIZE, AlertsProcessor.millis(resolved.endsAt()));
         assertTrue(stage.of("UC").isEmpty(), show(stage.of("UC")));
     }
+
+    /** Both sidecars of a stopped pair go quiet together: one silence (the client side's), not one per reporter. */
+    @Test
+    void aStoppedPairIsOneSilence() {
+        for (int i = 0; i < 15; i++) {
+            stage.send(obs(i, "source", FRONTEND, CHECKOUT, 40, "UC", 0));
+            stage.send(obs(i, "destination", FRONTEND, CHECKOUT, 40, "UC", 0));
+            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
+            stage.settle();
+        }
+        for (int i = 15; i < 20; i++) {
+            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
+            stage.settle();
+        }
+        List<Alert> silence = stage.of("SILENCE");
+        assertEquals(1, stage.pages("SILENCE"), "one silence per reporter:\n" + show(silence));
+        assertEquals("source", silence.get(0).reporter());
+    }
+
+    /** A server whose caller has no client-side view (no sidecar: known by IP only) still pages its silence. */
+    @Test
+    void aServerSideSilenceWithoutAClientSideViewPages() {
+        io.meshpulse.model.WorkloadRef byIp = new io.meshpulse.model.WorkloadRef(null, "10.244.3.9");
+        for (int i = 0; i < 15; i++) {
+            stage.send(obs(i, "destination", byIp, CHECKOUT, 40, "UC", 0));
+            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
+            stage.settle();
+        }
+        for (int i = 15; i < 20; i++) {
+            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
+            stage.settle();
+        }
+        List<Alert> silence = stage.of("SILENCE");
+        assertEquals(1, stage.pages("SILENCE"), show(silence));
+        assertEquals("destination", silence.get(0).reporter());
+    }
 }
