@@ -107,6 +107,10 @@ public final class Correlator {
                     if (peer.count("UT") > 0) {
                         signals.add("peer-ut");
                         f.put("peerCount", Long.toString(peer.count("UT")));
+                    } else if ("source".equals(s.reporter()) && peer.count("DC") > 0) {
+                        // The calling app hung up: its sidecar logs DC, and so does the server's.
+                        signals.add("peer-also-dc");
+                        f.put("peerCount", Long.toString(peer.count("DC")));
                     }
                 }
                 case "APP_5XX", "URX" -> {
@@ -153,7 +157,9 @@ public final class Correlator {
         List<String> ex = new ArrayList<>();
         addExemplars(ex, o.exemplars(failureClass));
         if (peer != null && signals.contains("peer-filter-chain")) addExemplars(ex, peer.exemplars("NR"));
-        if (peer != null && signals.contains("peer-dc")) addExemplars(ex, peer.exemplars("DC"));
+        if (peer != null && (signals.contains("peer-dc") || signals.contains("peer-also-dc"))) {
+            addExemplars(ex, peer.exemplars("DC"));
+        }
         if (peer != null && signals.contains("peer-ut")) addExemplars(ex, peer.exemplars("UT"));
         return new Findings(signals, f, cause, ex);
     }

@@ -331,24 +331,25 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     /**
      * A destination-side failure that is the other face of a client-side one on the same call is folded into the
      * client's alert (it appears there as evidence): NR filter_chain_not_found behind a client's UC, DC behind a
-     * client's UT, the server's own 5xx behind the client's.
+     * client's UT (the client's sidecar gave up) or DC (the calling app hung up, and both sidecars log it), the
+     * server's own 5xx behind the client's.
      */
     private boolean explainedByPeer(Observation o, String c, List<Observation> window) {
         PairWindowStats s = o.stats();
         if (!"destination".equals(s.reporter())) return false;
-        String clientClass = switch (c) {
-            case "NR" -> "UC";
-            case "DC" -> "UT";
-            case "APP_5XX" -> "APP_5XX";
-            default -> null;
+        List<String> clientClasses = switch (c) {
+            case "NR" -> List.of("UC");
+            case "DC" -> List.of("UT", "DC");
+            case "APP_5XX" -> List.of("APP_5XX");
+            default -> List.of();
         };
-        if (clientClass == null) return false;
+        if (clientClasses.isEmpty()) return false;
         for (Observation w : window) {
             PairWindowStats x = w.stats();
-            if (w != o && Pairs.peers(s, x) && x.requests() > 0
-                    && (double) w.count(clientClass) / x.requests() >= settings.minRatio()) {
-                return true;
-            }
+            if (w == o || !Pairs.peers(s, x) || x.requests() == 0) continue;
+            long k = 0;
+            for (String cc : clientClasses) k += w.count(cc);
+            if ((double) k / x.requests() >= settings.minRatio()) return true;
         }
         return false;
     }
