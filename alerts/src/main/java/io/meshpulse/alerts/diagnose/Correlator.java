@@ -85,7 +85,12 @@ public final class Correlator {
             }
         }
         if (peer == null) {
-            if ("source".equals(s.reporter())) signals.add("peer-silent");
+            // Calls the server side did not log never reached its sidecar. Not said of a silence (there are no
+            // calls) nor of a destination outside the mesh (there is no server sidecar).
+            boolean calls = !"SILENCE".equals(failureClass);
+            boolean meshed = s.destination().namespace() != null && !"EGRESS_BLOCKED".equals(failureClass)
+                    && !"EGRESS_AUDIT".equals(failureClass);
+            if ("source".equals(s.reporter()) && calls && meshed) signals.add("peer-silent");
         } else {
             switch (failureClass) {
                 case "UC" -> {
