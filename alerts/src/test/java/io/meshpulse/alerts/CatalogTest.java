@@ -91,6 +91,45 @@ class CatalogTest {
         assertFalse(all.contains("aks-istio-system"), all);
     }
 
+    /**
+     * A revision's injection webhook selects istio.io/rev only where istio-injection does not exist, so labelling a
+     * namespace that still has istio-injection=enabled injects nothing: the fix removes that label before the
+     * restart. With istio-injection=enabled itself (upstream without a revision) there is nothing to remove.
+     */
+    @Test
+    void theInjectionFixRemovesTheLabelThatKeepsTheRevisionWebhookAway() {
+        String removal = "kubectl label namespace <caller-namespace> istio-injection-";
+        for (AlertSettings s : List.of(AlertSettings.defaults(), AlertSettings.defaults().withRevision("asm-1-24"),
+                AlertSettings.defaults().withFlavour(Flavour.UPSTREAM).withRevision("1-24"))) {
+            List<String> fix = uninjectedCallerFix(s);
+            int remove = indexOf(fix, removal);
+            int restart = indexOf(fix, "kubectl rollout restart deployment -n <caller-namespace>");
+            assertTrue(remove >= 0 && restart > remove, fix.toString());
+            assertTrue(indexOf(fix, "istio.io/rev=") >= 0, fix.toString());
+        }
+        List<String> upstream = uninjectedCallerFix(AlertSettings.defaults().withFlavour(Flavour.UPSTREAM));
+        assertEquals(-1, indexOf(upstream, removal), upstream.toString());
+        assertTrue(indexOf(upstream, "istio-injection=enabled --overwrite") >= 0, upstream.toString());
+        assertFalse(String.join("\n", upstream).contains("<removeInjectionLabel>"), upstream.toString());
+    }
+
+    private static List<String> uninjectedCallerFix(AlertSettings s) {
+        return new Diagnoser(CATALOG, s).diagnose("NR", "destination", "filter_chain_not_found",
+                Set.of("caller-without-sidecar"), FACTS, null).diagnosis().fix();
+    }
+
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).contains(part)) return i;
+        return -1;
+    }
+
+    @Test
+    void templatesLeaveOutLinesWhoseValueIsEmpty() {
+        assertTrue(Template.applies("kubectl label ns x {a}", Map.of("a", "b-")));
+        assertTrue(Template.applies("kubectl label ns x {missing}", Map.of()));
+        assertFalse(Template.applies("kubectl label ns x {a}", Map.of("a", "")));
+    }
+
     @Test
     void withoutAConfiguredRevisionTheCommandsLookItUp() {
         Diagnoser d = new Diagnoser(CATALOG, AlertSettings.defaults());

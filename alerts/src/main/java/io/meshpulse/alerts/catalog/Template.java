@@ -13,6 +13,19 @@ public final class Template {
 
     private Template() {}
 
+    /**
+     * Whether a line applies: one that uses a placeholder whose value is empty is a step the configuration does not
+     * need (for example removing a label the flavour relies on) and is left out.
+     */
+    public static boolean applies(String template, Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            if (v != null && v.isEmpty()) return false;
+        }
+        return true;
+    }
+
     public static String render(String template, Map<String, String> values) {
         if (template == null) return null;
         Matcher m = PLACEHOLDER.matcher(template);

@@ -53,14 +53,14 @@ public final class Diagnoser {
             if (signals.contains(s)) evidence.add(Template.render(catalog.signals().get(s), v));
         }
         Set<String> commands = new LinkedHashSet<>();
-        for (String c : top.commands()) commands.add(Template.render(c, v));
-        for (String c : e.commands()) commands.add(Template.render(c, v));
+        for (String c : top.commands()) if (Template.applies(c, v)) commands.add(Template.render(c, v));
+        for (String c : e.commands()) if (Template.applies(c, v)) commands.add(Template.render(c, v));
         if (ranked.size() > 1) {
-            for (String c : ranked.get(1).commands()) commands.add(Template.render(c, v));
+            for (String c : ranked.get(1).commands()) if (Template.applies(c, v)) commands.add(Template.render(c, v));
         }
         List<String> cmds = new ArrayList<>();
         List<String> fix = new ArrayList<>();
-        for (String f : top.fix()) fix.add(Template.render(f, v));
+        for (String f : top.fix()) if (Template.applies(f, v)) fix.add(Template.render(f, v));
         if (commands.stream().anyMatch(c -> c.contains(REVISION_VAR)) || fix.stream().anyMatch(c -> c.contains(REVISION_VAR))) {
             cmds.add(revisionLookup());
         }
@@ -81,7 +81,12 @@ public final class Diagnoser {
         boolean aks = settings.flavour() == Flavour.AKS;
         String injection = aks || settings.revision() != null ? "istio.io/rev=" + rev : "istio-injection=enabled";
         String meshConfig = aks ? "istio-shared-configmap-" + rev : "istio";
+        // A revision's injection webhook selects istio.io/rev=<revision> only in namespaces without an
+        // istio-injection label, so with the revision label that label has to go; with istio-injection=enabled
+        // (upstream without a revision) there is nothing to remove, and the step is left out.
+        String removeInjection = injection.startsWith("istio.io/rev=") ? "istio-injection-" : "";
         return Map.of("revision", rev, "istioNamespace", root, "ingressNamespace", settings.gatewayNamespace(),
-                "injectionLabel", injection, "istioctl", "istioctl --istioNamespace " + root, "meshConfig", meshConfig);
+                "injectionLabel", injection, "removeInjectionLabel", removeInjection,
+                "istioctl", "istioctl --istioNamespace " + root, "meshConfig", meshConfig);
     }
 }
