@@ -29,6 +29,7 @@ public record AlertSettings(
         double significance,
         int baselineHalfLifeWindows,
         int accumulateWindows,
+        Duration accumulateMaxAge,
         int resolveCleanWindows,
         double criticalRatio,
         double outageRatio,
@@ -89,6 +90,8 @@ public record AlertSettings(
                 (b, v) -> b.baselineHalfLifeWindows = Integer.parseInt(v.trim())));
         k.add(new Key("accumulate-windows", "consecutive suspicious windows pooled for low-traffic pairs (6 × 10 s = 1 min)", "6",
                 (b, v) -> b.accumulateWindows = Integer.parseInt(v.trim())));
+        k.add(new Key("accumulate-max-age", "a quiet pair's pool keeps older windows while the newer ones hold fewer than min-requests requests, up to this age (2 min: a caller failing one call per 10 s fires)", "PT2M",
+                (b, v) -> b.accumulateMaxAge = Duration.parse(v.trim())));
         k.add(new Key("resolve-clean-windows", "consecutive clean windows before a firing alert resolves (hysteresis, 30 s)", "3",
                 (b, v) -> b.resolveCleanWindows = Integer.parseInt(v.trim())));
         k.add(new Key("critical-ratio", "failure ratio from which an alert is critical rather than warning", "0.25",
@@ -245,6 +248,7 @@ public record AlertSettings(
         double significance;
         int baselineHalfLifeWindows;
         int accumulateWindows;
+        Duration accumulateMaxAge;
         int resolveCleanWindows;
         double criticalRatio;
         double outageRatio;
@@ -280,6 +284,7 @@ public record AlertSettings(
             b.significance = s.significance;
             b.baselineHalfLifeWindows = s.baselineHalfLifeWindows;
             b.accumulateWindows = s.accumulateWindows;
+            b.accumulateMaxAge = s.accumulateMaxAge;
             b.resolveCleanWindows = s.resolveCleanWindows;
             b.criticalRatio = s.criticalRatio;
             b.outageRatio = s.outageRatio;
@@ -306,7 +311,7 @@ public record AlertSettings(
         public AlertSettings build() {
             return new AlertSettings(flavour, revision, istioNamespace, ingressNamespace, minRequests, minFailures,
                     minRatio, ratioFactor, baselineFloor, significance, baselineHalfLifeWindows, accumulateWindows,
-                    resolveCleanWindows, criticalRatio, outageRatio, silenceMinRequests, silenceMinWindows,
+                    accumulateMaxAge, resolveCleanWindows, criticalRatio, outageRatio, silenceMinRequests, silenceMinWindows,
                     silenceWindows, staleWindows, sloTarget, burnFastLong, burnFastShort, burnFastFactor,
                     burnSlowLong, burnSlowShort, burnSlowFactor, burnMinRequests, settleDelay, exemplarsPerAlert,
                     redact, egressAudit, resolvedRetention);

@@ -84,6 +84,45 @@ class DetectorTest {
         assertTrue(c.baseline > 0, "learnt once it left the pool: " + c.baseline);
     }
 
+    /**
+     * A caller without a sidecar that makes one call per window, every call failing: the pool of accumulate-windows
+     * windows never holds min-requests calls, so it never fired, and each failing window learnt on leaving the pool
+     * taught the pair a 100 % baseline. The pool now keeps older windows until it holds enough to be tested.
+     */
+    @Test
+    void aCallerFailingOneCallPerWindowFiresEventually() {
+        ClassState c = detector.newClass(0);
+        int fired = -1;
+        for (int i = 0; i < 30 && fired < 0; i++) {
+            if (detector.assess(c, i * 10_000L, 1, 1, false) == Detector.Outcome.FIRE) fired = i;
+        }
+        assertEquals(settings.minRequests() - 1, fired, "fires when the pool holds 10 failed calls; baseline " + c.baseline);
+        assertEquals(0, c.poolStart, "from the first failing window");
+    }
+
+    /**
+     * One failing call every 30 s: even a pool of 2 minutes never holds 10 calls, so nothing can be tested, and a
+     * suspicious window that leaves the pool without having been judged is not learnt: the pair does not teach itself
+     * that failing is normal.
+     */
+    @Test
+    void suspiciousWindowsTooThinToBeJudgedAreNotLearnt() {
+        ClassState c = detector.newClass(0);
+        for (int i = 0; i < 60; i++) {
+            assertEquals(Detector.Outcome.QUIET, detector.assess(c, i * 30_000L, 1, 1, false));
+        }
+        assertTrue(c.baseline <= 0, "learnt " + c.baseline);
+        assertTrue(c.recent.size() <= settings.accumulateWindows(), "the pool spans 2 minutes at most: " + c.recent.size());
+    }
+
+    /** An hour of one call per window with a chronic 2 % failing: no page. */
+    @Test
+    void aThinPairWithChronicNoiseDoesNotPage() {
+        ClassState c = detector.newClass(0);
+        assertEquals(-1, run(c, 360, 1, 0.02, 0));
+        assertTrue(c.baseline > 0, "its failures were learnt: " + c.baseline);
+    }
+
     @Test
     void firesOnceThenResolvesAfterCleanWindows() {
         ClassState c = new ClassState();

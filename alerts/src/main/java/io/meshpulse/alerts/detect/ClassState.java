@@ -14,9 +14,10 @@ public final class ClassState {
     public double decayedFailures;
     public int cleanWindows;
     /**
-     * The last few windows (oldest first): start, requests, class failures and, as a fourth element, 1 when the
-     * window was suspicious and is learnt only when it leaves the pool without having fired (older states have three
-     * elements: learnt already). For pooled tests on quiet pairs.
+     * The last few windows (oldest first): start, requests, class failures and, as a fourth element, 0 for a window
+     * learnt already, 1 for a suspicious one judged normal (learnt when it leaves the pool without having fired) and
+     * 2 for a suspicious one not judged yet (not learnt if it leaves so); older states have three elements (learnt
+     * already). For pooled tests on quiet pairs.
      */
     public java.util.ArrayList<long[]> recent = new java.util.ArrayList<>();
     /** Start of the first suspicious window of the span that made the alert fire. */

@@ -5,12 +5,14 @@ import io.meshpulse.alerts.AlertSettings;
 /**
  * The per-(pair, class) rule. A window is <em>suspicious</em> when the class's ratio is at least
  * {@code minRatio} and {@code ratioFactor} times the pair's baseline. On a suspicious window the newest window,
- * then the newest two, three … (up to {@code accumulateWindows}) are tested: a span is <em>abnormal</em> when it
- * is suspicious as a whole, holds at least {@code minRequests} requests and {@code minFailures} failures, and the
- * binomial probability of that many failures under the baseline is below {@code significance}. A clear spike is
- * abnormal in its first window; a modest one on a quiet pair after a few. A firing alert resolves after {@code resolveCleanWindows} clean windows in a row.
+ * then the newest two, three … (the pool: {@code accumulateWindows}, more on a quiet pair) are tested: a span is
+ * <em>abnormal</em> when it is suspicious as a whole, holds at least {@code minRequests} requests and
+ * {@code minFailures} failures, and the binomial probability of that many failures under the baseline is below
+ * {@code significance}. A clear spike is abnormal in its first window; a modest one on a quiet pair after a few.
+ * A firing alert resolves after {@code resolveCleanWindows} clean windows in a row.
  * The baseline learns from every window while nothing fires (weighted by requests, so one failure in a quiet
- * window does not swing it), and not at all while the class fires, so an incident does not teach itself normal.
+ * window does not swing it; a suspicious one only once a tested span judged it normal), and not at all while the
+ * class fires, so an incident does not teach itself normal.
  */
 public final class Detector {
     public enum Outcome { QUIET, FIRE, CONTINUE, RESOLVE }
@@ -67,10 +69,7 @@ public final class Detector {
         }
         long[] entry = {windowStart, requests, failures, 0};
         c.recent.add(entry);
-        while (c.recent.size() > s.accumulateWindows()) {
-            long[] old = c.recent.remove(0);
-            if (old.length > 3 && old[3] == 1) learn(c, old[1], old[2]); // suspicious, never fired: normal after all
-        }
+        trimPool(c, windowStart);
         if (suspicious) {
             // The newest window alone, then the last two, three … windows pooled: a quiet pair needs a few.
             long n = 0;
@@ -93,15 +92,50 @@ public final class Detector {
         }
         // Not abnormal (yet). A suspicious window waits in the pool: learnt now, a pair whose calls fail from its
         // first window on, a few at a time (a caller without a sidecar), would teach itself that failing is normal
-        // before the pool held enough requests to fire. It is learnt when it leaves the pool without having fired.
-        // Any other window counts towards the baseline now, or one failure in a quiet window would never be learnt
-        // and the baseline would drift below the truth.
+        // before the pool held enough requests to fire. It is learnt when it leaves the pool, and only if it was
+        // judged normal: it was part of a tested span with at least min-requests requests. The whole pool is the
+        // widest span just tested, so when it holds that many, every window waiting in it has been judged. A
+        // suspicious window that leaves without ever having been judged (too little traffic around it) is not
+        // learnt at all. Any other window counts towards the baseline now, or one failure in a quiet window would
+        // never be learnt and the baseline would drift below the truth.
         if (suspicious) {
-            entry[3] = 1;
+            entry[3] = UNJUDGED;
+            if (pooledRequests(c) >= s.minRequests()) {
+                for (long[] w : c.recent) if (w.length > 3 && w[3] == UNJUDGED) w[3] = JUDGED_NORMAL;
+            }
         } else {
             learn(c, requests, failures);
         }
         return Outcome.QUIET;
+    }
+
+    /** A suspicious window in the pool that was judged normal: learnt when it leaves (older states: every one). */
+    static final long JUDGED_NORMAL = 1;
+    /** A suspicious window in the pool that no span with min-requests requests has judged yet. */
+    static final long UNJUDGED = 2;
+
+    /**
+     * The pool holds the newest {@code accumulateWindows} windows. A quiet pair's pool also keeps older ones while
+     * the newer ones hold fewer than {@code minRequests} requests, as long as they started less than
+     * {@code accumulateMaxAge} before the newest: a caller that fails its one call per window fires once ten of
+     * them are pooled, instead of never holding enough to be tested.
+     */
+    private void trimPool(ClassState c, long newest) {
+        long pooled = pooledRequests(c);
+        long maxAge = s.accumulateMaxAge().toMillis();
+        while (c.recent.size() > s.accumulateWindows()) {
+            long[] old = c.recent.get(0);
+            if (pooled - old[1] < s.minRequests() && newest - old[0] < maxAge) break;
+            c.recent.remove(0);
+            pooled -= old[1];
+            if (old.length > 3 && old[3] == JUDGED_NORMAL) learn(c, old[1], old[2]); // never fired: normal after all
+        }
+    }
+
+    private static long pooledRequests(ClassState c) {
+        long n = 0;
+        for (long[] w : c.recent) n += w[1];
+        return n;
     }
 
     /** Whether one window of the class is suspicious against its current baseline. */
