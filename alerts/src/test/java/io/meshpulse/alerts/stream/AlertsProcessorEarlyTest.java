@@ -3,9 +3,6 @@ package io.meshpulse.alerts.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meshpulse.alerts.AlertSettings;
-import io.meshpulse.alerts.AlertsTopology;
-import io.meshpulse.alerts.catalog.Catalog;
 import io.meshpulse.model.Alert;
 import io.meshpulse.model.LatencySummary;
 import io.meshpulse.model.PairWindowStats;
@@ -16,12 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,28 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class AlertsProcessorEarlyTest {
     private static final String PAIR = "source|web/frontend|store/cart.store.svc.cluster.local";
-    private static final long T0 = 1_790_000_000_000L; // a multiple of 10 s
-    private static final long SIZE = 10_000;
+    private static final long T0 = StageDriver.T0;
+    private static final long SIZE = StageDriver.SIZE;
 
-    private final MockProcessorContext<String, Alert> context = new MockProcessorContext<>();
-    private final AlertsProcessor processor = new AlertsProcessor(AlertSettings.defaults(), Catalog.load());
-    private long now = 1_000_000;
-
-    AlertsProcessorEarlyTest() {
-        store(AlertNames.PENDING_STORE, AlertsTopology.OBSERVATION_SERDE);
-        store(AlertNames.PAIR_STATE_STORE, AlertsTopology.PAIR_STATE_SERDE);
-        store(AlertNames.BURN_STORE, AlertsTopology.BURN_SERDE);
-        store(AlertNames.CURRENT_STORE, AlertsTopology.ALERT_SERDE);
-        context.setCurrentSystemTimeMs(now);
-        processor.init(context);
-    }
-
-    private <V> void store(String name, Serde<V> serde) {
-        KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
-                serde).withLoggingDisabled().build();
-        s.init(context.getStateStoreContext(), s);
-        context.addStateStore(s);
-    }
+    private final StageDriver stage = new StageDriver();
 
     private static Observation window(int index, long requests, long uc, boolean early) {
         long ws = T0 + index * SIZE;
@@ -69,18 +42,11 @@ class AlertsProcessorEarlyTest {
     }
 
     private void send(Observation o) {
-        processor.process(new Record<>("store", o, AlertsProcessor.millis(o.stats().windowEnd())));
+        stage.send(o);
     }
 
-    /** Wall-clock time passes beyond the settle delay; the stage's punctuation decides what has settled. */
     private List<Alert> settle() {
-        context.resetForwards();
-        now += 5_000;
-        context.setCurrentSystemTimeMs(now);
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(now);
-        List<Alert> out = new ArrayList<>();
-        context.forwarded().forEach(f -> out.add(f.record().value()));
-        return out;
+        return stage.settle();
     }
 
     /**
@@ -114,8 +80,7 @@ class AlertsProcessorEarlyTest {
             send(window(i, 50, 0, false));
             settle();
         }
-        Alert last = ((org.apache.kafka.streams.state.KeyValueStore<String, Alert>) context.getStateStore(
-                AlertNames.CURRENT_STORE)).get(u.fingerprint());
+        Alert last = stage.current(u.fingerprint());
         assertEquals(Alert.RESOLVED, last.status());
         assertEquals("critical", last.severity(), "the resolution carries what was last sent");
     }

@@ -85,6 +85,11 @@ final class StageDriver {
         return out;
     }
 
+    /** What the stage last said of an alert (its store of current alerts). */
+    Alert current(String fingerprint) {
+        return ((KeyValueStore<String, Alert>) context.getStateStore(AlertNames.CURRENT_STORE)).get(fingerprint);
+    }
+
     /** Every alert of a class sent so far, in order. */
     List<Alert> of(String cls) {
         return all.stream().filter(a -> a.failureClass().equals(cls)).toList();
