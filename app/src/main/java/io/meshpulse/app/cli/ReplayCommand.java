@@ -78,6 +78,12 @@ final class ReplayCommand implements Callable<Integer> {
      */
     static io.meshpulse.alerts.AlertSettings alertSettings(java.nio.file.Path file, String flavour, String revision,
                                                           java.util.Map<String, String> env) {
+        return alertSettings(file, flavour, revision, env, io.meshpulse.alerts.AlertSettings.DEFAULT_WINDOW);
+    }
+
+    /** {@link #alertSettings(java.nio.file.Path, String, String, java.util.Map)} for windows of {@code window}. */
+    static io.meshpulse.alerts.AlertSettings alertSettings(java.nio.file.Path file, String flavour, String revision,
+                                                          java.util.Map<String, String> env, Duration window) {
         java.util.Map<String, String> props = new java.util.HashMap<>();
         if (file != null) {
             java.util.Properties p = new java.util.Properties();
@@ -89,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
             p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
         }
         try {
-            io.meshpulse.alerts.AlertSettings s = io.meshpulse.alerts.AlertSettings.fromEnvironment(env, props);
+            io.meshpulse.alerts.AlertSettings s = io.meshpulse.alerts.AlertSettings.fromEnvironment(env, props, window);
             if (flavour != null) s = s.withFlavour(io.meshpulse.alerts.Flavour.parse(flavour));
             if (revision != null) s = s.withRevision(revision.isBlank() ? null : revision.trim());
             return s;
@@ -134,7 +140,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         Replay.Options options = new Replay.Options(inputs, out, window, grace, bootstrapServers, data, partitions,
                 only, keepTopics, timeout, System.console() != null ? System.err : null, null,
-                alertSettings(alertsConfig, flavour, revision, System.getenv()), clientSettings);
+                alertSettings(alertsConfig, flavour, revision, System.getenv(), window), clientSettings);
         Replay.Summary s;
         if (serve) { // said before the wait for Ctrl-C: nothing printed after it is sure to be seen
             try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err).beforeStaying(this::closing)) {

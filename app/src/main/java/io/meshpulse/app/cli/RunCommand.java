@@ -155,8 +155,13 @@ public final class RunCommand implements Callable<Integer> {
      * {@code MESHPULSE_REDACT_QUERY_STRINGS}), then defaults. A bad value is a {@link SettingsError} naming it.
      */
     static AlertSettings alertSettings(Map<String, String> env) {
+        return alertSettings(env, AlertSettings.DEFAULT_WINDOW);
+    }
+
+    /** {@link #alertSettings(Map)} for windows of {@code window} (see {@link AlertSettings#fromEnvironment}). */
+    static AlertSettings alertSettings(Map<String, String> env, Duration window) {
         try {
-            return AlertSettings.fromEnvironment(env, Map.of());
+            return AlertSettings.fromEnvironment(env, Map.of(), window);
         } catch (IllegalArgumentException e) {
             throw new SettingsError(e.getMessage());
         }
@@ -165,7 +170,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // settings first: a bad one stops the command before it starts a broker, binds a port or joins a group
-        AlertSettings alertSettings = alertSettings(System.getenv());
+        AlertSettings alertSettings = alertSettings(System.getenv(), window);
         LOG.info("alert commands written for {} (root namespace {}, revision {})",
                 alertSettings.flavour() == io.meshpulse.alerts.Flavour.AKS ? "the AKS Istio add-on" : "upstream Istio",
                 alertSettings.rootNamespace(),
