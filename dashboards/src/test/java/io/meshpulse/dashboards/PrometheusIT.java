@@ -51,9 +51,17 @@ class PrometheusIT {
                 int port = freePort();
                 URI prom = URI.create("http://127.0.0.1:" + port);
                 Path rules = tmp.resolve("rules.yml");
-                // Short `for:` and evaluation intervals, so the rules decide within the test's time.
+                // Short `for:` and evaluation intervals, so the rules decide within the test's time. The critical
+                // ratio is lowered from 25 % to 15 %: the fixture's incident (60 % UC for part of two minutes) comes
+                // out at 22-30 % over the replay, depending on how much traffic each counter held at Prometheus's
+                // first sample of it, and a CI run saw 22 %. This test checks that the rules evaluate and fire on
+                // meshpulse's real series; the thresholds themselves are checked by the rules' unit tests
+                // (DashboardsTest, promtool test rules).
                 Files.writeString(rules, Files.readString(Dashboards.RULES)
-                        .replaceAll("for: \\d+m", "for: 0s").replaceAll("interval: \\d+s", "interval: 1s"));
+                        .replaceAll("for: \\d+m", "for: 0s").replaceAll("interval: \\d+s", "interval: 1s")
+                        .replace("meshpulse:pair_class_failure_ratio:rate5m > 0.25",
+                                "meshpulse:pair_class_failure_ratio:rate5m > 0.15"));
+                assertTrue(Files.readString(rules).contains("rate5m > 0.15"), "the critical rule was found and lowered");
                 Path config = tmp.resolve("prometheus.yml");
                 Files.writeString(config, String.join("\n",
                         "global:", "  scrape_interval: 1s", "  evaluation_interval: 1s",
