@@ -82,6 +82,7 @@ public final class FileTailer implements AutoCloseable {
     private static final long NO_TIME = Long.MIN_VALUE;
     /** How much of a file's next line is read to learn its time. */
     private static final int PEEK_BYTES = 4096;
+    private final ByteBuffer peek = ByteBuffer.allocate(PEEK_BYTES);
     private static final Pattern ROTATED = Pattern.compile(".+\\.log\\.\\d{8}-\\d{6}(\\.gz)?");
     private static final Pattern CRI_PARTIAL = Pattern.compile("^\\S+ (stdout|stderr) P( |$)");
 
@@ -282,7 +283,7 @@ public final class FileTailer implements AutoCloseable {
         // after them). Once it is at its end, the live file's next line counts: the other files wait for it during
         // the quiet period (left out, they read past its lines then), and a cycle that reads nothing meanwhile is
         // expected, not a stall (see oldestWaitsForRotation).
-        Map<Path, Boolean> rotatedHasLines = new HashMap<>();
+        rotatedHasLines.clear();
         for (TrackedFile f : tracked.values()) {
             f.nextTime = nextLineTime(f);
             if (f.rotated && f.dir != null) rotatedHasLines.merge(f.dir, f.nextTime != NO_TIME, Boolean::logicalOr);
@@ -303,6 +304,9 @@ public final class FileTailer implements AutoCloseable {
                 && rotatedHasLines.containsKey(oldestFile.dir);
     }
 
+    /** Per container folder with a rotated file followed: whether that file still has lines to read (order()). */
+    private final Map<Path, Boolean> rotatedHasLines = new HashMap<>();
+
     /** Whether the oldest file is a live file waiting out its rotated file's quiet period: others wait meanwhile. */
     private boolean oldestWaitsForRotation;
 
@@ -320,7 +324,7 @@ public final class FileTailer implements AutoCloseable {
             if (f.heldPos == f.readPos) return f.heldTime;
             if (f.source.compressed() && f.peeked) return NO_TIME;
             f.peeked = true;
-            ByteBuffer b = ByteBuffer.allocate((int) Math.min(PEEK_BYTES, size - f.readPos));
+            ByteBuffer b = peek.clear().limit((int) Math.min(PEEK_BYTES, size - f.readPos));
             while (b.hasRemaining() && f.source.read(b, f.readPos + b.position()) > 0) { /* fill */ }
             byte[] a = b.array();
             for (int i = 0; i < b.position(); i++) {
@@ -963,11 +967,18 @@ public final class FileTailer implements AutoCloseable {
                 int n = buffer.position();
                 if (n == 0) break;
                 byte[] a = buffer.array();
+                // A file's lines are in write order, so when the chunk's last complete line may go out, every line
+                // before it may too: one time read per chunk. Only a chunk that reaches past the horizon is read
+                // line by line to find where to stop. (The framer reads each line's time again; this is the one
+                // extra read.)
+                long lastLineTime = lastLineTime(f, a, n);
+                boolean toHorizon = lastLineTime != NO_TIME && lastLineTime > horizon;
+                if (!toHorizon && lastLineTime != NO_TIME) f.lastTime = lastLineTime;
                 int lineStart = 0;
                 long held = NO_TIME;
                 for (int i = 0; i < n; i++) {
                     if (a[i] == '\n') {
-                        if (!f.skippingOversize) {
+                        if (toHorizon && !f.skippingOversize) {
                             long t = envelopeTime(a, lineStart, i - lineStart);
                             if (t != NO_TIME) {
                                 if (t > horizon) {
@@ -1027,6 +1038,18 @@ public final class FileTailer implements AutoCloseable {
             }
         }
         return f.readPos != before;
+    }
+
+    /** The envelope time of the last complete line in {@code a[0, n)}, or {@link #NO_TIME}. */
+    private static long lastLineTime(TrackedFile f, byte[] a, int n) {
+        int end = n - 1;
+        while (end >= 0 && a[end] != '\n') end--;
+        if (end < 0) return NO_TIME;
+        int start = end - 1;
+        while (start >= 0 && a[start] != '\n') start--;
+        start++;
+        // the chunk's only line may be the rest of an oversized line being skipped: not a line of its own
+        return start == 0 && f.skippingOversize ? NO_TIME : envelopeTime(a, start, end - start);
     }
 
     private void copytruncated(TrackedFile f, String why) {
