@@ -174,18 +174,21 @@ public record AlertSettings(
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
 
     /**
-     * Settings counted in windows, with their defaults' meaning in time (for 10 s windows), and the one that is a
-     * count per window: with another window size their defaults are scaled so that they mean the same time (with
-     * 30 s windows, 3 clean windows would take 90 s to resolve an alert and a 60 s silence would never be one).
-     * A value set explicitly is taken as a count of windows of the size in use.
+     * The settings counted in windows are the keys named {@code …-windows}, with their defaults' meaning in time
+     * (for 10 s windows); {@code silence-min-requests} is a count per window. With another window size their
+     * defaults are scaled so that they mean the same time (with 30 s windows, 3 clean windows would take 90 s to
+     * resolve an alert and a 60 s silence would never be one). A value set explicitly is taken as a count of
+     * windows of the size in use.
      */
-    static final List<String> WINDOW_COUNTS = List.of("baseline-half-life-windows", "accumulate-windows",
-            "resolve-clean-windows", "silence-min-windows", "silence-windows", "stale-windows");
-    static final String PER_WINDOW = "silence-min-requests";
+    private static boolean countedInWindows(Key k) {
+        return k.name().endsWith("-windows");
+    }
+
+    private static final String PER_WINDOW = "silence-min-requests";
 
     /**
      * {@link #fromEnvironment(Map, Map)} for windows of {@code window}: the defaults of the settings counted in
-     * windows ({@link #WINDOW_COUNTS}) are scaled to mean the same time as with 10 s windows, and the requests per
+     * windows ({@link #countedInWindows}) are scaled to mean the same time as with 10 s windows, and the requests per
      * window a steady pair needs ({@code silence-min-requests}) to mean the same rate; explicit values are kept.
      */
     public static AlertSettings fromEnvironment(Map<String, String> env, Map<String, String> base, Duration window) {
@@ -193,7 +196,7 @@ public record AlertSettings(
         double scale = (double) DEFAULT_WINDOW.toMillis() / window.toMillis();
         for (Key k : KEYS) {
             if (p.containsKey(PREFIX + k.name())) continue;
-            if (WINDOW_COUNTS.contains(k.name())) {
+            if (countedInWindows(k)) {
                 long n = Math.max(1, Math.round(Integer.parseInt(k.defaultValue()) * scale));
                 p.put(PREFIX + k.name(), Long.toString(n));
             } else if (PER_WINDOW.equals(k.name())) {

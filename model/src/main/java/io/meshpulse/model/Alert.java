@@ -30,6 +30,16 @@ public record Alert(
     public static final String FIRING = "firing";
     public static final String RESOLVED = "resolved";
 
+    /** Severities in order, higher is more severe: critical, warning, info, anything else. */
+    public static int severityRank(String severity) {
+        return switch (severity == null ? "" : severity) {
+            case "critical" -> 3;
+            case "warning" -> 2;
+            case "info" -> 1;
+            default -> 0;
+        };
+    }
+
     public Alert {
         if (!FIRING.equals(status) && !RESOLVED.equals(status)) {
             throw new IllegalArgumentException("status must be firing or resolved: " + status);

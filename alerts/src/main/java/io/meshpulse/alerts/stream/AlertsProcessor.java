@@ -386,16 +386,6 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         f.lastFailures = failures;
     }
 
-    /** Severities in order: a firing alert's severity never goes down. */
-    private static int rank(String severity) {
-        return switch (severity == null ? "" : severity) {
-            case "critical" -> 3;
-            case "warning" -> 2;
-            case "info" -> 1;
-            default -> 0;
-        };
-    }
-
     /** Records what a firing record said: {@link #update} compares later windows with it. */
     private static void sent(ClassState.Firing f, Alert a) {
         f.severity = a.severity();
@@ -448,7 +438,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 : fd.signals().contains("outage") ? "critical" : detector.severity(ratio, info);
         ClassState.Firing f = cs.firing;
         // Severity is part of an alert's identity in Alertmanager: while the alert fires it only goes up.
-        if (rank(f.severity) > rank(severity)) severity = f.severity;
+        if (Alert.severityRank(f.severity) > Alert.severityRank(severity)) severity = f.severity;
         if (Alert.FIRING.equals(status)) seen(f, ws, we, n, k);
         Alert.Observed obs = new Alert.Observed(Times.rfc3339(ws), Times.rfc3339(we), n, k, ratio, shownBase);
         return new Alert(fingerprint(ps.pairKey, c), status, c, s.reporter(), s.source(), s.destination(),

@@ -19,6 +19,19 @@ import org.junit.jupiter.api.Test;
 class AlertsProcessorSilenceTest {
     private final StageDriver stage = new StageDriver();
 
+    /** One reporter's view of one pair, 40 clean requests a window. */
+    private record Pair(String reporter, io.meshpulse.model.WorkloadRef source, io.meshpulse.model.ServiceRef dest) {}
+
+    private static final Pair PAYMENTS_FROM_GATEWAY = new Pair("source", GATEWAY, PAYMENTS);
+
+    /** Windows {@code from} to {@code to - 1} with traffic on the given pairs, each settled. */
+    private void windows(int from, int to, Pair... pairs) {
+        for (int i = from; i < to; i++) {
+            for (Pair p : pairs) stage.send(obs(i, p.reporter(), p.source(), p.dest(), 40, "UC", 0));
+            stage.settle();
+        }
+    }
+
     /**
      * A steady pair stops; another pair of the task moves the stream on. The silence fires after 3 empty windows and
      * stays firing past the 30 windows after which a pair without traffic is forgotten; it resolves when the pair's
@@ -26,23 +39,15 @@ class AlertsProcessorSilenceTest {
      */
     @Test
     void aSilenceLastsUntilThePairsTrafficReturns() {
-        for (int i = 0; i < 15; i++) {
-            stage.send(obs(i, "source", FRONTEND, CHECKOUT, 40, "UC", 0));
-            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
-            stage.settle();
-        }
-        for (int i = 15; i < 50; i++) {
-            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
-            stage.settle();
-        }
+        Pair checkout = new Pair("source", FRONTEND, CHECKOUT);
+        windows(0, 15, checkout, PAYMENTS_FROM_GATEWAY);
+        windows(15, 50, PAYMENTS_FROM_GATEWAY);
         List<Alert> silence = stage.of("SILENCE");
         assertEquals(1, silence.size(), show(silence));
         assertEquals(Alert.FIRING, silence.get(0).status());
         assertEquals(T0 + 15 * SIZE, AlertsProcessor.millis(silence.get(0).startsAt()));
 
-        stage.send(obs(50, "source", FRONTEND, CHECKOUT, 40, "UC", 0));
-        stage.send(obs(50, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
-        stage.settle();
+        windows(50, 51, checkout, PAYMENTS_FROM_GATEWAY);
         silence = stage.of("SILENCE");
         assertEquals(2, silence.size(), show(silence));
         Alert resolved = silence.get(1);
@@ -55,16 +60,9 @@ class AlertsProcessorSilenceTest {
     /** Both sidecars of a stopped pair go quiet together: one silence (the client side's), not one per reporter. */
     @Test
     void aStoppedPairIsOneSilence() {
-        for (int i = 0; i < 15; i++) {
-            stage.send(obs(i, "source", FRONTEND, CHECKOUT, 40, "UC", 0));
-            stage.send(obs(i, "destination", FRONTEND, CHECKOUT, 40, "UC", 0));
-            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
-            stage.settle();
-        }
-        for (int i = 15; i < 20; i++) {
-            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
-            stage.settle();
-        }
+        windows(0, 15, new Pair("source", FRONTEND, CHECKOUT), new Pair("destination", FRONTEND, CHECKOUT),
+                PAYMENTS_FROM_GATEWAY);
+        windows(15, 20, PAYMENTS_FROM_GATEWAY);
         List<Alert> silence = stage.of("SILENCE");
         assertEquals(1, stage.pages("SILENCE"), "one silence per reporter:\n" + show(silence));
         assertEquals("source", silence.get(0).reporter());
@@ -74,15 +72,8 @@ class AlertsProcessorSilenceTest {
     @Test
     void aServerSideSilenceWithoutAClientSideViewPages() {
         io.meshpulse.model.WorkloadRef byIp = new io.meshpulse.model.WorkloadRef(null, "10.244.3.9");
-        for (int i = 0; i < 15; i++) {
-            stage.send(obs(i, "destination", byIp, CHECKOUT, 40, "UC", 0));
-            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
-            stage.settle();
-        }
-        for (int i = 15; i < 20; i++) {
-            stage.send(obs(i, "source", GATEWAY, PAYMENTS, 40, "UC", 0));
-            stage.settle();
-        }
+        windows(0, 15, new Pair("destination", byIp, CHECKOUT), PAYMENTS_FROM_GATEWAY);
+        windows(15, 20, PAYMENTS_FROM_GATEWAY);
         List<Alert> silence = stage.of("SILENCE");
         assertEquals(1, stage.pages("SILENCE"), show(silence));
         assertEquals("destination", silence.get(0).reporter());

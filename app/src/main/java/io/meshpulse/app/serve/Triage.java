@@ -1,6 +1,7 @@
 package io.meshpulse.app.serve;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.meshpulse.model.Alert;
 import io.meshpulse.model.Json;
 import io.meshpulse.model.Times;
 import io.meshpulse.topology.Names;
@@ -177,7 +178,8 @@ final class Triage {
                         local.alerts().stream().filter(keep).filter(ofPair).toList()));
         List<Map<String, Object>> alerts = new ArrayList<>();
         all.answers().forEach(a -> alerts.addAll(a.alerts()));
-        alerts.sort(Comparator.comparing((Map<String, Object> a) -> severityRank(a.get("severity")))
+        alerts.sort(Comparator.comparing(
+                        (Map<String, Object> a) -> -Alert.severityRank(String.valueOf(a.get("severity"))))
                 .thenComparing(a -> String.valueOf(a.get("startsAt")), Comparator.reverseOrder())
                 .thenComparing(a -> String.valueOf(a.get("fingerprint"))));
         return new TriageModel.Alerts(status, true, all.instances(), all.missing(), alerts);
@@ -195,14 +197,6 @@ final class Triage {
     private static String dash(Map<String, Object> m, String k) {
         Object v = m == null ? null : m.get(k);
         return v == null ? "-" : v.toString();
-    }
-
-    private static int severityRank(Object s) {
-        return switch (String.valueOf(s)) {
-            case "critical" -> 0;
-            case "warning" -> 1;
-            default -> 2;
-        };
     }
 
     // ---- /api/v1/explain?pair=KEY
