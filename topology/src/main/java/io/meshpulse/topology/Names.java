@@ -48,6 +48,12 @@ public final class Names {
     public static final String END_OF_INPUT = "end-of-input";
     /** On an end-of-input record: the IP table already holds every IP the input announced, so close at once. */
     public static final String IP_TABLE_SETTLED_HEADER = "meshpulse-ip-table-settled";
+    /**
+     * Control-header value on the raw topic: an ingest's heartbeat, sent to every partition. Key: the ingest instance
+     * (e.g. {@code tail/<node>}); value: an RFC 3339 time T, meaning the instance has no unread line written before T
+     * (every such line of it is on this partition before the heartbeat). Never counted, never dead-lettered.
+     */
+    public static final String HEARTBEAT = "heartbeat";
 
     private Names() {}
 }

@@ -22,15 +22,27 @@ import java.time.Duration;
  *                          next poll; when event time runs far ahead of the wall clock (replay) a window could
  *                          otherwise close before the IPs it needs are known. Zero closes at once (tests that
  *                          drive the wall clock by hand).
+ * @param heartbeatExpiry   how long (wall clock) a task keeps following an ingest instance's heartbeats after it last
+ *                          heard one. While a task hears heartbeats (raw-topic records with the control header
+ *                          {@code heartbeat}: "this ingest has no unread line written before T"), its idle clock goes
+ *                          no further than the oldest T among the instances heard within this time; an instance
+ *                          silent for longer (a deleted node, a tailer stuck or cut off) is dropped, and a task left
+ *                          with none advances on the wall clock again, from where its clock stood.
  */
 public record Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
-                       Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay) {
+                       Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay,
+                       Duration heartbeatExpiry) {
 
     /** Commit interval (1 s) + the global thread's poll + margin. */
     public static final Duration DEFAULT_CLOSE_DELAY = Duration.ofSeconds(3);
 
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    /**
+     * Long enough to ride out a broker outage or a tailer's restart (its back-off reaches 30 s), short enough that a
+     * deleted node holds an idle task's windows back for minutes, not for ever.
+     */
+    public static final Duration DEFAULT_HEARTBEAT_EXPIRY = Duration.ofMinutes(5);
 
     public Settings {
         if (window.toMillis() <= 0) throw new IllegalArgumentException("window must be positive");
@@ -42,12 +54,22 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
         if (early != null && early.isNegative()) throw new IllegalArgumentException("early must not be negative");
         if (closeDelay == null) closeDelay = Duration.ZERO;
         if (closeDelay.isNegative()) throw new IllegalArgumentException("closeDelay must not be negative");
+        if (heartbeatExpiry == null) heartbeatExpiry = DEFAULT_HEARTBEAT_EXPIRY;
+        if (heartbeatExpiry.toMillis() <= 0) throw new IllegalArgumentException("heartbeatExpiry must be positive");
+    }
+
+    /** With the default heartbeat expiry. */
+    public Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
+                    Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay) {
+        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
+                DEFAULT_HEARTBEAT_EXPIRY);
     }
 
     /** Without early looks: windows reach the later stages when they close. */
     public Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
                     Duration punctuateInterval, Duration statsRetention) {
-        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, null, Duration.ZERO);
+        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, null, Duration.ZERO,
+                DEFAULT_HEARTBEAT_EXPIRY);
     }
 
     public static Settings defaults(int rawPartitions) {
@@ -56,21 +78,31 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
     }
 
     public Settings withWindow(Duration w) {
-        return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay);
+        return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
+                heartbeatExpiry);
     }
 
     public Settings withGrace(Duration g) {
-        return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay);
+        return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
+                heartbeatExpiry);
     }
 
     /** @param e how far past a window's end a task sends its early look; null turns early looks off */
     public Settings withEarly(Duration e) {
-        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, e, closeDelay);
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, e, closeDelay,
+                heartbeatExpiry);
     }
 
     /** @param d how long (wall clock) a window whose grace has passed waits before it closes */
     public Settings withCloseDelay(Duration d) {
-        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, d);
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, d,
+                heartbeatExpiry);
+    }
+
+    /** @param e how long a task keeps following a silent ingest instance's heartbeats */
+    public Settings withHeartbeatExpiry(Duration e) {
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early,
+                closeDelay, e);
     }
 
     /** Whether early looks are sent at all (only when they can come before the window closes). */

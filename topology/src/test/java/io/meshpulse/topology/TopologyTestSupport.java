@@ -93,6 +93,25 @@ public final class TopologyTestSupport implements AutoCloseable {
         raw.pipeInput(new TestRecord<>("control", new byte[0], h, T0));
     }
 
+    /** An ingest's heartbeat: {@code instance} has no unread line written before {@code upTo}. */
+    public void heartbeat(String instance, Instant upTo) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(Names.CONTROL_HEADER, Names.HEARTBEAT.getBytes(StandardCharsets.UTF_8));
+        raw.pipeInput(new TestRecord<>(instance, upTo.toString().getBytes(StandardCharsets.UTF_8), h, upTo));
+    }
+
+    /** A heartbeat record with any value (a malformed one, say). */
+    public void pipeHeartbeatValue(String instance, String value) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(Names.CONTROL_HEADER, Names.HEARTBEAT.getBytes(StandardCharsets.UTF_8));
+        raw.pipeInput(new TestRecord<>(instance, value.getBytes(StandardCharsets.UTF_8), h, T0));
+    }
+
+    /** The wall clock, advanced one punctuation interval (1 s) at a time, as the live punctuator sees it. */
+    public void advanceWallClockBySeconds(long seconds) {
+        for (long i = 0; i < seconds; i++) driver.advanceWallClockTime(Duration.ofSeconds(1));
+    }
+
     public void advanceWallClock(Duration d) {
         driver.advanceWallClockTime(d);
     }

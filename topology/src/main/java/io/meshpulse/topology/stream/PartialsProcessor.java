@@ -39,7 +39,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Event time is the access log's start time. The task's clock is the newest start time it has seen; with no
  * input for {@link Settings#idleAfter()}, the clock advances with the wall clock so that windows close when
- * traffic stops.
+ * traffic stops. Once the task hears ingests' heartbeats ({@link IngestHeartbeats}), that idle advance goes no
+ * further than the oldest "no unread line before T" among them: an ingest that cannot send (broker down, tailer
+ * restarting) then holds the idle clock back instead of letting its lines arrive late. Heartbeats are not input:
+ * they neither count as lines nor keep the task from being idle.
  */
 public final class PartialsProcessor implements Processor<byte[], byte[], String, Emitted> {
     static final long NONE = Long.MIN_VALUE;
@@ -54,6 +57,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     /** How far past a window's end event time must be for its early look; negative when early looks are off. */
     private final long early;
     private final long closeDelay;
+    /** The ingests' heartbeats heard on this task's partition (see {@link IngestHeartbeats}). */
+    private final IngestHeartbeats heartbeats;
+    private final long heartbeatsExpiry;
     /**
      * Closes asked for and not yet done, oldest first: {end of the newest closable window, wall time asked}. Memory
      * only: after a restart event time asks again.
@@ -85,6 +91,13 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private long oldestOpenWindow = Long.MAX_VALUE;
     private long lastInputWall;
     private long lastPunctuateWall;
+    /**
+     * Where the wall-clock idle advance alone would have put the clock (the clock itself when no heartbeat bounds
+     * it): the idle clock is this, capped by the heartbeats' frontier. Memory only: a restart starts it at the clock.
+     */
+    private long idleClock = NONE;
+    /** When the log last said that heartbeats hold the idle clock back (wall clock). */
+    private long heldWarned = Long.MIN_VALUE;
     /** Late lines since the last warning about them, the oldest window among them, and when that warning was. */
     private long lateLines;
     private long lateOldest = Long.MAX_VALUE;
@@ -97,6 +110,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.punctuateInterval = settings.punctuateInterval().toMillis();
         this.early = settings.earlyLooks() ? settings.early().toMillis() : -1;
         this.closeDelay = settings.closeDelay().toMillis();
+        this.heartbeatsExpiry = settings.heartbeatExpiry().toMillis();
+        this.heartbeats = new IngestHeartbeats(heartbeatsExpiry);
     }
 
     @Override
@@ -120,6 +135,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         }
         lastInputWall = context.currentSystemTimeMs();
         lastPunctuateWall = lastInputWall;
+        heartbeats.restore(meta, lastInputWall);
+        if (heartbeats.any()) {
+            LOG.info("task {}: following the heartbeats of {} ingest instance(s) again; the idle clock goes no further "
+                    + "than {}", context.taskId(), heartbeats.size(), Times.rfc3339(heartbeats.frontier()));
+        }
         context.schedule(settingsInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
@@ -129,10 +149,16 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        lastInputWall = context.currentSystemTimeMs();
         Header control = record.headers().lastHeader(Names.CONTROL_HEADER);
         if (control != null) {
-            if (Names.END_OF_INPUT.equals(new String(control.value(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String kind = control.value() == null ? ""
+                    : new String(control.value(), java.nio.charset.StandardCharsets.UTF_8);
+            if (Names.HEARTBEAT.equals(kind)) {
+                heartbeat(record); // not input: the task stays idle if it was
+                return;
+            }
+            lastInputWall = context.currentSystemTimeMs();
+            if (Names.END_OF_INPUT.equals(kind)) {
                 if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null) {
                     // the sender saw the IP table hold every announced IP (a replay does): nothing to wait for
                     closeUpTo(Long.MAX_VALUE, record.timestamp());
@@ -145,6 +171,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             }
             return;
         }
+        lastInputWall = context.currentSystemTimeMs();
         RawLines.Fields raw = fields;
         if (!RawLines.decodeRecord(record.key(), record.value(), raw)) {
             dead(record, "malformed", "raw record is neither a RawLogLine JSON object nor text", null, null);
@@ -230,18 +257,86 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
         askClose(NONE, now); // closes that have waited their delay, input or not
+        expireHeartbeats(now);
         if (now - lastInputWall < idleAfter) return;
         if (closedUpTo == Long.MAX_VALUE) return;
+        long wall;
         if (eventTime == NONE) {
             // Nothing counted here yet. Live, event time follows the wall clock, so this task holds back no window
             // that ended before (now - idleAfter - grace); it must not claim more (it once sent "everything",
             // which made every later line of a task that starts late count as late).
-            eventTime = now - idleAfter;
+            wall = now - idleAfter;
         } else {
-            eventTime += Math.max(0, elapsed);
+            wall = Math.max(idleClock, eventTime) + Math.max(0, elapsed);
         }
+        idleClock = wall;
+        long to = wall;
+        if (heartbeats.any()) {
+            // Only as far as every ingest heard from has read: lines it has not sent yet (the broker away, the tailer
+            // backing off) are not late when they come. The wall-clock advance still bounds it, so heartbeats never
+            // close a window sooner than the idle clock always did.
+            long frontier = heartbeats.frontier();
+            to = Math.min(wall, frontier);
+            warnHeld(now, wall, frontier);
+        }
+        if (to != NONE && (eventTime == NONE || to > eventTime)) eventTime = to;
         askClose(closableUpTo(), now);
         earlyLookUpTo(now);
+    }
+
+    /** A heartbeat: "ingest {@code key} has no unread line written before the value's time" (see Names#HEARTBEAT). */
+    private void heartbeat(Record<byte[], byte[]> record) {
+        java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        String instance = record.key() == null ? "-" : new String(record.key(), utf8);
+        String value = record.value() == null ? "" : new String(record.value(), utf8);
+        long upTo = io.meshpulse.model.Rfc3339.parseMillis(value, 0, value.length());
+        if (upTo == io.meshpulse.model.Rfc3339.INVALID) {
+            // A heartbeat is never a dead letter: it is not a line. Said once per task; the instance stays as it was.
+            if (!badHeartbeatWarned) {
+                LOG.warn("task {}: ignoring a heartbeat of {} whose value is not an RFC 3339 time: '{}'",
+                        context.taskId(), instance, value.length() > 64 ? value.substring(0, 64) + "…" : value);
+                badHeartbeatWarned = true;
+            }
+            return;
+        }
+        if (heartbeats.heard(instance, upTo, context.currentSystemTimeMs())) {
+            heartbeats.flush(meta); // stored at once, so that a restart right after this still waits for it
+            LOG.info("task {}: ingest {} sends heartbeats; the idle clock now goes no further than what every ingest "
+                    + "heard from has read ({} instance(s))", context.taskId(), instance, heartbeats.size());
+        }
+    }
+
+    private boolean badHeartbeatWarned;
+
+    /**
+     * Drops the ingest instances not heard for the expiry. A task left with none goes back to the wall-clock idle
+     * advance from where its clock stands (not from where the wall clock would have taken it meanwhile, which would
+     * close at once every window the heartbeats held open).
+     */
+    private void expireHeartbeats(long now) {
+        if (!heartbeats.any()) return;
+        List<String> gone = heartbeats.expire(now, meta);
+        heartbeats.flush(meta);
+        if (gone.isEmpty()) return;
+        LOG.warn("task {}: no heartbeat from ingest {} for {} s: no longer waiting for it{}", context.taskId(), gone,
+                heartbeatExpirySeconds(), heartbeats.any() ? ""
+                        : "; no ingest sends heartbeats here now, so the idle clock follows the wall clock again");
+        if (!heartbeats.any()) idleClock = eventTime;
+    }
+
+    private long heartbeatExpirySeconds() {
+        return heartbeatsExpiry / 1000;
+    }
+
+    /** Says in the log, at most once a minute, when heartbeats hold the idle clock back by more than the grace. */
+    private void warnHeld(long now, long wall, long frontier) {
+        if (wall - frontier <= grace) return;
+        if (heldWarned != Long.MIN_VALUE && now - heldWarned < LATE_WARNING_INTERVAL_MS) return;
+        heldWarned = now;
+        LOG.warn("task {}: idle, and holding its clock at {} ({} s behind the wall-clock advance) because ingest {} "
+                        + "has not read past it; its lines up to then will still count when they come. An instance "
+                        + "silent for {} s is no longer waited for.", context.taskId(), Times.rfc3339(frontier),
+                (wall - frontier) / 1000, heartbeats.slowest(now), heartbeatExpirySeconds());
     }
 
     /**

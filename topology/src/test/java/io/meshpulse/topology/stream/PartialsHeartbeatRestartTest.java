@@ -1,0 +1,103 @@
+package io.meshpulse.topology.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.meshpulse.model.JsonCodec;
+import io.meshpulse.model.RawLogLine;
+import io.meshpulse.topology.IstioLine;
+import io.meshpulse.topology.MeshpulseTopology;
+import io.meshpulse.topology.Names;
+import io.meshpulse.topology.Settings;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A parsing task restarted (or moved to another instance) while an ingest cannot send must still wait for that
+ * ingest: the instances it follows are in its meta store, not only in memory. (The topology test driver deletes its
+ * state on close, so the restart is a new processor initialised on the same stores, as Kafka Streams does with the
+ * stores it restored.)
+ */
+class PartialsHeartbeatRestartTest {
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    private static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
+    private static final String NODE_1 = "tail/aks-node-1";
+
+    private final MockProcessorContext<String, Emitted> context = new MockProcessorContext<>();
+    private long now = T0.toEpochMilli();
+
+    @Test
+    void aRestartedTaskStillWaitsForTheIngestsItFollowed() {
+        Settings settings = Settings.defaults(1);
+        DeferredWritesStore partials = (DeferredWritesStore) register(DeferredWritesStore.builder(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(),
+                        Serdes.ByteArray()).withLoggingDisabled()).build());
+        KeyValueStore<String, Long> meta = register(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled().build());
+        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
+                MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
+
+        // Given a task that counted three lines and heard node 1 say it had read up to 4 s.
+        context.setCurrentSystemTimeMs(now);
+        PartialsProcessor before = new PartialsProcessor(settings);
+        before.init(context);
+        before.process(heartbeat(NODE_1, T0));
+        for (int s = 1; s <= 3; s++) before.process(line(s));
+        before.process(heartbeat(NODE_1, T0.plusSeconds(4)));
+        tick(before, 2);
+        partials.flushCache(); // the commit before the restart
+        assertEquals(T0.plusSeconds(4).toEpochMilli(), meta.get(IngestHeartbeats.PREFIX + NODE_1));
+
+        // When meshpulse restarts while the broker is away, and the outage lasts two minutes.
+        PartialsProcessor after = new PartialsProcessor(settings);
+        after.init(context);
+        context.resetForwards();
+        tick(after, 120);
+
+        // Then the lines written meanwhile are on time, and no window closed early.
+        for (int s = 5; s <= 120; s += 5) after.process(line(s));
+        List<Object> dead = context.forwarded().stream().map(f -> (Object) f.record().value())
+                .filter(v -> v instanceof Emitted.Dead).toList();
+        assertEquals(List.of(), dead);
+    }
+
+    /** Advances the wall clock one second at a time, running the processor's wall-clock punctuator each second. */
+    private void tick(PartialsProcessor p, int seconds) {
+        var punctuator = context.scheduledPunctuators().get(context.scheduledPunctuators().size() - 1).getPunctuator();
+        for (int i = 0; i < seconds; i++) {
+            now += 1000;
+            context.setCurrentSystemTimeMs(now);
+            punctuator.punctuate(now);
+        }
+    }
+
+    private static Record<byte[], byte[]> line(int second) {
+        String text = IstioLine.outbound("10.244.1.17", "payments-api.payments.svc.cluster.local", "10.244.3.31")
+                .at(T0.plusSeconds(second)).text();
+        RawLogLine r = new RawLogLine(null, "shop", "checkout-api-7d4f8b9c6-x2k4q", "istio-proxy", "aks-node-1", text,
+                "test");
+        return new Record<>(r.key().getBytes(StandardCharsets.UTF_8), RAW.encode(r), T0.toEpochMilli());
+    }
+
+    private static Record<byte[], byte[]> heartbeat(String instance, Instant upTo) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(Names.CONTROL_HEADER, Names.HEARTBEAT.getBytes(StandardCharsets.UTF_8));
+        return new Record<>(instance.getBytes(StandardCharsets.UTF_8), upTo.toString().getBytes(StandardCharsets.UTF_8),
+                upTo.toEpochMilli(), h);
+    }
+
+    private <S extends StateStore> S register(S store) {
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
+    }
+}
