@@ -77,6 +77,11 @@ final class IngestTailCommand implements Callable<Integer> {
             description = "How long a rotated file must stay unchanged at its end before it is closed (default ${DEFAULT-VALUE}).")
     Duration rotateQuiet;
 
+    @Option(names = "--heartbeat-interval", defaultValue = "1s", converter = DurationConverter.class,
+            description = "How often to tell every raw-topic partition how far this tailer has read, so that windows "
+                    + "wait for lines it could not send yet; 0s sends none (default ${DEFAULT-VALUE}).")
+    Duration heartbeatInterval;
+
     @Option(names = "--stats-interval", defaultValue = "60s", converter = DurationConverter.class,
             description = "How often to log a progress line (default ${DEFAULT-VALUE}).")
     Duration statsInterval;
@@ -95,7 +100,7 @@ final class IngestTailCommand implements Callable<Integer> {
         String nodeName = IngestCommand.nodeName(node);
         Set<String> only = containers.contains("all") ? Set.of() : new LinkedHashSet<>(containers);
         TailConfig config = TailConfig.defaults(paths, nodeName).withContainers(only).withFromBeginning(fromBeginning)
-                .withTimings(pollInterval, discoverInterval, rotateQuiet);
+                .withTimings(pollInterval, discoverInterval, rotateQuiet).withHeartbeatInterval(heartbeatInterval);
         Topics topics = Topics.withPrefix(topicPrefix);
         FileLock lock = state == null ? null : lock(state);
         if (state != null && lock == null) {

@@ -103,6 +103,11 @@ public final class RunCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     Duration idleAfter;
 
+    @Option(names = "--heartbeat-expiry", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long a task keeps waiting for an ingest (a tailer) that sent heartbeats and went silent; "
+                    + "while it waits, its idle clock stays at what that ingest had read (default ${DEFAULT-VALUE}).")
+    Duration heartbeatExpiry;
+
     @Option(names = "--retention", defaultValue = "24h", converter = DurationConverter.class,
             description = "How long closed windows stay queryable in the state stores (default ${DEFAULT-VALUE}).")
     Duration retention;
@@ -192,7 +197,7 @@ public final class RunCommand implements Callable<Integer> {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
             int rawPartitions = admin.partitions(topics.rawAccessLog());
             Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention,
-                    early, Settings.DEFAULT_CLOSE_DELAY);
+                    early, Settings.DEFAULT_CLOSE_DELAY, heartbeatExpiry);
             StreamsBuilder builder = new StreamsBuilder();
             AlertsRuntime.addTopology(builder, MeshpulseTopology.add(builder, topics, settings), topics, alertSettings);
             Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,

@@ -1,6 +1,7 @@
 package io.meshpulse.app.serve;
 
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stream.PartialsProcessor;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,10 +24,18 @@ final class PipelineMetrics implements AutoCloseable {
     PipelineMetrics(KafkaStreams streams, Topics topics, MeterRegistry registry) {
         this.streams = streams;
         String raw = topics.rawAccessLog();
+        // The raw topic also carries the ingests' heartbeats (and, in a replay, end-of-input markers): the parsing
+        // tasks count the heartbeats they read, and lines are the records read less those.
+        Predicate<MetricName> heartbeats = n -> n.group().equals("stream-" + PartialsProcessor.HEARTBEAT_METRICS_SCOPE
+                + "-metrics") && n.name().equals(PartialsProcessor.HEARTBEAT_METRICS_OPERATION + "-total");
         FunctionCounter.builder("meshpulse.pipeline.lines.in", this,
-                        m -> m.sum(n -> n.group().equals("stream-topic-metrics") && n.name().equals("records-consumed-total")
-                                && raw.equals(n.tags().get("topic"))))
-                .description("Records read from the raw access-log topic by this instance").register(registry);
+                        m -> Math.max(0, m.sum(n -> n.group().equals("stream-topic-metrics")
+                                && n.name().equals("records-consumed-total") && raw.equals(n.tags().get("topic")))
+                                - m.sum(heartbeats)))
+                .description("Lines read from the raw access-log topic by this instance (heartbeats left out)")
+                .register(registry);
+        FunctionCounter.builder("meshpulse.pipeline.heartbeats.in", this, m -> m.sum(heartbeats))
+                .description("Ingest heartbeats read from the raw access-log topic by this instance").register(registry);
         Gauge.builder("meshpulse.pipeline.input.lag", this,
                         m -> m.sum(n -> n.group().equals("consumer-fetch-manager-metrics") && n.name().equals("records-lag")
                                 && raw.equals(n.tags().get("topic"))))

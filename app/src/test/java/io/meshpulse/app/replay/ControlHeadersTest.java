@@ -13,5 +13,6 @@ class ControlHeadersTest {
         assertEquals(Names.CONTROL_HEADER, RawLineProducer.CONTROL_HEADER);
         assertEquals(Names.END_OF_INPUT, RawLineProducer.END_OF_INPUT);
         assertEquals(Names.IP_TABLE_SETTLED_HEADER, RawLineProducer.IP_TABLE_SETTLED_HEADER);
+        assertEquals(Names.HEARTBEAT, io.meshpulse.ingest.kafka.Heartbeats.HEARTBEAT);
     }
 }

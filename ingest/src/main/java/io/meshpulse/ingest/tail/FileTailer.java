@@ -2,6 +2,7 @@ package io.meshpulse.ingest.tail;
 
 import io.meshpulse.ingest.files.KubeletPath;
 import io.meshpulse.ingest.framing.Frame;
+import io.meshpulse.ingest.kafka.Heartbeats;
 import io.meshpulse.ingest.tail.TrackedFile.Copy;
 import io.meshpulse.ingest.tail.TrackedFile.FileKey;
 import io.meshpulse.model.DeadLetter;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
@@ -123,6 +125,15 @@ public final class FileTailer implements AutoCloseable {
     /** Whether the restored checkpoints were matched against the files on disk (once, at the first discovery). */
     private boolean resumesMatched;
     private Consumer<Path> beforeOpen = p -> { };
+    /** The wall clock of heartbeats (tests drive it). */
+    private LongSupplier wallClock = System::currentTimeMillis;
+    /** When the current (or last) discovery began listing files: a file created after that is not known yet. */
+    private long lastDiscoveryWall;
+    /** When the last heartbeat was sent, and the time it vouched for; {@link #NO_TIME} before the first. */
+    private long lastHeartbeatWall = NO_TIME;
+    private long lastHeartbeatUpTo = NO_TIME;
+    /** A followed file's next line whose time cannot be known without reading it (a gzipped rotation). */
+    private static final long UNKNOWN_TIME = Long.MIN_VALUE + 1;
 
     public FileTailer(TailConfig config, TailSink sink, MeterRegistry registry) {
         this(config, sink, new TailMetrics(registry));
@@ -136,9 +147,15 @@ public final class FileTailer implements AutoCloseable {
         this.physicalCap = config.maxLineChars() + 64 * 1024;
     }
 
+    /** Replaces the wall clock that heartbeats are timed and dated by (tests). */
+    void wallClock(LongSupplier clock) {
+        this.wallClock = clock;
+    }
+
     /** Restores this node's checkpoints, finds the files and commits where each one starts. */
     public void start() {
         Map<String, Checkpoint> restored = sink.restore();
+        lastDiscoveryWall = wallClock.getAsLong();
         long now = System.currentTimeMillis();
         Checkpoint marker = restored.remove(markerKey());
         firstStart = marker == null;
@@ -184,8 +201,12 @@ public final class FileTailer implements AutoCloseable {
      * transaction per pass would make catching up on an hour's backlog take thousands of commits.
      */
     public boolean pollOnce() {
+        long cycleStart = wallClock.getAsLong();
         long now = System.nanoTime();
-        if (now - lastDiscoveryNanos >= config.discoverInterval().toNanos()) discover();
+        if (now - lastDiscoveryNanos >= config.discoverInterval().toNanos()) {
+            lastDiscoveryWall = cycleStart;
+            discover();
+        }
         boolean progress = false;
         long bytesAtStart = bytesThisRun;
         for (int pass = 0; pass < MAX_PASSES; pass++) {
@@ -193,6 +214,7 @@ public final class FileTailer implements AutoCloseable {
             progress |= read;
             if (!read || !heldBack || bytesThisRun - bytesAtStart >= config.maxBytesPerFile()) break;
         }
+        heartbeat(cycleStart);
         commit();
         // A cycle that held lines back yet read nothing (the oldest file could not be read) must not stall the
         // others: the next cycle reads without holding back. Waiting for a rotated file to stay quiet is not that:
@@ -370,6 +392,52 @@ public final class FileTailer implements AutoCloseable {
     private static long time(String s) {
         long t = io.meshpulse.model.Rfc3339.parseMillis(s, 0, s.length());
         return t == io.meshpulse.model.Rfc3339.INVALID ? NO_TIME : t;
+    }
+
+    /**
+     * Sends a heartbeat when one is due: this tailer has no unread line written before T, where T is when this cycle
+     * began (every line written before then was read, unless a file still holds one), capped by the start of the
+     * last discovery (a file created since is not followed yet) and by the time of each followed file's next unread
+     * line. It goes after this cycle's lines, in the same transaction. Lines without a time of their own (no
+     * envelope) and a last line without its newline hold nothing back, as in the ordering across files.
+     */
+    private void heartbeat(long cycleStart) {
+        long interval = config.heartbeatInterval().toMillis();
+        if (interval <= 0) return;
+        long wallNow = wallClock.getAsLong();
+        if (lastHeartbeatWall != NO_TIME && wallNow - lastHeartbeatWall < interval) return;
+        long upTo = Math.min(cycleStart, lastDiscoveryWall);
+        for (TrackedFile f : tracked.values()) {
+            long t = unreadSince(f);
+            if (t == UNKNOWN_TIME) {
+                if (lastHeartbeatUpTo == NO_TIME) return; // nothing to vouch for yet
+                t = lastHeartbeatUpTo; // no further than before
+            }
+            if (t != NO_TIME) upTo = Math.min(upTo, t);
+        }
+        sink.heartbeat(Heartbeats.tailInstance(config.node()), upTo);
+        uncommitted = true;
+        lastHeartbeatWall = wallNow;
+        lastHeartbeatUpTo = upTo;
+    }
+
+    /**
+     * The write time of the file's oldest unread line, {@link #NO_TIME} when it has none that counts (nothing
+     * unread, a line without its newline yet or without a time), {@link #UNKNOWN_TIME} when it cannot be known.
+     */
+    private long unreadSince(TrackedFile f) {
+        if (f.source == null || f.skippingOversize) return NO_TIME;
+        try {
+            if (f.source.size() <= f.readPos) return NO_TIME;
+            if (f.heldPos == f.readPos) return f.heldTime;
+            if (f.source.compressed()) {
+                // its lines are in write order: the next one was written no earlier than the last one read
+                return f.lastTime != NO_TIME ? f.lastTime : UNKNOWN_TIME;
+            }
+            return nextLineTime(f);
+        } catch (IOException e) {
+            return NO_TIME; // read() meets the error and reports it
+        }
     }
 
     private void commit() {

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import io.meshpulse.ingest.kafka.Heartbeats;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -45,19 +47,38 @@ public final class KafkaTailSink implements TailSink {
     private final String deadLetterTopic;
     private final String checkpointTopic;
     private final String node;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final Map<String, Object> clientOverrides;
     private boolean inTransaction;
 
     public KafkaTailSink(String bootstrap, String rawTopic, String deadLetterTopic, String checkpointTopic, String node,
                          Map<String, Object> clientOverrides) {
+        this(bootstrap, rawTopic, deadLetterTopic, checkpointTopic, node, clientOverrides,
+                () -> new KafkaProducer<>(producerConfig(bootstrap, node, clientOverrides), new StringSerializer(),
+                        new ByteArraySerializer()));
+        try {
+            ensureCheckpointTopic(bootstrap, checkpointTopic, this.clientOverrides);
+            // Fences an earlier instance with the same id and aborts what it left open.
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /** With a producer of the caller's (tests: a MockProducer); the checkpoint topic is not created. */
+    KafkaTailSink(String bootstrap, String rawTopic, String deadLetterTopic, String checkpointTopic, String node,
+                  Map<String, Object> clientOverrides, java.util.function.Supplier<Producer<String, byte[]>> producer) {
         this.bootstrap = bootstrap;
         this.clientOverrides = Map.copyOf(clientOverrides);
         this.rawTopic = rawTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.checkpointTopic = checkpointTopic;
         this.node = node;
-        ensureCheckpointTopic(bootstrap, checkpointTopic, this.clientOverrides);
+        this.producer = producer.get();
+    }
+
+    private static Properties producerConfig(String bootstrap, String node, Map<String, Object> clientOverrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(node));
@@ -70,9 +91,7 @@ public final class KafkaTailSink implements TailSink {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         p.putAll(clientOverrides);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        // Fences an earlier instance with the same id and aborts what it left open.
-        producer.initTransactions();
+        return p;
     }
 
     public static String transactionalId(String node) {
@@ -136,6 +155,12 @@ public final class KafkaTailSink implements TailSink {
     public void checkpoint(String key, Checkpoint checkpoint) {
         begin();
         producer.send(new ProducerRecord<>(checkpointTopic, key, checkpoint == null ? null : CHECKPOINT.encode(checkpoint)));
+    }
+
+    @Override
+    public void heartbeat(String instance, long upToMillis) {
+        begin();
+        Heartbeats.send(producer, rawTopic, instance, upToMillis);
     }
 
     @Override

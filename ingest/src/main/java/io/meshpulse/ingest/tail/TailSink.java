@@ -20,6 +20,13 @@ public interface TailSink extends AutoCloseable {
     /** A file's new position; {@code checkpoint} null with {@code key} removes the entry (the file is gone). */
     void checkpoint(String key, Checkpoint checkpoint);
 
+    /**
+     * A heartbeat: {@code instance} has no unread line written before {@code upToMillis}. Sent to every partition of
+     * the raw topic, after the lines sent before it and in the same commit, so it never overtakes a line it vouches
+     * for (see {@code Heartbeats}).
+     */
+    void heartbeat(String instance, long upToMillis);
+
     /** Makes everything sent since the last commit visible atomically. Throws when that failed. */
     void commit();
 

@@ -16,6 +16,11 @@ final class MemoryKafka {
     final List<RawLogLine> lines = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
     final Map<String, Checkpoint> checkpoints = new HashMap<>();
+    /** Lines and heartbeats as committed, in order. */
+    final List<Object> log = new ArrayList<>();
+
+    /** A heartbeat as committed. */
+    record Beat(String instance, long upTo) {}
     int commits;
 
     Sink sink() {
@@ -52,7 +57,10 @@ final class MemoryKafka {
 
         @Override
         public void line(RawLogLine line, long timestampMillis) {
-            send(() -> lines.add(line));
+            send(() -> {
+                lines.add(line);
+                log.add(line);
+            });
         }
 
         @Override
@@ -66,6 +74,11 @@ final class MemoryKafka {
                 if (checkpoint == null) checkpoints.remove(key);
                 else checkpoints.put(key, checkpoint);
             });
+        }
+
+        @Override
+        public void heartbeat(String instance, long upToMillis) {
+            send(() -> log.add(new Beat(instance, upToMillis)));
         }
 
         @Override

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -136,11 +137,19 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         lastInputWall = context.currentSystemTimeMs();
         lastPunctuateWall = lastInputWall;
         heartbeats.restore(meta, lastInputWall);
+        // per task, and removed with it, like the consumed-records metric it is subtracted from
+        heartbeatsIn = context.metrics().addRateTotalSensor(HEARTBEAT_METRICS_SCOPE,
+                Names.PAIR_PARTIALS + "-" + context.taskId(), HEARTBEAT_METRICS_OPERATION, Sensor.RecordingLevel.INFO);
         if (heartbeats.any()) {
             LOG.info("task {}: following the heartbeats of {} ingest instance(s) again; the idle clock goes no further "
                     + "than {}", context.taskId(), heartbeats.size(), Times.rfc3339(heartbeats.frontier()));
         }
         context.schedule(settingsInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+    }
+
+    @Override
+    public void close() {
+        if (heartbeatsIn != null) context.metrics().removeSensor(heartbeatsIn);
     }
 
     private java.time.Duration settingsInterval() {
@@ -286,6 +295,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     /** A heartbeat: "ingest {@code key} has no unread line written before the value's time" (see Names#HEARTBEAT). */
     private void heartbeat(Record<byte[], byte[]> record) {
+        heartbeatsIn.record();
         java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
         String instance = record.key() == null ? "-" : new String(record.key(), utf8);
         String value = record.value() == null ? "" : new String(record.value(), utf8);
@@ -307,6 +317,13 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     private boolean badHeartbeatWarned;
+    /**
+     * Heartbeats read, as a Kafka Streams metric (group {@code stream-meshpulse-metrics}, {@code heartbeats-total}):
+     * the raw topic's consumed-records metric counts them too, and the application subtracts them to count lines.
+     */
+    private Sensor heartbeatsIn;
+    public static final String HEARTBEAT_METRICS_SCOPE = "meshpulse";
+    public static final String HEARTBEAT_METRICS_OPERATION = "heartbeats";
 
     /**
      * Drops the ingest instances not heard for the expiry. A task left with none goes back to the wall-clock idle

@@ -1,0 +1,146 @@
+package io.meshpulse.ingest.tail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.ingest.framing.LineFramer;
+import io.meshpulse.model.RawLogLine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tailer's heartbeats ("no unread line written before T"), with its output in {@link MemoryKafka} and its wall
+ * clock driven by the test. The files' lines carry CRI times from 2026-11-20T10:00:00Z on, 1 ms apart.
+ */
+class FileTailerHeartbeatTest {
+    private static final String INSTANCE = "tail/node-1";
+    private static final Instant LINES_FROM = Instant.parse("2026-11-20T10:00:00Z");
+
+    @TempDir
+    Path root;
+
+    private final MemoryKafka kafka = new MemoryKafka();
+    private long wall = LINES_FROM.plusSeconds(60).toEpochMilli();
+
+    private TailConfig config(int maxBytesPerFile) {
+        return new TailConfig(List.of(root + "/*/*/*.log"), Set.of("istio-proxy"), "node-1", true,
+                Duration.ofMillis(10), Duration.ZERO, Duration.ZERO, LineFramer.DEFAULT_MAX_LINE_CHARS, maxBytesPerFile,
+                Duration.ofSeconds(1));
+    }
+
+    private FileTailer started(TailConfig c) {
+        FileTailer t = new FileTailer(c, kafka.sink(), new SimpleMeterRegistry());
+        t.wallClock(() -> wall);
+        t.start();
+        return t;
+    }
+
+    private List<MemoryKafka.Beat> beats() {
+        return kafka.log.stream().filter(o -> o instanceof MemoryKafka.Beat).map(o -> (MemoryKafka.Beat) o).toList();
+    }
+
+    /** What a heartbeat promises: every line committed after it was written at or after its time. */
+    private void assertNoLineOlderThanAnEarlierHeartbeat() {
+        long vouched = Long.MIN_VALUE;
+        for (Object o : kafka.log) {
+            if (o instanceof MemoryKafka.Beat b) {
+                vouched = Math.max(vouched, b.upTo());
+            } else {
+                RawLogLine l = (RawLogLine) o;
+                long ts = Instant.parse(l.ts()).toEpochMilli();
+                assertTrue(ts >= vouched, "'" + l.line() + "' written at " + l.ts() + " came after a heartbeat for "
+                        + Instant.ofEpochMilli(vouched));
+            }
+        }
+    }
+
+    @Test
+    void aHeartbeatFollowsTheLinesOfItsCycleInTheSameCommit() {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1").line("a2");
+        FileTailer t = started(config(4 << 20));
+        int commitsBefore = kafka.commits;
+        t.pollOnce();
+
+        assertEquals(commitsBefore + 1, kafka.commits, "lines and heartbeat in one commit");
+        assertEquals(3, kafka.log.size(), kafka.log.toString());
+        assertEquals("a1", ((RawLogLine) kafka.log.get(0)).line());
+        assertEquals("a2", ((RawLogLine) kafka.log.get(1)).line());
+        assertEquals(new MemoryKafka.Beat(INSTANCE, wall), kafka.log.get(2),
+                "everything written before the cycle began was read: the heartbeat vouches for the cycle's start");
+        t.close();
+        a.line("unused");
+    }
+
+    @Test
+    void anIdleTailerSendsOneHeartbeatPerIntervalEachInItsOwnCommit() {
+        new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1");
+        FileTailer t = started(config(4 << 20));
+        long first = wall;
+        for (int i = 0; i < 12; i++) { // 3 s of 250 ms cycles with nothing new
+            t.pollOnce();
+            wall += 250;
+        }
+        assertEquals(List.of(new MemoryKafka.Beat(INSTANCE, first), new MemoryKafka.Beat(INSTANCE, first + 1000),
+                new MemoryKafka.Beat(INSTANCE, first + 2000)), beats());
+        t.close();
+    }
+
+    @Test
+    void aFileWithUnreadLinesHoldsTheHeartbeatBackToItsNextLine() {
+        // A backlog that takes several cycles: a cycle reads one buffer (256 KiB) of a file once past the budget.
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        String padding = "x".repeat(100);
+        StringBuilder backlog = new StringBuilder();
+        for (int i = 0; i < 8000; i++) backlog.append(a.cri("F", "backlog line " + i + " " + padding));
+        a.raw(backlog.toString());
+        FileTailer t = started(config(300));
+        for (int i = 0; i < 10; i++) {
+            t.pollOnce();
+            wall += 1000;
+        }
+        assertEquals(8000, kafka.lines.size());
+        List<MemoryKafka.Beat> beats = beats();
+        assertTrue(beats.size() > 3, beats.toString());
+        assertTrue(beats.get(0).upTo() < LINES_FROM.plusSeconds(10).toEpochMilli(),
+                "while the backlog is read, the heartbeat stays at its lines' times: " + beats.get(0));
+        assertNoLineOlderThanAnEarlierHeartbeat();
+        assertEquals(wall - 1000, beats.get(beats.size() - 1).upTo(), "caught up: the cycle's start again");
+        t.close();
+    }
+
+    @Test
+    void linesHeldBackForOlderLinesOfAnotherFileHoldTheHeartbeatToo() {
+        KubeletDir late = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        KubeletDir early = new KubeletDir(root, "shop", "pay-7", "istio-proxy").clockAt(LINES_FROM.minusSeconds(30));
+        for (int i = 0; i < 20; i++) {
+            late.line("late " + i);
+            early.line("early " + i);
+        }
+        FileTailer t = started(config(200));
+        for (int i = 0; i < 40; i++) {
+            t.pollOnce();
+            wall += 1000;
+        }
+        assertEquals(40, kafka.lines.size());
+        assertNoLineOlderThanAnEarlierHeartbeat();
+        t.close();
+    }
+
+    @Test
+    void noHeartbeatWhenTheIntervalIsZero() {
+        new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1");
+        FileTailer t = started(config(4 << 20).withHeartbeatInterval(Duration.ZERO));
+        for (int i = 0; i < 5; i++) {
+            t.pollOnce();
+            wall += 1000;
+        }
+        assertEquals(List.of(), beats());
+        t.close();
+    }
+}
