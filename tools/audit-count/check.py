@@ -146,6 +146,50 @@ def main():
             amb_late.append(t)
         own_max[t["pod"]] = max(own_max[t["pod"]], t["start"])
 
+    def port_of(a):
+        if not a or a == "-":
+            return None
+        if a.startswith("["):
+            i = a.find("]:")
+            return a[i + 2:] if i >= 0 and a[i + 2:].isdigit() else None
+        p = a.rsplit(":", 1)
+        return p[1] if len(p) == 2 and p[1].isdigit() else None
+
+    def served_port(t):
+        # the container port: the downstream local address's, else the inbound cluster's (not the SNI's Service port)
+        p = port_of(t.get("dla"))
+        c = t["cluster"] or ""
+        if p is None and c.startswith("inbound|"):
+            p = c.split("|")[1] or None
+        return p
+
+    def inbound_service(t):
+        sni = t.get("sni")
+        if sni and sni.startswith("outbound_."):
+            return sni.split("_.", 3)[3]
+        return canonical(host_of_auth(t.get("auth")), t["ns"])
+
+    # README "Pairs": a server-side line without a service takes the one service its own pod's inbound lines named on
+    # the same port (a Service of the pod's namespace, not from NR lines) before the end of the line's window
+    served = {}  # (ns, pod) -> port -> service -> earliest start naming it
+    for t in acc:
+        if verdict[(t["pod"], t["rid"])] == "late" or direction(t) != "in" or t["podkind"] == "gateway":
+            continue
+        svc = inbound_service(t)
+        if svc is None or ns_of_fqdn(svc) != t["ns"] or "NR" in (t["flags"] or []):
+            continue
+        by = served.setdefault((t["ns"], t["pod"]), {}).setdefault(served_port(t), {})
+        by[svc] = min(by.get(svc, t["start"]), t["start"])
+
+    def served_at(t, window_end):
+        port = served_port(t)
+        cands = set()
+        for p, svcs in served.get((t["ns"], t["pod"]), {}).items():
+            if port is not None and p is not None and p != port:
+                continue
+            cands |= {s for s, first in svcs.items() if first < window_end}
+        return cands.pop() if len(cands) == 1 else None
+
     exp = collections.defaultdict(lambda: dict(requests=0, failures=0, byClass=collections.Counter(),
                                                byCodeClass=collections.Counter(), bytesSent=0, bytesReceived=0))
     ambig_keys = {}  # (window, reporter, dst) -> set of source alternatives
@@ -159,12 +203,9 @@ def main():
         if d == "in":
             rep = "destination"
             cip = ip_of(t["dra"])
-            svc = None
-            sni = t.get("sni")
-            if sni and sni.startswith("outbound_."):
-                svc = sni.split("_.", 3)[3]
-            else:
-                svc = canonical(host_of_auth(t.get("auth")), t["ns"])
+            svc = inbound_service(t)
+            if svc is None:
+                svc = served_at(t, w + W)
             dst = (t["ns"], svc, t["workload"])
             if cip in owners and len(owners[cip]) > 1:
                 # the owner at the time of the call: the newest one first seen at or before it

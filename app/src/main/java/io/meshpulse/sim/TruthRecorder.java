@@ -16,6 +16,13 @@ import java.util.TreeMap;
  * <p>Reporter: {@code destination} for a non-gateway pod's entries whose cluster starts with {@code inbound|} or
  * whose details are {@code filter_chain_not_found}; {@code source} otherwise.
  *
+ * <p>A {@code destination} entry that names no service (no SNI, no authority: a plaintext caller refused with NR
+ * filter_chain_not_found, a plaintext TCP connection) takes the one service its own pod's other inbound entries
+ * named on the same port (the downstream local address's, else the {@code inbound|PORT||} cluster's) and that was
+ * first seen before the end of the entry's window ({@link #WINDOW_MILLIS}); none when there were several. Entries
+ * that teach are a non-gateway pod's inbound entries without NR whose service is in the pod's namespace. (The
+ * topology also forgets a service unseen for 6 hours; no simulation is that long.)
+ *
  * <p>Class: EGRESS_BLOCKED (route {@code block_all} or cluster {@code BlackHoleCluster}); RBAC (403 with
  * details starting {@code rbac_access_denied}, or termination details starting so); else the first flag in
  * {@link #FLAG_PRIORITY}; else APP_5XX / APP_4XX by code; else NONE (not counted in byClass).
@@ -39,9 +46,25 @@ final class TruthRecorder {
         for (int i = 0; i < CLASSES.size(); i++) CLASS_INDEX.put(CLASSES.get(i), i);
     }
 
-    /** Pre-resolution key: pods are resolved at the end (a pod counts as known once it wrote any access line). */
+    /** The window the topology resolves a service-less entry's service in: replay's default, which the tests use. */
+    static final long WINDOW_MILLIS = 10_000;
+
+    /**
+     * Pre-resolution key: pods are resolved at the end (a pod counts as known once it wrote any access line), and so is
+     * the service of a destination entry that names none ({@code servedPod} ≥ 0: the emitting pod, the port it was
+     * reached on and the end of the entry's window).
+     */
     private record RawKey(boolean destinationReporter, String srcNs, String srcWorkload, int srcPod, String dstNs,
-                          String dstService, String dstWorkload, int dstPod) {}
+                          String dstService, String dstWorkload, int dstPod, int servedPod, String servedPort,
+                          long windowEnd) {
+        RawKey(boolean destinationReporter, String srcNs, String srcWorkload, int srcPod, String dstNs,
+               String dstService, String dstWorkload, int dstPod) {
+            this(destinationReporter, srcNs, srcWorkload, srcPod, dstNs, dstService, dstWorkload, dstPod, -1, null, 0);
+        }
+    }
+
+    /** Per pod id and port: each service its inbound entries named there, with the earliest start that named it. */
+    private final Map<Integer, Map<String, Map<String, Long>>> served = new HashMap<>();
 
     private final Map<String, SimPod> podByIp;
     private final List<SimPod> pods;
@@ -88,12 +111,26 @@ final class TruthRecorder {
         if (inbound) {
             String service = l.sni == null ? null : derive('s', l.sni, ns)[0];
             if (service == null && l.authority != null) service = derive('a', l.authority, ns)[0];
+            String port = portOf(l.downstreamLocal);
+            if (port == null && l.cluster != null && l.cluster.startsWith("inbound|")) {
+                port = l.cluster.substring(8, l.cluster.indexOf('|', 8));
+            }
+            boolean noRoute = l.flags != null && java.util.Arrays.asList(l.flags.split(",")).contains("NR");
+            if (service != null && ns.equals(namespaceOfFqdn(service)) && !noRoute) {
+                served.computeIfAbsent(emitter.id, k -> new HashMap<>()).computeIfAbsent(port, k -> new HashMap<>())
+                        .merge(service, l.startMillis, Math::min);
+            }
+            int servedPod = service == null ? emitter.id : -1;
+            long windowEnd = service == null ? l.startMillis - Math.floorMod(l.startMillis, WINDOW_MILLIS) + WINDOW_MILLIS : 0;
+            String servedPort = service == null ? port : null;
             String callerIp = hostOf(l.downstreamRemote);
             SimPod caller = callerIp == null ? null : podByIp.get(callerIp);
             if (caller != null && caller.hasProxy()) {
-                return new RawKey(true, null, null, caller.id, ns, service, emitter.workload.name(), -1);
+                return new RawKey(true, null, null, caller.id, ns, service, emitter.workload.name(), -1, servedPod,
+                        servedPort, windowEnd);
             }
-            return new RawKey(true, null, callerIp, -1, ns, service, emitter.workload.name(), -1);
+            return new RawKey(true, null, callerIp, -1, ns, service, emitter.workload.name(), -1, servedPod, servedPort,
+                    windowEnd);
         }
         String srcWl = emitter.workload.name();
         if (l.cluster != null && l.cluster.startsWith("outbound|")) {
@@ -169,6 +206,33 @@ final class TruthRecorder {
         return dot > 0 && dot < head.length() - 1 && head.indexOf('.', dot + 1) < 0 ? head.substring(dot + 1) : null;
     }
 
+    /** The service a pod's entries named on {@code port} (any port when null) first before {@code windowEnd}, if only one. */
+    private String servedAt(int pod, String port, long windowEnd) {
+        Map<String, Map<String, Long>> byPort = served.get(pod);
+        if (byPort == null) return null;
+        String found = null;
+        for (Map.Entry<String, Map<String, Long>> p : byPort.entrySet()) {
+            if (port != null && p.getKey() != null && !p.getKey().equals(port)) continue;
+            for (Map.Entry<String, Long> e : p.getValue().entrySet()) {
+                if (e.getValue() >= windowEnd) continue;
+                if (found != null && !found.equals(e.getKey())) return null;
+                found = e.getKey();
+            }
+        }
+        return found;
+    }
+
+    /** The port of {@code ip:port} or {@code [v6]:port}; null when there is none. */
+    static String portOf(String addr) {
+        if (addr == null) return null;
+        int c = addr.lastIndexOf(':');
+        if (c < 0 || c == addr.length() - 1 || (addr.indexOf(':') != c && !addr.startsWith("["))) return null;
+        for (int i = c + 1; i < addr.length(); i++) {
+            if (!Character.isDigit(addr.charAt(i))) return null;
+        }
+        return addr.substring(c + 1);
+    }
+
     /** Host part of {@code host:port}, {@code [v6]:port} or a bare host; null for null. */
     static String hostOf(String addr) {
         if (addr == null) return null;
@@ -203,7 +267,8 @@ final class TruthRecorder {
                 SimPod p = pods.get(k.dstPod());
                 dstWl = p.accessLines > 0 ? p.workload.name() : null;
             }
-            SimResult.Destination dst = new SimResult.Destination(k.dstNs(), k.dstService(), dstWl);
+            String service = k.servedPod() >= 0 ? servedAt(k.servedPod(), k.servedPort(), k.windowEnd()) : k.dstService();
+            SimResult.Destination dst = new SimResult.Destination(k.dstNs(), service, dstWl);
             String reporter = k.destinationReporter() ? "destination" : "source";
             List<Object> id = java.util.Arrays.asList(reporter, src, dst);
             long[] acc = merged.computeIfAbsent(id, x -> new long[1 + CLASSES.size()]);

@@ -14,7 +14,9 @@
  * <li>reporter {@code destination}: a non-gateway pod's lines whose cluster starts with {@code inbound|} or whose
  *   details are {@code filter_chain_not_found}. destination = {pod namespace, FQDN from the SNI
  *   {@code outbound_.P_.SUBSET_.FQDN}, else the authority host (a host without a dot becomes
- *   {@code host.<pod ns>.svc.cluster.local}), else null; the pod's workload}. source = the caller pod's
+ *   {@code host.<pod ns>.svc.cluster.local}), else the one service the same pod's inbound lines named on the same
+ *   port before the end of the line's 10 s window (lines with NR and services of other namespaces teach nothing),
+ *   else null; the pod's workload}. source = the caller pod's
  *   {namespace, workload} when it has a proxy that wrote access lines, else {null, caller IP}.</li>
  * <li>reporter {@code source}: every other line (sidecar outbound, all gateway lines). source = {pod namespace,
  *   workload}. With an {@code outbound|P|S|FQDN} cluster: destination = {namespace of FQDN, FQDN, workload of the

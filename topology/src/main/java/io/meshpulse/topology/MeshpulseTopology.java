@@ -98,6 +98,10 @@ public final class MeshpulseTopology {
                 .withCachingDisabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.PARTIALS_META_STORE), keys, Serdes.Long()));
+        // Written when a pod is seen called through a new service or port (and at most once a minute after), read when a
+        // window holding a server-side line without a service closes.
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.SERVED_STORE), keys, Serdes.ByteArray()));
         // The pair-keyed task keeps its open windows decoded the same way; most never reach the store at all.
         builder.addStateStore(DeferredWritesStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Names.OPEN_WINDOWS_STORE), Serdes.Bytes(), Serdes.ByteArray())
@@ -116,7 +120,7 @@ public final class MeshpulseTopology {
                 .stream(topics.rawAccessLog(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName(Names.RAW_SOURCE))
                 .process(() -> new PartialsProcessor(settings), Named.as(Names.PAIR_PARTIALS),
-                        Names.PARTIALS_STORE, Names.PARTIALS_META_STORE);
+                        Names.PARTIALS_STORE, Names.PARTIALS_META_STORE, Names.SERVED_STORE);
 
         Map<String, KStream<String, Emitted>> parsed = fromParsing.split(Named.as(Names.ROUTE_PARTIALS))
                 .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))

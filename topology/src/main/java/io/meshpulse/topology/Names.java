@@ -9,6 +9,8 @@ public final class Names {
     public static final String PAIR_PARTIALS = "pair-partials";
     public static final String PARTIALS_STORE = "pair-partials-store";
     public static final String PARTIALS_META_STORE = "pair-partials-meta";
+    /** Per pod of a parsing task: the services its inbound lines named, per port (see ServedServices). */
+    public static final String SERVED_STORE = "pair-partials-served";
     public static final String ROUTE_PARTIALS = "route-partials";
     public static final String REPARTITION = "pair-partials-by-pair";
     public static final String PAIR_WINDOWS = "pair-windows";

@@ -48,6 +48,44 @@ public final class IstioLine {
         return l;
     }
 
+    /**
+     * A server sidecar's line for a plaintext connection refused by a port that only accepts mTLS (a caller without
+     * a sidecar): {@code 0 NR filter_chain_not_found}, no cluster, no SNI, no authority; only the addresses say
+     * which pod and port were reached.
+     */
+    public static IstioLine refusedPlaintext(String callerIp, String serverIp) {
+        IstioLine l = new IstioLine();
+        l.request = "- - -";
+        l.code = 0;
+        l.flags = "NR";
+        l.details = "filter_chain_not_found";
+        l.duration = 0;
+        l.downstreamLocal = serverIp + ":8080";
+        l.downstreamRemote = callerIp + ":40000";
+        l.route = "-";
+        return l;
+    }
+
+    /** The port the caller reached on the server's (or the proxy's) local address. */
+    public IstioLine localPort(int port) {
+        downstreamLocal = downstreamLocal.substring(0, downstreamLocal.lastIndexOf(':') + 1) + port;
+        if (cluster.startsWith("inbound|")) cluster = "inbound|" + port + "||";
+        return this;
+    }
+
+    /** The SNI of an Istio mTLS connection to {@code service} (FQDN) on its port {@code servicePort}. */
+    public IstioLine sni(String service, int servicePort) {
+        sni = "outbound_." + servicePort + "_._." + service;
+        authority = service + ":" + servicePort;
+        return this;
+    }
+
+    /** No SNI: the connection was not Istio mTLS. */
+    public IstioLine sniNone() {
+        sni = "-";
+        return this;
+    }
+
     public IstioLine at(Instant t) {
         start = t;
         return this;

@@ -59,6 +59,17 @@ public final class Correlator {
                 break;
             }
         }
+        if (!f.containsKey("port") && "destination".equals(s.reporter())) {
+            // a connection the server refused (NR filter_chain_not_found) has no cluster; the port it reached is in
+            // its local address, the same container port an inbound cluster names
+            for (AccessLogRecord r : lines) {
+                String port = io.meshpulse.topology.attribute.Hosts.port(r.downstreamLocalAddress());
+                if (port != null) {
+                    f.put("port", port);
+                    break;
+                }
+            }
+        }
         if ("RBAC".equals(failureClass)) {
             for (AccessLogRecord r : lines) {
                 String p = io.meshpulse.topology.parse.Classifier.rbacPolicy(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.model.Alert;
+import io.meshpulse.model.ServiceRef;
 import io.meshpulse.sim.Scenario;
 import java.util.List;
 
@@ -67,6 +68,9 @@ final class ScenarioExpectations {
                 has(commands, "ASM_REV=$(kubectl get deploy -n aks-istio-system -l app=istiod");
                 has(fix, "kubectl label namespace <caller-namespace> istio.io/rev=${ASM_REV} --overwrite");
                 has(fix, "kubectl rollout restart deployment -n <caller-namespace>");
+                has(fix, "portLevelMtls sets port 8080 (the container port"); // from the refused connections' address
+                assertEquals(new ServiceRef("checkout", "payments-api.checkout.svc.cluster.local", "payments-api"),
+                        a.destination(), "the service payments-api's other inbound lines name");
                 assertTrue(a.source().namespace() == null && a.source().workload().startsWith("10."), "caller is a bare IP");
             }
             case "nr-filter-chain-plaintext" -> {

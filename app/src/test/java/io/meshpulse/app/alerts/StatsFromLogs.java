@@ -9,6 +9,7 @@ import io.meshpulse.model.Times;
 import io.meshpulse.model.WorkloadRef;
 import io.meshpulse.topology.attribute.Attribution;
 import io.meshpulse.topology.attribute.LinePair;
+import io.meshpulse.topology.attribute.ServedServices;
 import io.meshpulse.topology.attribute.Workloads;
 import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.AccessLogRecord;
@@ -47,6 +48,7 @@ final class StatsFromLogs {
     static List<Window> compute(Path logs, long windowMillis, int exemplarsPerClass) throws IOException {
         AccessLogParser parser = new AccessLogParser();
         Map<String, WorkloadRef> ipOwners = new HashMap<>();
+        Map<String, ServedServices> served = new HashMap<>(); // namespace/pod → what its inbound lines named
         // window start → raw pair identity → accumulator
         TreeMap<Long, Map<LinePair, Acc>> windows = new TreeMap<>();
         var files = LogFileSet.discover(List.of(logs), Set.of("istio-proxy"), new ArrayList<>());
@@ -57,7 +59,12 @@ final class StatsFromLogs {
                 String workload = Workloads.fromPod(l.pod());
                 String own = Attribution.ownIp(r);
                 if (own != null) ipOwners.put(own, new WorkloadRef(l.namespace(), workload));
-                LinePair lp = Attribution.of(r, l.namespace(), workload);
+                LinePair lp = Attribution.of(r, l.namespace(), workload, l.pod());
+                String taught = Attribution.servedService(r, lp, l.namespace());
+                if (taught != null) {
+                    served.computeIfAbsent(l.namespace() + "/" + l.pod(), k -> new ServedServices())
+                            .learn(Attribution.servedPort(r), taught, r.startTimeMillis());
+                }
                 long ws = r.startTimeMillis() - Math.floorMod(r.startTimeMillis(), windowMillis);
                 Acc a = windows.computeIfAbsent(ws, k -> new LinkedHashMap<>()).computeIfAbsent(lp, k -> new Acc());
                 a.pair = lp;
@@ -96,8 +103,12 @@ final class StatsFromLogs {
                     WorkloadRef o = ipOwners.get(lp.destinationIp());
                     if (o != null) dstWl = o.workload();
                 }
-                PairKey key = new PairKey(lp.reporter(), srcNs, srcWl, lp.destinationNamespace(),
-                        lp.destinationService(), dstWl);
+                String service = lp.destinationService();
+                if (lp.serviceToResolve()) {
+                    ServedServices s = served.get(lp.destinationNamespace() + "/" + lp.destinationPod());
+                    service = s == null ? null : s.serviceAt(lp.destinationPort(), w.getKey() + windowMillis);
+                }
+                PairKey key = new PairKey(lp.reporter(), srcNs, srcWl, lp.destinationNamespace(), service, dstWl);
                 String k = key.toKeyString();
                 Acc m = accs.computeIfAbsent(k, x -> {
                     Acc n = new Acc();

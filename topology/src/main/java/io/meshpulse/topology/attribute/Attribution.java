@@ -13,6 +13,14 @@ public final class Attribution {
     private Attribution() {}
 
     public static LinePair of(AccessLogRecord r, String podNamespace, String podWorkload) {
+        return of(r, podNamespace, podWorkload, null);
+    }
+
+    /**
+     * As {@link #of(AccessLogRecord, String, String)}; with the emitting {@code pod} given, a server-side line that
+     * names no service keeps the pod and the port it was reached on, for {@link ServedServices} to fill in later.
+     */
+    public static LinePair of(AccessLogRecord r, String podNamespace, String podWorkload, String pod) {
         String cluster = r.upstreamCluster();
         boolean waypoint = cluster != null && cluster.startsWith("inbound-vip|");
         if (r.direction() == Direction.INBOUND && !isGateway(podWorkload)) {
@@ -24,6 +32,10 @@ public final class Attribution {
             String service = Hosts.fqdnOfIstioSni(r.requestedServerName());
             if (service == null) {
                 service = Hosts.canonicalService(Hosts.hostOfAuthority(r.authority()), podNamespace);
+            }
+            if (service == null && pod != null) {
+                return new LinePair(false, null, null, callerIp, podNamespace, null, podWorkload, null, pod,
+                        servedPort(r));
             }
             return new LinePair(false, null, null, callerIp, podNamespace, service, podWorkload, null);
         }
@@ -38,6 +50,29 @@ public final class Attribution {
         if (host == null) host = Hosts.ip(r.downstreamLocalAddress());
         String service = Hosts.canonicalService(host, podNamespace);
         return new LinePair(true, podNamespace, podWorkload, null, Hosts.namespaceOf(service), service, null, null);
+    }
+
+    /**
+     * The service a server-side line shows its pod is called through, to learn from ({@link ServedServices}); null
+     * when the line teaches nothing. Only a Service of the pod's own namespace counts (a Service selects pods of its
+     * namespace only; anything else in an authority is a name the caller chose), and not from a line the proxy
+     * could not route (NR), whose authority may be anything.
+     */
+    public static String servedService(AccessLogRecord r, LinePair p, String podNamespace) {
+        if (p.sourceReporter() || p.destinationWorkload() == null || p.destinationService() == null) return null;
+        if (podNamespace == null || !podNamespace.equals(Hosts.namespaceOf(p.destinationService()))) return null;
+        if (r.responseFlags().contains("NR")) return null;
+        return p.destinationService();
+    }
+
+    /**
+     * The port a server-side line was received on: the downstream local address's (the pod's own address and the
+     * container port the caller reached), else the inbound cluster's. Not the port in an SNI: that is the Service's
+     * port, which a line without an SNI does not carry.
+     */
+    public static String servedPort(AccessLogRecord r) {
+        String port = Hosts.port(r.downstreamLocalAddress());
+        return port != null ? port : Hosts.portOfInboundCluster(r.upstreamCluster());
     }
 
     /**

@@ -23,6 +23,31 @@ public final class Hosts {
         return ip.indexOf(':') >= 0 ? null : ip; // an unbracketed v6 is ambiguous
     }
 
+    /** The port of an {@code ip:port} or {@code [v6]:port} address; null when there is none. */
+    public static String port(String address) {
+        if (ip(address) == null) return null;
+        int colon = address.lastIndexOf(':');
+        int close = address.lastIndexOf(']');
+        if (colon < 0 || colon < close || colon == address.length() - 1) return null;
+        for (int i = colon + 1; i < address.length(); i++) {
+            char c = address.charAt(i);
+            if (c < '0' || c > '9') return null;
+        }
+        return address.substring(colon + 1);
+    }
+
+    /** The port of an inbound cluster {@code inbound|PORT|…} (the container's port from Istio 1.8.1 on); null otherwise. */
+    public static String portOfInboundCluster(String cluster) {
+        if (cluster == null || !cluster.startsWith("inbound|")) return null;
+        int end = cluster.indexOf('|', 8);
+        if (end <= 8) return null;
+        for (int i = 8; i < end; i++) {
+            char c = cluster.charAt(i);
+            if (c < '0' || c > '9') return null;
+        }
+        return cluster.substring(8, end);
+    }
+
     public static boolean isLoopbackOrUnspecified(String ip) {
         return ip == null || ip.startsWith("127.") || ip.equals("0.0.0.0") || ip.equals("::1") || ip.equals("::");
     }

@@ -8,6 +8,7 @@ import io.meshpulse.topology.Names;
 import io.meshpulse.topology.Settings;
 import io.meshpulse.topology.attribute.Attribution;
 import io.meshpulse.topology.attribute.LinePair;
+import io.meshpulse.topology.attribute.ServedServices;
 import io.meshpulse.topology.attribute.Workloads;
 import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.AccessLogRecord;
@@ -34,8 +35,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Per raw-topic task: parse, classify and attribute each line, and count it into the partial counts of its
  * (pair, window) in a changelogged store. When the task's event time passes a window's end plus the grace, the
- * window's partials are resolved (caller IPs to workloads, via the IP table) and sent on, followed by a watermark
- * to every partition of the pair-keyed stage. The repartition thus carries one record per pair and window and
+ * window's partials are resolved (caller IPs to workloads, via the IP table; a server-side line without a service
+ * to the service its pod's other inbound lines named, via {@link Names#SERVED_STORE}) and sent on, followed by a
+ * watermark to every partition of the pair-keyed stage. The repartition thus carries one record per pair and window and
  * task, not one per line.
  *
  * <p>Event time is the access log's start time. The task's clock is the newest start time it has seen; with no
@@ -50,6 +52,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private static final String META_EVENT_TIME = "eventTime";
     private static final String META_CLOSED_UP_TO = "closedUpTo";
     private static final int IP_CACHE_LIMIT = 100_000;
+    private static final int SERVED_CACHE_LIMIT = 100_000;
+    /** Pods whose services were last seen this long before the closed windows are dropped from the store, hourly. */
+    private static final long SERVED_PRUNE_INTERVAL = 3600_000L;
 
     private final long size;
     private final long grace;
@@ -84,6 +89,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private KeyValueStore<Bytes, byte[]> partials;
     private KeyValueStore<String, Long> meta;
     private KeyValueStore<String, IpOwner> ipOwners;
+    /**
+     * Per pod ({@code namespace/pod}) of this task, the services its inbound lines named per port. A pod's lines all
+     * come to one task (the raw topic is keyed by pod), so this task sees everything there is to know about its
+     * pods; changelogged, so a restart or a move of the task keeps it.
+     */
+    private KeyValueStore<String, byte[]> servedStore;
+    /** The decoded form of {@link #servedStore}'s entries that were used, by namespace and pod; the store is the truth. */
+    private final Map<String, Map<String, ServedServices>> served = new HashMap<>();
+    private int servedCached;
     private int task;
     private long eventTime = NONE;
     private long closedUpTo = NONE;
@@ -121,6 +135,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.partials = context.getStateStore(Names.PARTIALS_STORE);
         this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
+        this.servedStore = context.getStateStore(Names.SERVED_STORE);
         this.task = context.taskId().partition();
         windows.load(partials, k -> new LiveKey(Keys.windowStartOf(k.get()), linePairOf(k.get())));
         oldestOpenWindow = windows.oldestStart();
@@ -220,7 +235,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             warnLate(context.currentSystemTimeMs());
             return;
         }
-        LinePair pair = Attribution.of(log, namespace, workload);
+        LinePair pair = Attribution.of(log, namespace, workload, pod);
+        String taught = Attribution.servedService(log, pair, namespace);
+        if (taught != null) learnServed(namespace, pod, Attribution.servedPort(log), taught, start);
         LiveKey liveKey = new LiveKey(windowStart, pair);
         OpenWindow open = windows.get(liveKey);
         if (open == null) {
@@ -383,6 +400,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             }
             oldestOpenWindow = windows.oldestStart();
         }
+        if (upTo != Long.MAX_VALUE && closedUpTo != NONE
+                && upTo / SERVED_PRUNE_INTERVAL != closedUpTo / SERVED_PRUNE_INTERVAL) {
+            pruneServed(upTo - ServedServices.MEMORY_MILLIS);
+        }
         closedUpTo = upTo;
         while (!closes.isEmpty() && closes.peekFirst()[0] <= closedUpTo) closes.pollFirst();
         if (earlyUpTo < closedUpTo) earlyUpTo = closedUpTo;
@@ -454,6 +475,51 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         earlyUpTo = upTo;
     }
 
+    /**
+     * Learns from a line that its pod was called through {@code service} on {@code port}. Learnt only from lines
+     * that are counted (after the lateness check): a window resolves with sightings that started before its end,
+     * and once it may close no more of those can come, so the answer does not depend on when it actually closes.
+     */
+    private void learnServed(String namespace, String pod, String port, String service, long start) {
+        ServedServices s = served(namespace, pod);
+        if (s.learn(port, service, start)) servedStore.put(servedKey(namespace, pod), s.encode());
+    }
+
+    private ServedServices served(String namespace, String pod) {
+        Map<String, ServedServices> pods = served.get(namespace);
+        ServedServices s = pods == null ? null : pods.get(pod);
+        if (s == null) {
+            if (servedCached >= SERVED_CACHE_LIMIT) {
+                served.clear();
+                servedCached = 0;
+            }
+            s = ServedServices.decode(servedStore.get(servedKey(namespace, pod)));
+            served.computeIfAbsent(namespace, k -> new HashMap<>()).put(pod, s);
+            servedCached++;
+        }
+        return s;
+    }
+
+    private static String servedKey(String namespace, String pod) {
+        return namespace + "/" + pod;
+    }
+
+    /** Forgets the pods not seen called since {@code before} (deleted pods, mostly): the store stays as large as the task's pods. */
+    private void pruneServed(long before) {
+        List<String> gone = new ArrayList<>();
+        try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = servedStore.all()) {
+            while (it.hasNext()) {
+                org.apache.kafka.streams.KeyValue<String, byte[]> kv = it.next();
+                if (ServedServices.decode(kv.value).staleBefore(before)) gone.add(kv.key);
+            }
+        }
+        for (String k : gone) servedStore.delete(k);
+        if (!gone.isEmpty()) {
+            served.clear();
+            servedCached = 0;
+        }
+    }
+
     private void forwardWatermark(long upTo, long timestamp) {
         PartialMsg wm = new PartialMsg.Watermark(task, upTo);
         context.forward(new Record<>("watermark/" + task, new Emitted.ToPartials(wm), Math.max(0, timestamp)));
@@ -464,6 +530,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 .writeString(p.sourceNamespace()).writeString(p.sourceWorkload()).writeString(p.sourceIp())
                 .writeString(p.destinationNamespace()).writeString(p.destinationService())
                 .writeString(p.destinationWorkload()).writeString(p.destinationIp());
+        // only on lines whose service is found when the window resolves; keys written before these fields end here
+        if (p.destinationPod() != null) keyWriter.writeString(p.destinationPod()).writeString(p.destinationPort());
         return keyWriter.toByteArray();
     }
 
@@ -471,13 +539,22 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private static LinePair linePairOf(byte[] key) {
         BinaryReader r = new BinaryReader(key, 8, key.length - 8);
         boolean sourceReporter = r.readByte() == 0;
-        return new LinePair(sourceReporter, r.readString(), r.readString(), r.readString(), r.readString(),
-                r.readString(), r.readString(), r.readString());
+        String srcNs = r.readString();
+        String srcWl = r.readString();
+        String srcIp = r.readString();
+        String dstNs = r.readString();
+        String dstSvc = r.readString();
+        String dstWl = r.readString();
+        String dstIp = r.readString();
+        String dstPod = r.hasRemaining() ? r.readString() : null;
+        String dstPort = r.hasRemaining() ? r.readString() : null;
+        return new LinePair(sourceReporter, srcNs, srcWl, srcIp, dstNs, dstSvc, dstWl, dstIp, dstPod, dstPort);
     }
 
     /**
      * Turns a stored partial key into the pair, naming callers known only by IP after the pod that held the IP
-     * during the window (as the IP table knows it now).
+     * during the window (as the IP table knows it now), and giving a server-side line without a service the one
+     * service its pod was called through on that port before the window's end (none when it was several).
      */
     private PairKey resolve(byte[] key, long windowEnd, Map<String, IpOwner> lookups) {
         LinePair p = linePairOf(key);
@@ -498,7 +575,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             IpOwner owner = lookup(p.destinationIp(), windowEnd, lookups);
             if (owner != null) dstWl = owner.workload();
         }
-        return new PairKey(p.reporter(), srcNs, srcWl, p.destinationNamespace(), p.destinationService(), dstWl);
+        String service = p.destinationService();
+        if (p.serviceToResolve()) {
+            service = served(p.destinationNamespace(), p.destinationPod()).serviceAt(p.destinationPort(), windowEnd);
+        }
+        return new PairKey(p.reporter(), srcNs, srcWl, p.destinationNamespace(), service, dstWl);
     }
 
     /**
@@ -554,6 +635,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             h = 31 * h + Objects.hashCode(p.destinationService());
             h = 31 * h + Objects.hashCode(p.destinationWorkload());
             h = 31 * h + Objects.hashCode(p.destinationIp());
+            h = 31 * h + Objects.hashCode(p.destinationPod());
+            h = 31 * h + Objects.hashCode(p.destinationPort());
             this.hash = h;
         }
 
@@ -575,7 +658,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                     && Objects.equals(a.destinationNamespace(), b.destinationNamespace())
                     && Objects.equals(a.destinationService(), b.destinationService())
                     && Objects.equals(a.destinationWorkload(), b.destinationWorkload())
-                    && Objects.equals(a.destinationIp(), b.destinationIp());
+                    && Objects.equals(a.destinationIp(), b.destinationIp())
+                    && Objects.equals(a.destinationPod(), b.destinationPod())
+                    && Objects.equals(a.destinationPort(), b.destinationPort());
         }
     }
 }

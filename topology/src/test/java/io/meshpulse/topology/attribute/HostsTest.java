@@ -1,6 +1,7 @@
 package io.meshpulse.topology.attribute;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,5 +26,20 @@ class HostsTest {
         assertEquals(".shop", Hosts.canonicalService(".shop", "shop"));
         assertEquals("10.0.0.7", Hosts.canonicalService("10.0.0.7", "shop"));
         assertEquals("fd00::7", Hosts.canonicalService("fd00::7", "shop"));
+    }
+
+    @Test
+    void portsOfAddressesAndInboundClusters() {
+        assertEquals("8080", Hosts.port("10.244.2.31:8080"));
+        assertEquals("8443", Hosts.port("[fd00::7]:8443"));
+        assertNull(Hosts.port("[fd00::7]"));
+        assertNull(Hosts.port("10.244.2.31"));
+        assertNull(Hosts.port("envoy://connect_originate/10.0.0.1:80"));
+        assertNull(Hosts.port(null));
+        assertEquals("80", Hosts.portOfInboundCluster("inbound|80||"));
+        assertEquals("8000", Hosts.portOfInboundCluster("inbound|8000|http|httpbin.foo.svc.cluster.local"));
+        assertNull(Hosts.portOfInboundCluster("outbound|80||httpbin.foo.svc.cluster.local"));
+        assertNull(Hosts.portOfInboundCluster("inbound-vip|80|http|httpbin.foo.svc.cluster.local"));
+        assertNull(Hosts.portOfInboundCluster("inbound|||"));
     }
 }
