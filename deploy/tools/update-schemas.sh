@@ -63,6 +63,7 @@ kinds = {
     "policy/v1/PodDisruptionBudget": "kubernetes_policy_v1_PodDisruptionBudget",
     "monitoring.coreos.com/v1/ServiceMonitor": "os_monitoring_v1_ServiceMonitor",
     "monitoring.coreos.com/v1/PodMonitor": "os_monitoring_v1_PodMonitor",
+    "monitoring.coreos.com/v1/PrometheusRule": "os_monitoring_v1_PrometheusRule",
 }
 missing = [v for v in kinds.values() if v not in defs]
 if missing: sys.exit("missing definitions: %s (names: %s)" % (missing, [k for k in defs if "Monitor" in k or "Disruption" in k or "NetworkPolicy" in k]))

@@ -217,6 +217,25 @@ class DeployManifestsTest {
         assertEquals(List.of(), errors, overlay);
     }
 
+    /**
+     * A PrometheusRule, wherever an overlay renders one, holds exactly the rules of dashboards/prometheus (see
+     * PrometheusRuleTest); the prometheus-operator overlay renders it, the Azure ones, whose Prometheus does not read
+     * the kind, do not.
+     */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void thePrometheusRuleIsTheRulesFile(String overlay) throws IOException {
+        List<ObjectNode> rules = RENDERED.get(overlay).stream().filter(kind("PrometheusRule")).toList();
+        boolean operator = RENDERED.get(overlay).stream().anyMatch(o ->
+                o.path("apiVersion").asText().startsWith("monitoring.coreos.com/") && o.path("kind").asText().endsWith("Monitor"));
+        assertEquals(operator ? 1 : 0, rules.size(), overlay + ": PrometheusRules " + rules.size());
+        for (ObjectNode rule : rules) {
+            assertEquals("meshpulse", rule.at("/metadata/namespace").asText(), overlay);
+            assertEquals(List.of(), PrometheusRuleTest.differences(PrometheusRuleTest.rulesGroups(),
+                    PrometheusRuleTest.objectGroups(rule)), overlay);
+        }
+    }
+
     /** The alert sinks are off by default: their variables are in the ConfigMap, empty. */
     @ParameterizedTest
     @MethodSource("overlays")

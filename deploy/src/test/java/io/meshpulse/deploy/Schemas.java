@@ -23,7 +23,7 @@ import java.util.Set;
  * JSON schemas of every kind deploy/ renders, kept as test data under {@code src/test/resources/schemas}
  * (see deploy/tools/update-schemas.sh for where they come from):
  * <ul>
- *   <li>Kubernetes built-in kinds and prometheus-operator monitors: fabric8 kubernetes-model's generated
+ *   <li>Kubernetes built-in kinds, prometheus-operator monitors and PrometheusRule: fabric8 kubernetes-model's generated
  *       JSON schemas, pruned to the definitions reached;</li>
  *   <li>Strimzi kinds: the {@code openAPIV3Schema} of the CRDs Strimzi's crd-generator makes from
  *       io.strimzi:api.</li>
