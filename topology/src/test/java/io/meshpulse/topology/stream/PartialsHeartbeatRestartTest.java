@@ -45,6 +45,8 @@ class PartialsHeartbeatRestartTest {
                 .withLoggingDisabled().build());
         register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
                 MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
+        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SERVED_STORE), Serdes.String(),
+                Serdes.ByteArray()).withLoggingDisabled().build());
 
         // Given a task that counted three lines and heard node 1 say it had read up to 4 s.
         context.setCurrentSystemTimeMs(now);
