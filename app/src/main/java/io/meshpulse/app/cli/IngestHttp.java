@@ -28,7 +28,7 @@ final class IngestHttp {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestCommand.registry = registry;
         ServeOptions o = new ServeOptions(host, port, null, ServeOptions.loadToken(null, System.getenv()), 200,
-                Duration.ofMinutes(5), false);
+                Duration.ofMinutes(5), false, null);
         Server server = Server.bind(o, registry);
         System.err.println("ingest: /healthz and /metrics on " + server.url());
         return server;

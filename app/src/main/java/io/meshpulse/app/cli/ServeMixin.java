@@ -27,8 +27,14 @@ final class ServeMixin {
             description = "Pairs with metric series of their own; the rest add up in an 'other' series (default ${DEFAULT-VALUE}).")
     int maxPairs;
 
+    @Option(names = "--metrics-new-series-hold", defaultValue = "2m", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A new counter series shows 0 until every scraper of /metrics has seen it so, and its counts "
+                    + "after this long at the latest (default ${DEFAULT-VALUE}; at least two scrape intervals).")
+    java.time.Duration newSeriesHold;
+
     ServeOptions options() throws IOException {
         return new ServeOptions(host, port, advertisedHost, ServeOptions.loadToken(tokenFile, System.getenv()), maxPairs,
-                null, false);
+                null, false, newSeriesHold);
     }
 }

@@ -18,12 +18,17 @@ import java.util.Map;
  * @param maxPairs       at most this many pairs get their own metric series; the rest add up in an {@code other} series
  * @param staleAfter     a pair's series are dropped after no window for this long (stream time)
  * @param feedFromStart  count the pair-stats topic from its beginning (a replay) rather than from now (live)
+ * @param newSeriesHold  the longest a new counter series shows 0 before its counts, when not every scraper of
+ *                       /metrics has seen it at 0 by then (default {@link #DEFAULT_NEW_SERIES_HOLD}); a scraper
+ *                       silent for this long is no longer waited for
  */
 public record ServeOptions(String host, int port, String advertisedHost, String token, int maxPairs,
-                           Duration staleAfter, boolean feedFromStart) {
+                           Duration staleAfter, boolean feedFromStart, Duration newSeriesHold) {
 
     public static final String TOKEN_ENV = "MESHPULSE_HTTP_TOKEN";
     public static final int DEFAULT_MAX_PAIRS = 200;
+    /** Two scrape intervals of a Prometheus that scrapes every minute. */
+    public static final Duration DEFAULT_NEW_SERIES_HOLD = Duration.ofMinutes(2);
 
     public ServeOptions {
         if (host == null || host.isBlank()) host = "127.0.0.1";
@@ -31,26 +36,33 @@ public record ServeOptions(String host, int port, String advertisedHost, String 
         if (maxPairs < 1) throw new IllegalArgumentException("maxPairs must be at least 1");
         if (token != null && token.isBlank()) token = null;
         if (staleAfter == null) staleAfter = Duration.ofMinutes(5);
+        if (newSeriesHold == null) newSeriesHold = DEFAULT_NEW_SERIES_HOLD;
+        if (newSeriesHold.isNegative()) throw new IllegalArgumentException("newSeriesHold must not be negative");
     }
 
     public static ServeOptions local(int port) {
-        return new ServeOptions("127.0.0.1", port, null, null, DEFAULT_MAX_PAIRS, Duration.ofMinutes(5), false);
+        return new ServeOptions("127.0.0.1", port, null, null, DEFAULT_MAX_PAIRS, Duration.ofMinutes(5), false,
+                DEFAULT_NEW_SERIES_HOLD);
     }
 
     public ServeOptions withToken(String t) {
-        return new ServeOptions(host, port, advertisedHost, t, maxPairs, staleAfter, feedFromStart);
+        return new ServeOptions(host, port, advertisedHost, t, maxPairs, staleAfter, feedFromStart, newSeriesHold);
     }
 
     public ServeOptions withFeedFromStart(boolean b) {
-        return new ServeOptions(host, port, advertisedHost, token, maxPairs, staleAfter, b);
+        return new ServeOptions(host, port, advertisedHost, token, maxPairs, staleAfter, b, newSeriesHold);
     }
 
     public ServeOptions withPort(int p) {
-        return new ServeOptions(host, p, advertisedHost, token, maxPairs, staleAfter, feedFromStart);
+        return new ServeOptions(host, p, advertisedHost, token, maxPairs, staleAfter, feedFromStart, newSeriesHold);
+    }
+
+    public ServeOptions withNewSeriesHold(Duration d) {
+        return new ServeOptions(host, port, advertisedHost, token, maxPairs, staleAfter, feedFromStart, d);
     }
 
     public ServeOptions withMaxPairs(int n) {
-        return new ServeOptions(host, port, advertisedHost, token, n, staleAfter, feedFromStart);
+        return new ServeOptions(host, port, advertisedHost, token, n, staleAfter, feedFromStart, newSeriesHold);
     }
 
     /** The host others reach this instance by: the advertised one, else the bind address (0.0.0.0 is not reachable). */
@@ -75,6 +87,6 @@ public record ServeOptions(String host, int port, String advertisedHost, String 
         // The token must never reach a log line.
         return "ServeOptions[host=" + host + ", port=" + port + ", advertisedHost=" + advertisedHost + ", token="
                 + (token == null ? "none" : "set") + ", maxPairs=" + maxPairs + ", staleAfter=" + staleAfter
-                + ", feedFromStart=" + feedFromStart + "]";
+                + ", feedFromStart=" + feedFromStart + ", newSeriesHold=" + newSeriesHold + "]";
     }
 }

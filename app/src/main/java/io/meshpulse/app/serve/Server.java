@@ -53,15 +53,17 @@ public final class Server implements AutoCloseable {
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final ScrapeLog scrapes;
     private volatile Attached attached;
 
     private record Attached(KafkaStreams streams, Triage triage, StatsFeed feed, Thread feedThread,
-                            PipelineMetrics pipeline, AlertMetrics alerts) {}
+                            PipelineMetrics pipeline, AlertMetrics alerts, PairMetrics pairs) {}
 
     private Server(ServeOptions options, PrometheusMeterRegistry registry) throws IOException {
         this.options = options;
         this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64); // fails first if taken
         this.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.scrapes = ScrapeLog.system(options.newSeriesHold().toMillis());
         new JvmMemoryMetrics().bindTo(this.registry);
         new JvmThreadMetrics().bindTo(this.registry);
         new ProcessorMetrics().bindTo(this.registry);
@@ -120,7 +122,8 @@ public final class Server implements AutoCloseable {
                                     java.util.Map<String, ?> clientOverrides) {
         if (attached != null) throw new IllegalStateException("already attached");
         Ownership ownership = new Ownership(streams, new HostInfo(options.reachableHost(), port()));
-        PairMetrics pairs = new PairMetrics(registry, options.maxPairs(), options.staleAfter().toMillis());
+        PairMetrics pairs = new PairMetrics(registry, options.maxPairs(), options.staleAfter().toMillis(), scrapes,
+                options.newSeriesHold().toMillis());
         StatsFeed feed = new StatsFeed(bootstrap, clientOverrides, topics, ownership, pairs, registry,
                 options.feedFromStart());
         LocalQueries local = new LocalQueries(streams);
@@ -130,7 +133,7 @@ public final class Server implements AutoCloseable {
         Thread t = new Thread(feed, "meshpulse-metrics-feed");
         t.setDaemon(true);
         t.start();
-        attached = new Attached(streams, triage, feed, t, pipeline, alerts);
+        attached = new Attached(streams, triage, feed, t, pipeline, alerts, pairs);
     }
 
     /** True once attached and the feed has read the pair-stats topic up to where it stood at attach time. */
@@ -188,13 +191,24 @@ public final class Server implements AutoCloseable {
         else send(ex, 503, "text/plain", "not ready: " + (state == null ? "streams not attached" : state) + "\n");
     }
 
+    /**
+     * A GET is a scrape: it is numbered before anything is rendered and logged as seen once the body is written,
+     * which is what new counter series wait for before they show their counts (see {@link PairMetrics}).
+     */
     private void metrics(HttpExchange ex) throws IOException {
+        boolean scrape = ex.getRequestMethod().equals("GET");
+        String who = ex.getRemoteAddress().getAddress().getHostAddress();
+        long n = scrape ? scrapes.begin(who) : -1;
         Attached a = attached;
-        if (a != null) a.alerts().refresh();
+        if (a != null) {
+            a.alerts().refresh();
+            a.pairs().release();
+        }
         String accept = ex.getRequestHeaders().getFirst("Accept");
         String type = accept != null && accept.contains("application/openmetrics-text")
                 ? "application/openmetrics-text; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8";
         send(ex, 200, type, registry.scrape(type));
+        if (scrape) scrapes.end(who, n);
     }
 
     private void api(HttpExchange ex, String rawPath) throws IOException {

@@ -122,6 +122,7 @@ final class StatsFeed implements Runnable, AutoCloseable {
                     return lag == 0;
                 });
                 if (clockMs != Long.MIN_VALUE) pairs.sweep(clockMs);
+                pairs.release(); // new series whose hold ran out while nobody scraped
             }
         } catch (WakeupException | InterruptedException e) {
             // closing
