@@ -268,17 +268,23 @@ class DeployManifestsTest {
         errors.addAll(Invariants.referencesAndSecrets(objects));
         assertEquals(List.of(), errors);
 
-        java.net.URI url = java.net.URI.create(configMap(objects, "meshpulse-config").path("MESHPULSE_ALERTMANAGER_URL").asText());
-        assertEquals("http", url.getScheme(), url.toString());
-        String namespace = url.getHost().split("\\.")[1];
-        int port = url.getPort();
+        // One URL, or one per Alertmanager replica separated by commas: each must be reachable.
+        String urls = configMap(objects, "meshpulse-config").path("MESHPULSE_ALERTMANAGER_URL").asText();
         Map<String, String> topology = map(one(objects, "StatefulSet", "meshpulse-topology").at("/spec/template/metadata/labels"));
-        boolean allowed = objects.stream().filter(kind("NetworkPolicy"))
-                .filter(p -> Invariants.selects(p.at("/spec/podSelector"), topology))
-                .flatMap(p -> java.util.stream.StreamSupport.stream(p.at("/spec/egress").spliterator(), false))
-                .anyMatch(rule -> rule.path("to").toString().contains("\"kubernetes.io/metadata.name\":\"" + namespace + "\"")
-                        && rule.path("ports").toString().contains("\"port\":" + port));
-        assertTrue(allowed, "an egress rule lets the topology reach " + url);
+        for (String u : urls.split(",")) {
+            java.net.URI url = java.net.URI.create(u.trim());
+            assertEquals("http", url.getScheme(), url.toString());
+            // <service>.<namespace>.svc or <pod>.<service>.<namespace>.svc: the namespace is the label before "svc"
+            String[] host = url.getHost().split("\\.");
+            String namespace = host[java.util.Arrays.asList(host).indexOf("svc") - 1];
+            int port = url.getPort();
+            boolean allowed = objects.stream().filter(kind("NetworkPolicy"))
+                    .filter(p -> Invariants.selects(p.at("/spec/podSelector"), topology))
+                    .flatMap(p -> java.util.stream.StreamSupport.stream(p.at("/spec/egress").spliterator(), false))
+                    .anyMatch(rule -> rule.path("to").toString().contains("\"kubernetes.io/metadata.name\":\"" + namespace + "\"")
+                            && rule.path("ports").toString().contains("\"port\":" + port));
+            assertTrue(allowed, "an egress rule lets the topology reach " + url);
+        }
     }
 
     private static JsonNode configMap(List<ObjectNode> objects, String prefix) {

@@ -23,6 +23,34 @@ final class Http {
         this.firstBackoff = firstBackoff;
     }
 
+    /**
+     * One attempt, no retry: the status code, or -1 when it failed at the I/O level (refused, timed out). What a
+     * failure was is logged by the caller, which knows whether it is the first of a run.
+     */
+    Attempt postOnce(URI uri, String body) throws InterruptedException {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+            HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+            return new Attempt(r.statusCode(), r.statusCode() < 300 ? "" : abbreviate(r.body()));
+        } catch (IOException e) {
+            return new Attempt(-1, e.toString());
+        }
+    }
+
+    /** The outcome of one POST: {@code status} -1 for an I/O failure, {@code detail} what went wrong, if anything. */
+    record Attempt(int status, String detail) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        /** 5xx, 429 and I/O failures may succeed later; other 4xx will not. */
+        boolean retryable() {
+            return status < 0 || status >= 500 || status == 429;
+        }
+    }
+
     /** Returns the final status code, or -1 when every attempt failed at the I/O level. */
     int postJson(URI uri, String body) {
         Duration backoff = firstBackoff;

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Alertmanager (Debian package prometheus-alertmanager, installed by .ci/run) on 127.0.0.1: an alert sent
  * by the sink shows up active with its labels and annotations, and is gone from the active list once the
- * resolved record (with endsAt) is sent.
+ * resolved record (with endsAt) is sent. With two of them, one stopped, the alert reaches the live one at once and
+ * the other once it runs again.
  */
 class AlertmanagerSinkIT {
     static final String BINARY = System.getProperty("meshpulse.alertmanager", "/usr/bin/prometheus-alertmanager");
@@ -41,6 +42,15 @@ class AlertmanagerSinkIT {
     void start(@TempDir Path dir) throws Exception {
         assertTrue(Files.isExecutable(Path.of(BINARY)),
                 BINARY + " is missing: apt-get install prometheus-alertmanager (see .ci/run)");
+        int port = freePort();
+        am = startAlertmanager(dir.resolve("am"), port);
+        base = URI.create("http://127.0.0.1:" + port);
+        waitFor(() -> get(base, "/-/ready").statusCode() == 200, "alertmanager ready");
+    }
+
+    /** An Alertmanager on 127.0.0.1:{@code port} with its files under {@code dir}, not clustered. */
+    static Process startAlertmanager(Path dir, int port) throws IOException {
+        Files.createDirectories(dir);
         Path config = dir.resolve("alertmanager.yml");
         Files.writeString(config, """
                 route:
@@ -50,28 +60,37 @@ class AlertmanagerSinkIT {
                 receivers:
                   - name: none
                 """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        am = new ProcessBuilder(BINARY, "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
+        return new ProcessBuilder(BINARY, "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("am.log").toFile()).start();
-        base = URI.create("http://127.0.0.1:" + port);
-        waitFor(() -> get("/-/ready").statusCode() == 200, "alertmanager ready");
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("am.log").toFile()))
+                .start();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void stop(Process p) throws InterruptedException {
+        if (p != null) {
+            p.destroy();
+            p.waitFor();
+        }
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (am != null) {
-            am.destroy();
-            am.waitFor();
-        }
+        stop(am);
     }
 
     HttpResponse<String> get(String path) {
+        return get(base, path);
+    }
+
+    HttpResponse<String> get(URI at, String path) {
         try {
-            return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(HttpRequest.newBuilder(at.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             return new FakeResponse();
         } catch (InterruptedException e) {
@@ -86,7 +105,11 @@ class AlertmanagerSinkIT {
     }
 
     JsonNode activeAlerts() throws IOException {
-        return Json.MAPPER.readTree(get("/api/v2/alerts").body());
+        return activeAlerts(base);
+    }
+
+    JsonNode activeAlerts(URI at) throws IOException {
+        return Json.MAPPER.readTree(get(at, "/api/v2/alerts").body());
     }
 
     JsonNode find(JsonNode alerts, Predicate<JsonNode> p) {
@@ -114,7 +137,7 @@ class AlertmanagerSinkIT {
 
     @Test
     void firingThenResolvedThroughTheRealApi() throws Exception {
-        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(30), 3, Duration.ofMillis(200));
+        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(1));
         Instant start = Instant.now().minusSeconds(60);
         sink.accept(alert(Alert.FIRING, start, null));
 
@@ -162,7 +185,7 @@ class AlertmanagerSinkIT {
      */
     @Test
     void aSeverityChangeLeavesOneAlertAndTheResolutionClosesIt() throws Exception {
-        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(30), 3, Duration.ofMillis(200));
+        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(1));
         Instant start = Instant.now().minusSeconds(60);
         sink.accept(alert(Alert.FIRING, start, null, "warning"));
         waitFor(() -> severities().equals(List.of("warning")), "the warning alert to be active");
@@ -175,7 +198,7 @@ class AlertmanagerSinkIT {
     /** Re-sends of firing alerts are due every interval, however many new records were posted in between. */
     @Test
     void newRecordsDoNotPutOffTheResendOfTheOthers() {
-        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(60), 3, Duration.ofMillis(200));
+        AlertmanagerSink sink = new AlertmanagerSink(base, Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(1));
         Instant t = Instant.now();
         sink.accept(alert(Alert.FIRING, t.minusSeconds(60), null));
         sink.tick(t);
@@ -185,6 +208,49 @@ class AlertmanagerSinkIT {
         assertEquals(afterFirstResend + 1, sink.posts(), "not due yet");
         sink.tick(t.plusSeconds(61));
         assertEquals(afterFirstResend + 2, sink.posts(), "due 60 s after the last re-send, not after the last record");
+    }
+
+    /**
+     * Two Alertmanagers (replicas of one cluster, as far as the sink knows; not gossiping here, so each shows only
+     * what it was sent), the second stopped: the alert is active on the first at once, and on the second once it
+     * runs again; the resolution reaches both.
+     */
+    @Test
+    void everyReplicaGetsTheAlertAndADownOneGetsItWhenItIsBack(@TempDir Path dir) throws Exception {
+        int secondPort = freePort();
+        URI second = URI.create("http://127.0.0.1:" + secondPort);
+        Process other = startAlertmanager(dir.resolve("am-2"), secondPort);
+        try {
+            waitFor(() -> get(second, "/-/ready").statusCode() == 200, "the second alertmanager ready");
+            stop(other); // a replica that is down (restarting, rescheduled)
+            try (AlertmanagerSink sink = new AlertmanagerSink(List.of(base, second), Duration.ofSeconds(30),
+                    Duration.ofMillis(200), Duration.ofSeconds(1))) {
+                Instant start = Instant.now().minusSeconds(60);
+                sink.accept(alert(Alert.FIRING, start, null));
+                waitFor(() -> isActive(base), "the alert active on the live replica");
+                waitFor(() -> sink.replica(1).failed() >= 2, "the stopped replica retried");
+                waitFor(() -> sink.replica(0).sent() == 1, "the live replica's delivery counted");
+                assertEquals(0, sink.replica(1).sent());
+
+                other = startAlertmanager(dir.resolve("am-2"), secondPort);
+                waitFor(() -> isActive(second), "the alert active on the second replica once it runs again");
+                waitFor(() -> sink.replica(1).sent() == 1, "delivered by the retry (no re-send was due)");
+
+                sink.accept(alert(Alert.RESOLVED, start, Instant.now().minusSeconds(1)));
+                waitFor(() -> !isActive(base) && !isActive(second), "the alert resolved on both replicas");
+            }
+        } finally {
+            stop(other);
+        }
+    }
+
+    private boolean isActive(URI at) {
+        try {
+            JsonNode a = find(activeAlerts(at), x -> x.path("labels").path("fingerprint").asText().equals("0f1e2d3c4b5a6978"));
+            return a != null && a.path("status").path("state").asText().equals("active");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private List<String> severities() {

@@ -131,9 +131,13 @@ public final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaClientOptions kafka = new KafkaClientOptions();
 
-    @Option(names = "--alertmanager-url", defaultValue = "${env:MESHPULSE_ALERTMANAGER_URL}", paramLabel = "URL",
-            description = "Send alerts to this Alertmanager (API v2), re-sent while firing.")
-    String alertmanagerUrl;
+    static final String ALERTMANAGER_URL_ENV = "MESHPULSE_ALERTMANAGER_URL";
+
+    @Option(names = "--alertmanager-url", paramLabel = "URL[,URL...]", split = ",",
+            description = "Send alerts to this Alertmanager (API v2), re-sent while firing; repeat the flag or separate "
+                    + "URLs with commas for the replicas of an Alertmanager cluster: each gets every alert "
+                    + "(default $" + ALERTMANAGER_URL_ENV + ").")
+    List<String> alertmanagerUrls;
 
     @Option(names = "--webhook-url", defaultValue = "${env:MESHPULSE_WEBHOOK_URL}", paramLabel = "URL",
             description = "POST every alert state change as JSON to this URL (retried with backoff).")
@@ -172,6 +176,55 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The Alertmanager replicas: the {@code --alertmanager-url} values if any, else {@value #ALERTMANAGER_URL_ENV};
+     * either may list several URLs separated by commas (blanks are ignored, so an empty variable means none). Each
+     * must be an http(s) URL with a host, else a {@link SettingsError}; the same URL twice counts once.
+     */
+    static List<URI> alertmanagerUrls(List<String> flags, Map<String, String> env) {
+        boolean fromFlag = flags != null && flags.stream().anyMatch(v -> v != null && !v.isBlank());
+        String source = fromFlag ? "--alertmanager-url" : ALERTMANAGER_URL_ENV;
+        List<String> values = fromFlag ? flags : List.of(env.getOrDefault(ALERTMANAGER_URL_ENV, "").split(","));
+        java.util.LinkedHashSet<URI> out = new java.util.LinkedHashSet<>();
+        for (String raw : values) {
+            String v = raw == null ? "" : raw.trim();
+            if (v.isEmpty()) continue;
+            URI u;
+            try {
+                u = new URI(v);
+            } catch (java.net.URISyntaxException e) {
+                throw new SettingsError(source + " has a value that is not a URL (" + e.getReason() + ")");
+            }
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
+                throw new SettingsError(source + " must list http:// or https:// URLs with a host"
+                        + (v.contains("$(") ? " (a Kubernetes variable reference was not expanded)" : ""));
+            }
+            out.add(u);
+        }
+        return List.copyOf(out);
+    }
+
+    /** {@code meshpulse_alertmanager_posts_total{replica, outcome}} and the alerts waiting per replica. */
+    static void bindAlertmanagerMetrics(AlertmanagerSink sink, io.micrometer.core.instrument.MeterRegistry registry) {
+        for (int i = 0; i < sink.replicas().size(); i++) {
+            int n = i;
+            String replica = sink.replicas().get(i).name();
+            Map<String, java.util.function.ToDoubleFunction<AlertmanagerSink>> outcomes = Map.of(
+                    "sent", s -> s.replica(n).sent(),
+                    "failed", s -> s.replica(n).failed(),
+                    "refused", s -> s.replica(n).refused());
+            outcomes.forEach((outcome, f) -> io.micrometer.core.instrument.FunctionCounter
+                    .builder("meshpulse.alertmanager.posts", sink, f).tag("replica", replica).tag("outcome", outcome)
+                    .description("POSTs to each Alertmanager replica: sent (accepted), failed (I/O, 5xx, 429: "
+                            + "retried with backoff), refused (other 4xx: dropped)")
+                    .register(registry));
+            io.micrometer.core.instrument.Gauge.builder("meshpulse.alertmanager.pending.alerts", sink,
+                            s -> s.replica(n).pending()).tag("replica", replica)
+                    .description("Alerts waiting for an Alertmanager replica (it is down or slow)").register(registry);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         // settings first: a bad one stops the command before it starts a broker, binds a port or joins a group
@@ -182,6 +235,7 @@ public final class RunCommand implements Callable<Integer> {
                 alertSettings.revision() != null ? alertSettings.revision() : "looked up from istiod's label");
         Map<String, Object> extra = kafka.overrides();
         Duration early = earlyLook(earlyLook);
+        List<URI> alertmanagers = alertmanagerUrls(alertmanagerUrls, System.getenv());
         Files.createDirectories(stateDir);
         EmbeddedBroker broker = null;
         String bootstrap = bootstrapServers;
@@ -253,9 +307,13 @@ public final class RunCommand implements Callable<Integer> {
                 LOG.info("serving {} (triage page, /api/v1, /metrics, /readyz)", server.url());
                 List<AlertSink> alertSinks = new ArrayList<>();
                 if (!quiet) alertSinks.add(new ConsoleSink(System.out));
-                if (alertmanagerUrl != null && !alertmanagerUrl.isBlank()) {
-                    alertSinks.add(new AlertmanagerSink(URI.create(alertmanagerUrl), Duration.ofMinutes(1), 5,
-                            Duration.ofSeconds(1)));
+                if (!alertmanagers.isEmpty()) {
+                    AlertmanagerSink am = new AlertmanagerSink(alertmanagers, Duration.ofMinutes(1), Duration.ofSeconds(1),
+                            Duration.ofMinutes(1));
+                    bindAlertmanagerMetrics(am, registry);
+                    alertSinks.add(am);
+                    LOG.info("sending alerts to {} Alertmanager replica(s): {}", alertmanagers.size(),
+                            am.replicas().stream().map(AlertmanagerSink.ReplicaStatus::name).toList());
                 }
                 if (webhookUrl != null && !webhookUrl.isBlank()) {
                     alertSinks.add(new WebhookSink(URI.create(webhookUrl), 5, Duration.ofSeconds(1)));

@@ -184,6 +184,55 @@ class EnvContractTest {
         }
     }
 
+    /** Run's Alertmanager replicas: one URL as before, or several (flag repeated, commas, or the variable). */
+    @Test
+    void alertmanagerUrlsComeFromTheFlagsOrTheEnvironment() {
+        Function<String[], List<URI>> parse = args -> {
+            RunCommand c = new RunCommand();
+            new CommandLine(c).parseArgs(args);
+            return RunCommand.alertmanagerUrls(c.alertmanagerUrls,
+                    Map.of(RunCommand.ALERTMANAGER_URL_ENV, "http://from-env:9093"));
+        };
+        URI one = URI.create("http://alertmanager-operated.monitoring.svc:9093");
+        assertEquals(List.of(one), RunCommand.alertmanagerUrls(null, Map.of(RunCommand.ALERTMANAGER_URL_ENV, one.toString())),
+                "the single-URL variable as before");
+        assertEquals(List.of(one), parse.apply(new String[] {"--alertmanager-url", one.toString()}), "the flag wins");
+        assertEquals(List.of(URI.create("http://from-env:9093")), parse.apply(new String[0]));
+        List<URI> three = List.of(URI.create("http://am-0.am:9093"), URI.create("http://am-1.am:9093"),
+                URI.create("https://am-2.am:9093/prefix"));
+        assertEquals(three, parse.apply(new String[] {"--alertmanager-url", "http://am-0.am:9093,http://am-1.am:9093",
+                "--alertmanager-url", "https://am-2.am:9093/prefix"}), "repeated and comma-separated");
+        assertEquals(three, RunCommand.alertmanagerUrls(List.of(), Map.of(RunCommand.ALERTMANAGER_URL_ENV,
+                " http://am-0.am:9093, http://am-1.am:9093 ,https://am-2.am:9093/prefix,")), "the variable, with blanks");
+        assertEquals(List.of(one), RunCommand.alertmanagerUrls(List.of(one.toString(), one.toString()), Map.of()),
+                "a URL given twice is one replica");
+        assertEquals(List.of(), RunCommand.alertmanagerUrls(null, Map.of(RunCommand.ALERTMANAGER_URL_ENV, "")),
+                "empty (the manifests' base) means no Alertmanager sink");
+        assertEquals(List.of(), RunCommand.alertmanagerUrls(null, Map.of()));
+        String msg = assertThrows(SettingsError.class, () -> RunCommand.alertmanagerUrls(null,
+                Map.of(RunCommand.ALERTMANAGER_URL_ENV, "http://am-0.am:9093,alertmanager:9093"))).getMessage();
+        assertTrue(msg.contains(RunCommand.ALERTMANAGER_URL_ENV) && msg.contains("http://"), msg);
+        assertThrows(SettingsError.class, () -> RunCommand.alertmanagerUrls(List.of("$(MESHPULSE_ALERTMANAGER_URL)"), Map.of()));
+    }
+
+    /** Each replica's delivery outcomes are on /metrics, labelled with its host:port. */
+    @Test
+    void alertmanagerReplicasHaveMetricsOfTheirOwn() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (io.meshpulse.alerts.sink.AlertmanagerSink sink = new io.meshpulse.alerts.sink.AlertmanagerSink(
+                List.of(URI.create("http://am-0.am:9093"), URI.create("http://am-1.am:9093/")),
+                java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(1), java.time.Duration.ofMinutes(1))) {
+            RunCommand.bindAlertmanagerMetrics(sink, registry);
+            for (String replica : List.of("am-0.am:9093", "am-1.am:9093")) {
+                for (String outcome : List.of("sent", "failed", "refused")) {
+                    assertEquals(0, registry.get("meshpulse.alertmanager.posts").tag("replica", replica)
+                            .tag("outcome", outcome).functionCounter().count(), 0.0, replica + " " + outcome);
+                }
+                assertEquals(0, registry.get("meshpulse.alertmanager.pending.alerts").tag("replica", replica).gauge().value(), 0.0);
+            }
+        }
+    }
+
     @Test
     void prometheusUrlDefaultsToTheEnvironmentAndIsChecked() {
         IngestPrometheusCommand c = new IngestPrometheusCommand();
