@@ -42,8 +42,16 @@ final class ScrapeLog {
 
     /** A scrape by {@code who} begins; returns its number, for {@link #end}. */
     synchronized long begin(String who) {
-        scrapers.computeIfAbsent(who, w -> new Scraper()).lastMs = nowMs();
+        long now = nowMs();
+        // forget the silent ones here too, so that one-off clients do not pile up when no series is waiting
+        scrapers.values().removeIf(s -> now - s.lastMs > forgetAfterMs);
+        scrapers.computeIfAbsent(who, w -> new Scraper()).lastMs = now;
         return ++begun;
+    }
+
+    /** Scrapers heard from within {@code forgetAfter} as of the last call (tests and diagnostics). */
+    synchronized int scraperCount() {
+        return scrapers.size();
     }
 
     /** The scrape numbered {@code n} by {@code who} has been written out completely. */

@@ -172,6 +172,7 @@ class PairMetricsTest {
         accept("wl-0", T0, 100, 0, Map.of());
         shown();
         assertEquals(100, requests("wl-0").count(), 0.0);
+        assertEquals(1, scrapes.scraperCount(), "the silent scraper is forgotten");
     }
 
     @Test
