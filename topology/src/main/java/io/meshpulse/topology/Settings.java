@@ -22,12 +22,16 @@ import java.time.Duration;
  *                          next poll; when event time runs far ahead of the wall clock (replay) a window could
  *                          otherwise close before the IPs it needs are known. Zero closes at once (tests that
  *                          drive the wall clock by hand).
- * @param heartbeatExpiry   how long (wall clock) a task keeps following an ingest instance's heartbeats after it last
- *                          heard one. While a task hears heartbeats (raw-topic records with the control header
- *                          {@code heartbeat}: "this ingest has no unread line written before T"), its idle clock goes
- *                          no further than the oldest T among the instances heard within this time; an instance
- *                          silent for longer (a deleted node, a tailer stuck or cut off) is dropped, and a task left
- *                          with none advances on the wall clock again, from where its clock stood.
+ * @param heartbeatExpiry   how long a task keeps following an ingest instance's heartbeats while it hears others and
+ *                          not that one. While a task hears heartbeats (raw-topic records with the control header
+ *                          {@code heartbeat}: "this ingest has no unread line written before T"), it closes a window
+ *                          only once the oldest T among the instances it follows (the frontier) is past the window's
+ *                          end plus the grace, and its idle clock goes no further than that T. An instance's silence
+ *                          is counted only over time in which the task heard something else (another instance's
+ *                          heartbeat, a line): during a total outage nobody is heard and nobody expires. An instance
+ *                          silent for longer than this (a deleted node, a tailer stuck or cut off) is dropped, and
+ *                          a task left with none advances on the wall clock again, from where its clock stood. An
+ *                          instance is also dropped when not heard for {@link #heartbeatWallLimit()} of wall clock.
  */
 public record Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
                        Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay,
@@ -39,10 +43,21 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     /**
-     * Long enough to ride out a broker outage or a tailer's restart (its back-off reaches 30 s), short enough that a
-     * deleted node holds an idle task's windows back for minutes, not for ever.
+     * Of time in which the task hears other instances or lines. Long enough for a tailer's restart on its node (a
+     * rolling update or an OOM kill: the old pod's shutdown, the new one's start and its first cycle take seconds to
+     * a few tens of seconds) plus the tailer's back-off after a failure (up to 30 s), and for tailers resuming at
+     * different moments after a broker outage (the same back-off); short, because while a silent instance is waited
+     * for, every window of its tasks waits to close.
      */
-    public static final Duration DEFAULT_HEARTBEAT_EXPIRY = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_HEARTBEAT_EXPIRY = Duration.ofSeconds(90);
+
+    /**
+     * An instance not heard for this long of wall clock is dropped even when the task heard nothing else meanwhile
+     * (every tailer gone, or the broker away for that long): past this, a tailer's backlog is mostly rotated away by
+     * the kubelet anyway (10 MiB times 5 files a container by default: minutes to tens of minutes of a busy proxy),
+     * and the windows before the silence should not stay unpublished for ever. Never below the expiry.
+     */
+    public static final Duration HEARTBEAT_WALL_LIMIT = Duration.ofHours(1);
 
     public Settings {
         if (window.toMillis() <= 0) throw new IllegalArgumentException("window must be positive");
@@ -103,6 +118,11 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
     public Settings withHeartbeatExpiry(Duration e) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early,
                 closeDelay, e);
+    }
+
+    /** How long (wall clock) an instance not heard at all is still followed: {@link #HEARTBEAT_WALL_LIMIT}, or the expiry. */
+    public Duration heartbeatWallLimit() {
+        return heartbeatExpiry.compareTo(HEARTBEAT_WALL_LIMIT) > 0 ? heartbeatExpiry : HEARTBEAT_WALL_LIMIT;
     }
 
     /** Whether early looks are sent at all (only when they can come before the window closes). */

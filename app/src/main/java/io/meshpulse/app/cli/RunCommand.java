@@ -103,9 +103,12 @@ public final class RunCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     Duration idleAfter;
 
-    @Option(names = "--heartbeat-expiry", defaultValue = "5m", converter = DurationConverter.class,
-            description = "How long a task keeps waiting for an ingest (a tailer) that sent heartbeats and went silent; "
-                    + "while it waits, its idle clock stays at what that ingest had read (default ${DEFAULT-VALUE}).")
+    @Option(names = "--heartbeat-expiry", defaultValue = "90s", converter = DurationConverter.class,
+            description = "How long a task keeps waiting for an ingest (a tailer) that sent heartbeats and went silent, "
+                    + "counted only while the task hears other tailers or lines (during a total outage nobody "
+                    + "expires; an hour of silence in all, or this if longer, drops it anyway); while it waits, "
+                    + "windows close, and its idle clock goes, no further than what that ingest had read "
+                    + "(default ${DEFAULT-VALUE}).")
     Duration heartbeatExpiry;
 
     @Option(names = "--retention", defaultValue = "24h", converter = DurationConverter.class,

@@ -11,12 +11,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One parsing task's view of the ingests' heartbeats: per ingest instance, the newest "no unread line written before
- * T" it sent to this task's partition, and when (wall clock) it was heard. The frontier is the oldest T: no instance
- * still has a line older than it to send here, so the task's idle clock may go that far and no further.
+ * T" it sent to this task's partition, and when it was heard. The frontier is the oldest T: no instance still has a
+ * line older than it to send here, so the task closes no window whose grace runs past it, and its idle clock goes
+ * that far and no further.
  *
- * <p>An instance not heard for {@code expiry} is dropped (a deleted node must not hold the clock for ever). The T
- * values are kept in the task's meta store (under {@link #PREFIX}), so a restarted or moved task still knows which
- * instances it waits for; when they were last heard is not kept: a restored instance counts as heard at the restart.
+ * <p>An instance is dropped (a deleted node must not hold the task for ever) when it stays silent for {@code expiry}
+ * of <em>active</em> time: wall-clock time counted only over the punctuation intervals in which the task heard
+ * something (any record: another instance's heartbeat, a line). During a total outage (the broker away: nobody is
+ * heard) nobody's silence grows, so a long outage still holds the clock; a node lost while others go on expires after
+ * {@code expiry}. As a safety, an instance not heard for {@code wallLimit} of wall clock is dropped whatever else was
+ * heard.
+ *
+ * <p>The T values are kept in the task's meta store (under {@link #PREFIX}), so a restarted or moved task still knows
+ * which instances it waits for; when they were last heard, and the active time, are not kept: a restored instance
+ * counts as heard at the restart.
  */
 final class IngestHeartbeats {
     static final String PREFIX = "heartbeat/";
@@ -24,20 +32,48 @@ final class IngestHeartbeats {
 
     private static final class Beat {
         long upTo;
+        /** Wall clock when last heard. */
         long heardAt;
+        /** {@link #active} when last heard. */
+        long heardActive;
         boolean dirty;
 
-        Beat(long upTo, long heardAt) {
+        Beat(long upTo, long heardAt, long heardActive) {
             this.upTo = upTo;
             this.heardAt = heardAt;
+            this.heardActive = heardActive;
         }
     }
 
     private final long expiry;
+    private final long wallLimit;
     private final Map<String, Beat> beats = new HashMap<>();
+    /** Wall-clock time, summed over the ticks' intervals in which something was heard (memory only). */
+    private long active;
+    /** Whether anything was heard since the last tick. */
+    private boolean heardSinceTick;
+    private long lastTick = NONE;
+    /** The oldest T over {@link #beats}, kept up to date: read for every line (lateness, closing). */
+    private long frontier = NONE;
 
-    IngestHeartbeats(long expiryMillis) {
+    IngestHeartbeats(long expiryMillis, long wallLimitMillis) {
         this.expiry = expiryMillis;
+        this.wallLimit = Math.max(expiryMillis, wallLimitMillis);
+    }
+
+    /** The task read a record (a line, a heartbeat, a control record): the interval at hand counts as active. */
+    void heardSomething() {
+        heardSinceTick = true;
+    }
+
+    /**
+     * Ends a punctuation interval: its wall-clock length counts as active time if something was heard in it. Called
+     * once per punctuation, before {@link #expire}.
+     */
+    void tick(long now) {
+        if (lastTick != NONE && heardSinceTick) active += Math.max(0, now - lastTick);
+        heardSinceTick = false;
+        lastTick = now;
     }
 
     /** Reads the instances a previous run of this task followed back from its meta store. */
@@ -46,40 +82,54 @@ final class IngestHeartbeats {
         try (KeyValueIterator<String, Long> it = meta.prefixScan(PREFIX, new StringSerializer())) {
             while (it.hasNext()) {
                 KeyValue<String, Long> kv = it.next();
-                if (kv.value != null) beats.put(kv.key.substring(PREFIX.length()), new Beat(kv.value, now));
+                if (kv.value != null) {
+                    beats.put(kv.key.substring(PREFIX.length()), new Beat(kv.value, now, active));
+                }
             }
         }
+        recompute();
     }
 
     /** Records a heartbeat; true when the instance was not followed before. */
     boolean heard(String instance, long upTo, long now) {
         Beat b = beats.get(instance);
         if (b == null) {
-            b = new Beat(upTo, now);
+            b = new Beat(upTo, now, active);
             b.dirty = true;
             beats.put(instance, b);
+            frontier = frontier == NONE ? upTo : Math.min(frontier, upTo);
             return true;
         }
         // The instance's latest word stands, even when it is older than its previous one (a file found late): a
         // lower T only holds the clock back further.
-        if (b.upTo != upTo) b.dirty = true;
+        long was = b.upTo;
+        if (was != upTo) b.dirty = true;
         b.upTo = upTo;
+        if (upTo < frontier) frontier = upTo;
+        else if (was == frontier && upTo != was) recompute();
         b.heardAt = now;
+        b.heardActive = active;
         return false;
     }
 
-    /** Drops the instances not heard for the expiry (and their stored entries); returns their names. */
+    /**
+     * Drops the instances silent for the expiry of active time, or for the wall limit (and their stored entries);
+     * returns their names.
+     */
     List<String> expire(long now, KeyValueStore<String, Long> meta) {
         List<String> gone = null;
         for (var it = beats.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Beat> e = it.next();
-            if (now - e.getValue().heardAt <= expiry) continue;
+            Beat b = e.getValue();
+            if (active - b.heardActive <= expiry && now - b.heardAt <= wallLimit) continue;
             if (gone == null) gone = new ArrayList<>();
             gone.add(e.getKey());
             meta.delete(PREFIX + e.getKey());
             it.remove();
         }
-        return gone == null ? List.of() : gone;
+        if (gone == null) return List.of();
+        recompute();
+        return gone;
     }
 
     /** Writes the T values that changed since the last call to the meta store. */
@@ -99,9 +149,13 @@ final class IngestHeartbeats {
 
     /** The oldest T over the followed instances; {@link #NONE} when there are none. */
     long frontier() {
+        return frontier;
+    }
+
+    private void recompute() {
         long min = Long.MAX_VALUE;
         for (Beat b : beats.values()) min = Math.min(min, b.upTo);
-        return beats.isEmpty() ? NONE : min;
+        frontier = beats.isEmpty() ? NONE : min;
     }
 
     /** The instance that holds the frontier, and how long ago (wall clock) it was heard: for the log. */
@@ -114,7 +168,8 @@ final class IngestHeartbeats {
                 name = e.getKey();
             }
         }
-        return slowest == null ? "-" : name + " (heard " + Math.max(0, now - slowest.heardAt) / 1000 + " s ago)";
+        return slowest == null ? "-" : name + " (heard " + Math.max(0, now - slowest.heardAt) / 1000 + " s ago, silent for "
+                + Math.max(0, active - slowest.heardActive) / 1000 + " s while others were heard)";
     }
 
     int size() {

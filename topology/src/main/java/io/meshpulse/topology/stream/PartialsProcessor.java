@@ -42,10 +42,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Event time is the access log's start time. The task's clock is the newest start time it has seen; with no
  * input for {@link Settings#idleAfter()}, the clock advances with the wall clock so that windows close when
- * traffic stops. Once the task hears ingests' heartbeats ({@link IngestHeartbeats}), that idle advance goes no
- * further than the oldest "no unread line before T" among them: an ingest that cannot send (broker down, tailer
- * restarting) then holds the idle clock back instead of letting its lines arrive late. Heartbeats are not input:
- * they neither count as lines nor keep the task from being idle.
+ * traffic stops. Once the task hears ingests' heartbeats ({@link IngestHeartbeats}), the oldest "no unread line
+ * before T" among them (the frontier) bounds both that idle advance and the closing of windows: a window closes (and
+ * a line of it is late) only once the task's clock and the frontier are both past its end plus the grace. An ingest
+ * that cannot send (broker down, its tailer restarting) then holds closing back instead of letting its lines arrive
+ * late, even while other ingests' lines keep the task busy. Early looks are not held: they follow the task's clock.
+ * Heartbeats are not input: they neither count as lines nor keep the task from being idle.
  */
 public final class PartialsProcessor implements Processor<byte[], byte[], String, Emitted> {
     static final long NONE = Long.MIN_VALUE;
@@ -126,7 +128,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.early = settings.earlyLooks() ? settings.early().toMillis() : -1;
         this.closeDelay = settings.closeDelay().toMillis();
         this.heartbeatsExpiry = settings.heartbeatExpiry().toMillis();
-        this.heartbeats = new IngestHeartbeats(heartbeatsExpiry);
+        this.heartbeatWallLimitSeconds = settings.heartbeatWallLimit().toSeconds();
+        this.heartbeats = new IngestHeartbeats(heartbeatsExpiry, settings.heartbeatWallLimit().toMillis());
     }
 
     @Override
@@ -173,6 +176,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        heartbeats.heardSomething(); // any record: a silent instance's silence counts only while others are heard
         Header control = record.headers().lastHeader(Names.CONTROL_HEADER);
         if (control != null) {
             String kind = control.value() == null ? ""
@@ -250,10 +254,17 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (windowStart < oldestOpenWindow) oldestOpenWindow = windowStart;
     }
 
-    /** The end of the newest window whose grace has passed, on window boundaries so that watermarks move in steps. */
+    /**
+     * The end of the newest window whose grace has passed, on window boundaries so that watermarks move in steps.
+     * While the task follows ingests' heartbeats, the grace must also have passed for the frontier (the oldest T
+     * among them): a window closes only when no followed ingest can still send a line of it on time. Early looks
+     * are not bound by it ({@link #earlyLookUpTo}).
+     */
     private long closableUpTo() {
         if (eventTime == NONE) return NONE;
-        long t = eventTime - grace;
+        long upTo = eventTime;
+        if (heartbeats.any()) upTo = Math.min(upTo, heartbeats.frontier());
+        long t = upTo - grace;
         return t - Math.floorMod(t, size);
     }
 
@@ -283,7 +294,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
         askClose(NONE, now); // closes that have waited their delay, input or not
+        heartbeats.tick(now);
+        boolean followed = heartbeats.any();
         expireHeartbeats(now);
+        if (followed) {
+            // The frontier, not only event time, bounds closing: it may have moved (heartbeats), or an instance
+            // holding it may just have expired, while the task was busy with lines no newer than its clock.
+            askClose(closableUpTo(), now);
+            if (heartbeats.any() && eventTime != NONE) warnHeld(now, eventTime, heartbeats.frontier());
+        }
         if (now - lastInputWall < idleAfter) return;
         if (closedUpTo == Long.MAX_VALUE) return;
         long wall;
@@ -326,11 +345,14 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             }
             return;
         }
+        long before = heartbeats.frontier();
         if (heartbeats.heard(instance, upTo, context.currentSystemTimeMs())) {
             heartbeats.flush(meta); // stored at once, so that a restart right after this still waits for it
-            LOG.info("task {}: ingest {} sends heartbeats; the idle clock now goes no further than what every ingest "
-                    + "heard from has read ({} instance(s))", context.taskId(), instance, heartbeats.size());
+            LOG.info("task {}: ingest {} sends heartbeats; windows now close, and the idle clock goes, no further "
+                    + "than what every ingest heard from has read ({} instance(s))", context.taskId(), instance,
+                    heartbeats.size());
         }
+        if (heartbeats.frontier() > before) askClose(closableUpTo(), record.timestamp());
     }
 
     private boolean badHeartbeatWarned;
@@ -343,34 +365,42 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     public static final String HEARTBEAT_METRICS_OPERATION = "heartbeats";
 
     /**
-     * Drops the ingest instances not heard for the expiry. A task left with none goes back to the wall-clock idle
-     * advance from where its clock stands (not from where the wall clock would have taken it meanwhile, which would
-     * close at once every window the heartbeats held open).
+     * Drops the ingest instances silent for the expiry while others were heard, or for the wall limit in all
+     * ({@link IngestHeartbeats#expire}); the windows they held then close. A task left with none goes back to the
+     * wall-clock idle advance from where its clock stands (not from where the wall clock would have taken it
+     * meanwhile, which would close at once every window the heartbeats held open).
      */
     private void expireHeartbeats(long now) {
         if (!heartbeats.any()) return;
         List<String> gone = heartbeats.expire(now, meta);
         heartbeats.flush(meta);
         if (gone.isEmpty()) return;
-        LOG.warn("task {}: no heartbeat from ingest {} for {} s: no longer waiting for it{}", context.taskId(), gone,
-                heartbeatExpirySeconds(), heartbeats.any() ? ""
+        LOG.warn("task {}: no heartbeat from ingest {} for {} s while others were heard (or for {} s in all): no "
+                + "longer waiting for it{}", context.taskId(), gone, heartbeatExpirySeconds(), heartbeatWallLimitSeconds,
+                heartbeats.any() ? ""
                         : "; no ingest sends heartbeats here now, so the idle clock follows the wall clock again");
         if (!heartbeats.any()) idleClock = eventTime;
     }
+
+    private final long heartbeatWallLimitSeconds;
 
     private long heartbeatExpirySeconds() {
         return heartbeatsExpiry / 1000;
     }
 
-    /** Says in the log, at most once a minute, when heartbeats hold the idle clock back by more than the grace. */
-    private void warnHeld(long now, long wall, long frontier) {
-        if (wall - frontier <= grace) return;
+    /**
+     * Says in the log, at most once a minute, when heartbeats hold closing (or the idle clock) back by more than the
+     * grace behind {@code clock} (the task's clock, or where the wall-clock idle advance would have put it).
+     */
+    private void warnHeld(long now, long clock, long frontier) {
+        if (clock - frontier <= grace) return;
         if (heldWarned != Long.MIN_VALUE && now - heldWarned < LATE_WARNING_INTERVAL_MS) return;
         heldWarned = now;
-        LOG.warn("task {}: idle, and holding its clock at {} ({} s behind the wall-clock advance) because ingest {} "
-                        + "has not read past it; its lines up to then will still count when they come. An instance "
-                        + "silent for {} s is no longer waited for.", context.taskId(), Times.rfc3339(frontier),
-                (wall - frontier) / 1000, heartbeats.slowest(now), heartbeatExpirySeconds());
+        LOG.warn("task {}: holding its windows' closing (and its idle clock) at {}, {} s behind its clock, because "
+                        + "ingest {} has not read past it; its lines up to then will still count when they come. An "
+                        + "instance silent for {} s while others are heard (or for {} s in all) is no longer waited "
+                        + "for.", context.taskId(), Times.rfc3339(frontier), (clock - frontier) / 1000,
+                heartbeats.slowest(now), heartbeatExpirySeconds(), heartbeatWallLimitSeconds);
     }
 
     /**

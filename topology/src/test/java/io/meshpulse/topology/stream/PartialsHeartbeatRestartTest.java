@@ -30,6 +30,7 @@ class PartialsHeartbeatRestartTest {
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
     private static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
     private static final String NODE_1 = "tail/aks-node-1";
+    private static final String NODE_2 = "tail/aks-node-2";
 
     private final MockProcessorContext<String, Emitted> context = new MockProcessorContext<>();
     private long now = T0.toEpochMilli();
@@ -70,6 +71,64 @@ class PartialsHeartbeatRestartTest {
         List<Object> dead = context.forwarded().stream().map(f -> (Object) f.record().value())
                 .filter(v -> v instanceof Emitted.Dead).toList();
         assertEquals(List.of(), dead);
+    }
+
+    @Test
+    void aRestartedBusyTaskStillHoldsClosingForATailerThatHasNotReadPastItsWindows() {
+        Settings settings = Settings.defaults(1);
+        DeferredWritesStore partials = (DeferredWritesStore) register(DeferredWritesStore.builder(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(),
+                        Serdes.ByteArray()).withLoggingDisabled()).build());
+        KeyValueStore<String, Long> meta = register(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled().build());
+        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
+                MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
+
+        // Given a task following two tailers, node 2's restarting (it has read up to 4 s) while node 1's lines keep
+        // the task busy up to 40 s.
+        context.setCurrentSystemTimeMs(now);
+        PartialsProcessor before = new PartialsProcessor(settings);
+        before.init(context);
+        before.process(heartbeat(NODE_1, T0));
+        before.process(heartbeat(NODE_2, T0));
+        for (int s = 1; s <= 3; s++) before.process(line(s));
+        before.process(heartbeat(NODE_2, T0.plusSeconds(4)));
+        for (int s = 4; s <= 40; s++) {
+            tick(before, 1);
+            before.process(line(s));
+            before.process(heartbeat(NODE_1, T0.plusSeconds(s + 1)));
+        }
+        partials.flushCache(); // the commit before the restart
+        assertEquals(T0.plusSeconds(4).toEpochMilli(), meta.get(IngestHeartbeats.PREFIX + NODE_2),
+                "the slow tailer's word is in the meta store");
+        assertEquals(List.of(), partialsSent(), "nothing closed: node 2 holds closing at 4 s");
+
+        // When meshpulse restarts, and node 1's lines go on for 30 s more (node 2's silence starts again from zero:
+        // when each tailer was last heard is memory only).
+        PartialsProcessor after = new PartialsProcessor(settings);
+        after.init(context);
+        context.resetForwards();
+        for (int s = 41; s <= 70; s++) {
+            tick(after, 1);
+            after.process(line(s));
+            after.process(heartbeat(NODE_1, T0.plusSeconds(s + 1)));
+        }
+        assertEquals(List.of(), partialsSent(), "the restarted task still holds closing for node 2");
+
+        // Then node 2's backlog of the restart is on time.
+        for (int s = 5; s <= 70; s += 5) after.process(line(s));
+        after.process(heartbeat(NODE_2, T0.plusSeconds(71)));
+        List<Object> dead = context.forwarded().stream().map(f -> (Object) f.record().value())
+                .filter(v -> v instanceof Emitted.Dead).toList();
+        assertEquals(List.of(), dead);
+        assertEquals(false, partialsSent().isEmpty(), "and the windows close once node 2 has read past them");
+    }
+
+    private List<PartialMsg> partialsSent() {
+        return context.forwarded().stream().map(f -> (Object) f.record().value())
+                .filter(v -> v instanceof Emitted.ToPartials).map(v -> ((Emitted.ToPartials) v).msg())
+                .filter(m -> m instanceof PartialMsg.Partial).toList();
     }
 
     /** Advances the wall clock one second at a time, running the processor's wall-clock punctuator each second. */
