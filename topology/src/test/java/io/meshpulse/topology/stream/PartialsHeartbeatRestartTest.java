@@ -38,16 +38,8 @@ class PartialsHeartbeatRestartTest {
     @Test
     void aRestartedTaskStillWaitsForTheIngestsItFollowed() {
         Settings settings = Settings.defaults(1);
-        DeferredWritesStore partials = (DeferredWritesStore) register(DeferredWritesStore.builder(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(),
-                        Serdes.ByteArray()).withLoggingDisabled()).build());
-        KeyValueStore<String, Long> meta = register(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE), Serdes.String(), Serdes.Long())
-                .withLoggingDisabled().build());
-        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
-                MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
-        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SERVED_STORE), Serdes.String(),
-                Serdes.ByteArray()).withLoggingDisabled().build());
+        DeferredWritesStore partials = registerStores();
+        KeyValueStore<String, Long> meta = context.getStateStore(Names.PARTIALS_META_STORE);
 
         // Given a task that counted three lines and heard node 1 say it had read up to 4 s.
         context.setCurrentSystemTimeMs(now);
@@ -76,14 +68,8 @@ class PartialsHeartbeatRestartTest {
     @Test
     void aRestartedBusyTaskStillHoldsClosingForATailerThatHasNotReadPastItsWindows() {
         Settings settings = Settings.defaults(1);
-        DeferredWritesStore partials = (DeferredWritesStore) register(DeferredWritesStore.builder(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(),
-                        Serdes.ByteArray()).withLoggingDisabled()).build());
-        KeyValueStore<String, Long> meta = register(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE), Serdes.String(), Serdes.Long())
-                .withLoggingDisabled().build());
-        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
-                MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
+        DeferredWritesStore partials = registerStores();
+        KeyValueStore<String, Long> meta = context.getStateStore(Names.PARTIALS_META_STORE);
 
         // Given a task following two tailers, node 2's restarting (it has read up to 4 s) while node 1's lines keep
         // the task busy up to 40 s.
@@ -154,6 +140,21 @@ class PartialsHeartbeatRestartTest {
         h.add(Names.CONTROL_HEADER, Names.HEARTBEAT.getBytes(StandardCharsets.UTF_8));
         return new Record<>(instance.getBytes(StandardCharsets.UTF_8), upTo.toString().getBytes(StandardCharsets.UTF_8),
                 upTo.toEpochMilli(), h);
+    }
+
+    /** The parsing task's stores, as the topology declares them (in memory, no changelog); returns the partials. */
+    private DeferredWritesStore registerStores() {
+        DeferredWritesStore partials = (DeferredWritesStore) register(DeferredWritesStore.builder(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(),
+                        Serdes.ByteArray()).withLoggingDisabled()).build());
+        register(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled().build());
+        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
+                MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
+        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SERVED_STORE), Serdes.String(),
+                Serdes.ByteArray()).withLoggingDisabled().build());
+        return partials;
     }
 
     private <S extends StateStore> S register(S store) {
