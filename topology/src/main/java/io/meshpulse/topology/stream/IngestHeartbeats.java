@@ -36,7 +36,8 @@ final class IngestHeartbeats {
         long heardAt;
         /** {@link #active} when last heard. */
         long heardActive;
-        boolean dirty;
+        /** The T last written to the meta store; {@link #NONE} before the first write. */
+        long stored = NONE;
 
         Beat(long upTo, long heardAt, long heardActive) {
             this.upTo = upTo;
@@ -83,7 +84,9 @@ final class IngestHeartbeats {
             while (it.hasNext()) {
                 KeyValue<String, Long> kv = it.next();
                 if (kv.value != null) {
-                    beats.put(kv.key.substring(PREFIX.length()), new Beat(kv.value, now, active));
+                    Beat b = new Beat(kv.value, now, active);
+                    b.stored = kv.value;
+                    beats.put(kv.key.substring(PREFIX.length()), b);
                 }
             }
         }
@@ -95,7 +98,6 @@ final class IngestHeartbeats {
         Beat b = beats.get(instance);
         if (b == null) {
             b = new Beat(upTo, now, active);
-            b.dirty = true;
             beats.put(instance, b);
             frontier = frontier == NONE ? upTo : Math.min(frontier, upTo);
             return true;
@@ -103,7 +105,6 @@ final class IngestHeartbeats {
         // The instance's latest word stands, even when it is older than its previous one (a file found late): a
         // lower T only holds the clock back further.
         long was = b.upTo;
-        if (was != upTo) b.dirty = true;
         b.upTo = upTo;
         if (upTo < frontier) frontier = upTo;
         else if (was == frontier && upTo != was) recompute();
@@ -132,15 +133,24 @@ final class IngestHeartbeats {
         return gone;
     }
 
-    /** Writes the T values that changed since the last call to the meta store. */
+    /**
+     * Writes T values to the meta store: a new instance's, one that went back, and one that has moved on by
+     * {@link #STORE_STEP} since it was last written. A restart reads them back as the clock's bound, so a stored T
+     * may lag (a restarted task then waits at most that much longer, until the instance's next heartbeat) but never
+     * run ahead; writing each second's heartbeat would put a changelog record per task and second on the broker,
+     * quiet mesh or not.
+     */
     void flush(KeyValueStore<String, Long> meta) {
         for (Map.Entry<String, Beat> e : beats.entrySet()) {
             Beat b = e.getValue();
-            if (!b.dirty) continue;
+            if (b.stored != NONE && b.upTo >= b.stored && b.upTo - b.stored < STORE_STEP) continue;
             meta.put(PREFIX + e.getKey(), b.upTo);
-            b.dirty = false;
+            b.stored = b.upTo;
         }
     }
+
+    /** How far an instance's T moves on before it is written to the meta store again. */
+    static final long STORE_STEP = 10_000;
 
     /** Whether any instance is followed: only then do heartbeats bound the idle clock. */
     boolean any() {

@@ -318,9 +318,14 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         long to = wall;
         if (heartbeats.any()) {
             // Only as far as every ingest heard from has read: lines it has not sent yet (the broker away, the tailer
-            // backing off) are not late when they come. The wall-clock advance still bounds it, so heartbeats never
-            // close a window sooner than the idle clock always did.
+            // backing off) are not late when they come. And as far as that, even when the clock advanced from is
+            // stale: a task restarted (or re-initialised after the broker came back) resumes from the clock it had
+            // stored, minutes behind after a long stop, and an idle task would otherwise stay that far behind for
+            // good, holding back every pair's windows (they are emitted only once every task has passed them). The
+            // frontier makes the jump safe: a heartbeat follows, on this partition, every line written before it.
             long frontier = heartbeats.frontier();
+            wall = Math.max(wall, now - idleAfter);
+            idleClock = wall;
             to = Math.min(wall, frontier);
             warnHeld(now, wall, frontier);
         }

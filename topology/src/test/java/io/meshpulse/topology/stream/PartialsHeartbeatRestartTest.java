@@ -50,7 +50,8 @@ class PartialsHeartbeatRestartTest {
         before.process(heartbeat(NODE_1, T0.plusSeconds(4)));
         tick(before, 2);
         partials.flushCache(); // the commit before the restart
-        assertEquals(T0.plusSeconds(4).toEpochMilli(), meta.get(IngestHeartbeats.PREFIX + NODE_1));
+        // stored as first heard: a later word is written once it has moved on by ten seconds (never ahead of it)
+        assertEquals(T0.toEpochMilli(), meta.get(IngestHeartbeats.PREFIX + NODE_1));
 
         // When meshpulse restarts while the broker is away, and the outage lasts two minutes.
         PartialsProcessor after = new PartialsProcessor(settings);
@@ -86,8 +87,8 @@ class PartialsHeartbeatRestartTest {
             before.process(heartbeat(NODE_1, T0.plusSeconds(s + 1)));
         }
         partials.flushCache(); // the commit before the restart
-        assertEquals(T0.plusSeconds(4).toEpochMilli(), meta.get(IngestHeartbeats.PREFIX + NODE_2),
-                "the slow tailer's word is in the meta store");
+        assertEquals(T0.toEpochMilli(), meta.get(IngestHeartbeats.PREFIX + NODE_2),
+                "the slow tailer's word is in the meta store (as first heard: 4 s on is not yet written)");
         assertEquals(List.of(), partialsSent(), "nothing closed: node 2 holds closing at 4 s");
 
         // When meshpulse restarts, and node 1's lines go on for 30 s more (node 2's silence starts again from zero:
@@ -109,6 +110,65 @@ class PartialsHeartbeatRestartTest {
                 .filter(v -> v instanceof Emitted.Dead).toList();
         assertEquals(List.of(), dead);
         assertEquals(false, partialsSent().isEmpty(), "and the windows close once node 2 has read past them");
+    }
+
+    @Test
+    void anIdleTaskRestartedAfterALongStopCatchesUpToWhatItsIngestsHaveRead() {
+        Settings settings = Settings.defaults(1);
+        registerStores();
+
+        // Given an idle task (no line on its partition) that followed node 1 up to 4 s, then stopped.
+        context.setCurrentSystemTimeMs(now);
+        PartialsProcessor before = new PartialsProcessor(settings);
+        before.init(context);
+        before.process(heartbeat(NODE_1, T0));
+        before.process(heartbeat(NODE_1, T0.plusSeconds(4)));
+        tick(before, 60); // idle: its clock goes to 4 s (what node 1 had read) and is stored as it closes
+
+        // When it starts again five minutes later and node 1 says it has read up to then.
+        now += 300_000;
+        context.setCurrentSystemTimeMs(now);
+        PartialsProcessor after = new PartialsProcessor(settings);
+        after.init(context);
+        context.resetForwards();
+        Instant restart = Instant.ofEpochMilli(now);
+        after.process(heartbeat(NODE_1, restart));
+        tick(after, 45);
+
+        // Then its watermark reaches what node 1 has read less the grace, not the clock it had before the stop plus
+        // the 45 s since (every pair's windows wait for this task's watermark).
+        long last = context.forwarded().stream().map(f -> (Object) f.record().value())
+                .filter(v -> v instanceof Emitted.ToPartials).map(v -> ((Emitted.ToPartials) v).msg())
+                .filter(m -> m instanceof PartialMsg.Watermark).mapToLong(m -> ((PartialMsg.Watermark) m).closedUpTo())
+                .max().orElse(Long.MIN_VALUE);
+        long expected = restart.minusSeconds(30).toEpochMilli();
+        expected -= Math.floorMod(expected, 10_000L);
+        assertEquals(expected, last);
+    }
+
+    @Test
+    void aHeartbeatsTimeIsStoredWhenItMovesOnByTenSecondsOrGoesBack() {
+        Settings settings = Settings.defaults(1);
+        registerStores();
+        KeyValueStore<String, Long> meta = context.getStateStore(Names.PARTIALS_META_STORE);
+        context.setCurrentSystemTimeMs(now);
+        PartialsProcessor p = new PartialsProcessor(settings);
+        p.init(context);
+        String key = IngestHeartbeats.PREFIX + NODE_1;
+
+        p.process(heartbeat(NODE_1, T0));
+        assertEquals(T0.toEpochMilli(), meta.get(key), "a new instance at once");
+        for (int s = 1; s <= 9; s++) {
+            p.process(heartbeat(NODE_1, T0.plusSeconds(s)));
+            tick(p, 1);
+        }
+        assertEquals(T0.toEpochMilli(), meta.get(key), "not each second's");
+        p.process(heartbeat(NODE_1, T0.plusSeconds(10)));
+        tick(p, 1);
+        assertEquals(T0.plusSeconds(10).toEpochMilli(), meta.get(key), "ten seconds on");
+        p.process(heartbeat(NODE_1, T0.plusSeconds(8)));
+        tick(p, 1);
+        assertEquals(T0.plusSeconds(8).toEpochMilli(), meta.get(key), "back at once: a stored time never runs ahead");
     }
 
     private List<PartialMsg> partialsSent() {
