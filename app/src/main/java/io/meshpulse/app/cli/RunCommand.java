@@ -282,7 +282,7 @@ public final class RunCommand implements Callable<Integer> {
             TailRunner tailer = null;
             Thread tailThread = null;
             AlertsRuntime sinks = null;
-            try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
+            try (StreamsRunner streams = new StreamsRunner(builder.build(), config, true)) {
                 // The tailer starts before Streams is running: after a kill -9, rejoining the group waits out the dead
                 // member's session (about 45 s), and lines the tailer sends meanwhile wait in the raw topic instead of
                 // piling up in the files as a backlog.

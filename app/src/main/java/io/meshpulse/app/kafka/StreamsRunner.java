@@ -20,13 +20,30 @@ public final class StreamsRunner implements AutoCloseable {
     private final KafkaStreams streams;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
+    /** Stops the application at a stream thread's first failure (replay, bench). */
     public StreamsRunner(Topology topology, Properties config) {
+        this(topology, config, false);
+    }
+
+    /**
+     * @param replaceFailedThreads replace a stream thread that failed, a bounded number of times (the live
+     *                             application: see {@link ThreadFailurePolicy}); otherwise stop at the first failure
+     */
+    public StreamsRunner(Topology topology, Properties config, boolean replaceFailedThreads) {
         this.streams = new KafkaStreams(topology, config);
+        ThreadFailurePolicy policy = replaceFailedThreads ? ThreadFailurePolicy.replaceBounded()
+                : ThreadFailurePolicy.stopAtOnce();
         streams.setUncaughtExceptionHandler(e -> {
-            failure.compareAndSet(null, e);
-            LOG.error("stream thread failed: {}", e.toString());
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .SHUTDOWN_CLIENT;
+            var response = policy.onFailure();
+            if (response == org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+                    .StreamThreadExceptionResponse.REPLACE_THREAD) {
+                LOG.error("stream thread failed, replacing it (its tasks start again from their last commit): {}",
+                        e.toString(), e);
+            } else {
+                failure.compareAndSet(null, e);
+                LOG.error("stream thread failed: {}", e.toString());
+            }
+            return response;
         });
     }
 
