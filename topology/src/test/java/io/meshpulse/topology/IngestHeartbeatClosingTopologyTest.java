@@ -1,5 +1,15 @@
 package io.meshpulse.topology;
 
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CART_IP;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CART_POD;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CHECKOUT_IP;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CHECKOUT_POD;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.NODE_1;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.NODE_2;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS_IP;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.SHOP;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.at;
 import static io.meshpulse.topology.TopologyTestSupport.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,23 +33,8 @@ import org.junit.jupiter.api.Test;
  * {@code T0 + s}. Defaults: 10 s windows, 30 s grace, idle after 5 s, heartbeat expiry 90 s.
  */
 class IngestHeartbeatClosingTopologyTest {
-    static final String SHOP = "shop";
-    static final String NODE_1 = "tail/aks-node-1";
-    static final String NODE_2 = "tail/aks-node-2";
-    /** On node 1. */
-    static final String CHECKOUT_POD = "checkout-api-7d4f8b9c6-x2k4q";
-    static final String CHECKOUT_IP = "10.244.1.17";
-    /** On node 2. */
-    static final String CART_POD = "cart-api-6b5d4c3f2-m8n7p";
-    static final String CART_IP = "10.244.2.23";
-    static final String PAYMENTS = "payments-api.payments.svc.cluster.local";
-    static final String PAYMENTS_IP = "10.244.3.31";
-
+    // the pods, IPs and tailers of IngestHeartbeatTopologyTest: checkout on node 1, cart on node 2
     private long sent;
-
-    static Instant at(long seconds) {
-        return T0.plusSeconds(seconds);
-    }
 
     /** A line of node 1's pod. */
     private void checkout(TopologyTestSupport t, long second) {
