@@ -171,12 +171,23 @@ public final class LogAnalyticsPoller implements Poller {
             LOG.info("log-analytics: {} rows (the per-poll maximum) up to {}; the next poll continues from there",
                     rows.size(), last);
         }
+        if (truncated && !cp.paging) cp.pagingSince = now;
+        if (!truncated && cp.paging && cp.pagingSince != null && newCursor.isAfter(cp.pagingSince)) {
+            // Paging is done. Pages read on from their cursor without the overlap, so a row that became queryable
+            // after paging began, with a TimeGenerated behind the pages, was asked for by no page; it is at most the
+            // overlap older than when paging began. The next poll reads (pagingSince - overlap, ...], the rows
+            // already sent being recognised by their hashes.
+            newCursor = cp.pagingSince;
+        }
         cp.paging = truncated;
+        if (!truncated) cp.pagingSince = null;
         cp.cursor = newCursor;
         // The next poll reads TimeGenerated > newCursor - overlap, to the 100 ns; hashes keep their row's time in
         // whole milliseconds. A row later in the bound's own millisecond is read again, so that millisecond's
         // hashes stay (one poll longer than needed for the rows at or before the bound, which is harmless).
-        long keepFrom = newCursor.minus(o.overlap()).toEpochMilli();
+        // While paging, the rows from pagingSince - overlap on are read again when paging ends: keep their hashes.
+        Instant keepAfter = cp.pagingSince != null && cp.pagingSince.isBefore(newCursor) ? cp.pagingSince : newCursor;
+        long keepFrom = keepAfter.minus(o.overlap()).toEpochMilli();
         cp.seen.values().removeIf(t -> t < keepFrom);
         if (cp.seen.size() > o.maxSeen()) {
             if (!warnedSeenCap) {

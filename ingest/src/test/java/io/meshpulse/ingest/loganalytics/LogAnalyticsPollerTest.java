@@ -275,6 +275,38 @@ class LogAnalyticsPollerTest {
         assertEquals(want, lines(sink).stream().map(RawLogLine::line).toList());
     }
 
+    /**
+     * A row that becomes queryable while polls are paging, with a TimeGenerated behind the pages (the ingestion delay):
+     * no page asks for it, and a paging poll that ran late (a busy or restarted process) used to put the cursor so far
+     * on that the next poll's overlap no longer reached back to it either. Seen live: 13 of 4,308 rows missing in
+     * PollerKillNineIT on a loaded machine.
+     */
+    @Test
+    void aRowThatBecomesQueryableBehindThePagesIsReadOnceThePagingEnds() {
+        workspace = new ArrayList<>();
+        for (int i = 0; i < 6; i++) workspace.add(row(T0.minusMillis(9000 - 500 * i).toString(), "p-1", "row " + i));
+        LogAnalyticsPoller.Options small = new LogAnalyticsPoller.Options(WORKSPACE, List.of("istio-proxy"),
+                Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofHours(1), 4, 50_000, "meshpulse.accesslog.raw");
+        MemorySink sink = new MemorySink(1);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+
+        // Given a poll cut at the limit (rows 0-3, up to 7.5 s before T0)
+        clock.now = T0;
+        new PollLoop(new LogAnalyticsPoller(small, client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        // and a row 8.2 s before T0 that becomes queryable only now (within the overlap), behind the page's cursor
+        workspace.add(row(T0.minusMillis(8_200).toString(), "p-2", "late row"));
+        // When the next page comes 20 s later (the overlap is 10 s), and the polls after it
+        for (int poll = 1; poll <= 3; poll++) {
+            clock.now = T0.plusSeconds(20L * poll);
+            new PollLoop(new LogAnalyticsPoller(small, client, clock), sink, Duration.ofSeconds(30), metrics, clock)
+                    .step();
+        }
+
+        // Then every row is sent once, the late one included.
+        List<String> got = lines(sink).stream().map(RawLogLine::line).sorted().toList();
+        assertEquals(List.of("late row", "row 0", "row 1", "row 2", "row 3", "row 4", "row 5"), got);
+    }
+
     @Test
     void throttlingIsRetriedAfterRetryAfterThenSucceeds() {
         replies.add(new Reply(429, "11", "{\"error\":{\"code\":\"ThrottledError\",\"message\":\"too many requests\"}}"));
