@@ -156,7 +156,10 @@ class PollerKillNineIT {
                 List<String> kills = killRepeatedly(child, broker.bootstrapServers(), TOPICS.metricsSamples(), watch,
                         prom::answers, 2, new Random(seed));
                 laps.lap("kills");
-                long end = Math.floorDiv(System.currentTimeMillis(), step.toMillis()) * step.toMillis();
+                // At least 30 s of samples, however quickly the kills went (a fast machine got through them with
+                // 134 samples, under the 150 this test asks for to mean anything).
+                long end = Math.floorDiv(Math.max(System.currentTimeMillis(), prom.firstStartMillis() + 30_000),
+                        step.toMillis()) * step.toMillis();
                 runUntil(broker.bootstrapServers(), child, watch,
                         cp -> Instant.parse(cp.path("upTo").asText()).toEpochMilli() >= end, Duration.ofSeconds(60));
                 laps.lap("last run");
