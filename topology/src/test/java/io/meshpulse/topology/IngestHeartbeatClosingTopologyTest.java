@@ -10,6 +10,8 @@ import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS_IP;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.SHOP;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.at;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.perWindow;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.total;
 import static io.meshpulse.topology.TopologyTestSupport.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,26 +57,21 @@ class IngestHeartbeatClosingTopologyTest {
         t.heartbeat(NODE_1, at(second + 1));
     }
 
-    private static Map<Long, Long> perWindow(List<PairWindowStats> stats) {
-        Map<Long, Long> out = new TreeMap<>();
-        for (PairWindowStats s : stats) {
-            long start = Duration.between(T0, Instant.parse(s.windowStart())).toSeconds();
-            out.merge(start, s.requests(), Long::sum);
-        }
-        return out;
-    }
-
-    private static long total(List<PairWindowStats> stats) {
-        return stats.stream().mapToLong(PairWindowStats::requests).sum();
-    }
-
     /** Both tailers heard; three lines of node 1 at 1-3 s; both have read up to 4 s. */
     private void beforeTheOutage(TopologyTestSupport t) {
+        IngestHeartbeatTopologyTest.beforeTheOutage(t, NODE_1, NODE_2);
+        sent += 3;
+    }
+
+    /** Both nodes live for {@code seconds}: node 1's line and heartbeat, node 2's line and heartbeat, each second. */
+    private void bothLive(TopologyTestSupport t, long seconds) {
         t.heartbeat(NODE_1, T0);
         t.heartbeat(NODE_2, T0);
-        for (long s = 1; s <= 3; s++) checkout(t, s);
-        t.heartbeat(NODE_1, at(4));
-        t.heartbeat(NODE_2, at(4));
+        for (long s = 1; s <= seconds; s++) {
+            node1Live(t, s);
+            cart(t, s);
+            t.heartbeat(NODE_2, at(s + 1));
+        }
     }
 
     @Test
@@ -114,13 +111,7 @@ class IngestHeartbeatClosingTopologyTest {
     @Test
     void aTailerRestartingOnOneNodeHasItsBacklogCountedWhileTheOtherNodeKeepsTheTaskBusy() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
-            t.heartbeat(NODE_1, T0);
-            t.heartbeat(NODE_2, T0);
-            for (long s = 1; s <= 20; s++) {
-                node1Live(t, s);
-                cart(t, s);
-                t.heartbeat(NODE_2, at(s + 1));
-            }
+            bothLive(t, 20);
             // Given node 2's tailer restarting (a rolling update) for 45 s, while node 1's lines keep coming.
             for (long s = 21; s <= 65; s++) node1Live(t, s);
             assertEquals(List.of(), t.stats(), "node 2 has read up to 21 s: [0, 10) waits until it is past 40 s");
@@ -147,13 +138,7 @@ class IngestHeartbeatClosingTopologyTest {
     void aDeadTailerHoldsClosingOnlyForTheExpiryOfTimeInWhichOthersAreHeard() {
         Settings settings = TopologyTestSupport.settings().withHeartbeatExpiry(Duration.ofSeconds(90)); // the default
         try (TopologyTestSupport t = new TopologyTestSupport(settings)) {
-            t.heartbeat(NODE_1, T0);
-            t.heartbeat(NODE_2, T0);
-            for (long s = 1; s <= 20; s++) {
-                node1Live(t, s);
-                cart(t, s);
-                t.heartbeat(NODE_2, at(s + 1));
-            }
+            bothLive(t, 20);
             // Given node 2 deleted with its tailer: never heard again, while node 1 goes on.
             for (long s = 21; s <= 105; s++) node1Live(t, s);
             assertEquals(List.of(), t.stats(), "85 s of node 1 heard: node 2 still holds closing at 21 s");

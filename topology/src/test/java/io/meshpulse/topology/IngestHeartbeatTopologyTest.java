@@ -40,7 +40,7 @@ class IngestHeartbeatTopologyTest {
     }
 
     /** Requests per window start, in seconds after T0, over every pair. */
-    private static Map<Long, Long> perWindow(List<PairWindowStats> stats) {
+    static Map<Long, Long> perWindow(List<PairWindowStats> stats) {
         Map<Long, Long> out = new TreeMap<>();
         for (PairWindowStats s : stats) {
             long start = Duration.between(T0, Instant.parse(s.windowStart())).toSeconds();
@@ -49,12 +49,12 @@ class IngestHeartbeatTopologyTest {
         return out;
     }
 
-    private static long total(List<PairWindowStats> stats) {
+    static long total(List<PairWindowStats> stats) {
         return stats.stream().mapToLong(PairWindowStats::requests).sum();
     }
 
     /** The lines every outage test starts with: three calls at 1-3 s, then the ingest has read up to 4 s. */
-    private static void beforeTheOutage(TopologyTestSupport t, String... instances) {
+    static void beforeTheOutage(TopologyTestSupport t, String... instances) {
         for (String i : instances) t.heartbeat(i, T0);
         for (long s = 1; s <= 3; s++) call(t, CHECKOUT_POD, CHECKOUT_IP, s);
         for (String i : instances) t.heartbeat(i, at(4));

@@ -67,7 +67,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private final long closeDelay;
     /** The ingests' heartbeats heard on this task's partition (see {@link IngestHeartbeats}). */
     private final IngestHeartbeats heartbeats;
-    private final long heartbeatsExpiry;
+    private final long heartbeatExpirySeconds;
     /**
      * Closes asked for and not yet done, oldest first: {end of the newest closable window, wall time asked}. Memory
      * only: after a restart event time asks again.
@@ -127,9 +127,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.punctuateInterval = settings.punctuateInterval().toMillis();
         this.early = settings.earlyLooks() ? settings.early().toMillis() : -1;
         this.closeDelay = settings.closeDelay().toMillis();
-        this.heartbeatsExpiry = settings.heartbeatExpiry().toMillis();
+        this.heartbeatExpirySeconds = settings.heartbeatExpiry().toSeconds();
         this.heartbeatWallLimitSeconds = settings.heartbeatWallLimit().toSeconds();
-        this.heartbeats = new IngestHeartbeats(heartbeatsExpiry, settings.heartbeatWallLimit().toMillis());
+        this.heartbeats = new IngestHeartbeats(settings.heartbeatExpiry().toMillis(),
+                settings.heartbeatWallLimit().toMillis());
     }
 
     @Override
@@ -305,16 +306,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         }
         if (now - lastInputWall < idleAfter) return;
         if (closedUpTo == Long.MAX_VALUE) return;
-        long wall;
-        if (eventTime == NONE) {
-            // Nothing counted here yet. Live, event time follows the wall clock, so this task holds back no window
-            // that ended before (now - idleAfter - grace); it must not claim more (it once sent "everything",
-            // which made every later line of a task that starts late count as late).
-            wall = now - idleAfter;
-        } else {
-            wall = Math.max(idleClock, eventTime) + Math.max(0, elapsed);
-        }
-        idleClock = wall;
+        // Nothing counted here yet: live, event time follows the wall clock, so this task holds back no window that
+        // ended before (now - idleAfter - grace); it must not claim more (it once sent "everything", which made every
+        // later line of a task that starts late count as late). Otherwise the clock advances with the wall clock.
+        long wall = eventTime == NONE ? now - idleAfter : Math.max(idleClock, eventTime) + Math.max(0, elapsed);
         long to = wall;
         if (heartbeats.any()) {
             // Only as far as every ingest heard from has read: lines it has not sent yet (the broker away, the tailer
@@ -325,10 +320,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             // frontier makes the jump safe: a heartbeat follows, on this partition, every line written before it.
             long frontier = heartbeats.frontier();
             wall = Math.max(wall, now - idleAfter);
-            idleClock = wall;
             to = Math.min(wall, frontier);
             warnHeld(now, wall, frontier);
         }
+        idleClock = wall;
         if (to != NONE && (eventTime == NONE || to > eventTime)) eventTime = to;
         askClose(closableUpTo(), now);
         earlyLookUpTo(now);
@@ -381,17 +376,13 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         heartbeats.flush(meta);
         if (gone.isEmpty()) return;
         LOG.warn("task {}: no heartbeat from ingest {} for {} s while others were heard (or for {} s in all): no "
-                + "longer waiting for it{}", context.taskId(), gone, heartbeatExpirySeconds(), heartbeatWallLimitSeconds,
+                + "longer waiting for it{}", context.taskId(), gone, heartbeatExpirySeconds, heartbeatWallLimitSeconds,
                 heartbeats.any() ? ""
                         : "; no ingest sends heartbeats here now, so the idle clock follows the wall clock again");
         if (!heartbeats.any()) idleClock = eventTime;
     }
 
     private final long heartbeatWallLimitSeconds;
-
-    private long heartbeatExpirySeconds() {
-        return heartbeatsExpiry / 1000;
-    }
 
     /**
      * Says in the log, at most once a minute, when heartbeats hold closing (or the idle clock) back by more than the
@@ -405,7 +396,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                         + "ingest {} has not read past it; its lines up to then will still count when they come. An "
                         + "instance silent for {} s while others are heard (or for {} s in all) is no longer waited "
                         + "for.", context.taskId(), Times.rfc3339(frontier), (clock - frontier) / 1000,
-                heartbeats.slowest(now), heartbeatExpirySeconds(), heartbeatWallLimitSeconds);
+                heartbeats.slowest(now), heartbeatExpirySeconds, heartbeatWallLimitSeconds);
     }
 
     /**

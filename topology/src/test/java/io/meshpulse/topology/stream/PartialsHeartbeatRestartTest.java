@@ -42,9 +42,7 @@ class PartialsHeartbeatRestartTest {
         KeyValueStore<String, Long> meta = context.getStateStore(Names.PARTIALS_META_STORE);
 
         // Given a task that counted three lines and heard node 1 say it had read up to 4 s.
-        context.setCurrentSystemTimeMs(now);
-        PartialsProcessor before = new PartialsProcessor(settings);
-        before.init(context);
+        PartialsProcessor before = started(settings);
         before.process(heartbeat(NODE_1, T0));
         for (int s = 1; s <= 3; s++) before.process(line(s));
         before.process(heartbeat(NODE_1, T0.plusSeconds(4)));
@@ -54,16 +52,13 @@ class PartialsHeartbeatRestartTest {
         assertEquals(T0.toEpochMilli(), meta.get(IngestHeartbeats.PREFIX + NODE_1));
 
         // When meshpulse restarts while the broker is away, and the outage lasts two minutes.
-        PartialsProcessor after = new PartialsProcessor(settings);
-        after.init(context);
+        PartialsProcessor after = started(settings);
         context.resetForwards();
         tick(after, 120);
 
         // Then the lines written meanwhile are on time, and no window closed early.
         for (int s = 5; s <= 120; s += 5) after.process(line(s));
-        List<Object> dead = context.forwarded().stream().map(f -> (Object) f.record().value())
-                .filter(v -> v instanceof Emitted.Dead).toList();
-        assertEquals(List.of(), dead);
+        assertEquals(List.of(), deadLetters());
     }
 
     @Test
@@ -74,9 +69,7 @@ class PartialsHeartbeatRestartTest {
 
         // Given a task following two tailers, node 2's restarting (it has read up to 4 s) while node 1's lines keep
         // the task busy up to 40 s.
-        context.setCurrentSystemTimeMs(now);
-        PartialsProcessor before = new PartialsProcessor(settings);
-        before.init(context);
+        PartialsProcessor before = started(settings);
         before.process(heartbeat(NODE_1, T0));
         before.process(heartbeat(NODE_2, T0));
         for (int s = 1; s <= 3; s++) before.process(line(s));
@@ -93,8 +86,7 @@ class PartialsHeartbeatRestartTest {
 
         // When meshpulse restarts, and node 1's lines go on for 30 s more (node 2's silence starts again from zero:
         // when each tailer was last heard is memory only).
-        PartialsProcessor after = new PartialsProcessor(settings);
-        after.init(context);
+        PartialsProcessor after = started(settings);
         context.resetForwards();
         for (int s = 41; s <= 70; s++) {
             tick(after, 1);
@@ -106,9 +98,7 @@ class PartialsHeartbeatRestartTest {
         // Then node 2's backlog of the restart is on time.
         for (int s = 5; s <= 70; s += 5) after.process(line(s));
         after.process(heartbeat(NODE_2, T0.plusSeconds(71)));
-        List<Object> dead = context.forwarded().stream().map(f -> (Object) f.record().value())
-                .filter(v -> v instanceof Emitted.Dead).toList();
-        assertEquals(List.of(), dead);
+        assertEquals(List.of(), deadLetters());
         assertEquals(false, partialsSent().isEmpty(), "and the windows close once node 2 has read past them");
     }
 
@@ -118,18 +108,14 @@ class PartialsHeartbeatRestartTest {
         registerStores();
 
         // Given an idle task (no line on its partition) that followed node 1 up to 4 s, then stopped.
-        context.setCurrentSystemTimeMs(now);
-        PartialsProcessor before = new PartialsProcessor(settings);
-        before.init(context);
+        PartialsProcessor before = started(settings);
         before.process(heartbeat(NODE_1, T0));
         before.process(heartbeat(NODE_1, T0.plusSeconds(4)));
         tick(before, 60); // idle: its clock goes to 4 s (what node 1 had read) and is stored as it closes
 
         // When it starts again five minutes later and node 1 says it has read up to then.
         now += 300_000;
-        context.setCurrentSystemTimeMs(now);
-        PartialsProcessor after = new PartialsProcessor(settings);
-        after.init(context);
+        PartialsProcessor after = started(settings);
         context.resetForwards();
         Instant restart = Instant.ofEpochMilli(now);
         after.process(heartbeat(NODE_1, restart));
@@ -151,9 +137,7 @@ class PartialsHeartbeatRestartTest {
         Settings settings = Settings.defaults(1);
         registerStores();
         KeyValueStore<String, Long> meta = context.getStateStore(Names.PARTIALS_META_STORE);
-        context.setCurrentSystemTimeMs(now);
-        PartialsProcessor p = new PartialsProcessor(settings);
-        p.init(context);
+        PartialsProcessor p = started(settings);
         String key = IngestHeartbeats.PREFIX + NODE_1;
 
         p.process(heartbeat(NODE_1, T0));
@@ -169,6 +153,19 @@ class PartialsHeartbeatRestartTest {
         p.process(heartbeat(NODE_1, T0.plusSeconds(8)));
         tick(p, 1);
         assertEquals(T0.plusSeconds(8).toEpochMilli(), meta.get(key), "back at once: a stored time never runs ahead");
+    }
+
+    /** A parsing task initialised on the registered stores at the current wall clock ({@link #now}). */
+    private PartialsProcessor started(Settings settings) {
+        context.setCurrentSystemTimeMs(now);
+        PartialsProcessor p = new PartialsProcessor(settings);
+        p.init(context);
+        return p;
+    }
+
+    private List<Object> deadLetters() {
+        return context.forwarded().stream().map(f -> (Object) f.record().value())
+                .filter(v -> v instanceof Emitted.Dead).toList();
     }
 
     private List<PartialMsg> partialsSent() {
