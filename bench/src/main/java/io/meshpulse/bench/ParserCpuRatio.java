@@ -79,6 +79,8 @@ public final class ParserCpuRatio {
             "newlineScan", "regexText", "parseText", "parseJson", "parseText*", "parseTextAllFields",
             "parseTextTopologyFields", "parseTextView", "parseTextViewTopologyFields",
         };
+        System.out.println("parser: " + (io.meshpulse.topology.parse.AccessLogParser.usesVectorBitmaps()
+                ? "vector bitmaps" : "scalar searches"));
         System.out.printf("%d rounds of %d lines after %d s of warm-up; lines per CPU-second:%n", rounds,
                 ParserBenchmark.LINES, seconds / 3);
         for (int i = 0; i < names.length; i++) {

@@ -96,6 +96,9 @@ class ImageIT {
             int eq = e.indexOf('=');
             builder.environment().put(e.substring(0, eq), e.substring(eq + 1));
         }
+        // the JVM options the topology's StatefulSet gives it: they must start the image's JVM (the vector module
+        // the parser uses is part of the image's JRE)
+        builder.environment().put("JAVA_TOOL_OPTIONS", statefulSetJavaToolOptions());
         builder.directory(work.toFile());
         Result result = run(builder, 180);
         assertEquals(0, result.exit, result.output);
@@ -111,6 +114,19 @@ class ImageIT {
         assertTrue(packages.contains("openjdk-17-jre-headless "), packages);
         // Azure (Entra ID, Monitor, Event Hubs) is reached over TLS: the JRE needs its trust store.
         assertTrue(Files.size(rootfs.resolve("etc/ssl/certs/java/cacerts")) > 50_000, "cacerts present");
+    }
+
+    /** The value of JAVA_TOOL_OPTIONS in deploy/base/topology-statefulset.yaml. */
+    private static String statefulSetJavaToolOptions() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("base/topology-statefulset.yaml"), StandardCharsets.UTF_8);
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).trim().equals("- name: JAVA_TOOL_OPTIONS")) {
+                String value = lines.get(i + 1).trim();
+                assertTrue(value.startsWith("value: "), value);
+                return value.substring("value: ".length());
+            }
+        }
+        throw new AssertionError("no JAVA_TOOL_OPTIONS in base/topology-statefulset.yaml");
     }
 
     private record Result(int exit, String output) {

@@ -68,6 +68,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path data = Files.createTempDirectory("meshpulse-bench-");
         List<Map<String, Object>> results = new ArrayList<>();
+        System.out.println("parser: " + (io.meshpulse.topology.parse.AccessLogParser.usesVectorBitmaps()
+                ? "vector bitmaps" : "scalar searches (no --add-modules jdk.incubator.vector)"));
         try (EmbeddedBroker broker = EmbeddedBroker.start(data, 0)) {
             String bootstrap = broker.bootstrapServers();
             for (int round = 1; round <= rounds; round++) {

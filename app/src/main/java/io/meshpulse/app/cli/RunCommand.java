@@ -322,8 +322,10 @@ public final class RunCommand implements Callable<Integer> {
                     alertSinks.add(new WebhookSink(URI.create(webhookUrl), 5, Duration.ofSeconds(1)));
                 }
                 sinks = AlertsRuntime.startSinks(bootstrap, extra, topics, applicationId + "-alert-sinks", alertSinks);
-                LOG.info("meshpulse running: application {} on {} ({} raw partitions, {} windows, grace {})",
-                        applicationId, bootstrap, rawPartitions, window, grace);
+                LOG.info("meshpulse running: application {} on {} ({} raw partitions, {} windows, grace {}; parser {})",
+                        applicationId, bootstrap, rawPartitions, window, grace,
+                        io.meshpulse.topology.parse.AccessLogParser.usesVectorBitmaps() ? "with vector bitmaps"
+                                : "with scalar searches (no --add-modules jdk.incubator.vector)");
                 while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
                     streams.checkFailed();
                 }

@@ -53,6 +53,13 @@ final class TextLineParser {
     private byte[] src;
     private int n;
 
+    // the fast path's bitmaps of the line's delimiters, when StructuralMasks.ENABLED (see StructuralMasks)
+    private final long[] quoteMask = StructuralMasks.ENABLED ? new long[StructuralMasks.BLOCKS] : null;
+    private final long[] stopMask = StructuralMasks.ENABLED ? new long[StructuralMasks.BLOCKS] : null;
+    private final byte[] maskPad = StructuralMasks.ENABLED ? new byte[64] : null;
+    /** Where the line the bitmaps describe starts. */
+    private int maskBase;
+
     // what splitRequest found
     private int reqMethodEnd;
     /** The index in {@link TokenCache#METHODS} of the method splitRequest recognised, or -1. */
@@ -140,6 +147,10 @@ final class TextLineParser {
         // spans are relative to start and pack their ends into 16 bits; longer lines take the general path
         if (n - start >= AccessLogRecord.MAX_LAZY_LINE) return null;
         final int base = start;
+        if (StructuralMasks.ENABLED) {
+            VectorMasks.build(b, start, n, quoteMask, stopMask, maskPad);
+            maskBase = start;
+        }
 
         // [START_TIME]: a valid time holds no ']', so a ']' where the common 24-char time ends is the first one
         int e = start + 25 < n && b[start + 25] == ']' ? start + 25 : ByteText.indexOf(b, ']', start + 1, n);
@@ -290,23 +301,35 @@ final class TextLineParser {
      * At {@code p}, one space and a quoted value whose first closing quote is followed by a space or ends the line:
      * returns the position of that quote (the value starts at {@code p + 2}), or -1.
      */
-    private static int quoted(byte[] src, int n, int p) {
+    private int quoted(byte[] src, int n, int p) {
         final byte[] b = src;
         if (p + 1 >= n || b[p] != ' ' || b[p + 1] != '"') return -1;
         // "-" (unset) is the most common value of several fields: no search for it
         if (p + 3 < n && b[p + 2] == '-' && b[p + 3] == '"' && (p + 4 == n || b[p + 4] == ' ')) return p + 3;
-        int q = ByteText.indexOf(b, '"', p + 2, n);
-        if (q < 0 || (q + 1 < n && b[q + 1] != ' ')) return -1;
+        int q;
+        if (StructuralMasks.ENABLED) {
+            q = StructuralMasks.next(quoteMask, maskBase, p + 2);
+            if (q == n) return -1;
+        } else {
+            q = ByteText.indexOf(b, '"', p + 2, n);
+            if (q < 0) return -1;
+        }
+        if (q + 1 < n && b[q + 1] != ' ') return -1;
         return q;
     }
 
     /** At {@code p}, one space and a bare value ending where {@link #bareEnd} ends it: returns its end, or -1. */
-    private static int bare(byte[] src, int n, int p) {
+    private int bare(byte[] src, int n, int p) {
         final byte[] b = src;
         if (p + 1 >= n || b[p] != ' ') return -1;
         byte c = b[p + 1];
         if (c == ' ' || c == '"') return -1;
         if (c == '-' && (p + 2 == n || b[p + 2] == ' ')) return p + 2; // "-": no search
+        if (StructuralMasks.ENABLED) {
+            // bareEnd, with the first space or brace taken from the bitmap
+            int stop = StructuralMasks.next(stopMask, maskBase, p + 1);
+            return stop == n || b[stop] == ' ' ? stop : bracedEnd(src, n, p + 1);
+        }
         return bareEnd(src, n, p + 1);
     }
 
