@@ -68,7 +68,7 @@ final class ParseCommand implements Callable<Integer> {
         LineFramer framer = new LineFramer();
         NewlineReader r = new NewlineReader(in);
         for (String line = r.readLine(); line != null; line = r.readLine()) {
-            Frame f = framer.frame(line);
+            Frame f = framer.frame(line, r.lineBuffer(), r.lineOffset(), r.lineLength());
             if (f.kind() == Frame.Kind.PARTIAL) {
                 out.error("partial line (" + f.envelope() + "): continued on a following line");
                 continue;

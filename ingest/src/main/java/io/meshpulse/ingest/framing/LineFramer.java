@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +34,13 @@ import java.util.Map;
  * <p>Partial chunks are buffered per stream, so stdout and stderr chunks may interleave. A rejoined line longer
  * than the cap is handed out at once as COMPLETE with a {@link Frame#problem()} and its first {@code cap}
  * characters; the rest of that line is skipped up to its final chunk. Memory per stream is thus bounded by the cap.
+ *
+ * <p>The runtime cuts a long line into 16 KiB CRI chunks by bytes, so a chunk can end inside a multi-byte UTF-8
+ * character. Given a physical line's bytes ({@link #frame(String, byte[], int, int)}), the framer keeps the first
+ * bytes of such a character back and puts them in front of the next chunk of the same stream before that chunk is
+ * decoded, so the rejoined line is the original text. Bytes that are invalid UTF-8 whatever follows them still read
+ * as U+FFFD, as does a cut character whose line never ends. Docker json-file and Fluent Bit lines are JSON strings
+ * already: a character cut there was replaced before meshpulse reads it.
  *
  * <p>Not thread-safe: one instance per source.
  */
@@ -62,6 +71,8 @@ public final class LineFramer {
         final long timeMillis;
         final String envelope;
         boolean skipping; // already handed out as oversized; drop chunks until the line ends
+        /** The first bytes of a character the last chunk ended inside of, for the next chunk; null when none. */
+        byte[] carry;
 
         Pending(long timeMillis, String envelope) {
             this.timeMillis = timeMillis;
@@ -69,12 +80,32 @@ public final class LineFramer {
         }
     }
 
-    /** Frames one physical line (without its trailing newline; a trailing {@code \r} is dropped). */
+    /**
+     * Frames one physical line given as bytes (without its trailing newline): as {@link #frame(String, byte[], int,
+     * int)} with the bytes decoded as UTF-8.
+     */
+    public Frame frame(byte[] b, int off, int len) {
+        return frame(new String(b, off, len, StandardCharsets.UTF_8), b, off, len);
+    }
+
+    /**
+     * Frames one physical line: {@code decoded} is {@code b[off, off + len)} decoded as UTF-8 (the caller has it
+     * already). The bytes matter only for a CRI chunk that ends inside a multi-byte character or continues one; for
+     * any other line this is {@link #frame(String)} of {@code decoded}.
+     */
+    public Frame frame(String decoded, byte[] b, int off, int len) {
+        int tail = unfinishedTail(b, off, off + len);
+        if (tail == 0 && !carrying()) return frame(decoded);
+        return frameCarrying(decoded, b, off, len);
+    }
+
+    /**
+     * Frames one physical line (without its trailing newline; a trailing {@code \r} is dropped). A CRI chunk cut
+     * inside a multi-byte character reaches here with the character already replaced by U+FFFD: callers that read
+     * bytes use {@link #frame(String, byte[], int, int)}.
+     */
     public Frame frame(String physicalLine) {
-        String line = physicalLine == null ? "" : physicalLine;
-        if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') line = line.substring(0, line.length() - 1);
-        // a byte-order mark (a file saved by an editor, a log exported on Windows) starts the first line
-        if (!line.isEmpty() && line.charAt(0) == '\uFEFF') line = line.substring(1);
+        String line = trimmed(physicalLine);
         if (!line.isEmpty()) {
             char first = line.charAt(0);
             if (first >= '0' && first <= '9') {
@@ -87,6 +118,79 @@ public final class LineFramer {
             }
         }
         return whole(line, -1, null, Frame.PLAIN);
+    }
+
+    /** The line without a trailing {@code \r} or a leading byte-order mark (a file saved by an editor, a log exported on Windows). */
+    private static String trimmed(String physicalLine) {
+        String line = physicalLine == null ? "" : physicalLine;
+        if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') line = line.substring(0, line.length() - 1);
+        if (!line.isEmpty() && line.charAt(0) == '\uFEFF') line = line.substring(1);
+        return line;
+    }
+
+    /** True when a stream's partial line holds the start of a character back for its next chunk. */
+    private boolean carrying() {
+        if (pending.isEmpty()) return false;
+        for (Pending p : pending.values()) if (p.carry != null) return true;
+        return false;
+    }
+
+    /**
+     * The slow way of {@link #frame(String, byte[], int, int)}: the line ends inside a character, or a stream holds
+     * bytes back. A CRI chunk of a stream that holds bytes back is decoded with them
+     * in front; a partial CRI chunk whose content ends inside a character keeps those bytes back for the next chunk.
+     * Anything else is framed as {@code decoded}.
+     */
+    private Frame frameCarrying(String decoded, byte[] b, int off, int len) {
+        String line = trimmed(decoded);
+        if (line.isEmpty() || line.charAt(0) < '0' || line.charAt(0) > '9') return frame(decoded);
+        CriHead h = criHead(line);
+        if (h == null) return frame(decoded);
+        int end = off + len;
+        if (b[end - 1] == '\r') end--; // as frame(String) drops it
+        int from = off;
+        for (int spaces = 0; from < end && spaces < 3; from++) if (b[from] == ' ') spaces++;
+        // the content: the bytes held back from the stream's last chunk, then this chunk's after the envelope
+        Pending p = pending.get(h.stream);
+        byte[] carried = p == null || p.skipping ? null : p.carry;
+        int n = (carried == null ? 0 : carried.length) + Math.max(0, end - from);
+        byte[] content = new byte[n];
+        if (carried != null) System.arraycopy(carried, 0, content, 0, carried.length);
+        if (end > from) System.arraycopy(b, from, content, n - (end - from), end - from);
+        int keep = h.partial ? unfinishedTail(content, 0, n) : 0;
+        if (carried == null && keep == 0) return frame(decoded); // the cut character was in the envelope
+        if (p != null) p.carry = null;
+        Frame f = chunk(new String(content, 0, n - keep, StandardCharsets.UTF_8), h.partial, h.time, h.stream,
+                Frame.CRI);
+        if (keep > 0) {
+            Pending q = pending.get(h.stream);
+            if (q != null && !q.skipping) q.carry = Arrays.copyOfRange(content, n - keep, n);
+        }
+        return f;
+    }
+
+    /**
+     * How many bytes at the end of {@code b[off, end)} are the start of a UTF-8 character that bytes after
+     * {@code end} could finish: 1 to 3, or 0 when the bytes end on a character boundary, or end in bytes that are
+     * invalid whatever follows them (those read as U+FFFD wherever they are decoded).
+     */
+    static int unfinishedTail(byte[] b, int off, int end) {
+        if (end <= off || b[end - 1] >= 0) return 0; // ends in ASCII: the common case
+        int i = end - 1;
+        while (i > off && end - i < 4 && (b[i] & 0xC0) == 0x80) i--;
+        int lead = b[i] & 0xFF;
+        int need = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+        int have = end - i;
+        if (need == 0 || have >= need) return 0; // a whole character, or no lead byte where one must be
+        if (have >= 2) {
+            // after E0, ED, F0 and F4 the second byte's range is narrower (no overlong forms, surrogates or
+            // code points past U+10FFFF): outside it the bytes are invalid already
+            int second = b[i + 1] & 0xFF;
+            int lo = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+            int hi = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+            if (second < lo || second > hi) return 0;
+        }
+        return have;
     }
 
     /**
@@ -106,6 +210,8 @@ public final class LineFramer {
             String stream = pendingOrder.pollFirst();
             Pending p = pending.remove(stream);
             if (p == null || p.skipping) continue;
+            // a character the last chunk ended inside of was never finished: its bytes read as U+FFFD
+            if (p.carry != null) p.text.append(new String(p.carry, StandardCharsets.UTF_8));
             return new Frame(Frame.Kind.COMPLETE, p.text.toString(), p.timeMillis, stream, p.envelope,
                     "truncated: input ended inside a partial line (" + p.text.length() + " chars)");
         }
@@ -116,22 +222,34 @@ public final class LineFramer {
 
     /** CRI or kubectl --timestamps; null when the line does not start with an RFC 3339 time and a space. */
     private Frame timestamped(String line) {
+        CriHead h = criHead(line);
+        if (h != null) {
+            String content = h.contentStart >= line.length() ? "" : line.substring(h.contentStart);
+            return chunk(content, h.partial, h.time, h.stream, Frame.CRI);
+        }
         int tsEnd = line.indexOf(' ');
         if (tsEnd < 0) return null;
         long time = Rfc3339.parseMillis(line, 0, tsEnd);
         if (time == Rfc3339.INVALID) return null;
+        return whole(line.substring(tsEnd + 1), time, null, Frame.KUBECTL_TIMESTAMPS);
+    }
+
+    /** A CRI envelope: its time, stream, whether the chunk is partial, and where the content starts in the line. */
+    private record CriHead(long time, String stream, boolean partial, int contentStart) {}
+
+    /** The CRI envelope that starts {@code line}, or null when it has none. */
+    private static CriHead criHead(String line) {
+        int tsEnd = line.indexOf(' ');
+        if (tsEnd < 0) return null;
         int streamEnd = line.indexOf(' ', tsEnd + 1);
         String stream = streamEnd < 0 ? null : streamName(line, tsEnd + 1, streamEnd);
-        if (stream != null) {
-            int tagEnd = line.indexOf(' ', streamEnd + 1);
-            if (tagEnd < 0) tagEnd = line.length();
-            if (isCriTag(line, streamEnd + 1, tagEnd)) {
-                String content = tagEnd >= line.length() ? "" : line.substring(tagEnd + 1);
-                boolean partial = line.charAt(streamEnd + 1) == 'P';
-                return chunk(content, partial, time, stream, Frame.CRI);
-            }
-        }
-        return whole(line.substring(tsEnd + 1), time, null, Frame.KUBECTL_TIMESTAMPS);
+        if (stream == null) return null;
+        int tagEnd = line.indexOf(' ', streamEnd + 1);
+        if (tagEnd < 0) tagEnd = line.length();
+        if (!isCriTag(line, streamEnd + 1, tagEnd)) return null;
+        long time = Rfc3339.parseMillis(line, 0, tsEnd);
+        if (time == Rfc3339.INVALID) return null;
+        return new CriHead(time, stream, line.charAt(streamEnd + 1) == 'P', tagEnd + 1);
     }
 
     private static String streamName(String line, int from, int to) {

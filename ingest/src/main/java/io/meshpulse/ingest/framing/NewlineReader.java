@@ -17,6 +17,8 @@ public final class NewlineReader implements AutoCloseable {
     private int scanned;
     private int end;
     private boolean eof;
+    private int lineOffset;
+    private int lineLength;
 
     public NewlineReader(InputStream in) {
         this.in = in;
@@ -27,6 +29,8 @@ public final class NewlineReader implements AutoCloseable {
         while (true) {
             for (int i = scanned; i < end; i++) {
                 if (buf[i] == '\n') {
+                    lineOffset = start;
+                    lineLength = i - start;
                     String line = new String(buf, start, i - start, StandardCharsets.UTF_8);
                     start = scanned = i + 1;
                     return line;
@@ -35,6 +39,8 @@ public final class NewlineReader implements AutoCloseable {
             scanned = end;
             if (eof) {
                 if (start == end) return null;
+                lineOffset = start;
+                lineLength = end - start;
                 String line = new String(buf, start, end - start, StandardCharsets.UTF_8);
                 start = scanned = end;
                 return line;
@@ -50,6 +56,25 @@ public final class NewlineReader implements AutoCloseable {
             if (n < 0) eof = true;
             else end += n;
         }
+    }
+
+    /**
+     * The buffer holding the bytes of the line {@link #readLine()} returned last, at {@link #lineOffset()} for
+     * {@link #lineLength()} bytes (for {@link LineFramer#frame(String, byte[], int, int)}); valid until the next
+     * {@code readLine()}.
+     */
+    public byte[] lineBuffer() {
+        return buf;
+    }
+
+    /** Where the last line's bytes start in {@link #lineBuffer()}. */
+    public int lineOffset() {
+        return lineOffset;
+    }
+
+    /** How many bytes the last line has, without its newline. */
+    public int lineLength() {
+        return lineLength;
     }
 
     /** Closes the stream. */

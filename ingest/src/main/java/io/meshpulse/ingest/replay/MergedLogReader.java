@@ -103,7 +103,7 @@ public final class MergedLogReader implements AutoCloseable {
                     continue;
                 }
                 physicalLines++;
-                Frame f = framer.frame(physical);
+                Frame f = framer.frame(physical, reader.lineBuffer(), reader.lineOffset(), reader.lineLength());
                 if (f.kind() == Frame.Kind.PARTIAL) continue;
                 return emit(f);
             }

@@ -112,7 +112,7 @@ public final class StreamIngester {
             dead(out, "binary", "malformed", "binary data: the line holds NUL bytes", -1, s);
             return;
         }
-        Frame f = framer.frame(s);
+        Frame f = framer.frame(s, bytes, 0, bytes.length);
         if (f.kind() == Frame.Kind.COMPLETE) emit(f, out);
     }
 

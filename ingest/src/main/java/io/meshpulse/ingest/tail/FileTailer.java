@@ -1179,7 +1179,7 @@ public final class FileTailer implements AutoCloseable {
             deadLetter(f, "binary", "malformed", "binary data: the line holds NUL bytes", -1, s);
             return;
         }
-        Frame fr = f.framer.frame(s);
+        Frame fr = f.framer.frame(s, a, off, len);
         if (fr.kind() == Frame.Kind.COMPLETE) emit(f, fr);
     }
 

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LineFramerTest {
 
@@ -173,5 +177,139 @@ class LineFramerTest {
         assertEquals("other half", second.content());
         assertEquals("stderr", second.stream());
         assertNull(framer.flush());
+    }
+
+    // ------------------------------------------------------------------ a character cut by the runtime's split
+
+    /** A CRI physical line as the runtime writes it: the envelope, then {@code content}'s bytes as they are. */
+    private static byte[] criBytes(String time, String stream, String tag, byte[] content, int from, int to) {
+        byte[] head = (time + " " + stream + " " + tag + " ").getBytes(StandardCharsets.US_ASCII);
+        byte[] line = Arrays.copyOf(head, head.length + to - from);
+        System.arraycopy(content, from, line, head.length, to - from);
+        return line;
+    }
+
+    private Frame frameBytes(byte[] line) {
+        return feed(framer, line);
+    }
+
+    private static Frame feed(LineFramer f, byte[] line) {
+        return f.frame(line, 0, line.length);
+    }
+
+    /**
+     * Every cut inside a 2-, 3- and 4-byte character, in two chunks and in three (the middle chunk both finishing
+     * one cut character and starting the next): the joined line is the original text.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u00e9", "\u20ac", "\ud83d\ude00"})
+    void aCharacterCutByTheSplitIsJoinedWhole(String ch) {
+        String text = ACCESS.replace("GET /x ", "GET /caf" + ch + "/" + ch + ch + " ");
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int at = text.indexOf(ch);
+        int charBytes = ch.getBytes(StandardCharsets.UTF_8).length;
+        int pos = text.substring(0, at).getBytes(StandardCharsets.UTF_8).length;
+        int second = pos + charBytes + 1; // the first of the two characters after the slash
+        for (int cut = 1; cut < charBytes; cut++) {
+            LineFramer two = new LineFramer();
+            assertEquals(Frame.Kind.PARTIAL,
+                    feed(two, criBytes("2016-10-06T00:17:09.1Z", "stdout", "P", bytes, 0, pos + cut)).kind());
+            byte[] last = criBytes("2016-10-06T00:17:09.2Z", "stdout", "F", bytes, pos + cut, bytes.length);
+            assertComplete(feed(two, last), text, millis("2016-10-06T00:17:09.100Z"), "stdout",
+                    Frame.CRI);
+            for (int cut2 = 1; cut2 < charBytes; cut2++) {
+                LineFramer three = new LineFramer();
+                byte[] c1 = criBytes("2016-10-06T00:17:09.1Z", "stdout", "P", bytes, 0, pos + cut);
+                byte[] c2 = criBytes("2016-10-06T00:17:09.2Z", "stdout", "P", bytes, pos + cut, second + cut2);
+                byte[] c3 = criBytes("2016-10-06T00:17:09.3Z", "stdout", "F", bytes, second + cut2, bytes.length);
+                assertEquals(Frame.Kind.PARTIAL, three.frame(c1, 0, c1.length).kind());
+                assertEquals(Frame.Kind.PARTIAL, three.frame(c2, 0, c2.length).kind());
+                Frame f = three.frame(c3, 0, c3.length);
+                assertEquals(text, f.content(), "cut at " + cut + " and " + cut2);
+                assertNull(three.flush());
+            }
+        }
+    }
+
+    /** Chunks of one byte each through a 4-byte character: the bytes held back add up until the character is whole. */
+    @Test
+    void aCharacterSpreadOverManyChunksIsJoinedWhole() {
+        byte[] bytes = "a\ud83d\ude00b".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            boolean last = i == bytes.length - 1;
+            Frame f = frameBytes(criBytes("2016-10-06T00:17:09.1Z", "stdout", last ? "F" : "P", bytes, i, i + 1));
+            assertEquals(last ? Frame.Kind.COMPLETE : Frame.Kind.PARTIAL, f.kind());
+            if (last) assertEquals("a\ud83d\ude00b", f.content());
+        }
+    }
+
+    /** The bytes held back belong to their stream: a stderr line between the two chunks is not touched by them. */
+    @Test
+    void heldBackBytesStayWithTheirStream() {
+        byte[] bytes = "caf\u00e9 au lait".getBytes(StandardCharsets.UTF_8);
+        assertEquals(Frame.Kind.PARTIAL, frameBytes(criBytes("2016-10-06T00:17:09.1Z", "stdout", "P", bytes, 0, 4)).kind());
+        Frame err = frameBytes("2016-10-06T00:17:09.2Z stderr F \u00fcber".getBytes(StandardCharsets.UTF_8));
+        assertComplete(err, "\u00fcber", millis("2016-10-06T00:17:09.200Z"), "stderr", Frame.CRI);
+        Frame plain = frameBytes("plain \u00e9".getBytes(StandardCharsets.UTF_8));
+        assertEquals("plain \u00e9", plain.content());
+        Frame f = frameBytes(criBytes("2016-10-06T00:17:09.3Z", "stdout", "F", bytes, 4, bytes.length));
+        assertComplete(f, "caf\u00e9 au lait", millis("2016-10-06T00:17:09.100Z"), "stdout", Frame.CRI);
+    }
+
+    /**
+     * Bytes that are not UTF-8 whatever follows them still read as U+FFFD, as they do when each line is decoded on
+     * its own: a lead byte followed by ASCII in the next chunk, a continuation byte without a lead, a lead byte that
+     * cannot start a character, a second byte out of its range, a cut character whose line never ends.
+     */
+    @Test
+    void invalidBytesStillReadAsReplacementCharacters() {
+        byte[] x = {'a', (byte) 0xE2, (byte) 0x82};                 // the start of the euro sign ...
+        assertEquals(Frame.Kind.PARTIAL, frameBytes(criBytes("2016-10-06T00:17:09.1Z", "stdout", "P", x, 0, 3)).kind());
+        Frame f = frameBytes("2016-10-06T00:17:09.2Z stdout F b".getBytes(StandardCharsets.UTF_8)); // ... never finished
+        assertEquals("a\ufffdb", f.content());
+        assertEquals(new String(new byte[] {'a', (byte) 0xE2, (byte) 0x82, 'b'}, StandardCharsets.UTF_8), f.content(),
+                "as the joined bytes decode");
+
+        for (byte[] bad : new byte[][] {
+                {'a', (byte) 0x82},                  // a continuation byte without a lead
+                {'a', (byte) 0xC0},                  // never a lead byte (overlong)
+                {'a', (byte) 0xE0, (byte) 0x80},     // E0 needs A0..BF next
+                {'a', (byte) 0xED, (byte) 0xA0},     // a surrogate
+                {'a', (byte) 0xF4, (byte) 0x90},     // past U+10FFFF
+                {'a', (byte) 0xF8}}) {               // no lead byte at all
+            assertEquals(0, LineFramer.unfinishedTail(bad, 0, bad.length), Arrays.toString(bad));
+            LineFramer fr = new LineFramer();
+            feed(fr, criBytes("2016-10-06T00:17:09.1Z", "stdout", "P", bad, 0, bad.length));
+            byte[] rest = criBytes("2016-10-06T00:17:09.2Z", "stdout", "F", new byte[] {(byte) 0x80, 'z'}, 0, 2);
+            String old = new String(bad, StandardCharsets.UTF_8) + new String(new byte[] {(byte) 0x80, 'z'},
+                    StandardCharsets.UTF_8);
+            assertEquals(old, fr.frame(rest, 0, rest.length).content(), "decoded line by line, as before");
+        }
+
+        LineFramer cutOff = new LineFramer();
+        byte[] y = "caf\u00e9".getBytes(StandardCharsets.UTF_8);
+        feed(cutOff, criBytes("2016-10-06T00:17:09.1Z", "stdout", "P", y, 0, 4));
+        Frame t = cutOff.flush();
+        assertEquals("caf\ufffd", t.content(), "a line that never ends hands out what it has");
+        assertTrue(t.problem().startsWith("truncated"), t.problem());
+    }
+
+    /** Only the content is held back from: an envelope's own bytes, docker and plain lines are framed as before. */
+    @Test
+    void linesThatAreNotCriChunksAreFramedAsBefore() {
+        byte[][] lines = {
+                {'a', ' ', (byte) 0xC3},                                                          // plain
+                "2016-10-06T00:17:09.1Z stdout P:\u00e9".getBytes(StandardCharsets.UTF_8),       // in the tag
+                "2016-10-06T00:17:09.1Z caf\u00e9".getBytes(StandardCharsets.UTF_8),             // kubectl
+                "{\"log\":\"caf\u00e9\",\"stream\":\"stdout\",\"time\":\"2016-10-06T00:17:09.1Z\"}"
+                        .getBytes(StandardCharsets.UTF_8)};
+        for (byte[] line : lines) {
+            byte[] cut = Arrays.copyOf(line, line.length - 1);
+            for (byte[] l : new byte[][] {line, cut}) {
+                Frame viaBytes = new LineFramer().frame(l, 0, l.length);
+                Frame viaString = new LineFramer().frame(new String(l, StandardCharsets.UTF_8));
+                assertEquals(viaString, viaBytes, new String(l, StandardCharsets.UTF_8));
+            }
+        }
     }
 }

@@ -41,4 +41,19 @@ class NewlineReaderTest {
         assertEquals(List.of(longLine, "y"),
                 lines(new ByteArrayInputStream((longLine + "\ny\n").getBytes(StandardCharsets.UTF_8))));
     }
+
+    /** Each line's bytes as they were in the input, cut characters and all (what the framer rejoins CRI chunks from). */
+    @Test
+    void eachLinesBytesAreKeptAsRead() throws IOException {
+        byte[] cut = {'a', (byte) 0xE2, (byte) 0x82, '\n', (byte) 0xAC, 'b', '\n', (byte) 0xF0, (byte) 0x9F};
+        List<String> got = new ArrayList<>();
+        try (NewlineReader r = new NewlineReader(new ByteArrayInputStream(cut))) {
+            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                byte[] raw = java.util.Arrays.copyOfRange(r.lineBuffer(), r.lineOffset(), r.lineOffset() + r.lineLength());
+                assertEquals(new String(raw, StandardCharsets.UTF_8), l);
+                got.add(java.util.HexFormat.of().formatHex(raw));
+            }
+        }
+        assertEquals(List.of("61e282", "ac62", "f09f"), got);
+    }
 }

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -486,6 +487,52 @@ class FileTailerTest {
         t.pollOnce();
         assertEquals(List.of("whole", "on stderr", "first half second half"), contents());
         t.close();
+    }
+
+    /**
+     * A chunk that the runtime's split ended inside a character: the character is whole in the joined line, also
+     * when the tailer restarts between the chunk and the next one (the file position kept is the line's start, so
+     * the held-back bytes are read again, neither lost nor doubled); a cut character whose line never ends is
+     * dead-lettered as U+FFFD.
+     */
+    @Test
+    void aCharacterCutByTheSplitIsWholeAcrossPollsAndRestarts() {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        FileTailer t = started(config(), kafka.sink());
+        String text = "GET /caf\u00e9/\u20ac/\ud83d\ude00 end";
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        int e = byteAt(text, "\u00e9") + 1;            // one byte into the 2-byte character
+        int euro = byteAt(text, "\u20ac") + 2;         // two bytes into the 3-byte one
+        int emoji = byteAt(text, "\ud83d\ude00") + 3;  // three bytes into the 4-byte one
+        a.line("whole").chunk("P", b, 0, e);
+        t.pollOnce();
+        a.chunk("P", b, e, euro).raw("2026-11-20T10:00:01.000000000Z stderr F \u00fcber\n");
+        t.pollOnce();
+        assertEquals(List.of("whole", "\u00fcber"), contents());
+        t.close(); // a restart while the stdout line is open, two of its chunks read
+
+        t = started(config(), kafka.sink());
+        a.chunk("P", b, euro, emoji);
+        t.pollOnce();
+        t.close();
+        t = started(config(), kafka.sink());
+        a.chunk("F", b, emoji, b.length);
+        t.pollOnce();
+        assertEquals(List.of("whole", "\u00fcber", text), contents());
+
+        a.chunk("P", b, 0, e);
+        t.pollOnce();
+        a.rotate();
+        t.pollOnce();
+        assertEquals(1, kafka.deadLetters.size());
+        assertEquals("truncated", kafka.deadLetters.get(0).kind());
+        assertEquals("GET /caf\ufffd", kafka.deadLetters.get(0).line());
+        t.close();
+    }
+
+    /** Where {@code s} starts in {@code text}'s UTF-8 bytes. */
+    static int byteAt(String text, String s) {
+        return text.substring(0, text.indexOf(s)).getBytes(StandardCharsets.UTF_8).length;
     }
 
     @Test

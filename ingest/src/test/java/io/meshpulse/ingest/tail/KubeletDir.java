@@ -61,6 +61,15 @@ final class KubeletDir {
         return raw(sb.toString());
     }
 
+    /** A CRI chunk whose content is {@code content[from, to)} as bytes: the runtime's split may cut a character. */
+    KubeletDir chunk(String tag, byte[] content, int from, int to) {
+        byte[] head = cri(tag, "").getBytes(StandardCharsets.UTF_8);
+        byte[] line = java.util.Arrays.copyOf(head, head.length + to - from); // head ends in its newline
+        System.arraycopy(content, from, line, head.length - 1, to - from);
+        line[line.length - 1] = '\n';
+        return raw(line);
+    }
+
     KubeletDir raw(String text) {
         return raw(text.getBytes(StandardCharsets.UTF_8));
     }
