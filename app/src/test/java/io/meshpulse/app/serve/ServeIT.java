@@ -211,22 +211,29 @@ class ServeIT {
             }
         }
         assertTrue(dom.contains("class=\"chart\"") && dom.contains("data-class=\"UC\""),
-                "a failures-by-class chart with UC bars");
+                "a failures-by-class chart with UC bars (the dumps are in app/target/serve-it)");
     }
+
+    /**
+     * Where the page dumps and Chromium's stderr are kept: under the module's target folder, not the test's
+     * temporary folder, which is removed after the run (with the evidence of a failure in it).
+     */
+    private static final Path EVIDENCE = Path.of("target", "serve-it");
 
     /** The page as headless Chromium renders it (its DOM after the scripts ran), also kept in page-N.html. */
     private String dumpDom(Path chromium, int attempt) throws Exception {
+        Files.createDirectories(EVIDENCE);
         Path profile = Files.createTempDirectory(dir, "chromium-");
         ProcessBuilder pb = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
                 "--virtual-time-budget=15000", "--dump-dom", single.url().toString());
-        pb.redirectError(dir.resolve("chromium-" + attempt + ".err").toFile());
+        pb.redirectError(EVIDENCE.resolve("chromium-" + attempt + ".err").toFile());
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium finished");
         String dom = new String(out, java.nio.charset.StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("page-" + attempt + ".html"), dom);
+        Files.writeString(EVIDENCE.resolve("page-" + attempt + ".html"), dom);
         return dom;
     }
 
