@@ -5,6 +5,7 @@ import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stream.CloseHolds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,8 @@ public final class TopologyTestSupport implements AutoCloseable {
 
     public final Topics topics = Topics.defaults();
     public final TopologyTestDriver driver;
+    /** What the parsing task reports of the heartbeats' hold, as the application's metrics read it. */
+    public final CloseHolds holds = new CloseHolds();
     private final TestInputTopic<String, byte[]> raw;
     private final TestOutputTopic<String, PairWindowStats> stats;
     private final TestOutputTopic<String, DeadLetter> dlq;
@@ -42,6 +45,7 @@ public final class TopologyTestSupport implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "meshpulse-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        p.put(CloseHolds.CONFIG, holds);
         org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
         MeshpulseTopology.add(b, topics, settings).early()
                 .mapValues(e -> e.stats())

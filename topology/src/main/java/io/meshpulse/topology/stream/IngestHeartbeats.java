@@ -185,4 +185,16 @@ final class IngestHeartbeats {
     int size() {
         return beats.size();
     }
+
+    /**
+     * Per followed instance, how far its T is behind {@code clock} (0 when at or ahead of it, or when the clock is
+     * {@link #NONE}): for the metrics.
+     */
+    Map<String, Long> behind(long clock) {
+        Map<String, Long> out = new HashMap<>(beats.size() * 2);
+        for (Map.Entry<String, Beat> e : beats.entrySet()) {
+            out.put(e.getKey(), clock == NONE ? 0 : Math.max(0, clock - e.getValue().upTo));
+        }
+        return out;
+    }
 }

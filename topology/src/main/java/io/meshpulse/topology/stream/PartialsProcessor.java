@@ -163,12 +163,38 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             LOG.info("task {}: following the heartbeats of {} ingest instance(s) again; the idle clock goes no further "
                     + "than {}", context.taskId(), heartbeats.size(), Times.rfc3339(heartbeats.frontier()));
         }
+        Object board = context.appConfigs().get(CloseHolds.CONFIG);
+        holds = board instanceof CloseHolds h ? h : null;
+        taskName = context.taskId().toString();
+        reportHolds();
         context.schedule(settingsInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
     public void close() {
         if (heartbeatsIn != null) context.metrics().removeSensor(heartbeatsIn);
+        if (holds != null) holds.forget(taskName, this);
+    }
+
+    /** Where the application's metrics read how far heartbeats hold closing back; null when it reads none. */
+    private CloseHolds holds;
+    private String taskName;
+
+    /**
+     * Tells the metrics how far the heartbeats hold this task's closing back, and how far each ingest it follows is
+     * behind (see {@link CloseHolds}), measured from the clock the task would close on without heartbeats: its event
+     * time, or the wall-clock idle advance's own clock while idle (the idle clock itself stops at the frontier).
+     */
+    private void reportHolds() {
+        if (holds == null) return;
+        long clock = Math.max(eventTime, idleClock);
+        if (!heartbeats.any()) {
+            holds.report(taskName, this, 0, java.util.Map.of());
+        } else {
+            // no clock yet (heartbeats heard, no line, not idle for long enough): followed, nothing held
+            long held = clock == NONE ? 0 : Math.max(0, clock - heartbeats.frontier());
+            holds.report(taskName, this, held, heartbeats.behind(clock));
+        }
     }
 
     private java.time.Duration settingsInterval() {
@@ -291,6 +317,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartialsProcessor.class);
 
     private void onWallClock(long now) {
+        advanceOnWallClock(now);
+        reportHolds();
+    }
+
+    private void advanceOnWallClock(long now) {
         warnLate(now);
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
