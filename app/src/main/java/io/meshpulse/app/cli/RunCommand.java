@@ -18,6 +18,7 @@ import io.meshpulse.ingest.tail.TailRunner;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Settings;
+import io.meshpulse.topology.stream.CloseHolds;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -263,6 +264,7 @@ public final class RunCommand implements Callable<Integer> {
             config.put(StreamsConfig.APPLICATION_SERVER_CONFIG,
                     applicationServer != null && !applicationServer.isBlank() ? applicationServer
                             : server.applicationServer());
+            config.put(CloseHolds.CONFIG, server.closeHolds()); // the tasks report heartbeat holds to /metrics
             if (groupInstanceId != null && !groupInstanceId.isBlank()) {
                 config.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId);
             }

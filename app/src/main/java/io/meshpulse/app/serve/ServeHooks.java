@@ -58,6 +58,7 @@ public final class ServeHooks implements Replay.Hooks, AutoCloseable {
     @Override
     public void configure(Properties streamsConfig) {
         streamsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.applicationServer());
+        streamsConfig.put(io.meshpulse.topology.stream.CloseHolds.CONFIG, server.closeHolds());
     }
 
     @Override

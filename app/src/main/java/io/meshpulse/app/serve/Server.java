@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.meshpulse.model.Json;
 import io.meshpulse.model.Times;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stream.CloseHolds;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -54,10 +55,12 @@ public final class Server implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final ScrapeLog scrapes;
+    /** Where the parsing tasks of the attached application report heartbeat holds (see {@link #closeHolds()}). */
+    private final CloseHolds closeHolds = new CloseHolds();
     private volatile Attached attached;
 
     private record Attached(KafkaStreams streams, Triage triage, StatsFeed feed, Thread feedThread,
-                            PipelineMetrics pipeline, AlertMetrics alerts, PairMetrics pairs) {}
+                            PipelineMetrics pipeline, AlertMetrics alerts, PairMetrics pairs, CloseHoldMetrics holds) {}
 
     private Server(ServeOptions options, PrometheusMeterRegistry registry) throws IOException {
         this.options = options;
@@ -112,6 +115,15 @@ public final class Server implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * The board the attached application's parsing tasks report heartbeat holds to, for
+     * {@code meshpulse_pipeline_close_held_seconds} and {@code meshpulse_pipeline_heartbeat_behind_seconds}: put it
+     * into the Kafka Streams configuration under {@link CloseHolds#CONFIG} (else those stay at 0 and absent).
+     */
+    public CloseHolds closeHolds() {
+        return closeHolds;
+    }
+
     /** Serves {@code streams}' stores and metrics. Its {@code application.server} must be {@link #applicationServer()}. */
     public synchronized void attach(KafkaStreams streams, Topics topics, String bootstrap) {
         attach(streams, topics, bootstrap, java.util.Map.of());
@@ -129,11 +141,12 @@ public final class Server implements AutoCloseable {
         LocalQueries local = new LocalQueries(streams);
         Triage triage = new Triage(local, ownership, feed, options.token());
         PipelineMetrics pipeline = new PipelineMetrics(streams, topics, registry);
+        CloseHoldMetrics holds = new CloseHoldMetrics(closeHolds, registry);
         AlertMetrics alerts = new AlertMetrics(local, registry);
         Thread t = new Thread(feed, "meshpulse-metrics-feed");
         t.setDaemon(true);
         t.start();
-        attached = new Attached(streams, triage, feed, t, pipeline, alerts, pairs);
+        attached = new Attached(streams, triage, feed, t, pipeline, alerts, pairs, holds);
     }
 
     /** True once attached and the feed has read the pair-stats topic up to where it stood at attach time. */
@@ -203,6 +216,7 @@ public final class Server implements AutoCloseable {
         if (a != null) {
             a.alerts().refresh();
             a.pairs().release();
+            a.holds().refresh();
         }
         String accept = ex.getRequestHeaders().getFirst("Accept");
         String type = accept != null && accept.contains("application/openmetrics-text")
@@ -307,6 +321,7 @@ public final class Server implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             a.pipeline().close();
+            a.holds().close();
         }
         gc.close();
     }

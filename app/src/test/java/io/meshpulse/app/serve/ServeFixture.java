@@ -103,6 +103,7 @@ public final class ServeFixture {
             Properties config = StreamsRunner.config(appId, bootstrap, Files.createDirectories(stateDir), 1, (short) 1,
                     32L * 1024 * 1024);
             config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.applicationServer());
+            config.put(io.meshpulse.topology.stream.CloseHolds.CONFIG, server.closeHolds());
             this.runner = new StreamsRunner(b.build(), config);
             runner.streams().start();
             server.attach(runner.streams(), topics, bootstrap);
