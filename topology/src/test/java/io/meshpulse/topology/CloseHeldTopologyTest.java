@@ -144,6 +144,27 @@ class CloseHeldTopologyTest {
     }
 
     @Test
+    void aNodeWhoseClockIsAheadHoldsNothingTheWallClockWouldSeeAndMakesNoOtherTailerLookBehind() {
+        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+            // Node 2's clock is 60 s ahead: its lines take the task's event time 60 s past the wall clock, while node
+            // 1's tailer (right clock) says each second that it has read up to now.
+            t.heartbeat(NODE_1, T0);
+            t.heartbeat(NODE_2, T0);
+            for (long s = 1; s <= 120; s++) {
+                node1Live(t, s);
+                cart(t, s + 60);
+                t.heartbeat(NODE_2, at(s + 61));
+            }
+            t.advanceWallClock(Duration.ofSeconds(1));
+
+            // Closing follows node 1's word, which is the wall clock: nothing waits longer than it would without
+            // heartbeats as far as the wall clock goes, and node 1 is not the one to blame.
+            assertEquals(0, t.holds.heldMillis());
+            assertEquals(Map.of(NODE_1, 0L, NODE_2, 0L), t.holds.behindMillis());
+        }
+    }
+
+    @Test
     void aTaskWithoutHeartbeatsReportsNoHoldAndAClosedTaskNothing() {
         TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings());
         CloseHolds holds = t.holds;

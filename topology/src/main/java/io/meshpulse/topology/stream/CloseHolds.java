@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * clock by the heartbeats' frontier, and, per ingest instance it follows ({@code tail/<node>}), how far that
  * instance's last "no unread line written before T" is behind the same clock. The clock is the one the task would
  * close on if no heartbeat held it: its event time, or, while idle, where the wall-clock idle advance would have
- * taken it. The tailer that holds a task's windows is the one furthest behind, by exactly the task's hold.
+ * taken it; never past the wall clock (a node whose clock is ahead must not make every other tailer look behind).
+ * The tailer that holds a task's windows is the one furthest behind, by exactly the task's hold.
  * A task's report goes when the task closes (moved to another instance, or the application stopping); an instance
  * the task no longer follows (expired) is no longer in its report.
  *

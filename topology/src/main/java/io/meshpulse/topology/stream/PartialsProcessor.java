@@ -183,11 +183,14 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     /**
      * Tells the metrics how far the heartbeats hold this task's closing back, and how far each ingest it follows is
      * behind (see {@link CloseHolds}), measured from the clock the task would close on without heartbeats: its event
-     * time, or the wall-clock idle advance's own clock while idle (the idle clock itself stops at the frontier).
+     * time, or the wall-clock idle advance's own clock while idle (the idle clock itself stops at the frontier). That
+     * clock is taken no further than the wall clock: a node whose clock is ahead takes event time ahead with its
+     * lines, and the other tailers' heartbeats then hold closing back to the real time, which delays nothing that
+     * the wall clock sees (without the cap every other tailer would look that far behind, and the one at fault not).
      */
     private void reportHolds() {
         if (holds == null) return;
-        long clock = Math.max(eventTime, idleClock);
+        long clock = Math.min(Math.max(eventTime, idleClock), context.currentSystemTimeMs());
         if (!heartbeats.any()) {
             holds.report(taskName, this, 0, java.util.Map.of());
         } else {
