@@ -97,6 +97,9 @@ class PrometheusIT {
                 await("a second scrape of them", Duration.ofMinutes(1),
                         () -> value(prom, "count_over_time(sum(meshpulse_request_failures_total{failure_class=\"UC\"})[1m:1s])") >= 2);
                 ServeFixture.produce(broker.bootstrapServers(), topics, rest, true);
+                // A tailer's heartbeat, ahead of every line (the simulated mesh's lines are older than now): the tasks
+                // follow it, so its series is there (at 0: it holds nothing back), and the closing-held rule stays quiet.
+                ServeFixture.heartbeat(broker.bootstrapServers(), topics, TAILER, Instant.now());
                 long truth = scenario.sim().truth().accessLogLines();
                 await("Prometheus sees every line counted", Duration.ofMinutes(3),
                         () -> value(prom, "sum(meshpulse_requests_total)") == truth);
@@ -151,6 +154,13 @@ class PrometheusIT {
                     assertEquals(severityByFingerprint.get(a.at("/metric/fingerprint").asText()), severity, a.toString());
                 }
 
+                // Reported by the parsing tasks (handed the server's board through the Streams configuration).
+                await("Prometheus sees the tailer's heartbeat series", Duration.ofMinutes(1), () -> value(prom,
+                        "count(meshpulse_pipeline_heartbeat_behind_seconds{ingest=\"" + TAILER + "\"})") == 1);
+                // (0 here, where the lines are days old; the values themselves are checked by the topology's tests)
+                assertTrue(value(prom, "max(meshpulse_pipeline_heartbeat_behind_seconds)") < 60);
+                assertTrue(value(prom, "max(meshpulse_pipeline_close_held_seconds)") < 60);
+
                 List<String> empty = new ArrayList<>();
                 List<String> ambiguous = new ArrayList<>();
                 for (Dashboards.Query q : Dashboards.panelQueries()) {
@@ -193,6 +203,8 @@ class PrometheusIT {
             }
         }
     }
+
+    private static final String TAILER = "tail/prometheus-it";
 
     /** What a line of frontend -> cart becomes when the client sidecar finds no healthy upstream. */
     private static final String UH = "\" 503 UH no_healthy_upstream - \"-\" ";

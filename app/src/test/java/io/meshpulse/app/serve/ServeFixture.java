@@ -81,6 +81,26 @@ public final class ServeFixture {
         }
     }
 
+    /**
+     * A tailer's heartbeat on every raw partition, as the tailer sends it: {@code instance} has no unread line written
+     * before {@code upTo} (which is also the records' timestamp: the broker refuses one more than an hour ahead).
+     */
+    public static void heartbeat(String bootstrap, Topics topics, String instance, Instant upTo) throws Exception {
+        org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
+        h.add(RawLineProducer.CONTROL_HEADER,
+                io.meshpulse.ingest.kafka.Heartbeats.HEARTBEAT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] value = upTo.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> p =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(RawLineProducer.config(bootstrap, java.util.Map.of()),
+                             new org.apache.kafka.common.serialization.StringSerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (org.apache.kafka.common.PartitionInfo pi : p.partitionsFor(topics.rawAccessLog())) {
+                p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.rawAccessLog(), pi.partition(),
+                        upTo.toEpochMilli(), instance, value, h)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
     public static void createTopics(String bootstrap, Topics topics, int partitions) {
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             admin.ensure(topics, partitions, Optional.of((short) 1));
