@@ -127,6 +127,15 @@ public final class FileTailer implements AutoCloseable {
     private Consumer<Path> beforeOpen = p -> { };
     /** The wall clock of heartbeats (tests drive it). */
     private LongSupplier wallClock = System::currentTimeMillis;
+    /** The clock of {@link TailConfig#maxCycle}, in nanoseconds (tests drive it). */
+    private LongSupplier cycleClock = System::nanoTime;
+    /** When the current cycle's time is up ({@link #cycleClock}), and what {@link #bytesThisRun} was when it began. */
+    private long cycleDeadline;
+    private long cycleBytesAtStart;
+    /** Whether the current cycle's time ran out ({@link #timeUp}). */
+    private boolean cycleCut;
+    /** Whether the last {@link #read} stopped because the cycle's time ran out, with bytes left to read. */
+    private boolean readCut;
     /** When the current (or last) discovery began listing files: a file created after that is not known yet. */
     private long lastDiscoveryWall;
     /** When the last heartbeat was sent, and the time it vouched for; {@link #NO_TIME} before the first. */
@@ -150,6 +159,11 @@ public final class FileTailer implements AutoCloseable {
     /** Replaces the wall clock that heartbeats are timed and dated by (tests). */
     void wallClock(LongSupplier clock) {
         this.wallClock = clock;
+    }
+
+    /** Replaces the clock, in nanoseconds, that a cycle's time ({@link TailConfig#maxCycle}) is measured by (tests). */
+    void cycleClock(LongSupplier nanos) {
+        this.cycleClock = nanos;
     }
 
     /** Restores this node's checkpoints, finds the files and commits where each one starts. */
@@ -199,9 +213,19 @@ public final class FileTailer implements AutoCloseable {
      * wait for older lines of other files, the files are read again in the same cycle (up to {@link #MAX_PASSES}
      * times): each pass moves the oldest unread time forward by at least {@link #ORDER_SLACK_MS}, and one
      * transaction per pass would make catching up on an hour's backlog take thousands of commits.
+     *
+     * <p>A cycle is one transaction, so it is also bounded in time: once it has run for {@link TailConfig#maxCycle}
+     * and taken some lines, it reads no further (no further pass, no further file of this pass, no further chunk of
+     * the file being read) and commits. The next cycle goes on where it stopped; the order across files is kept
+     * because stopping only leaves lines unread, and the heartbeat still vouches only for what was read. A tailer
+     * killed in the middle of a cycle leaves its transaction open, which keeps the raw partitions it wrote unreadable
+     * for exactly-once readers until it times out: bounded cycles are what allow a short timeout.
      */
     public boolean pollOnce() {
         long cycleStart = wallClock.getAsLong();
+        cycleDeadline = cycleClock.getAsLong() + config.maxCycle().toNanos();
+        cycleBytesAtStart = bytesThisRun;
+        cycleCut = false;
         long now = System.nanoTime();
         if (now - lastDiscoveryNanos >= config.discoverInterval().toNanos()) {
             lastDiscoveryWall = cycleStart;
@@ -212,7 +236,7 @@ public final class FileTailer implements AutoCloseable {
         for (int pass = 0; pass < MAX_PASSES; pass++) {
             boolean read = pass();
             progress |= read;
-            if (!read || !heldBack || bytesThisRun - bytesAtStart >= config.maxBytesPerFile()) break;
+            if (!read || !heldBack || bytesThisRun - bytesAtStart >= config.maxBytesPerFile() || timeUp()) break;
         }
         heartbeat(cycleStart);
         commit();
@@ -228,6 +252,17 @@ public final class FileTailer implements AutoCloseable {
     /** Bytes consumed since the tailer started, to bound one cycle's passes. */
     private long bytesThisRun;
 
+    /**
+     * Whether this cycle has run for {@link TailConfig#maxCycle}: it then takes no more lines. Never before it has
+     * taken some, so that every cycle moves on, however long discovery or an unreadable file took.
+     */
+    private boolean timeUp() {
+        if (cycleCut) return true;
+        if (bytesThisRun == cycleBytesAtStart || cycleClock.getAsLong() - cycleDeadline < 0) return false;
+        cycleCut = true;
+        return true;
+    }
+
     /** One pass over the files: reads and checkpoints what each has, finishes rotated files read to their end. */
     private boolean pass() {
         boolean progress = false;
@@ -238,12 +273,15 @@ public final class FileTailer implements AutoCloseable {
             Path dir = f.dir;
             // A container's newer file waits until its older (rotated) ones are read to their end.
             if (dir != null && waiting.contains(dir)) continue;
+            // The cycle's time is up: the files not reached wait for the next cycle (see pollOnce).
+            if (timeUp()) break;
             boolean read = read(f, f == oldestFile ? secondOldest : oldest);
             progress |= read;
             if (f.rotated) {
                 // (a gzipped rotation cannot grow: once read to its end it is finished)
-                // (a file whose next line waits for older lines of another file is not at its end)
-                if (!read && !f.held && (f.source.compressed()
+                // (a file whose next line waits for older lines of another file is not at its end, nor is one whose
+                // reading the cycle's time cut short)
+                if (!read && !f.held && !readCut && (f.source.compressed()
                         || System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos())) {
                     finish(f);
                     finished.add(f);
@@ -434,7 +472,15 @@ public final class FileTailer implements AutoCloseable {
                 // its lines are in write order: the next one was written no earlier than the last one read
                 return f.lastTime != NO_TIME ? f.lastTime : UNKNOWN_TIME;
             }
-            return nextLineTime(f);
+            long next = nextLineTime(f);
+            if (next == NO_TIME && cycleCut && f.source.size() - f.readPos > PEEK_BYTES) {
+                // A cycle cut short can leave a file unread whose next line is longer than the look ahead, so its
+                // time is not seen. It was written no earlier than the last line read: vouching only up to then
+                // holds the heartbeat back a little more than needed, never less. A file not read yet: no further
+                // than the last heartbeat.
+                return f.lastTime != NO_TIME ? f.lastTime : UNKNOWN_TIME;
+            }
+            return next;
         } catch (IOException e) {
             return NO_TIME; // read() meets the error and reports it
         }
@@ -1011,6 +1057,7 @@ public final class FileTailer implements AutoCloseable {
     private boolean read(TrackedFile f, long others) {
         long before = f.readPos;
         f.held = false;
+        readCut = false;
         final long horizon = others == Long.MAX_VALUE ? Long.MAX_VALUE : others + ORDER_SLACK_MS;
         try {
             long size = f.source.size();
@@ -1026,6 +1073,10 @@ public final class FileTailer implements AutoCloseable {
             int budget = config.maxBytesPerFile();
             long consumedTotal = 0;
             while (f.readPos < size && consumedTotal < budget) {
+                if (timeUp()) {
+                    readCut = true;
+                    break;
+                }
                 buffer.clear();
                 int want = (int) Math.min(buffer.capacity(), size - f.readPos);
                 buffer.limit(want);
@@ -1092,8 +1143,9 @@ public final class FileTailer implements AutoCloseable {
                 }
                 break; // an unfinished last line: wait for its newline
             }
-            if (consumedTotal >= budget && f.readPos < size && !f.held && f.lastTime != NO_TIME) {
-                // stopped by the budget: the next line was written no earlier than the last one read
+            if ((consumedTotal >= budget || readCut) && f.readPos < size && !f.held && f.lastTime != NO_TIME) {
+                // stopped by the byte budget or the cycle's time: the next line was written no earlier than the last
+                // one read
                 f.heldPos = f.readPos;
                 f.heldTime = f.lastTime;
             }

@@ -21,10 +21,15 @@ import java.util.Set;
  * @param maxBytesPerFile    most bytes read from one file per cycle (fairness between files, bounded transactions)
  * @param heartbeatInterval  how often a heartbeat ("no unread line written before T") goes to every partition of the
  *                           raw topic, in the cycle's transaction after its lines; zero sends none
+ * @param maxCycle           how long one cycle (one Kafka transaction) goes on taking lines: once it has run that
+ *                           long, it stops reading and commits what it has, and the next cycle goes on from there.
+ *                           Keeps a transaction well inside the producer's {@code transaction.timeout.ms} however
+ *                           big the backlog and however slow the disk; a cycle always takes some lines, so it moves
+ *                           on even when listing the files alone took longer
  */
 public record TailConfig(List<String> paths, Set<String> containers, String node, boolean fromBeginning,
                          Duration pollInterval, Duration discoverInterval, Duration rotateQuiet, int maxLineChars,
-                         int maxBytesPerFile, Duration heartbeatInterval) {
+                         int maxBytesPerFile, Duration heartbeatInterval, Duration maxCycle) {
 
     public TailConfig {
         if (paths == null || paths.isEmpty()) throw new IllegalArgumentException("at least one path is required");
@@ -32,6 +37,15 @@ public record TailConfig(List<String> paths, Set<String> containers, String node
         containers = containers == null ? Set.of() : Set.copyOf(containers);
         paths = List.copyOf(paths);
         if (heartbeatInterval == null || heartbeatInterval.isNegative()) heartbeatInterval = Duration.ZERO;
+        if (maxCycle == null || maxCycle.isZero() || maxCycle.isNegative()) maxCycle = DEFAULT_MAX_CYCLE;
+    }
+
+    /** The settings with the default {@link #maxCycle}. */
+    public TailConfig(List<String> paths, Set<String> containers, String node, boolean fromBeginning,
+                      Duration pollInterval, Duration discoverInterval, Duration rotateQuiet, int maxLineChars,
+                      int maxBytesPerFile, Duration heartbeatInterval) {
+        this(paths, containers, node, fromBeginning, pollInterval, discoverInterval, rotateQuiet, maxLineChars,
+                maxBytesPerFile, heartbeatInterval, DEFAULT_MAX_CYCLE);
     }
 
     public static TailConfig defaults(List<String> paths, String node) {
@@ -42,28 +56,40 @@ public record TailConfig(List<String> paths, Set<String> containers, String node
     /** Once a second: the parsing tasks' idle clock then lags what the tailer has read by about that much. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
+    /**
+     * A third of the tailer's transaction timeout ({@code KafkaTailSink}, 15 s): what the cycle sent may still be
+     * in the producer's buffer when it stops reading, and the commit flushes that before the coordinator's clock
+     * runs out.
+     */
+    public static final Duration DEFAULT_MAX_CYCLE = Duration.ofSeconds(5);
+
+    public TailConfig withMaxCycle(Duration d) {
+        return new TailConfig(paths, containers, node, fromBeginning, pollInterval, discoverInterval, rotateQuiet,
+                maxLineChars, maxBytesPerFile, heartbeatInterval, d);
+    }
+
     public TailConfig withHeartbeatInterval(Duration d) {
         return new TailConfig(paths, containers, node, fromBeginning, pollInterval, discoverInterval, rotateQuiet,
-                maxLineChars, maxBytesPerFile, d);
+                maxLineChars, maxBytesPerFile, d, maxCycle);
     }
 
     public TailConfig withContainers(Set<String> c) {
         return new TailConfig(paths, c, node, fromBeginning, pollInterval, discoverInterval, rotateQuiet, maxLineChars,
-                maxBytesPerFile, heartbeatInterval);
+                maxBytesPerFile, heartbeatInterval, maxCycle);
     }
 
     public TailConfig withFromBeginning(boolean b) {
         return new TailConfig(paths, containers, node, b, pollInterval, discoverInterval, rotateQuiet, maxLineChars,
-                maxBytesPerFile, heartbeatInterval);
+                maxBytesPerFile, heartbeatInterval, maxCycle);
     }
 
     public TailConfig withTimings(Duration poll, Duration discover, Duration quiet) {
         return new TailConfig(paths, containers, node, fromBeginning, poll, discover, quiet, maxLineChars,
-                maxBytesPerFile, heartbeatInterval);
+                maxBytesPerFile, heartbeatInterval, maxCycle);
     }
 
     public TailConfig withMaxLineChars(int max) {
         return new TailConfig(paths, containers, node, fromBeginning, pollInterval, discoverInterval, rotateQuiet, max,
-                maxBytesPerFile, heartbeatInterval);
+                maxBytesPerFile, heartbeatInterval, maxCycle);
     }
 }
