@@ -215,7 +215,7 @@ public final class FileTailer implements AutoCloseable {
      * transaction per pass would make catching up on an hour's backlog take thousands of commits.
      *
      * <p>A cycle is one transaction, so it is also bounded in time: once it has run for {@link TailConfig#maxCycle}
-     * and taken some lines, it reads no further (no further pass, no further file of this pass, no further chunk of
+     * (or taken {@link TailConfig#maxBytesPerFile} in all) and taken some lines, it reads no further (no further pass, no further file of this pass, no further chunk of
      * the file being read) and commits. The next cycle goes on where it stopped; the order across files is kept
      * because stopping only leaves lines unread, and the heartbeat still vouches only for what was read. A tailer
      * killed in the middle of a cycle leaves its transaction open, which keeps the raw partitions it wrote unreadable
@@ -253,12 +253,16 @@ public final class FileTailer implements AutoCloseable {
     private long bytesThisRun;
 
     /**
-     * Whether this cycle has run for {@link TailConfig#maxCycle}: it then takes no more lines. Never before it has
-     * taken some, so that every cycle moves on, however long discovery or an unreadable file took.
+     * Whether this cycle has run for {@link TailConfig#maxCycle}, or taken {@link TailConfig#maxBytesPerFile} over
+     * all its files: it then takes no more lines. Never before it has taken some, so that every cycle moves on,
+     * however long discovery or an unreadable file took. (The bytes bound what the commit still has to flush when the
+     * broker is slower than the disk; before, only the passes after the first one counted them, and a first pass
+     * over many files with a backlog each took up to that much per file.)
      */
     private boolean timeUp() {
         if (cycleCut) return true;
-        if (bytesThisRun == cycleBytesAtStart || cycleClock.getAsLong() - cycleDeadline < 0) return false;
+        long taken = bytesThisRun - cycleBytesAtStart;
+        if (taken == 0 || (taken < config.maxBytesPerFile() && cycleClock.getAsLong() - cycleDeadline < 0)) return false;
         cycleCut = true;
         return true;
     }

@@ -18,7 +18,8 @@ import java.util.Set;
  * @param discoverInterval   how often to look for new files and rotations
  * @param rotateQuiet        how long a rotated file must stay unchanged at its end before it is closed
  * @param maxLineChars       longest logical line; longer ones go to the dead-letter topic, cut
- * @param maxBytesPerFile    most bytes read from one file per cycle (fairness between files, bounded transactions)
+ * @param maxBytesPerFile    most bytes read from one file per cycle (fairness between files), and about the most a
+ *                           cycle reads over all files (bounded transactions: a cycle stops once past it)
  * @param heartbeatInterval  how often a heartbeat ("no unread line written before T") goes to every partition of the
  *                           raw topic, in the cycle's transaction after its lines; zero sends none
  * @param maxCycle           how long one cycle (one Kafka transaction) goes on taking lines: once it has run that

@@ -194,6 +194,28 @@ class FileTailerCycleTimeTest {
     }
 
     @Test
+    void aCycleStopsOnceItHasTakenTheByteBudgetOverAllItsFiles() {
+        // Ten pods' backlogs within the order slack of each other: the first pass reads each of them. With 100 KiB a
+        // cycle, it stops after the first file's first chunk (256 KiB) instead of taking a chunk of every file.
+        for (int p = 0; p < 10; p++) {
+            backlog(new KubeletDir(root, "shop", "pod-" + p, "istio-proxy").clockAt(LINES_FROM), "pod" + p, 300);
+        }
+        TailConfig c = config();
+        c = new TailConfig(c.paths(), c.containers(), c.node(), true, c.pollInterval(), c.discoverInterval(),
+                c.rotateQuiet(), c.maxLineChars(), 100 * 1024, c.heartbeatInterval(), Duration.ofMinutes(1));
+        FileTailer t = new FileTailer(c, timed(kafka.sink()), new SimpleMeterRegistry());
+        t.wallClock(() -> wall);
+        t.cycleClock(() -> nanos);
+        t.start();
+        pollUntil(t, 3000, 40);
+        t.close();
+        for (int p = 0; p < 10; p++) assertEquals(numbers(300), linesOf("pod-" + p));
+        int most = linesPerCommit.stream().mapToInt(Integer::intValue).max().orElse(0);
+        assertTrue(most <= 300, "a cycle took " + most + " lines of about 1 KiB: " + linesPerCommit);
+        assertNoLineOlderThanAnEarlierHeartbeat();
+    }
+
+    @Test
     void aCycleAlwaysTakesSomeLinesEvenWhenItsTimeIsUpBeforeItReads() {
         backlog(new KubeletDir(root, "shop", "pay-7", "istio-proxy").clockAt(LINES_FROM), "pay", 600);
         FileTailer t = new FileTailer(config(), kafka.sink(), new SimpleMeterRegistry());
