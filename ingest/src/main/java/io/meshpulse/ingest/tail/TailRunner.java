@@ -3,14 +3,15 @@ package io.meshpulse.ingest.tail;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.Supplier;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a {@link FileTailer} running: when Kafka fails (broker away, a transaction that could not commit), the
  * tailer and its producer are dropped and a new pair resumes from the committed checkpoints, after a back-off that
- * doubles up to 30 s. Being fenced means another tailer took this node's transactional id: that is final.
+ * doubles up to 30 s. Being fenced means another tailer took this node's transactional id: that is final. A
+ * transaction the broker aborted at its timeout also comes back as fenced from the Kafka client; the sink tells it
+ * apart ({@link TransactionExpiredException}) and the tailer resumes then.
  */
 public final class TailRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TailRunner.class);
@@ -55,7 +56,7 @@ public final class TailRunner {
                 }
                 return 0;
             } catch (RuntimeException e) {
-                if (fenced(e)) {
+                if (KafkaTailSink.fenced(e)) {
                     LOG.error("another tailer took over node {} (same transactional id {}): stopping",
                             config.node(), KafkaTailSink.transactionalId(config.node()));
                     return 2;
@@ -77,16 +78,6 @@ public final class TailRunner {
 
     private double totalSkipped() {
         return metrics.skippedCount("oversize") + metrics.skippedCount("binary") + metrics.skippedCount("truncated");
-    }
-
-    private static boolean fenced(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException
-                    || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Asks the loop to end after the current cycle (which commits). */

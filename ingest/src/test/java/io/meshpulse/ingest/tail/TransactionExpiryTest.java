@@ -1,0 +1,209 @@
+package io.meshpulse.ingest.tail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.model.DeadLetter;
+import io.meshpulse.model.RawLogLine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A transaction the broker aborted at its timeout comes back from the Kafka client as fenced (ProducerFencedException
+ * with transaction version 1, InvalidProducerEpochException from the sends with version 2: both seen on a real
+ * broker). The sink tells it from another tailer taking over by the transaction's age, and the runner resumes from
+ * the committed checkpoints instead of stopping.
+ */
+class TransactionExpiryTest {
+    private static final RawLogLine LINE = new RawLogLine("2026-11-20T10:00:04.000Z", "shop", "cart-1", "istio-proxy",
+            "node-1", "l1", "f");
+
+    @TempDir
+    Path root;
+
+    private long nanos;
+
+    private KafkaTailSink sink(MockProducer<String, byte[]> producer, Map<String, Object> overrides) {
+        producer.initTransactions();
+        KafkaTailSink s = new KafkaTailSink("unused:9092", "raw", "dlq", "checkpoints", "node-1", overrides,
+                () -> producer);
+        s.clock(() -> nanos);
+        return s;
+    }
+
+    private static MockProducer<String, byte[]> producer() {
+        return new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Test
+    void theDefaultTimeoutIsFifteenSecondsThreeCycles() {
+        assertEquals(15_000, KafkaTailSink.TRANSACTION_TIMEOUT_MS);
+        assertEquals(KafkaTailSink.TRANSACTION_TIMEOUT_MS, 3 * TailConfig.DEFAULT_MAX_CYCLE.toMillis());
+        assertEquals(15_000, KafkaTailSink.transactionTimeoutMs(Map.of()));
+        assertEquals(40_000, KafkaTailSink.transactionTimeoutMs(Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "40000")));
+    }
+
+    @Test
+    void fencedOnATransactionOpenForHalfItsTimeoutIsAnExpiry() {
+        MockProducer<String, byte[]> producer = producer();
+        try (KafkaTailSink s = sink(producer, Map.of())) {
+            s.line(LINE, 1);
+            nanos += Duration.ofMillis(7_500).toNanos();
+            ProducerFencedException fenced = new ProducerFencedException("There is a newer producer");
+            producer.commitTransactionException = fenced;
+            RuntimeException e = assertThrows(RuntimeException.class, s::commit);
+            assertInstanceOf(TransactionExpiredException.class, e);
+            assertSame(fenced, e.getCause());
+            assertFalse(KafkaTailSink.fenced(e), "the runner resumes");
+        }
+        assertEquals(0, producer.commitCount());
+    }
+
+    @Test
+    void anOldEpochOnASendOfAnOldTransactionIsAnExpiryToo() {
+        MockProducer<String, byte[]> producer = producer();
+        try (KafkaTailSink s = sink(producer, Map.of())) {
+            s.line(LINE, 1);
+            nanos += Duration.ofSeconds(20).toNanos();
+            producer.sendException = new org.apache.kafka.common.KafkaException("Cannot perform send",
+                    new InvalidProducerEpochException("Producer attempted to produce with an old epoch."));
+            RuntimeException e = assertThrows(RuntimeException.class, () -> s.line(LINE, 2));
+            assertInstanceOf(TransactionExpiredException.class, e);
+            assertFalse(KafkaTailSink.fenced(e));
+        }
+    }
+
+    @Test
+    void fencedOnAYoungTransactionIsAnotherTailerAndFinal() {
+        MockProducer<String, byte[]> producer = producer();
+        try (KafkaTailSink s = sink(producer, Map.of())) {
+            s.line(LINE, 1);
+            nanos += Duration.ofMillis(7_000).toNanos();
+            ProducerFencedException fenced = new ProducerFencedException("There is a newer producer");
+            producer.commitTransactionException = fenced;
+            RuntimeException e = assertThrows(RuntimeException.class, s::commit);
+            assertSame(fenced, e);
+            assertTrue(KafkaTailSink.fenced(e), "the runner stops");
+        }
+    }
+
+    @Test
+    void theAgeIsMeasuredAgainstATimeoutSetByTheClientSettings() {
+        MockProducer<String, byte[]> producer = producer();
+        try (KafkaTailSink s = sink(producer, Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000))) {
+            s.line(LINE, 1);
+            nanos += Duration.ofSeconds(20).toNanos();
+            producer.commitTransactionException = new ProducerFencedException("There is a newer producer");
+            assertTrue(KafkaTailSink.fenced(assertThrows(RuntimeException.class, s::commit)));
+        }
+    }
+
+    @Test
+    void theRunnerResumesAfterAnExpiryWithNothingLostOrRepeated() throws Exception {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
+        MemoryKafka kafka = new MemoryKafka();
+        AtomicInteger sinks = new AtomicInteger();
+        TailConfig config = TailConfig.defaults(List.of(root + "/*/*/*.log"), "node-1").withFromBeginning(true)
+                .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
+        // The first sink's first commit with lines in it fails as an expired transaction does; the later ones work.
+        TailRunner runner = new TailRunner(config, () -> watched(kafka, kafka.sink(), sinks.incrementAndGet() == 1),
+                new SimpleMeterRegistry(), Duration.ofMinutes(1));
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> rc = ex.submit(runner::run);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            awaitLines(kafka, 2, rc, deadline);
+            a.line("3");
+            awaitLines(kafka, 3, rc, deadline);
+            assertFalse(rc.isDone(), "the runner stopped instead of resuming: " + (rc.isDone() ? rc.get() : null));
+            runner.stop();
+            assertEquals(0, rc.get(30, TimeUnit.SECONDS));
+        } finally {
+            ex.shutdownNow();
+        }
+        assertEquals(2, sinks.get(), "one new sink after the expiry");
+        synchronized (kafka) {
+            assertEquals(List.of("1", "2", "3"), kafka.lines.stream().map(RawLogLine::line).toList());
+        }
+    }
+
+    /** Waits (deadline-bound) for the runner's thread to have committed {@code n} lines. */
+    private static void awaitLines(MemoryKafka kafka, int n, Future<Integer> rc, long deadline)
+            throws InterruptedException {
+        synchronized (kafka) {
+            while (kafka.lines.size() < n && !rc.isDone() && System.nanoTime() < deadline) kafka.wait(20);
+        }
+    }
+
+    /**
+     * The sink, its commits made under the lock of {@code kafka} (read by the test's thread); when {@code expire},
+     * its first commit holding lines fails as the Kafka client reports a transaction aborted at its timeout.
+     */
+    private static TailSink watched(MemoryKafka kafka, TailSink s, boolean expire) {
+        return new TailSink() {
+            private boolean lines;
+
+            @Override
+            public Map<String, Checkpoint> restore() {
+                return s.restore();
+            }
+
+            @Override
+            public void line(RawLogLine line, long timestampMillis) {
+                lines = true;
+                s.line(line, timestampMillis);
+            }
+
+            @Override
+            public void deadLetter(String key, DeadLetter deadLetter, long timestampMillis) {
+                s.deadLetter(key, deadLetter, timestampMillis);
+            }
+
+            @Override
+            public void checkpoint(String key, Checkpoint checkpoint) {
+                s.checkpoint(key, checkpoint);
+            }
+
+            @Override
+            public void heartbeat(String instance, long upToMillis) {
+                s.heartbeat(instance, upToMillis);
+            }
+
+            @Override
+            public void commit() {
+                if (expire && lines) {
+                    throw new TransactionExpiredException("expired", new ProducerFencedException("newer producer"));
+                }
+                synchronized (kafka) {
+                    s.commit();
+                    kafka.notifyAll();
+                }
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
+    }
+}
