@@ -132,9 +132,9 @@ public final class FileTailer implements AutoCloseable {
     /** When the current cycle's time is up ({@link #cycleClock}), and what {@link #bytesThisRun} was when it began. */
     private long cycleDeadline;
     private long cycleBytesAtStart;
-    /** Whether the current cycle's time ran out ({@link #timeUp}). */
+    /** Whether the current cycle has spent its time or its bytes ({@link #spent}). */
     private boolean cycleCut;
-    /** Whether the last {@link #read} stopped because the cycle's time ran out, with bytes left to read. */
+    /** Whether the last {@link #read} stopped because the cycle was {@link #spent}, with bytes left to read. */
     private boolean readCut;
     /** When the current (or last) discovery began listing files: a file created after that is not known yet. */
     private long lastDiscoveryWall;
@@ -215,11 +215,12 @@ public final class FileTailer implements AutoCloseable {
      * transaction per pass would make catching up on an hour's backlog take thousands of commits.
      *
      * <p>A cycle is one transaction, so it is also bounded in time: once it has run for {@link TailConfig#maxCycle}
-     * (or taken {@link TailConfig#maxBytesPerFile} in all) and taken some lines, it reads no further (no further pass, no further file of this pass, no further chunk of
-     * the file being read) and commits. The next cycle goes on where it stopped; the order across files is kept
-     * because stopping only leaves lines unread, and the heartbeat still vouches only for what was read. A tailer
-     * killed in the middle of a cycle leaves its transaction open, which keeps the raw partitions it wrote unreadable
-     * for exactly-once readers until it times out: bounded cycles are what allow a short timeout.
+     * (or taken {@link TailConfig#maxBytesPerFile} over all files) and taken some lines, it reads no further (no
+     * further pass, no further file of this pass, no further chunk of the file being read) and commits. The next cycle
+     * goes on where it stopped; the order across files is kept because stopping only leaves lines unread, and the
+     * heartbeat still vouches only for what was read. A tailer killed in the middle of a cycle leaves its transaction
+     * open, which keeps the raw partitions it wrote unreadable for exactly-once readers until it times out: bounded
+     * cycles are what allow a short timeout.
      */
     public boolean pollOnce() {
         long cycleStart = wallClock.getAsLong();
@@ -232,11 +233,10 @@ public final class FileTailer implements AutoCloseable {
             discover();
         }
         boolean progress = false;
-        long bytesAtStart = bytesThisRun;
         for (int pass = 0; pass < MAX_PASSES; pass++) {
             boolean read = pass();
             progress |= read;
-            if (!read || !heldBack || bytesThisRun - bytesAtStart >= config.maxBytesPerFile() || timeUp()) break;
+            if (!read || !heldBack || spent()) break;
         }
         heartbeat(cycleStart);
         commit();
@@ -259,10 +259,11 @@ public final class FileTailer implements AutoCloseable {
      * broker is slower than the disk; before, only the passes after the first one counted them, and a first pass
      * over many files with a backlog each took up to that much per file.)
      */
-    private boolean timeUp() {
+    private boolean spent() {
         if (cycleCut) return true;
         long taken = bytesThisRun - cycleBytesAtStart;
-        if (taken == 0 || (taken < config.maxBytesPerFile() && cycleClock.getAsLong() - cycleDeadline < 0)) return false;
+        if (taken == 0) return false;
+        if (taken < config.maxBytesPerFile() && cycleClock.getAsLong() - cycleDeadline < 0) return false;
         cycleCut = true;
         return true;
     }
@@ -277,14 +278,14 @@ public final class FileTailer implements AutoCloseable {
             Path dir = f.dir;
             // A container's newer file waits until its older (rotated) ones are read to their end.
             if (dir != null && waiting.contains(dir)) continue;
-            // The cycle's time is up: the files not reached wait for the next cycle (see pollOnce).
-            if (timeUp()) break;
+            // The cycle's time or bytes are spent: the files not reached wait for the next cycle (see pollOnce).
+            if (spent()) break;
             boolean read = read(f, f == oldestFile ? secondOldest : oldest);
             progress |= read;
             if (f.rotated) {
                 // (a gzipped rotation cannot grow: once read to its end it is finished)
                 // (a file whose next line waits for older lines of another file is not at its end, nor is one whose
-                // reading the cycle's time cut short)
+                // reading the cycle's end cut short)
                 if (!read && !f.held && !readCut && (f.source.compressed()
                         || System.nanoTime() - f.lastChangeNanos >= config.rotateQuiet().toNanos())) {
                     finish(f);
@@ -1077,7 +1078,7 @@ public final class FileTailer implements AutoCloseable {
             int budget = config.maxBytesPerFile();
             long consumedTotal = 0;
             while (f.readPos < size && consumedTotal < budget) {
-                if (timeUp()) {
+                if (spent()) {
                     readCut = true;
                     break;
                 }
@@ -1148,8 +1149,8 @@ public final class FileTailer implements AutoCloseable {
                 break; // an unfinished last line: wait for its newline
             }
             if ((consumedTotal >= budget || readCut) && f.readPos < size && !f.held && f.lastTime != NO_TIME) {
-                // stopped by the byte budget or the cycle's time: the next line was written no earlier than the last
-                // one read
+                // stopped by the file's byte budget or the cycle's end: the next line was written no earlier than the
+                // last one read
                 f.heldPos = f.readPos;
                 f.heldTime = f.lastTime;
             }

@@ -158,7 +158,8 @@ class FileTailerCycleTimeTest {
         int most = linesPerCommit.stream().mapToInt(Integer::intValue).max().orElse(0);
         assertTrue(most <= MOST_PER_CYCLE, "a cycle took " + most + " lines (" + most + " ms of its clock, for a "
                 + MAX_CYCLE.toMillis() + " ms budget): " + linesPerCommit);
-        assertTrue(linesPerCommit.stream().filter(n -> n > 0).count() >= 12_000 / MOST_PER_CYCLE, linesPerCommit.toString());
+        assertTrue(linesPerCommit.stream().filter(n -> n > 0).count() >= 12_000 / MOST_PER_CYCLE,
+                linesPerCommit.toString());
         // across files, a line never went out before a line of another file written more than the slack before it
         long newest = 0;
         for (RawLogLine l : kafka.lines) {

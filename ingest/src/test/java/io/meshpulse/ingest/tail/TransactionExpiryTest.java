@@ -60,7 +60,8 @@ class TransactionExpiryTest {
         assertEquals(15_000, KafkaTailSink.TRANSACTION_TIMEOUT_MS);
         assertEquals(KafkaTailSink.TRANSACTION_TIMEOUT_MS, 3 * TailConfig.DEFAULT_MAX_CYCLE.toMillis());
         assertEquals(15_000, KafkaTailSink.transactionTimeoutMs(Map.of()));
-        assertEquals(40_000, KafkaTailSink.transactionTimeoutMs(Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "40000")));
+        assertEquals(40_000,
+                KafkaTailSink.transactionTimeoutMs(Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "40000")));
     }
 
     @Test
