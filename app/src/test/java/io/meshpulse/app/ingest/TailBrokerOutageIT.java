@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.TopicAdmin;
-import io.meshpulse.ingest.tail.Checkpoint;
+import io.meshpulse.ingest.tail.ForwardingTailSink;
 import io.meshpulse.ingest.tail.KafkaTailSink;
 import io.meshpulse.ingest.tail.TailSink;
-import io.meshpulse.model.DeadLetter;
 import io.meshpulse.ingest.tail.TailConfig;
 import io.meshpulse.ingest.tail.TailRunner;
 import io.meshpulse.model.JsonCodec;
@@ -159,45 +158,20 @@ class TailBrokerOutageIT {
         }
 
         TailSink around(TailSink s) {
-            return new TailSink() {
+            return new ForwardingTailSink(s) {
                 private boolean lines;
-
-                @Override
-                public Map<String, Checkpoint> restore() {
-                    return s.restore();
-                }
 
                 @Override
                 public void line(RawLogLine line, long timestampMillis) {
                     lines = true;
-                    s.line(line, timestampMillis);
-                }
-
-                @Override
-                public void deadLetter(String key, DeadLetter deadLetter, long timestampMillis) {
-                    s.deadLetter(key, deadLetter, timestampMillis);
-                }
-
-                @Override
-                public void checkpoint(String key, Checkpoint checkpoint) {
-                    s.checkpoint(key, checkpoint);
-                }
-
-                @Override
-                public void heartbeat(String instance, long upToMillis) {
-                    s.heartbeat(instance, upToMillis);
+                    super.line(line, timestampMillis);
                 }
 
                 @Override
                 public void commit() {
                     if (lines) maybeHold();
                     lines = false;
-                    s.commit();
-                }
-
-                @Override
-                public void close() {
-                    s.close();
+                    super.commit();
                 }
             };
         }

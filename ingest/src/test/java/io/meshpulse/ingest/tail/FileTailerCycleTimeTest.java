@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.ingest.framing.LineFramer;
-import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.RawLogLine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,43 +54,18 @@ class FileTailerCycleTimeTest {
 
     /** The sink, with the cycle clock advancing as lines are sent. */
     private TailSink timed(TailSink s) {
-        return new TailSink() {
-            @Override
-            public Map<String, Checkpoint> restore() {
-                return s.restore();
-            }
-
+        return new ForwardingTailSink(s) {
             @Override
             public void line(RawLogLine line, long timestampMillis) {
                 nanos += PER_LINE;
-                s.line(line, timestampMillis);
-            }
-
-            @Override
-            public void deadLetter(String key, DeadLetter deadLetter, long timestampMillis) {
-                s.deadLetter(key, deadLetter, timestampMillis);
-            }
-
-            @Override
-            public void checkpoint(String key, Checkpoint checkpoint) {
-                s.checkpoint(key, checkpoint);
-            }
-
-            @Override
-            public void heartbeat(String instance, long upToMillis) {
-                s.heartbeat(instance, upToMillis);
+                super.line(line, timestampMillis);
             }
 
             @Override
             public void commit() {
                 int before = kafka.lines.size();
-                s.commit();
+                super.commit();
                 linesPerCommit.add(kafka.lines.size() - before);
-            }
-
-            @Override
-            public void close() {
-                s.close();
             }
         };
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.RawLogLine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -161,33 +160,13 @@ class TransactionExpiryTest {
      * its first commit holding lines fails as the Kafka client reports a transaction aborted at its timeout.
      */
     private static TailSink watched(MemoryKafka kafka, TailSink s, boolean expire) {
-        return new TailSink() {
+        return new ForwardingTailSink(s) {
             private boolean lines;
-
-            @Override
-            public Map<String, Checkpoint> restore() {
-                return s.restore();
-            }
 
             @Override
             public void line(RawLogLine line, long timestampMillis) {
                 lines = true;
-                s.line(line, timestampMillis);
-            }
-
-            @Override
-            public void deadLetter(String key, DeadLetter deadLetter, long timestampMillis) {
-                s.deadLetter(key, deadLetter, timestampMillis);
-            }
-
-            @Override
-            public void checkpoint(String key, Checkpoint checkpoint) {
-                s.checkpoint(key, checkpoint);
-            }
-
-            @Override
-            public void heartbeat(String instance, long upToMillis) {
-                s.heartbeat(instance, upToMillis);
+                super.line(line, timestampMillis);
             }
 
             @Override
@@ -196,14 +175,9 @@ class TransactionExpiryTest {
                     throw new TransactionExpiredException("expired", new ProducerFencedException("newer producer"));
                 }
                 synchronized (kafka) {
-                    s.commit();
+                    super.commit();
                     kafka.notifyAll();
                 }
-            }
-
-            @Override
-            public void close() {
-                s.close();
             }
         };
     }
