@@ -1,15 +1,12 @@
 package io.meshpulse.topology;
 
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CART_IP;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CART_POD;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CHECKOUT_IP;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CHECKOUT_POD;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.NODE_1;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.NODE_2;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS_IP;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.SHOP;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.at;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.bothLive;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.node1Live;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.cart;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.checkout;
 import static io.meshpulse.topology.TopologyTestSupport.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,32 +25,6 @@ import org.junit.jupiter.api.Test;
  * windows, 30 s grace, idle after 5 s, heartbeat expiry 90 s.
  */
 class CloseHeldTopologyTest {
-
-    private static void checkout(TopologyTestSupport t, long second) {
-        t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(second)));
-    }
-
-    private static void cart(TopologyTestSupport t, long second) {
-        t.line(SHOP, CART_POD, IstioLine.outbound(CART_IP, PAYMENTS, PAYMENTS_IP).at(at(second)));
-    }
-
-    /** One live second of node 1: the wall clock moves to {@code second} (a punctuation), its line, its heartbeat. */
-    private static void node1Live(TopologyTestSupport t, long second) {
-        t.advanceWallClock(Duration.ofSeconds(1));
-        checkout(t, second);
-        t.heartbeat(NODE_1, at(second + 1));
-    }
-
-    /** Both nodes live for {@code seconds}: each has read up to {@code seconds + 1} at the end. */
-    private static void bothLive(TopologyTestSupport t, long seconds) {
-        t.heartbeat(NODE_1, T0);
-        t.heartbeat(NODE_2, T0);
-        for (long s = 1; s <= seconds; s++) {
-            node1Live(t, s);
-            cart(t, s);
-            t.heartbeat(NODE_2, at(s + 1));
-        }
-    }
 
     private static long seconds(long millis) {
         return Duration.ofMillis(millis).toSeconds();

@@ -1,15 +1,12 @@
 package io.meshpulse.topology;
 
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CART_IP;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CART_POD;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CHECKOUT_IP;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.CHECKOUT_POD;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.NODE_1;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.NODE_2;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.PAYMENTS_IP;
-import static io.meshpulse.topology.IngestHeartbeatTopologyTest.SHOP;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.at;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.bothLive;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.node1Live;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.cart;
+import static io.meshpulse.topology.IngestHeartbeatTopologyTest.checkout;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.perWindow;
 import static io.meshpulse.topology.IngestHeartbeatTopologyTest.total;
 import static io.meshpulse.topology.TopologyTestSupport.T0;
@@ -35,49 +32,12 @@ import org.junit.jupiter.api.Test;
  * {@code T0 + s}. Defaults: 10 s windows, 30 s grace, idle after 5 s, heartbeat expiry 90 s.
  */
 class IngestHeartbeatClosingTopologyTest {
-    // the pods, IPs and tailers of IngestHeartbeatTopologyTest: checkout on node 1, cart on node 2
-    private long sent;
-
-    /** A line of node 1's pod. */
-    private void checkout(TopologyTestSupport t, long second) {
-        t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(second)));
-        sent++;
-    }
-
-    /** A line of node 2's pod. */
-    private void cart(TopologyTestSupport t, long second) {
-        t.line(SHOP, CART_POD, IstioLine.outbound(CART_IP, PAYMENTS, PAYMENTS_IP).at(at(second)));
-        sent++;
-    }
-
-    /** One live second on node 1: the wall clock moves to {@code second}, its line, its heartbeat. */
-    private void node1Live(TopologyTestSupport t, long second) {
-        t.advanceWallClock(Duration.ofSeconds(1));
-        checkout(t, second);
-        t.heartbeat(NODE_1, at(second + 1));
-    }
-
-    /** Both tailers heard; three lines of node 1 at 1-3 s; both have read up to 4 s. */
-    private void beforeTheOutage(TopologyTestSupport t) {
-        IngestHeartbeatTopologyTest.beforeTheOutage(t, NODE_1, NODE_2);
-        sent += 3;
-    }
-
-    /** Both nodes live for {@code seconds}: node 1's line and heartbeat, node 2's line and heartbeat, each second. */
-    private void bothLive(TopologyTestSupport t, long seconds) {
-        t.heartbeat(NODE_1, T0);
-        t.heartbeat(NODE_2, T0);
-        for (long s = 1; s <= seconds; s++) {
-            node1Live(t, s);
-            cart(t, s);
-            t.heartbeat(NODE_2, at(s + 1));
-        }
-    }
+    // the pods, IPs, tailers and two-node helpers of IngestHeartbeatTopologyTest: checkout on node 1, cart on node 2
 
     @Test
     void afterAnOutageTheTailerThatResumesLastHasItsOutageLinesCounted() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
-            beforeTheOutage(t);
+            IngestHeartbeatTopologyTest.beforeTheOutage(t, NODE_1, NODE_2);
 
             // Given the broker away for two minutes.
             t.advanceWallClockBySeconds(120);
@@ -103,7 +63,7 @@ class IngestHeartbeatClosingTopologyTest {
             assertEquals(120L, closed.keySet().stream().max(Long::compare).orElseThrow(),
                     "closed up to the clock (160 s) less the grace: " + closed);
             t.endOfInput();
-            assertEquals(sent, sumOf(closed) + total(t.stats()), "every line counted once");
+            assertEquals(t.linesSent(), sumOf(closed) + total(t.stats()), "every line counted once");
             assertEquals(List.of(), t.deadLetters());
         }
     }
@@ -129,7 +89,7 @@ class IngestHeartbeatClosingTopologyTest {
             assertEquals(20L, closed.get(20L), "[20, 30): 10 lines of each node, 10 of node 2's from its backlog");
             assertEquals(40L, closed.keySet().stream().max(Long::compare).orElseThrow(), closed.toString());
             t.endOfInput();
-            assertEquals(sent, sumOf(closed) + total(t.stats()), "every line counted once");
+            assertEquals(t.linesSent(), sumOf(closed) + total(t.stats()), "every line counted once");
             assertEquals(List.of(), t.deadLetters());
         }
     }
@@ -161,7 +121,7 @@ class IngestHeartbeatClosingTopologyTest {
     @Test
     void aTotalOutageLongerThanTheExpiryExpiresNobody() {
         try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
-            beforeTheOutage(t);
+            IngestHeartbeatTopologyTest.beforeTheOutage(t, NODE_1, NODE_2);
 
             // Given the broker away for ten minutes, far longer than the 90 s expiry: nobody is heard.
             t.advanceWallClockBySeconds(600);
@@ -177,7 +137,7 @@ class IngestHeartbeatClosingTopologyTest {
             // Then no line of the outage is late, from either node.
             assertEquals(List.of(), t.deadLetters());
             t.endOfInput();
-            assertEquals(sent, total(t.stats()));
+            assertEquals(t.linesSent(), total(t.stats()));
             assertEquals(List.of(), t.deadLetters());
         }
     }

@@ -39,6 +39,34 @@ class IngestHeartbeatTopologyTest {
         t.line(SHOP, pod, IstioLine.outbound(ip, PAYMENTS, PAYMENTS_IP).at(at(second)));
     }
 
+    /** A line of node 1's pod (checkout) at {@code T0 + second}. */
+    static void checkout(TopologyTestSupport t, long second) {
+        call(t, CHECKOUT_POD, CHECKOUT_IP, second);
+    }
+
+    /** A line of node 2's pod (cart) at {@code T0 + second}. */
+    static void cart(TopologyTestSupport t, long second) {
+        call(t, CART_POD, CART_IP, second);
+    }
+
+    /** One live second of node 1: the wall clock moves to {@code second} (a punctuation), its line, its heartbeat. */
+    static void node1Live(TopologyTestSupport t, long second) {
+        t.advanceWallClock(Duration.ofSeconds(1));
+        checkout(t, second);
+        t.heartbeat(NODE_1, at(second + 1));
+    }
+
+    /** Both nodes live for {@code seconds}: node 1's line and heartbeat, node 2's line and heartbeat, each second. */
+    static void bothLive(TopologyTestSupport t, long seconds) {
+        t.heartbeat(NODE_1, T0);
+        t.heartbeat(NODE_2, T0);
+        for (long s = 1; s <= seconds; s++) {
+            node1Live(t, s);
+            cart(t, s);
+            t.heartbeat(NODE_2, at(s + 1));
+        }
+    }
+
     /** Requests per window start, in seconds after T0, over every pair. */
     static Map<Long, Long> perWindow(List<PairWindowStats> stats) {
         Map<Long, Long> out = new TreeMap<>();

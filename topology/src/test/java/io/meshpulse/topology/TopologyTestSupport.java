@@ -29,6 +29,7 @@ public final class TopologyTestSupport implements AutoCloseable {
     /** What the parsing task reports of the heartbeats' hold, as the application's metrics read it. */
     public final CloseHolds holds = new CloseHolds();
     private final TestInputTopic<String, byte[]> raw;
+    private long linesSent;
     private final TestOutputTopic<String, PairWindowStats> stats;
     private final TestOutputTopic<String, DeadLetter> dlq;
     /** Where the tests route the spine's early looks (the application hands them to the alerts stage). */
@@ -83,6 +84,12 @@ public final class TopologyTestSupport implements AutoCloseable {
     public void line(String namespace, String pod, String text) {
         RawLogLine r = new RawLogLine(null, namespace, pod, "istio-proxy", "aks-node-1", text, "test");
         raw.pipeInput(r.key(), RAW.encode(r));
+        linesSent++;
+    }
+
+    /** How many lines {@link #line} has piped in so far. */
+    public long linesSent() {
+        return linesSent;
     }
 
     public void endOfInput() {

@@ -11,7 +11,6 @@ import io.meshpulse.ingest.tail.KafkaTailSink;
 import io.meshpulse.ingest.tail.TailSink;
 import io.meshpulse.ingest.tail.TailConfig;
 import io.meshpulse.ingest.tail.TailRunner;
-import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Times;
 import io.meshpulse.model.Topics;
@@ -24,25 +23,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
  * wrapped around the tailer's) until the broker has gone, as a tailer waiting for its commit in an outage does.
  */
 class TailBrokerOutageIT {
-    private static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
     private static final List<String> PODS = List.of("cart-1", "pay-7");
     private static final Map<String, String> BROKER = Map.of(
             "transaction.abort.timed.out.transaction.cleanup.interval.ms", "200");
@@ -90,8 +79,9 @@ class TailBrokerOutageIT {
         try {
             Future<?> writing = threads.submit(writer);
             Future<Integer> tailing = threads.submit(runner::run);
-            assertTrue(read(bootstrap, topics, 300, Duration.ofSeconds(60)).values().stream().mapToInt(List::size).sum()
-                    >= 300, "the tailer runs");
+            Map<String, List<Long>> started = RawTopicLines.read(bootstrap, topics.rawAccessLog(), 300,
+                    Duration.ofSeconds(60), TailBrokerOutageIT::sequence);
+            assertTrue(started.values().stream().mapToInt(List::size).sum() >= 300, "the tailer runs");
 
             // Away for 8 s or more (the writer's 1,600 lines), from the middle of a transaction.
             hold.holdNextCommitWithLines(Duration.ofSeconds(60));
@@ -105,7 +95,8 @@ class TailBrokerOutageIT {
             writer.stop = true;
             writing.get(30, TimeUnit.SECONDS);
             long total = writer.written.get();
-            Map<String, List<Long>> seen = read(bootstrap, topics, total, Duration.ofSeconds(180));
+            Map<String, List<Long>> seen = RawTopicLines.read(bootstrap, topics.rawAccessLog(), total, Duration.ofSeconds(180),
+                    TailBrokerOutageIT::sequence);
             assertFalse(tailing.isDone(), "the tailer stopped (exit code " + (tailing.isDone() ? tailing.get() : null)
                     + ") instead of resuming after the outage");
             runner.stop();
@@ -177,34 +168,9 @@ class TailBrokerOutageIT {
         }
     }
 
-    /** Every line of the raw topic, read committed, by pod: its sequence numbers in the order read. */
-    private static Map<String, List<Long>> read(String bootstrap, Topics topics, long expected, Duration timeout) {
-        Map<String, List<Long>> seen = new HashMap<>();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            c.partitionsFor(topics.rawAccessLog()).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long count = 0;
-            while (count < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.headers().lastHeader("meshpulse-control") != null) continue; // heartbeats
-                    RawLogLine l = RAW.decode(r.value());
-                    seen.computeIfAbsent(l.pod(), k -> new ArrayList<>()).add(Long.parseLong(l.line().split(" ")[1]));
-                    count++;
-                }
-            }
-            // anything beyond the expected count would be a repeat: give it a moment to show up
-            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(2))) {
-                if (r.headers().lastHeader("meshpulse-control") != null) continue;
-                seen.computeIfAbsent(RAW.decode(r.value()).pod(), k -> new ArrayList<>()).add(-1L);
-            }
-        }
-        return seen;
+    /** A line's number: the second word of "<pod> <n> <padding>". */
+    private static long sequence(RawLogLine l) {
+        return Long.parseLong(l.line().split(" ")[1]);
     }
 
     /** Appends a line to each pod's file every 10 ms, "<pod> <n> <padding>", until stopped. */

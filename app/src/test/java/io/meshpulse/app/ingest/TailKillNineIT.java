@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.kafka.EmbeddedBroker;
-import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,16 +19,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly once, in order per container.
  */
 class TailKillNineIT {
-    private static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final int PODS = 3;
 
@@ -66,7 +57,8 @@ class TailKillNineIT {
                 if (kills % 2 == 1) {
                     // caught up first, so that what it reads when killed is a live file
                     long caughtUp = writer.written();
-                    Map<String, List<Long>> seen = readUntil(broker.bootstrapServers(), caughtUp, Duration.ofSeconds(60));
+                    Map<String, List<Long>> seen = RawTopicLines.read(broker.bootstrapServers(), "it.accesslog.raw",
+                            caughtUp, Duration.ofSeconds(60), TailKillNineIT::sequence);
                     assertTrue(seen.values().stream().mapToLong(List::size).sum() >= caughtUp, "the tailer caught up");
                 }
                 long deadline = System.nanoTime() + Duration.ofMillis(rnd.nextInt(3000)).toNanos();
@@ -93,8 +85,8 @@ class TailKillNineIT {
 
             Process last = startTailer(broker.bootstrapServers(), logs, tmp.resolve("tailer-last.log"));
             try {
-                Map<String, List<Long>> seen = readUntil(broker.bootstrapServers(), writer.written(),
-                        Duration.ofSeconds(90));
+                Map<String, List<Long>> seen = RawTopicLines.read(broker.bootstrapServers(), "it.accesslog.raw", writer.written(),
+                        Duration.ofSeconds(90), TailKillNineIT::sequence);
                 for (int pod = 0; pod < PODS; pod++) {
                     List<Long> want = new ArrayList<>();
                     for (long s = 0; s < writer.seq[pod]; s++) want.add(s);
@@ -151,39 +143,11 @@ class TailKillNineIT {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
 
-    /** Reads the raw topic (read_committed) until {@code expected} lines arrived or the deadline passed. */
-    private static Map<String, List<Long>> readUntil(String bootstrap, long expected, Duration timeout) {
-        Map<String, List<Long>> seen = new HashMap<>();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (parts.isEmpty() && System.nanoTime() < deadline) {
-                c.partitionsFor("it.accesslog.raw").forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
-            }
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long count = 0;
-            while (count < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.headers().lastHeader("meshpulse-control") != null) continue; // the tailer's heartbeats
-                    RawLogLine l = RAW.decode(r.value());
-                    String[] f = l.line().split(" ");
-                    assertEquals(l.pod(), f[0], "a line is keyed by the pod whose file holds it");
-                    seen.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Long.parseLong(f[1].substring(4)));
-                    count++;
-                }
-            }
-            // anything beyond the expected count would be a duplicate: give it a moment to show up
-            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(2))) {
-                if (r.headers().lastHeader("meshpulse-control") != null) continue;
-                RawLogLine l = RAW.decode(r.value());
-                seen.computeIfAbsent(l.pod(), k -> new ArrayList<>()).add(-1L);
-            }
-        }
-        return seen;
+    /** A line's number ("<pod> line<n> ..."), checking that the line is keyed by the pod whose file holds it. */
+    private static long sequence(RawLogLine l) {
+        String[] f = l.line().split(" ");
+        assertEquals(l.pod(), f[0], "a line is keyed by the pod whose file holds it");
+        return Long.parseLong(f[1].substring(4));
     }
 
     /**

@@ -87,20 +87,6 @@ class FileTailerCycleTimeTest {
         return Instant.parse(l.ts()).toEpochMilli();
     }
 
-    /** What a heartbeat promises: every line committed after it was written at or after its time. */
-    private void assertNoLineOlderThanAnEarlierHeartbeat() {
-        long vouched = Long.MIN_VALUE;
-        for (Object o : kafka.log) {
-            if (o instanceof MemoryKafka.Beat b) {
-                vouched = Math.max(vouched, b.upTo());
-            } else {
-                RawLogLine l = (RawLogLine) o;
-                assertTrue(ts(l) >= vouched, "'" + l.line().substring(0, 12) + "' written at " + l.ts()
-                        + " came after a heartbeat for " + Instant.ofEpochMilli(vouched));
-            }
-        }
-    }
-
     private List<String> linesOf(String pod) {
         return kafka.lines.stream().filter(l -> l.pod().equals(pod)).map(l -> l.line().split(" ")[1]).toList();
     }
@@ -140,7 +126,7 @@ class FileTailerCycleTimeTest {
                     + Instant.ofEpochMilli(newest));
             newest = Math.max(newest, ts(l));
         }
-        assertNoLineOlderThanAnEarlierHeartbeat();
+        kafka.assertNoLineOlderThanAnEarlierHeartbeat();
     }
 
     @Test
@@ -164,7 +150,7 @@ class FileTailerCycleTimeTest {
 
         assertEquals(numbers(20), linesOf("zz-long-9"));
         assertEquals(12_020, kafka.lines.size());
-        assertNoLineOlderThanAnEarlierHeartbeat();
+        kafka.assertNoLineOlderThanAnEarlierHeartbeat();
     }
 
     @Test
@@ -186,7 +172,7 @@ class FileTailerCycleTimeTest {
         for (int p = 0; p < 10; p++) assertEquals(numbers(300), linesOf("pod-" + p));
         int most = linesPerCommit.stream().mapToInt(Integer::intValue).max().orElse(0);
         assertTrue(most <= 300, "a cycle took " + most + " lines of about 1 KiB: " + linesPerCommit);
-        assertNoLineOlderThanAnEarlierHeartbeat();
+        kafka.assertNoLineOlderThanAnEarlierHeartbeat();
     }
 
     @Test

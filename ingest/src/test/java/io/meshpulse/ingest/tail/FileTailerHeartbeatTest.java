@@ -45,21 +45,6 @@ class FileTailerHeartbeatTest {
         return kafka.log.stream().filter(o -> o instanceof MemoryKafka.Beat).map(o -> (MemoryKafka.Beat) o).toList();
     }
 
-    /** What a heartbeat promises: every line committed after it was written at or after its time. */
-    private void assertNoLineOlderThanAnEarlierHeartbeat() {
-        long vouched = Long.MIN_VALUE;
-        for (Object o : kafka.log) {
-            if (o instanceof MemoryKafka.Beat b) {
-                vouched = Math.max(vouched, b.upTo());
-            } else {
-                RawLogLine l = (RawLogLine) o;
-                long ts = Instant.parse(l.ts()).toEpochMilli();
-                assertTrue(ts >= vouched, "'" + l.line() + "' written at " + l.ts() + " came after a heartbeat for "
-                        + Instant.ofEpochMilli(vouched));
-            }
-        }
-    }
-
     @Test
     void aHeartbeatFollowsTheLinesOfItsCycleInTheSameCommit() {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1").line("a2");
@@ -109,7 +94,7 @@ class FileTailerHeartbeatTest {
         assertTrue(beats.size() > 3, beats.toString());
         assertTrue(beats.get(0).upTo() < LINES_FROM.plusSeconds(10).toEpochMilli(),
                 "while the backlog is read, the heartbeat stays at its lines' times: " + beats.get(0));
-        assertNoLineOlderThanAnEarlierHeartbeat();
+        kafka.assertNoLineOlderThanAnEarlierHeartbeat();
         assertEquals(wall - 1000, beats.get(beats.size() - 1).upTo(), "caught up: the cycle's start again");
         t.close();
     }
@@ -128,7 +113,7 @@ class FileTailerHeartbeatTest {
             wall += 1000;
         }
         assertEquals(40, kafka.lines.size());
-        assertNoLineOlderThanAnEarlierHeartbeat();
+        kafka.assertNoLineOlderThanAnEarlierHeartbeat();
         t.close();
     }
 

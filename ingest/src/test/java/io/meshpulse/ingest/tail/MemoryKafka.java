@@ -21,6 +21,21 @@ final class MemoryKafka {
 
     /** A heartbeat as committed. */
     record Beat(String instance, long upTo) {}
+
+    /** What a heartbeat promises: every line committed after it was written at or after its time. */
+    void assertNoLineOlderThanAnEarlierHeartbeat() {
+        long vouched = Long.MIN_VALUE;
+        for (Object o : log) {
+            if (o instanceof Beat b) {
+                vouched = Math.max(vouched, b.upTo());
+            } else {
+                RawLogLine l = (RawLogLine) o;
+                long ts = java.time.Instant.parse(l.ts()).toEpochMilli();
+                org.junit.jupiter.api.Assertions.assertTrue(ts >= vouched, "'" + l.line() + "' written at " + l.ts()
+                        + " came after a heartbeat for " + java.time.Instant.ofEpochMilli(vouched));
+            }
+        }
+    }
     int commits;
 
     Sink sink() {
