@@ -73,6 +73,15 @@ public final class StreamsRunner implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 10);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // Start-up: Kafka Streams waits for its internal topics by polling every retry.backoff.ms (100 ms by default;
+        // about twenty topics that become ready one at a time took 1.8 s), initialises one task per poll.ms, and the
+        // state updater takes in new tasks between restore-consumer fetches that wait fetch.max.wait.ms (500 ms) on
+        // an empty changelog. With these values a replay's topology ran after 1.7-1.9 s instead of 4.4 s (BENCHMARKS.md,
+        // session 14). The clients keep exponential backoff up to retry.backoff.max.ms (1 s); a 50 ms restore wait
+        // bounds what idle standby tasks cost the brokers.
+        p.put(StreamsConfig.RETRY_BACKOFF_MS_CONFIG, 10L);
+        p.put(StreamsConfig.POLL_MS_CONFIG, 20L);
+        p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         return p;
     }
 
