@@ -31,6 +31,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -251,6 +252,7 @@ public final class RunCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestCommand.registry = registry; // the in-process tailer counts on /metrics too
         Server server = Server.bind(http.options(), registry);
+        int exit = 0;
         try (TopicAdmin admin = new TopicAdmin(bootstrap, extra)) {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
             int rawPartitions = admin.partitions(topics.rawAccessLog());
@@ -283,6 +285,7 @@ public final class RunCommand implements Callable<Integer> {
             }, "meshpulse-run-shutdown"));
             TailRunner tailer = null;
             Thread tailThread = null;
+            AtomicInteger tailEnd = new AtomicInteger(-1); // the tailer's exit status once it ended on its own
             AlertsRuntime sinks = null;
             try (StreamsRunner streams = new StreamsRunner(builder.build(), config, true)) {
                 // The tailer starts before Streams is running: after a kill -9, rejoining the group waits out the dead
@@ -298,10 +301,14 @@ public final class RunCommand implements Callable<Integer> {
                             IngestCommand.registry, Duration.ofSeconds(60));
                     tailer = runner;
                     tailThread = new Thread(() -> {
+                        int code = 1; // an Error or an unexpected exception ended the tailer
                         try {
-                            runner.run();
+                            code = runner.run();
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
+                        } finally {
+                            tailEnd.set(code);
+                            stop.countDown(); // wakes the main loop, which tells a stop asked for from a tailer's end
                         }
                     }, "meshpulse-tail");
                     tailThread.start();
@@ -331,6 +338,7 @@ public final class RunCommand implements Callable<Integer> {
                 while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
                     streams.checkFailed();
                 }
+                exit = tailerExit(tailEnd.get());
                 LOG.info("stopping");
             } finally {
                 if (sinks != null) sinks.close();
@@ -343,6 +351,22 @@ public final class RunCommand implements Callable<Integer> {
                 done.countDown();
             }
         }
-        return 0;
+        return exit;
+    }
+
+    /**
+     * The exit status of {@code run} for a tailer that ended before the process was asked to stop ({@code -1} when it
+     * did not): being fenced (another tailer took this node's transactional id) ends {@code run} with 2, as it ends
+     * {@code ingest tail}, and any other end with 1. Counting would go on without the node's lines otherwise, with
+     * nothing but a log line to say so; a stopped process is what an orchestrator and an operator notice.
+     */
+    static int tailerExit(int tailerStatus) {
+        if (tailerStatus < 0) return 0;
+        if (tailerStatus == TailRunner.FENCED) {
+            LOG.error("stopping: the tailer was fenced by another tailer of this node (exit 2)");
+            return 2;
+        }
+        LOG.error("stopping: the tailer ended unexpectedly (exit 1)");
+        return 1;
     }
 }

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 public final class TailRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TailRunner.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** What {@link #run()} returns when another tailer fenced this one (the exit status of {@code ingest tail}). */
+    public static final int FENCED = 2;
 
     private final TailConfig config;
     private final Supplier<TailSink> sinks;
@@ -59,7 +61,7 @@ public final class TailRunner {
                 if (KafkaTailSink.fenced(e)) {
                     LOG.error("another tailer took over node {} (same transactional id {}): stopping",
                             config.node(), KafkaTailSink.transactionalId(config.node()));
-                    return 2;
+                    return FENCED;
                 }
                 if (stopped) return 0;
                 if (System.nanoTime() - started > MAX_BACKOFF.toNanos()) backoff = Duration.ofSeconds(1);
