@@ -12,11 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * is there and fast here; nothing else refers to this class.
  *
  * <p>JDK 17 has no fast way from a vector comparison to a bitmap ({@code VectorMask.toLong} goes through a boolean
- * array there), so the bits are gathered in vector registers: the comparison becomes bytes of 0 or 1, each eight
- * bytes as a {@code long} are multiplied by {@code 0x0102040810204080} (which moves byte {@code i}'s bit to bit
- * {@code 56 + i}), the top byte is shifted down and then to its lane's place, and the lanes are OR-ed together.
- * About 2 ns per 64 bytes and delimiter set with 512-bit vectors, against about 14 ns for the same bitmap built
- * eight bytes at a time in scalar code.
+ * array there), so the bits are gathered in vector registers: the comparison becomes bytes of 0 or 1; in each eight
+ * bytes taken as a {@code long}, three shift-and-OR steps (by 7, 14 and 28 bits) fold byte {@code i}'s bit into bit
+ * {@code i} of the low byte, which is kept, shifted to its lane's place, and the lanes are OR-ed together.
+ * Session 13 multiplied by {@code 0x0102040810204080} instead; AVX2 has no 64-bit lane multiply, and the shifts
+ * made the parse 5 % faster there and no slower with AVX-512 (BENCHMARKS.md, session 14).
  */
 final class VectorMasks {
 
@@ -24,7 +24,6 @@ final class VectorMasks {
     private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, BYTES.vectorShape());
     /** Bytes per vector: 32 or 64 where this class is used. */
     private static final int W = BYTES.length();
-    private static final long GATHER = 0x0102040810204080L;
     private static final LongVector LANE_SHIFTS;
     private static final ByteVector ZERO = ByteVector.zero(BYTES);
 
@@ -74,8 +73,10 @@ final class VectorMasks {
 
     /** One bit per lane of {@code m}, lane 0 in bit 0. */
     private static long gather(VectorMask<Byte> m) {
-        LongVector words = ZERO.blend((byte) 1, m).reinterpretAsLongs();
-        return words.mul(GATHER).lanewise(VectorOperators.LSHR, 56).lanewise(VectorOperators.LSHL, LANE_SHIFTS)
-                .reduceLanes(VectorOperators.OR);
+        LongVector x = ZERO.blend((byte) 1, m).reinterpretAsLongs();
+        x = x.or(x.lanewise(VectorOperators.LSHR, 7));
+        x = x.or(x.lanewise(VectorOperators.LSHR, 14));
+        x = x.or(x.lanewise(VectorOperators.LSHR, 28));
+        return x.and(0xFFL).lanewise(VectorOperators.LSHL, LANE_SHIFTS).reduceLanes(VectorOperators.OR);
     }
 }
