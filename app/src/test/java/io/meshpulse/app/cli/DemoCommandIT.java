@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,14 +32,8 @@ class DemoCommandIT {
     void fromATerminalTheAlertIsPrintedBeforeTheDemoWaitsForCtrlC(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo");
         Path log = dir.resolve("demo.log");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp", cp,
-                "io.meshpulse.app.cli.Meshpulse", "demo", "--stay", "--http-port", "0",
-                "--out", out.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("MESHPULSE_") || k.startsWith("AZURE_"));
-        Process p = pb.start();
+        Process p = MeshpulseProcess.start(List.of("-Xmx512m", "-XX:+UseSerialGC"), Map.of(),
+                List.of("demo", "--stay", "--http-port", "0", "--out", out.toString()), log);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
             String text = "";

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.loganalytics.LogAnalyticsPoller;
@@ -480,18 +481,9 @@ class PollerKillNineIT {
     /** The poller command, started as a JVM of its own from the test's class path. */
     private record Child(Path dir, String name, List<String> javaOptions, Map<String, String> env, List<String> args) {
         Process start(String run) throws IOException {
-            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-            cmd.addAll(javaOptions);
-            cmd.addAll(List.of("-cp", cp, "io.meshpulse.app.cli.Meshpulse"));
-            cmd.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(run).toFile());
-            // Only what the test sets: no Azure identity, Kafka settings or meshpulse defaults of the machine's.
-            pb.environment().keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("IDENTITY_")
-                    || k.startsWith("MSI_") || k.startsWith("MESHPULSE_"));
-            pb.environment().putAll(env);
-            return pb.start();
+            List<String> jvm = new ArrayList<>(MeshpulseProcess.SMALL_JVM);
+            jvm.addAll(javaOptions);
+            return MeshpulseProcess.start(jvm, env, args, log(run));
         }
 
         Path log(String run) {

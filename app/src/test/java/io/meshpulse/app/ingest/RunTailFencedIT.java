@@ -3,13 +3,13 @@ package io.meshpulse.app.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.ingest.tail.KafkaTailSink;
 import io.meshpulse.model.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -76,17 +76,10 @@ class RunTailFencedIT {
     }
 
     private static Process start(String bootstrap, Path dir, Path logs, Path out) throws IOException {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", cp, "io.meshpulse.app.cli.Meshpulse", "run", "--bootstrap-servers", bootstrap,
-                "--topic-prefix", PREFIX, "--application-id", "fence-it", "--state-dir", dir.resolve("state").toString(),
-                "--http-port", "0", "--quiet", "--partitions", "1", "--tail-path", logs + "/*.log",
-                "--tail-from-beginning"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("MESHPULSE_") || k.startsWith("AZURE_"));
-        pb.environment().put("NODE_NAME", NODE);
-        return pb.start();
+        return MeshpulseProcess.start(MeshpulseProcess.SMALL_JVM, Map.of("NODE_NAME", NODE), List.of("run",
+                "--bootstrap-servers", bootstrap, "--topic-prefix", PREFIX, "--application-id", "fence-it",
+                "--state-dir", dir.resolve("state").toString(), "--http-port", "0", "--quiet", "--partitions", "1",
+                "--tail-path", logs + "/*.log", "--tail-from-beginning"), out);
     }
 
     private static KafkaProducer<byte[], byte[]> fencer(String bootstrap) {

@@ -3,6 +3,7 @@ package io.meshpulse.app.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.model.RawLogLine;
 import java.io.IOException;
@@ -134,13 +135,10 @@ class TailKillNineIT {
     }
 
     private static Process startTailer(String bootstrap, Path logs, Path out) throws IOException {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp,
-                "io.meshpulse.app.cli.Meshpulse", "ingest", "tail", "--path", logs + "/*/*/*.log",
-                "--bootstrap-servers", bootstrap, "--node", "it-node", "--from-beginning", "--topic-prefix", "it.",
-                "--poll-interval", "20ms", "--discover-interval", "100ms", "--rotate-quiet", "300ms");
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return MeshpulseProcess.start(MeshpulseProcess.SMALL_JVM, Map.of(), List.of("ingest", "tail", "--path",
+                logs + "/*/*/*.log", "--bootstrap-servers", bootstrap, "--node", "it-node", "--from-beginning",
+                "--topic-prefix", "it.", "--poll-interval", "20ms", "--discover-interval", "100ms", "--rotate-quiet",
+                "300ms"), out);
     }
 
     /** A line's number ("<pod> line<n> ..."), checking that the line is keyed by the pod whose file holds it. */

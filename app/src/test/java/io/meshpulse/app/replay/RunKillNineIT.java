@@ -3,6 +3,7 @@ package io.meshpulse.app.replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.kafka.RawLineProducer;
@@ -337,15 +338,7 @@ class RunKillNineIT {
     /** {@code meshpulse run}, started as a JVM of its own from the test's class path. */
     private record Child(Path dir, List<String> args) {
         Process start(String run) throws IOException {
-            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-cp", cp, "io.meshpulse.app.cli.Meshpulse"));
-            cmd.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(run).toFile());
-            // Only what the test sets: no Kafka settings or meshpulse defaults of the machine's.
-            pb.environment().keySet().removeIf(k -> k.startsWith("MESHPULSE_") || k.startsWith("AZURE_"));
-            return pb.start();
+            return MeshpulseProcess.start(MeshpulseProcess.SMALL_JVM, Map.of(), args, log(run));
         }
 
         Path log(String run) {
