@@ -28,6 +28,8 @@ final class TailMetrics {
     private final ConcurrentHashMap<String, Counter> skipped = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> fileErrors = new ConcurrentHashMap<>();
     final AtomicLong filesFollowed = new AtomicLong();
+    /** The most bytes a cycle (one transaction) reads now; lowered by {@link TailRunner} after expired ones. */
+    final AtomicLong cycleBytes = new AtomicLong();
     /** Wall-clock millis when the positions were last known to be committed. */
     final AtomicLong lastCheckpointMillis = new AtomicLong(System.currentTimeMillis());
 
@@ -45,6 +47,9 @@ final class TailMetrics {
                 "Gzipped rotations read (written or resumed while the tailer was down)");
         Gauge.builder("meshpulse.ingest.files.followed", filesFollowed, AtomicLong::get).tag("source", SOURCE)
                 .description("Files being followed").register(registry);
+        Gauge.builder("meshpulse.ingest.cycle.max", cycleBytes, AtomicLong::get).baseUnit("bytes").tag("source", SOURCE)
+                .description("Most bytes one cycle (one transaction) reads; halved after a transaction that outlasted "
+                        + "its timeout").register(registry);
         Gauge.builder("meshpulse.ingest.checkpoint.age", lastCheckpointMillis,
                         t -> (System.currentTimeMillis() - t.get()) / 1000.0)
                 .baseUnit("seconds").tag("source", SOURCE)

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  * tailer and its producer are dropped and a new pair resumes from the committed checkpoints, after a back-off that
  * doubles up to 30 s. Being fenced means another tailer took this node's transactional id: that is final. A
  * transaction the broker aborted at its timeout also comes back as fenced from the Kafka client; the sink tells it
- * apart ({@link TransactionExpiredException}) and the tailer resumes then.
+ * apart ({@link TransactionExpiredException}) and the tailer resumes then, with cycles of half the bytes (down to
+ * {@link #MIN_CYCLE_BYTES}): a broker too slow to take a cycle's bytes within the transaction timeout would
+ * otherwise abort the same cycle over and over, without progress. The smaller cycles last until the process ends.
  */
 public final class TailRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TailRunner.class);
@@ -19,7 +21,16 @@ public final class TailRunner {
     /** What {@link #run()} returns when another tailer fenced this one (the exit status of {@code ingest tail}). */
     public static final int FENCED = 2;
 
+    /**
+     * The least a cycle's byte budget falls to: the reader takes a file in chunks of 256 KiB and checks the budget
+     * between chunks, so a cycle then reads 256-512 KiB, which even a broker taking 50 KB/s carries well within the
+     * 15 s timeout.
+     */
+    static final int MIN_CYCLE_BYTES = 256 * 1024;
+
     private final TailConfig config;
+    private final Duration firstBackoff;
+    private int cycleBytes;
     private final Supplier<TailSink> sinks;
     private final TailMetrics metrics;
     private final Duration statsInterval;
@@ -27,21 +38,31 @@ public final class TailRunner {
     private volatile FileTailer current;
 
     public TailRunner(TailConfig config, Supplier<TailSink> sinks, MeterRegistry registry, Duration statsInterval) {
+        this(config, sinks, registry, statsInterval, Duration.ofSeconds(1));
+    }
+
+    /** @param firstBackoff the wait before the first resume after a failure (1 s; tests shorten it) */
+    TailRunner(TailConfig config, Supplier<TailSink> sinks, MeterRegistry registry, Duration statsInterval,
+               Duration firstBackoff) {
         this.config = config;
+        this.firstBackoff = firstBackoff;
+        this.cycleBytes = config.maxBytesPerFile();
         this.sinks = sinks;
         this.metrics = new TailMetrics(registry);
+        metrics.cycleBytes.set(cycleBytes);
         this.statsInterval = statsInterval;
     }
 
     /** Runs until {@link #stop()}; returns 0 then, or 2 when fenced by another tailer. */
     public int run() throws InterruptedException {
-        Duration backoff = Duration.ofSeconds(1);
+        Duration backoff = firstBackoff;
         while (!stopped) {
             long started = System.nanoTime();
-            try (TailSink sink = sinks.get(); FileTailer tailer = new FileTailer(config, sink, metrics)) {
+            try (TailSink sink = sinks.get();
+                 FileTailer tailer = new FileTailer(config.withMaxBytesPerFile(cycleBytes), sink, metrics)) {
                 current = tailer;
                 tailer.start();
-                backoff = Duration.ofSeconds(1);
+                backoff = firstBackoff;
                 long nextStats = System.nanoTime() + statsInterval.toNanos();
                 while (!stopped) {
                     if (!tailer.pollOnce()) {
@@ -64,7 +85,14 @@ public final class TailRunner {
                     return FENCED;
                 }
                 if (stopped) return 0;
-                if (System.nanoTime() - started > MAX_BACKOFF.toNanos()) backoff = Duration.ofSeconds(1);
+                if (expired(e) && cycleBytes > MIN_CYCLE_BYTES) {
+                    int was = cycleBytes;
+                    cycleBytes = Math.max(MIN_CYCLE_BYTES, cycleBytes / 2);
+                    metrics.cycleBytes.set(cycleBytes);
+                    LOG.warn("a transaction outlasted its timeout (the broker away, or too slow for a cycle of {} KiB):"
+                            + " cycles now read at most {} KiB", was / 1024, cycleBytes / 1024);
+                }
+                if (System.nanoTime() - started > MAX_BACKOFF.toNanos()) backoff = firstBackoff;
                 LOG.warn("tailing stopped: {}; resuming from the committed checkpoints in {} s", e.toString(),
                         backoff.toSeconds());
                 synchronized (this) {
@@ -76,6 +104,18 @@ public final class TailRunner {
             }
         }
         return 0;
+    }
+
+    private static boolean expired(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransactionExpiredException) return true;
+        }
+        return false;
+    }
+
+    /** The most bytes a cycle reads now (tests). */
+    int cycleBytes() {
+        return cycleBytes;
     }
 
     private double totalSkipped() {

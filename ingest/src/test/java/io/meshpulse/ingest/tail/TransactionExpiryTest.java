@@ -147,6 +147,69 @@ class TransactionExpiryTest {
         }
     }
 
+    /**
+     * A broker that takes at most 600 KiB within a transaction's timeout (a slow link, a quota): every commit of a
+     * cycle that read more comes back expired. With 4 MiB cycles the backlog would be read and aborted forever; the
+     * runner halves the cycles after each expiry until they fit, and every line arrives once, in order.
+     */
+    @Test
+    void cyclesShrinkAfterExpiriesUntilASlowBrokerTakesThem() throws Exception {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        String pad = "x".repeat(1000);
+        int lines = 3000; // about 3 MiB
+        for (int i = 0; i < lines; i++) a.line(i + " " + pad);
+        MemoryKafka kafka = new MemoryKafka();
+        AtomicInteger expiries = new AtomicInteger();
+        TailConfig config = TailConfig.defaults(List.of(root + "/*/*/*.log"), "node-1").withFromBeginning(true)
+                .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
+        assertEquals(4 << 20, config.maxBytesPerFile());
+        TailRunner runner = new TailRunner(config, () -> slowBroker(kafka, kafka.sink(), 600 * 1024, expiries),
+                new SimpleMeterRegistry(), Duration.ofMinutes(1), Duration.ofMillis(10));
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> rc = ex.submit(runner::run);
+            awaitLines(kafka, lines, rc, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+            runner.stop();
+            assertEquals(0, rc.get(30, TimeUnit.SECONDS));
+        } finally {
+            ex.shutdownNow();
+        }
+        // A cycle reads up to one 256 KiB chunk past its budget: budgets of 4 MiB, 2 MiB, 1 MiB and 512 KiB expire,
+        // 256 KiB (cycles of at most 512 KiB) fits, and is the floor
+        assertEquals(4, expiries.get(), "expired transactions");
+        assertEquals(TailRunner.MIN_CYCLE_BYTES, runner.cycleBytes());
+        synchronized (kafka) {
+            List<String> got = kafka.lines.stream().map(l -> l.line().substring(0, l.line().indexOf(' '))).toList();
+            assertEquals(java.util.stream.IntStream.range(0, lines).mapToObj(Integer::toString).toList(), got);
+        }
+    }
+
+    /** The sink of a broker that takes at most {@code bytes} of lines in one transaction before its timeout. */
+    private static TailSink slowBroker(MemoryKafka kafka, TailSink s, int bytes, AtomicInteger expiries) {
+        return new ForwardingTailSink(s) {
+            private long inTransaction;
+
+            @Override
+            public void line(RawLogLine line, long timestampMillis) {
+                inTransaction += line.line().length();
+                super.line(line, timestampMillis);
+            }
+
+            @Override
+            public void commit() {
+                if (inTransaction > bytes) {
+                    expiries.incrementAndGet();
+                    throw new TransactionExpiredException("expired", new ProducerFencedException("newer producer"));
+                }
+                inTransaction = 0;
+                synchronized (kafka) {
+                    super.commit();
+                    kafka.notifyAll();
+                }
+            }
+        };
+    }
+
     /** Waits (deadline-bound) for the runner's thread to have committed {@code n} lines. */
     private static void awaitLines(MemoryKafka kafka, int n, Future<Integer> rc, long deadline)
             throws InterruptedException {
