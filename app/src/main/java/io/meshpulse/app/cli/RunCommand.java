@@ -308,7 +308,7 @@ public final class RunCommand implements Callable<Integer> {
                             Thread.currentThread().interrupt();
                         } finally {
                             tailEnd.set(code);
-                            stop.countDown(); // wakes the main loop, which tells a stop asked for from a tailer's end
+                            stop.countDown(); // run stops when its tailer does (see tailerExit)
                         }
                     }, "meshpulse-tail");
                     tailThread.start();

@@ -23,8 +23,8 @@ public final class TailRunner {
 
     /**
      * The least a cycle's byte budget falls to: the reader takes a file in chunks of 256 KiB and checks the budget
-     * between chunks, so a cycle then reads 256-512 KiB, which even a broker taking 50 KB/s carries well within the
-     * 15 s timeout.
+     * between chunks, so a cycle then reads at most 512 KiB, which a broker taking 50 KB/s carries within the 15 s
+     * timeout.
      */
     static final int MIN_CYCLE_BYTES = 256 * 1024;
 
