@@ -244,8 +244,8 @@ public final class KafkaTailSink implements TailSink {
      * broker aborted the transaction at its timeout (see {@link TransactionExpiredException}, which is not fenced).
      */
     static boolean fenced(Throwable e) {
+        if (TransactionExpiredException.in(e)) return false;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TransactionExpiredException) return false;
             if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
                     || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
                 return true;

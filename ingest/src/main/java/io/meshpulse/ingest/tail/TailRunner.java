@@ -30,7 +30,6 @@ public final class TailRunner {
 
     private final TailConfig config;
     private final Duration firstBackoff;
-    private int cycleBytes;
     private final Supplier<TailSink> sinks;
     private final TailMetrics metrics;
     private final Duration statsInterval;
@@ -46,10 +45,9 @@ public final class TailRunner {
                Duration firstBackoff) {
         this.config = config;
         this.firstBackoff = firstBackoff;
-        this.cycleBytes = config.maxBytesPerFile();
         this.sinks = sinks;
         this.metrics = new TailMetrics(registry);
-        metrics.cycleBytes.set(cycleBytes);
+        metrics.cycleBytes.set(config.maxBytesPerFile());
         this.statsInterval = statsInterval;
     }
 
@@ -59,7 +57,7 @@ public final class TailRunner {
         while (!stopped) {
             long started = System.nanoTime();
             try (TailSink sink = sinks.get();
-                 FileTailer tailer = new FileTailer(config.withMaxBytesPerFile(cycleBytes), sink, metrics)) {
+                 FileTailer tailer = new FileTailer(config.withMaxBytesPerFile(cycleBytes()), sink, metrics)) {
                 current = tailer;
                 tailer.start();
                 backoff = firstBackoff;
@@ -85,12 +83,11 @@ public final class TailRunner {
                     return FENCED;
                 }
                 if (stopped) return 0;
-                if (expired(e) && cycleBytes > MIN_CYCLE_BYTES) {
-                    int was = cycleBytes;
-                    cycleBytes = Math.max(MIN_CYCLE_BYTES, cycleBytes / 2);
-                    metrics.cycleBytes.set(cycleBytes);
+                int was = cycleBytes();
+                if (TransactionExpiredException.in(e) && was > MIN_CYCLE_BYTES) {
+                    metrics.cycleBytes.set(Math.max(MIN_CYCLE_BYTES, was / 2));
                     LOG.warn("a transaction outlasted its timeout (the broker away, or too slow for a cycle of {} KiB):"
-                            + " cycles now read at most {} KiB", was / 1024, cycleBytes / 1024);
+                            + " cycles now read at most {} KiB", was / 1024, cycleBytes() / 1024);
                 }
                 if (System.nanoTime() - started > MAX_BACKOFF.toNanos()) backoff = firstBackoff;
                 LOG.warn("tailing stopped: {}; resuming from the committed checkpoints in {} s", e.toString(),
@@ -106,16 +103,9 @@ public final class TailRunner {
         return 0;
     }
 
-    private static boolean expired(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TransactionExpiredException) return true;
-        }
-        return false;
-    }
-
-    /** The most bytes a cycle reads now (tests). */
+    /** The most bytes a cycle reads now: the gauge's value is the runner's one copy of it. */
     int cycleBytes() {
-        return cycleBytes;
+        return (int) metrics.cycleBytes.get();
     }
 
     private double totalSkipped() {

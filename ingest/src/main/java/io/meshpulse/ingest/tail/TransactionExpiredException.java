@@ -12,4 +12,12 @@ final class TransactionExpiredException extends RuntimeException {
     TransactionExpiredException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Whether {@code e} or one of its causes is this exception. */
+    static boolean in(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransactionExpiredException) return true;
+        }
+        return false;
+    }
 }

@@ -123,10 +123,12 @@ class TransactionExpiryTest {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
         MemoryKafka kafka = new MemoryKafka();
         AtomicInteger sinks = new AtomicInteger();
+        AtomicInteger expiries = new AtomicInteger();
         TailConfig config = TailConfig.defaults(List.of(root + "/*/*/*.log"), "node-1").withFromBeginning(true)
                 .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
-        // The first sink's first commit with lines in it fails as an expired transaction does; the later ones work.
-        TailRunner runner = new TailRunner(config, () -> watched(kafka, kafka.sink(), sinks.incrementAndGet() == 1),
+        // The first sink's commit with lines in it fails as an expired transaction does; the later sinks' commits work.
+        TailRunner runner = new TailRunner(config, () -> expiringAbove(kafka, kafka.sink(),
+                sinks.incrementAndGet() == 1 ? 0 : Long.MAX_VALUE, expiries),
                 new SimpleMeterRegistry(), Duration.ofMinutes(1));
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try {
@@ -142,6 +144,7 @@ class TransactionExpiryTest {
             ex.shutdownNow();
         }
         assertEquals(2, sinks.get(), "one new sink after the expiry");
+        assertEquals(1, expiries.get(), "expired transactions");
         synchronized (kafka) {
             assertEquals(List.of("1", "2", "3"), kafka.lines.stream().map(RawLogLine::line).toList());
         }
@@ -163,7 +166,7 @@ class TransactionExpiryTest {
         TailConfig config = TailConfig.defaults(List.of(root + "/*/*/*.log"), "node-1").withFromBeginning(true)
                 .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
         assertEquals(4 << 20, config.maxBytesPerFile());
-        TailRunner runner = new TailRunner(config, () -> slowBroker(kafka, kafka.sink(), 600 * 1024, expiries),
+        TailRunner runner = new TailRunner(config, () -> expiringAbove(kafka, kafka.sink(), 600 * 1024, expiries),
                 new SimpleMeterRegistry(), Duration.ofMinutes(1), Duration.ofMillis(10));
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try {
@@ -184,8 +187,12 @@ class TransactionExpiryTest {
         }
     }
 
-    /** The sink of a broker that takes at most {@code bytes} of lines in one transaction before its timeout. */
-    private static TailSink slowBroker(MemoryKafka kafka, TailSink s, int bytes, AtomicInteger expiries) {
+    /**
+     * The sink of a broker that takes at most {@code bytes} of lines in one transaction before its timeout: a commit
+     * of more fails as the Kafka client reports a transaction aborted at its timeout (0: any commit holding lines).
+     * Its commits are made under the lock of {@code kafka}, which the test's thread reads.
+     */
+    private static TailSink expiringAbove(MemoryKafka kafka, TailSink s, long bytes, AtomicInteger expiries) {
         return new ForwardingTailSink(s) {
             private long inTransaction;
 
@@ -218,30 +225,4 @@ class TransactionExpiryTest {
         }
     }
 
-    /**
-     * The sink, its commits made under the lock of {@code kafka} (read by the test's thread); when {@code expire},
-     * its first commit holding lines fails as the Kafka client reports a transaction aborted at its timeout.
-     */
-    private static TailSink watched(MemoryKafka kafka, TailSink s, boolean expire) {
-        return new ForwardingTailSink(s) {
-            private boolean lines;
-
-            @Override
-            public void line(RawLogLine line, long timestampMillis) {
-                lines = true;
-                super.line(line, timestampMillis);
-            }
-
-            @Override
-            public void commit() {
-                if (expire && lines) {
-                    throw new TransactionExpiredException("expired", new ProducerFencedException("newer producer"));
-                }
-                synchronized (kafka) {
-                    super.commit();
-                    kafka.notifyAll();
-                }
-            }
-        };
-    }
 }
