@@ -187,13 +187,17 @@ class ServeIT {
     void triagePageShowsPairsAndTheFiringAlert() throws Exception {
         Path chromium = Path.of("/usr/bin/chromium");
         assertTrue(Files.isExecutable(chromium), "headless Chromium is needed (apt-get install chromium; see .ci/run)");
-        // The page fetches the pairs, then the chart of the top failing pair; a dump can come before the second
-        // fetch has answered on a busy machine (one CI run in six), so the page is dumped again until the chart is
-        // there or three dumps have been made.
+        // The page fetches the pairs, then the charts of the failing pairs one after another, and marks itself
+        // loaded after the last. Headless Chromium's dump does not wait for those fetches: on a busy machine it came
+        // before the first chart, or between the NR pair's chart and the UC pair's. So the page is dumped again, up
+        // to a deadline, until it says it has loaded and the UC chart is there.
         String dom = "";
-        for (int attempt = 1; attempt <= 3; attempt++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int attempt = 1; ; attempt++) {
             dom = dumpDom(chromium, attempt);
-            if (dom.contains("class=\"chart\"") && dom.contains("data-class=\"UC\"")) break;
+            boolean complete = dom.contains("data-loaded=\"true\"") && dom.contains("class=\"chart\"")
+                    && dom.contains("data-class=\"UC\"");
+            if (complete || System.nanoTime() > deadline) break;
         }
         assertTrue(dom.contains("data-loaded=\"true\""), "the page loaded its data: " + abbreviate(dom));
 
