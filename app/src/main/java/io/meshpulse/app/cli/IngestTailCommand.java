@@ -116,9 +116,8 @@ final class IngestTailCommand implements Callable<Integer> {
                 IngestCommand.registry, statsInterval);
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
-            runner.stop();
             try {
-                main.join(15_000);
+                runner.stopAndAwait(main, TailRunner.STOP_GRACE);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }

@@ -342,10 +342,7 @@ public final class RunCommand implements Callable<Integer> {
                 LOG.info("stopping");
             } finally {
                 if (sinks != null) sinks.close();
-                if (tailer != null) {
-                    tailer.stop();
-                    tailThread.join(15_000);
-                }
+                if (tailer != null) tailer.stopAndAwait(tailThread, TailRunner.STOP_GRACE);
                 server.close();
                 if (broker != null) broker.close();
                 done.countDown();

@@ -47,6 +47,11 @@ public abstract class ForwardingTailSink implements TailSink {
     }
 
     @Override
+    public void closeNow() {
+        delegate.closeNow();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

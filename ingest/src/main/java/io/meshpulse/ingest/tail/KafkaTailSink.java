@@ -254,6 +254,12 @@ public final class KafkaTailSink implements TailSink {
         return false;
     }
 
+    /** The open transaction is left to the broker, which aborts it at its timeout (or when the next tailer starts). */
+    @Override
+    public void closeNow() {
+        producer.close(Duration.ZERO);
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));

@@ -2,6 +2,8 @@ package io.meshpulse.ingest.tail;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +35,18 @@ public final class TailRunner {
     private final Supplier<TailSink> sinks;
     private final TailMetrics metrics;
     private final Duration statsInterval;
+    /**
+     * How long {@link #stopAndAwait} lets the cycle under way commit before it drops it: a cycle commits in well under
+     * a second when the broker answers, and Kubernetes gives a pod 30 s between SIGTERM and SIGKILL by default.
+     */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
     private volatile boolean stopped;
     private volatile FileTailer current;
+    /** The sink of the running tailer, for {@link #stopAndAwait} to close at once; null between tailers. */
+    private volatile TailSink currentSink;
+    /** Counted down when {@link #run()} returns or throws. */
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     public TailRunner(TailConfig config, Supplier<TailSink> sinks, MeterRegistry registry, Duration statsInterval) {
         this(config, sinks, registry, statsInterval, Duration.ofSeconds(1));
@@ -53,11 +65,20 @@ public final class TailRunner {
 
     /** Runs until {@link #stop()}; returns 0 then, or 2 when fenced by another tailer. */
     public int run() throws InterruptedException {
+        try {
+            return loop();
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    private int loop() throws InterruptedException {
         Duration backoff = firstBackoff;
         while (!stopped) {
             long started = System.nanoTime();
             try (TailSink sink = sinks.get();
                  FileTailer tailer = new FileTailer(config.withMaxBytesPerFile(cycleBytes()), sink, metrics)) {
+                currentSink = sink;
                 current = tailer;
                 tailer.start();
                 backoff = firstBackoff;
@@ -98,6 +119,7 @@ public final class TailRunner {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             } finally {
                 current = null;
+                currentSink = null;
             }
         }
         return 0;
@@ -118,5 +140,29 @@ public final class TailRunner {
         synchronized (this) {
             notifyAll();
         }
+    }
+
+    /**
+     * Stops the loop ({@link #run()}, run by the thread {@code runner}) and waits for it to return: up to
+     * {@code grace} for the cycle under way to commit; then, Kafka not answering (a broker away blocks a send or a
+     * commit for up to the client's {@code max.block.ms}, a minute), it drops that cycle by closing the sink at once,
+     * and as a last resort (a sink still being made: {@code initTransactions} blocks too) interrupts {@code runner}.
+     * Nothing dropped is lost: the next start reads it again from the committed checkpoints. For shutdown hooks, which
+     * must end well within the time an orchestrator gives between SIGTERM and SIGKILL. It waits for {@link #run()} to
+     * return, not for {@code runner} to end: a command's main thread goes on to {@code System.exit}, which waits for
+     * the hooks.
+     *
+     * @return whether the loop ended
+     */
+    public boolean stopAndAwait(Thread runner, Duration grace) throws InterruptedException {
+        stop();
+        if (ended.await(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS)) return true;
+        LOG.warn("stopping: Kafka took no answer to the last cycle within {} ms; dropping it uncommitted (its lines "
+                + "are read again from the committed checkpoints at the next start)", grace.toMillis());
+        TailSink sink = currentSink;
+        if (sink != null) sink.closeNow();
+        if (ended.await(2, TimeUnit.SECONDS)) return true;
+        runner.interrupt();
+        return ended.await(3, TimeUnit.SECONDS);
     }
 }

@@ -30,6 +30,13 @@ public interface TailSink extends AutoCloseable {
     /** Makes everything sent since the last commit visible atomically. Throws when that failed. */
     void commit();
 
+    /**
+     * Closes the sink at once, from any thread, dropping what was sent since the last commit: a call blocked in it
+     * (on a broker that does not answer) fails instead of waiting out its timeout. Nothing dropped is lost: it was
+     * never committed, so the tailer reads it again from the committed checkpoints when it starts next.
+     */
+    void closeNow();
+
     @Override
     void close();
 }

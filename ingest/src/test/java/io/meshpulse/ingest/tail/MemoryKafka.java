@@ -55,12 +55,15 @@ final class MemoryKafka {
     final class Sink implements TailSink {
         private final List<Runnable> pending = new ArrayList<>();
         private int sendsLeft;
+        /** Set by {@link #closeNow()}, from any thread: every later call fails, as a closed producer's would. */
+        private volatile boolean closedNow;
 
         Sink(int sendsLeft) {
             this.sendsLeft = sendsLeft;
         }
 
         private void send(Runnable r) {
+            if (closedNow) throw new IllegalStateException("closed");
             if (sendsLeft-- <= 0) throw new Crash();
             pending.add(r);
         }
@@ -98,9 +101,15 @@ final class MemoryKafka {
 
         @Override
         public void commit() {
+            if (closedNow) throw new IllegalStateException("closed");
             pending.forEach(Runnable::run);
             pending.clear();
             commits++;
+        }
+
+        @Override
+        public void closeNow() {
+            closedNow = true;
         }
 
         @Override

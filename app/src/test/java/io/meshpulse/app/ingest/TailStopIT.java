@@ -1,0 +1,116 @@
+package io.meshpulse.app.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.app.cli.MeshpulseProcess;
+import io.meshpulse.app.kafka.EmbeddedBroker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ingest tail} as a child JVM, stopped with SIGTERM as Kubernetes stops a pod: with the broker there, and with
+ * the broker gone (a send or commit then blocks for a minute). Either way it must end within seconds, long before
+ * the 30 s after which Kubernetes kills it. Until session 15 it took 16–17 s even with the broker there: its shutdown
+ * hook waited for the main thread to end, and the main thread, done tailing, was waiting in {@code System.exit} for
+ * the hooks to end.
+ */
+class TailStopIT {
+
+    @Test
+    void sigtermEndsTheTailerWithinSecondsWithOrWithoutABroker(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp)
+            throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("pods/shop_cart-1_uid/istio-proxy")).resolve("0.log");
+        Files.writeString(file, "2026-11-23T05:00:00.000000000Z stdout F first line\n");
+        EmbeddedBroker broker = EmbeddedBroker.start(tmp.resolve("kafka"), 0);
+        boolean brokerUp = true;
+        try {
+            String bootstrap = broker.bootstrapServers();
+            Path up = tmp.resolve("tailer-up.log");
+            Process p = start(bootstrap, tmp, up);
+            try {
+                RawTopicLines.read(bootstrap, "stop.accesslog.raw", 1, Duration.ofSeconds(60), l -> 0L);
+                long took = sigterm(p, 30);
+                assertTrue(took < 8_000, "with the broker there, ended " + took + " ms after SIGTERM: " + tail(up));
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+
+            Path down = tmp.resolve("tailer-down.log");
+            p = start(bootstrap, tmp, down);
+            try {
+                long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!Files.readString(down).contains("following ") && System.nanoTime() < by) {
+                    assertTrue(p.isAlive(), "the tailer ended: " + tail(down));
+                    p.waitFor(50, TimeUnit.MILLISECONDS);
+                }
+                broker.close();
+                brokerUp = false;
+                Files.writeString(file, "2026-11-23T05:00:01.000000000Z stdout F second line\n",
+                        java.nio.file.StandardOpenOption.APPEND);
+                // Blocked: the tailer commits (a heartbeat at least) every second, and its last commit is now over
+                // 3 s old, its next heartbeat or line waiting on the absent broker.
+                by = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                double age = 0;
+                while ((age = checkpointAge(down)) < 3 && System.nanoTime() < by) {
+                    assertTrue(p.isAlive(), "the tailer ended: " + tail(down));
+                    p.waitFor(100, TimeUnit.MILLISECONDS);
+                }
+                assertTrue(age >= 3, "the tailer still commits without a broker? " + tail(down));
+                long took = sigterm(p, 40);
+                assertTrue(took < 12_000, "with the broker gone, ended " + took + " ms after SIGTERM: " + tail(down));
+                assertTrue(Files.readString(down).contains("dropping it uncommitted"), tail(down));
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        } finally {
+            if (brokerUp) broker.close();
+        }
+    }
+
+    /** Sends SIGTERM and returns how long the process took to end, in ms (fails after {@code maxSeconds}). */
+    private static long sigterm(Process p, int maxSeconds) throws InterruptedException {
+        long t0 = System.nanoTime();
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(maxSeconds, TimeUnit.SECONDS), "still running " + maxSeconds + " s after SIGTERM");
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    private static Process start(String bootstrap, Path tmp, Path out) throws IOException {
+        return MeshpulseProcess.start(MeshpulseProcess.SMALL_JVM, Map.of(), List.of("ingest", "tail", "--path",
+                tmp + "/pods/*/*/*.log", "--bootstrap-servers", bootstrap, "--node", "stop-node", "--from-beginning",
+                "--topic-prefix", "stop.", "--http-port", "0"), out);
+    }
+
+    /** The tailer's {@code meshpulse_ingest_checkpoint_age_seconds}, read from its /metrics (0 until it serves). */
+    private static double checkpointAge(Path log) throws IOException, InterruptedException {
+        Matcher url = Pattern.compile("serving on (http://\\S+/)").matcher(Files.readString(log));
+        if (!url.find()) return 0;
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.group(1)
+                + "metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("(?m)^meshpulse_ingest_checkpoint_age_seconds\\{[^}]*} (\\S+)$").matcher(r.body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
