@@ -49,7 +49,7 @@ final class TailMetrics {
                 .description("Files being followed").register(registry);
         Gauge.builder("meshpulse.ingest.cycle.max", cycleBytes, AtomicLong::get).baseUnit("bytes").tag("source", SOURCE)
                 .description("Most bytes one cycle (one transaction) reads; halved after a transaction that outlasted "
-                        + "its timeout").register(registry);
+                        + "its timeout, doubled back after 10 minutes without one").register(registry);
         Gauge.builder("meshpulse.ingest.checkpoint.age", lastCheckpointMillis,
                         t -> (System.currentTimeMillis() - t.get()) / 1000.0)
                 .baseUnit("seconds").tag("source", SOURCE)

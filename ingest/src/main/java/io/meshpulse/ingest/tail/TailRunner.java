@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * transaction the broker aborted at its timeout also comes back as fenced from the Kafka client; the sink tells it
  * apart ({@link TransactionExpiredException}) and the tailer resumes then, with cycles of half the bytes (down to
  * {@link #MIN_CYCLE_BYTES}): a broker too slow to take a cycle's bytes within the transaction timeout would
- * otherwise abort the same cycle over and over, without progress. The smaller cycles last until the process ends.
+ * otherwise abort the same cycle over and over, without progress. After {@link #GROW_AFTER} without such an abort,
+ * a shrunken budget doubles again (up to the configured one): the broker's slow spell may be over, and if it is
+ * not, the bigger cycle is aborted once and the budget halves again, one wasted cycle per period.
  */
 public final class TailRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TailRunner.class);
@@ -29,6 +32,9 @@ public final class TailRunner {
      * timeout.
      */
     static final int MIN_CYCLE_BYTES = 256 * 1024;
+
+    /** How long a shrunken cycle budget lasts without a transaction outlasting its timeout before it doubles. */
+    static final Duration GROW_AFTER = Duration.ofMinutes(10);
 
     private final TailConfig config;
     private final Duration firstBackoff;
@@ -47,6 +53,9 @@ public final class TailRunner {
     private volatile TailSink currentSink;
     /** Counted down when {@link #run()} returns or throws. */
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** The clock of {@link #GROW_AFTER}, in nanoseconds (tests drive it), and when the budget last changed. */
+    private LongSupplier clock = System::nanoTime;
+    private long budgetChanged;
 
     public TailRunner(TailConfig config, Supplier<TailSink> sinks, MeterRegistry registry, Duration statsInterval) {
         this(config, sinks, registry, statsInterval, Duration.ofSeconds(1));
@@ -84,6 +93,7 @@ public final class TailRunner {
                 backoff = firstBackoff;
                 long nextStats = System.nanoTime() + statsInterval.toNanos();
                 while (!stopped) {
+                    maybeGrow(tailer);
                     if (!tailer.pollOnce()) {
                         synchronized (this) {
                             if (!stopped) wait(Math.max(1, config.pollInterval().toMillis()));
@@ -107,6 +117,7 @@ public final class TailRunner {
                 int was = cycleBytes();
                 if (TransactionExpiredException.in(e) && was > MIN_CYCLE_BYTES) {
                     metrics.cycleBytes.set(Math.max(MIN_CYCLE_BYTES, was / 2));
+                    budgetChanged = clock.getAsLong();
                     LOG.warn("a transaction outlasted its timeout (the broker away, or too slow for a cycle of {} KiB):"
                             + " cycles now read at most {} KiB", was / 1024, cycleBytes() / 1024);
                 }
@@ -123,6 +134,23 @@ public final class TailRunner {
             }
         }
         return 0;
+    }
+
+    /** Doubles a shrunken cycle budget, up to the configured one, once it lasted {@link #GROW_AFTER} unaborted. */
+    private void maybeGrow(FileTailer tailer) {
+        int now = cycleBytes();
+        if (now >= config.maxBytesPerFile() || clock.getAsLong() - budgetChanged < GROW_AFTER.toNanos()) return;
+        int grown = (int) Math.min(config.maxBytesPerFile(), 2L * now);
+        metrics.cycleBytes.set(grown);
+        tailer.maxBytesPerCycle(grown);
+        budgetChanged = clock.getAsLong();
+        LOG.info("no transaction outlasted its timeout for {} min: cycles now read at most {} KiB again",
+                GROW_AFTER.toMinutes(), grown / 1024);
+    }
+
+    /** Replaces the clock, in nanoseconds, that {@link #GROW_AFTER} is measured by (tests). */
+    void clock(LongSupplier nanos) {
+        this.clock = nanos;
     }
 
     /** The most bytes a cycle reads now: the gauge's value is the runner's one copy of it. */

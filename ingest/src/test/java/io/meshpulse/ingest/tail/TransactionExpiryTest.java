@@ -127,8 +127,10 @@ class TransactionExpiryTest {
         TailConfig config = TailConfig.defaults(List.of(root + "/*/*/*.log"), "node-1").withFromBeginning(true)
                 .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
         // The first sink's commit with lines in it fails as an expired transaction does; the later sinks' commits work.
-        TailRunner runner = new TailRunner(config, () -> expiringAbove(kafka, kafka.sink(),
-                sinks.incrementAndGet() == 1 ? 0 : Long.MAX_VALUE, expiries),
+        TailRunner runner = new TailRunner(config, () -> {
+                    long limit = sinks.incrementAndGet() == 1 ? 0 : Long.MAX_VALUE;
+                    return expiringAbove(kafka, kafka.sink(), () -> limit, expiries);
+                },
                 new SimpleMeterRegistry(), Duration.ofMinutes(1));
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try {
@@ -166,7 +168,7 @@ class TransactionExpiryTest {
         TailConfig config = TailConfig.defaults(List.of(root + "/*/*/*.log"), "node-1").withFromBeginning(true)
                 .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
         assertEquals(4 << 20, config.maxBytesPerFile());
-        TailRunner runner = new TailRunner(config, () -> expiringAbove(kafka, kafka.sink(), 600 * 1024, expiries),
+        TailRunner runner = new TailRunner(config, () -> expiringAbove(kafka, kafka.sink(), () -> 600 * 1024, expiries),
                 new SimpleMeterRegistry(), Duration.ofMinutes(1), Duration.ofMillis(10));
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try {
@@ -188,11 +190,92 @@ class TransactionExpiryTest {
     }
 
     /**
-     * The sink of a broker that takes at most {@code bytes} of lines in one transaction before its timeout: a commit
-     * of more fails as the Kafka client reports a transaction aborted at its timeout (0: any commit holding lines).
+     * The slow broker's spell ends: a budget shrunk for it grows back, doubling after each {@link TailRunner#GROW_AFTER}
+     * without an abort, to the configured 4 MiB and no further. While the broker is still slow, a doubled budget is
+     * aborted once and halves again, and no line is lost or repeated through it.
+     */
+    @Test
+    void aShrunkenBudgetGrowsBackOnceTheBrokerKeepsUp() throws Exception {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        String pad = "x".repeat(1000);
+        int lines = 0;
+        for (; lines < 3000; lines++) a.line(lines + " " + pad);
+        MemoryKafka kafka = new MemoryKafka();
+        AtomicInteger expiries = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong limit = new java.util.concurrent.atomic.AtomicLong(600 * 1024);
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        TailConfig config = TailConfig.defaults(List.of(root + "/*/*/*.log"), "node-1").withFromBeginning(true)
+                .withTimings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO);
+        TailRunner runner = new TailRunner(config, () -> expiringAbove(kafka, kafka.sink(), limit::get, expiries),
+                new SimpleMeterRegistry(), Duration.ofMinutes(1), Duration.ofMillis(10));
+        runner.clock(clock::get);
+        long grow = TailRunner.GROW_AFTER.toNanos();
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> rc = ex.submit(runner::run);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            awaitLines(kafka, lines, rc, deadline);
+            assertEquals(4, expiries.get());
+            assertEquals(TailRunner.MIN_CYCLE_BYTES, runner.cycleBytes());
+
+            clock.addAndGet(grow - 1);
+            a.line(lines++ + " " + pad);
+            awaitLines(kafka, lines, rc, deadline);
+            assertEquals(TailRunner.MIN_CYCLE_BYTES, runner.cycleBytes(), "grown before its time");
+
+            // still slow: the doubled budget is aborted once, and halves again. The backlog that shows it appears
+            // whole (a new pod's file, moved into place), so that the first cycle over it reads a full budget.
+            clock.addAndGet(1);
+            awaitBudget(runner, 2 * TailRunner.MIN_CYCLE_BYTES, deadline);
+            KubeletDir b = new KubeletDir(root, "shop", "cart-2", "istio-proxy");
+            StringBuilder backlog = new StringBuilder();
+            for (int i = 0; i < 1500; i++) backlog.append(b.cri("F", "b" + i + " " + pad));
+            Path staged = root.resolve("staged.tmp");
+            java.nio.file.Files.writeString(staged, backlog);
+            java.nio.file.Files.move(staged, b.live(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            awaitLines(kafka, lines + 1500, rc, deadline);
+            assertEquals(5, expiries.get(), "one abort of the doubled budget");
+            assertEquals(TailRunner.MIN_CYCLE_BYTES, runner.cycleBytes());
+
+            // the spell is over: 512 KiB, 1 MiB, 2 MiB, 4 MiB, then no further
+            limit.set(Long.MAX_VALUE);
+            for (int want : new int[] {512 << 10, 1 << 20, 2 << 20, 4 << 20, 4 << 20}) {
+                clock.addAndGet(grow);
+                awaitBudget(runner, want, deadline);
+                a.line(lines++ + " " + pad);
+                awaitLines(kafka, lines + 1500, rc, deadline);
+            }
+            assertEquals(config.maxBytesPerFile(), runner.cycleBytes());
+            assertEquals(5, expiries.get());
+            runner.stop();
+            assertEquals(0, rc.get(30, TimeUnit.SECONDS));
+        } finally {
+            ex.shutdownNow();
+        }
+        synchronized (kafka) {
+            List<String> gotA = kafka.lines.stream().filter(l -> l.pod().equals("cart-1"))
+                    .map(l -> l.line().substring(0, l.line().indexOf(' '))).toList();
+            assertEquals(java.util.stream.IntStream.range(0, lines).mapToObj(Integer::toString).toList(), gotA);
+            List<String> gotB = kafka.lines.stream().filter(l -> l.pod().equals("cart-2"))
+                    .map(l -> l.line().substring(0, l.line().indexOf(' '))).toList();
+            assertEquals(java.util.stream.IntStream.range(0, 1500).mapToObj(i -> "b" + i).toList(), gotB);
+        }
+    }
+
+    private static void awaitBudget(TailRunner runner, int bytes, long deadline) {
+        while (runner.cycleBytes() != bytes && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(bytes, runner.cycleBytes());
+    }
+
+    /**
+     * The sink of a broker that takes at most {@code bytes} (asked at each commit) of lines in one transaction before
+     * its timeout: a commit of more fails as the Kafka client reports a transaction aborted at its timeout (0: any commit holding lines).
      * Its commits are made under the lock of {@code kafka}, which the test's thread reads.
      */
-    private static TailSink expiringAbove(MemoryKafka kafka, TailSink s, long bytes, AtomicInteger expiries) {
+    private static TailSink expiringAbove(MemoryKafka kafka, TailSink s, java.util.function.LongSupplier bytes,
+                                          AtomicInteger expiries) {
         return new ForwardingTailSink(s) {
             private long inTransaction;
 
@@ -204,7 +287,7 @@ class TransactionExpiryTest {
 
             @Override
             public void commit() {
-                if (inTransaction > bytes) {
+                if (inTransaction > bytes.getAsLong()) {
                     expiries.incrementAndGet();
                     throw new TransactionExpiredException("expired", new ProducerFencedException("newer producer"));
                 }
