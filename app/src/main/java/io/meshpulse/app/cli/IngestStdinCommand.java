@@ -43,11 +43,23 @@ final class IngestStdinCommand implements Callable<Integer> {
     int partitions;
 
     @picocli.CommandLine.Mixin
+    IngestHttp http = new IngestHttp();
+
+    @picocli.CommandLine.Mixin
     KafkaClientOptions kafka = new KafkaClientOptions();
+
+    /** How long a signal leaves the producer to deliver what it holds. */
+    static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
 
     @Override
     public Integer call() throws Exception {
         java.util.Map<String, Object> clientOverrides = kafka.overrides();
+        try (var server = http.start()) {
+            return send(clientOverrides);
+        }
+    }
+
+    private int send(java.util.Map<String, Object> clientOverrides) throws Exception {
         String bootstrap = bootstrapServers != null ? bootstrapServers : IngestCommand.defaultBootstrap();
         Topics topics = Topics.withPrefix(topicPrefix);
         try (TopicAdmin admin = new TopicAdmin(bootstrap, clientOverrides)) {
@@ -57,18 +69,41 @@ final class IngestStdinCommand implements Callable<Integer> {
                 LineFramer.DEFAULT_MAX_LINE_CHARS, IngestCommand.registry);
         StreamIngester.Result r;
         try (RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog(), clientOverrides)) {
+            Object lock = new Object();
+            boolean[] stopping = {false};
+            // Ctrl-C, SIGTERM: the lines handed to the producer are delivered before the JVM goes (its sender thread
+            // would go with it, and the lines it still buffered), for up to STOP_GRACE; the result is printed.
+            Thread hook = new Thread(() -> {
+                synchronized (lock) {
+                    stopping[0] = true;
+                }
+                String failed = producer.closeWithin(STOP_GRACE);
+                System.err.printf("stopped by a signal: %,d lines sent to %s, %s%n", producer.sent(),
+                        topics.rawAccessLog(), failed == null ? "all delivered"
+                                : "NOT all delivered within " + STOP_GRACE.toSeconds() + " s: " + failed);
+            }, "meshpulse-stdin-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
             r = ingester.run(System.in, new StreamIngester.Output() {
                 @Override
                 public void line(RawLogLine line, long timestampMillis) {
-                    producer.send(line, timestampMillis);
+                    synchronized (lock) {
+                        if (!stopping[0]) producer.send(line, timestampMillis); // read after the signal: not sent
+                    }
                 }
 
                 @Override
                 public void deadLetter(String key, DeadLetter deadLetter, long timestampMillis) {
-                    producer.deadLetter(topics.deadLetters(), key, deadLetter, timestampMillis);
+                    synchronized (lock) {
+                        if (!stopping[0]) producer.deadLetter(topics.deadLetters(), key, deadLetter, timestampMillis);
+                    }
                 }
             });
             producer.flush();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // a signal came as the input ended: the hook reports
+            }
         }
         System.err.printf("%,d lines read, %,d sent to %s, %,d dead-lettered%n", r.linesRead(), r.produced(),
                 topics.rawAccessLog(), r.deadLettered());

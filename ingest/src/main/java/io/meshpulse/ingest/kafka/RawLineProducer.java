@@ -115,6 +115,17 @@ public final class RawLineProducer implements AutoCloseable {
         return sent;
     }
 
+    /**
+     * Closes, waiting up to {@code timeout} for what was sent to be delivered (a shutdown hook's way: the producer's
+     * sender thread dies with the JVM, and what it still buffers with it). Returns null when every send was
+     * delivered, else why not (records still unsent at the timeout fail with it).
+     */
+    public String closeWithin(Duration timeout) {
+        producer.close(timeout);
+        Exception f = failure.get();
+        return f == null ? null : f.toString();
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(30));
