@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -54,7 +47,8 @@ class StdinStopIT {
                 in.flush(); // and left open: the input has not ended
                 long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 double produced = 0;
-                while ((produced = produced(out)) < LINES && System.nanoTime() < by) {
+                while ((produced = ChildMetrics.value(out, "meshpulse_ingest_lines_produced_total", "stdin")) < LINES
+                        && System.nanoTime() < by) {
                     assertTrue(p.isAlive(), "ingest stdin ended: " + Files.readString(out));
                     p.waitFor(50, TimeUnit.MILLISECONDS);
                 }
@@ -71,16 +65,5 @@ class StdinStopIT {
             assertTrue(Files.readString(out).contains("stopped by a signal: 500 lines sent to stdin.accesslog.raw, "
                     + "all delivered"), Files.readString(out));
         }
-    }
-
-    /** {@code meshpulse_ingest_lines_produced_total{source="stdin"}} from the process's /metrics; 0 until it serves. */
-    private static double produced(Path log) throws IOException, InterruptedException {
-        Matcher url = Pattern.compile("/metrics on (http://\\S+/)").matcher(Files.readString(log));
-        if (!url.find()) return 0;
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.group(1)
-                + "metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        Matcher m = Pattern.compile("(?m)^meshpulse_ingest_lines_produced_total\\{[^}]*source=\"stdin\"[^}]*} (\\S+)$")
-                .matcher(r.body());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +59,8 @@ class TailStopIT {
                 // 3 s old, its next heartbeat or line waiting on the absent broker.
                 by = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 double age = 0;
-                while ((age = checkpointAge(down)) < 3 && System.nanoTime() < by) {
+                while ((age = ChildMetrics.value(down, "meshpulse_ingest_checkpoint_age_seconds", "tail")) < 3
+                        && System.nanoTime() < by) {
                     assertTrue(p.isAlive(), "the tailer ended: " + tail(down));
                     p.waitFor(100, TimeUnit.MILLISECONDS);
                 }
@@ -93,16 +88,6 @@ class TailStopIT {
         return MeshpulseProcess.start(MeshpulseProcess.SMALL_JVM, Map.of(), List.of("ingest", "tail", "--path",
                 tmp + "/pods/*/*/*.log", "--bootstrap-servers", bootstrap, "--node", "stop-node", "--from-beginning",
                 "--topic-prefix", "stop.", "--http-port", "0"), out);
-    }
-
-    /** The tailer's {@code meshpulse_ingest_checkpoint_age_seconds}, read from its /metrics (0 until it serves). */
-    private static double checkpointAge(Path log) throws IOException, InterruptedException {
-        Matcher url = Pattern.compile("serving on (http://\\S+/)").matcher(Files.readString(log));
-        if (!url.find()) return 0;
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.group(1)
-                + "metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        Matcher m = Pattern.compile("(?m)^meshpulse_ingest_checkpoint_age_seconds\\{[^}]*} (\\S+)$").matcher(r.body());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static String tail(Path log) {

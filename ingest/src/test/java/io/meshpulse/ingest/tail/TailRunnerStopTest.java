@@ -39,29 +39,16 @@ class TailRunnerStopTest {
         CountDownLatch blocked = new CountDownLatch(1);
         CountDownLatch closedNow = new CountDownLatch(1);
         // Commits go through until line 1 is in; every later one blocks as a commit does with no broker, until closeNow.
-        TailRunner runner = new TailRunner(config(), () -> new ForwardingTailSink(kafka.sink()) {
-            @Override
-            public void commit() {
-                boolean lineIn;
-                synchronized (kafka) {
-                    lineIn = !kafka.lines.isEmpty();
-                }
-                if (lineIn) {
-                    blocked.countDown();
-                    awaitQuietly(closedNow);
-                }
-                synchronized (kafka) {
-                    super.commit(); // after closeNow: fails as a closed producer's commit does
-                    kafka.notifyAll();
-                }
+        TailRunner runner = new TailRunner(config(), () -> watched(kafka, () -> {
+            boolean lineIn;
+            synchronized (kafka) {
+                lineIn = !kafka.lines.isEmpty();
             }
-
-            @Override
-            public void closeNow() {
-                closedNow.countDown();
-                super.closeNow();
+            if (lineIn) {
+                blocked.countDown();
+                awaitQuietly(closedNow);
             }
-        }, new SimpleMeterRegistry(), Duration.ofMinutes(1));
+        }, closedNow), new SimpleMeterRegistry(), Duration.ofMinutes(1));
         AtomicReference<Integer> rc = new AtomicReference<>();
         Thread loop = loop(runner, rc);
         awaitFirstLine(kafka);
@@ -108,28 +95,15 @@ class TailRunnerStopTest {
     void withABrokerThatAnswersTheLastCycleCommitsAndNothingIsClosedAtOnce() throws Exception {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
         MemoryKafka kafka = new MemoryKafka();
-        AtomicInteger closedNow = new AtomicInteger();
-        TailRunner runner = new TailRunner(config(), () -> new ForwardingTailSink(kafka.sink()) {
-            @Override
-            public void commit() {
-                synchronized (kafka) {
-                    super.commit();
-                    kafka.notifyAll();
-                }
-            }
-
-            @Override
-            public void closeNow() {
-                closedNow.incrementAndGet();
-                super.closeNow();
-            }
-        }, new SimpleMeterRegistry(), Duration.ofMinutes(1));
+        CountDownLatch closedNow = new CountDownLatch(1);
+        TailRunner runner = new TailRunner(config(), () -> watched(kafka, () -> { }, closedNow),
+                new SimpleMeterRegistry(), Duration.ofMinutes(1));
         AtomicReference<Integer> rc = new AtomicReference<>();
         Thread loop = loop(runner, rc);
         awaitFirstLine(kafka);
         a.line("2");
         assertTrue(runner.stopAndAwait(loop, Duration.ofSeconds(30)));
-        assertEquals(0, closedNow.get());
+        assertEquals(1, closedNow.getCount(), "closed at once, with a broker that answers");
         loop.join(10_000);
         assertEquals(0, rc.get());
         synchronized (kafka) {
@@ -173,6 +147,29 @@ class TailRunnerStopTest {
             while (kafka.lines.isEmpty() && System.nanoTime() < deadline) kafka.wait(20);
             assertFalse(kafka.lines.isEmpty(), "the first line was never committed");
         }
+    }
+
+    /**
+     * A sink over {@code kafka} that runs {@code beforeCommit} first in each commit, then commits under the lock of
+     * {@code kafka} (which the test's thread waits on), and counts {@code closedNow} down on {@link TailSink#closeNow}.
+     */
+    private static TailSink watched(MemoryKafka kafka, Runnable beforeCommit, CountDownLatch closedNow) {
+        return new ForwardingTailSink(kafka.sink()) {
+            @Override
+            public void commit() {
+                beforeCommit.run();
+                synchronized (kafka) {
+                    super.commit(); // after closeNow: fails as a closed producer's commit does
+                    kafka.notifyAll();
+                }
+            }
+
+            @Override
+            public void closeNow() {
+                closedNow.countDown();
+                super.closeNow();
+            }
+        };
     }
 
     private static Thread loop(TailRunner runner, AtomicReference<Integer> rc) {
