@@ -55,6 +55,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // A newcomer's first run shows the pair table and the alert, not log lines: the in-process Kafka's start-up
+        // warnings and meshpulse's progress lines would break the table up (Kafka's errors and our warnings show).
+        LogLevels.embeddedKafkaErrorsOnly();
+        LogLevels.meshpulseWarningsOnly();
         Path dir = out != null ? out : Files.createTempDirectory("meshpulse-demo-");
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         Instant incidentStart = start.plus(Duration.ofMinutes(minutes).dividedBy(2));
@@ -66,6 +70,9 @@ final class DemoCommand implements Callable<Integer> {
                 d.noisePerPodPerMinute(), d.containerRestart());
         PrintStream o = System.out;
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(), config, dir.resolve("logs"));
+        // The generator's answer key goes beside the logs, not among them: the replay, and the one the user is told
+        // to try next, would each warn that it is not a container log.
+        Files.move(sim.truthFile(), dir.resolve("truth.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         o.printf("Generated %,d istio-proxy lines from %d pods of an AKS shop mesh into %s%n",
                 sim.truth().lines(), sim.truth().pods().size(), dir.resolve("logs"));
         o.printf("Incident injected at %s: checkout-api -> payments-api, client pinned to tls.mode DISABLE against a%n"

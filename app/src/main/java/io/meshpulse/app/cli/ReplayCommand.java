@@ -117,6 +117,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (bootstrapServers == null) LogLevels.embeddedKafkaErrorsOnly();
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
         // Nothing to replay is a mistake to say at once, not a broker started for a run that counts nothing.
         for (Path p : inputs) {

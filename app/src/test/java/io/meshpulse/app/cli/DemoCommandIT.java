@@ -66,6 +66,12 @@ class DemoCommandIT {
             p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the shutdown hook ends the wait
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo stops on SIGTERM:\n" + read(log));
             assertEquals(1, count(read(log), "alert record(s) in"), "nothing printed twice on the way out");
+            // A newcomer sees the table and the alert, not Kafka's start-up chatter or meshpulse's progress lines
+            List<String> logged = read(log).lines().filter(l -> l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[.*"))
+                    .toList();
+            assertEquals(List.of(), logged, "log lines in the demo's output");
+            assertTrue(Files.exists(out.resolve("truth.json")) && !Files.exists(out.resolve("logs/truth.json")),
+                    "the generator's answer key lies beside the logs, not among them");
         } finally {
             p.destroyForcibly();
         }

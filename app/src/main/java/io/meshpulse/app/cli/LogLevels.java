@@ -1,0 +1,25 @@
+package io.meshpulse.app.cli;
+
+/**
+ * Raises the log level of whole logger trees for one command, before any logger of theirs exists: simplelogger
+ * reads a logger's level when the logger is made, system properties before {@code simplelogger.properties}.
+ */
+final class LogLevels {
+    private LogLevels() {}
+
+    /**
+     * Kafka's broker and clients, run in-process by meshpulse itself (the embedded broker), at errors only: at start
+     * they warn about what is normal there (Streams' internal topics not created yet, an empty metadata log, a state
+     * folder in the temporary directory, two clients racing to create the transaction log). Against a cluster of the user's, their warnings stay: they name the
+     * cluster's problems (a broker that cannot be reached, a topic that is missing).
+     */
+    static void embeddedKafkaErrorsOnly() {
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        System.setProperty("org.slf4j.simpleLogger.log.kafka", "error"); // the broker's own classes (kafka.server…)
+    }
+
+    /** meshpulse's own progress lines off (warnings stay): for output that is a table of its own, as the demo's. */
+    static void meshpulseWarningsOnly() {
+        System.setProperty("org.slf4j.simpleLogger.log.io.meshpulse", "warn");
+    }
+}
