@@ -2,7 +2,9 @@ package io.meshpulse.app.cli;
 
 /**
  * Raises the log level of whole logger trees for one command, before any logger of theirs exists: simplelogger
- * reads a logger's level when the logger is made, system properties before {@code simplelogger.properties}.
+ * reads a logger's level when the logger is made, system properties before {@code simplelogger.properties}. A level
+ * the user set as a system property ({@code -Dorg.slf4j.simpleLogger.log.<name>=…}, e.g. in
+ * {@code MESHPULSE_JAVA_OPTS}) is kept.
  */
 final class LogLevels {
     private LogLevels() {}
@@ -10,16 +12,21 @@ final class LogLevels {
     /**
      * Kafka's broker and clients, run in-process by meshpulse itself (the embedded broker), at errors only: at start
      * they warn about what is normal there (Streams' internal topics not created yet, an empty metadata log, a state
-     * folder in the temporary directory, two clients racing to create the transaction log). Against a cluster of the user's, their warnings stay: they name the
-     * cluster's problems (a broker that cannot be reached, a topic that is missing).
+     * folder in the temporary directory, two clients racing to create the transaction log). Against a cluster of the
+     * user's, their warnings stay: they name the cluster's problems (a broker that cannot be reached, a missing topic).
      */
     static void embeddedKafkaErrorsOnly() {
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        System.setProperty("org.slf4j.simpleLogger.log.kafka", "error"); // the broker's own classes (kafka.server…)
+        unlessSet("org.apache.kafka", "error");
+        unlessSet("kafka", "error"); // the broker's own classes (kafka.server…)
     }
 
     /** meshpulse's own progress lines off (warnings stay): for output that is a table of its own, as the demo's. */
     static void meshpulseWarningsOnly() {
-        System.setProperty("org.slf4j.simpleLogger.log.io.meshpulse", "warn");
+        unlessSet("io.meshpulse", "warn");
+    }
+
+    private static void unlessSet(String logger, String level) {
+        String key = "org.slf4j.simpleLogger.log." + logger;
+        if (System.getProperty(key) == null) System.setProperty(key, level);
     }
 }

@@ -232,6 +232,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) LogLevels.embeddedKafkaErrorsOnly();
         // settings first: a bad one stops the command before it starts a broker, binds a port or joins a group
         AlertSettings alertSettings = alertSettings(System.getenv(), window);
         LOG.info("alert commands written for {} (root namespace {}, revision {})",
