@@ -84,7 +84,8 @@ public final class StreamsRunner implements AutoCloseable {
         p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         // The processing exception handler (the default: log and fail) also for the IP table's global thread, as
         // Kafka Streams 5.0 will do (KIP-1270). With the default handler the outcome of an exception there is the
-        // same (the application fails); the setting only ends a warning printed at every start, twice.
+        // same (the application fails). It ends one of the two warnings about this at every start; the other comes
+        // from the configuration a StreamsBuilder makes for itself.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return p;
     }
