@@ -66,6 +66,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LogLevels.embeddedKafkaErrorsOnly(); // bench always runs its own broker
         Path data = Files.createTempDirectory("meshpulse-bench-");
         List<Map<String, Object>> results = new ArrayList<>();
         System.out.println("parser: " + (io.meshpulse.topology.parse.AccessLogParser.usesVectorBitmaps()
