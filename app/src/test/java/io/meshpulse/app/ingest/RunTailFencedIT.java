@@ -56,16 +56,17 @@ class RunTailFencedIT {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 // the tailer is live: its line (and heartbeats) committed to the raw topic
                 while (committed(admin, raw) == 0) {
-                    assertTrue(run.isAlive(), "run ended early: " + tail(out));
-                    assertTrue(System.nanoTime() < deadline, "nothing committed to the raw topic: " + tail(out));
+                    assertTrue(run.isAlive(), "run ended early: " + ChildOutput.lastLines(out, 30));
+                    assertTrue(System.nanoTime() < deadline, "nothing committed to the raw topic: "
+                            + ChildOutput.lastLines(out, 30));
                     run.waitFor(50, TimeUnit.MILLISECONDS);
                 }
                 try (KafkaProducer<byte[], byte[]> intruder = fencer(bootstrap)) {
                     intruder.initTransactions(); // bumps the epoch: the run's tailer is fenced at its next request
                     assertTrue(run.waitFor(90, TimeUnit.SECONDS), "run still running after its tailer was fenced: "
-                            + tail(out));
+                            + ChildOutput.lastLines(out, 30));
                 }
-                assertEquals(2, run.exitValue(), "run's exit status: " + tail(out));
+                assertEquals(2, run.exitValue(), "run's exit status: " + ChildOutput.lastLines(out, 30));
                 String log = Files.readString(out);
                 assertTrue(log.contains("another tailer took over node " + NODE), log);
                 assertTrue(log.contains("the tailer was fenced by another tailer of this node"), log);
@@ -97,14 +98,5 @@ class RunTailFencedIT {
         return admin.listOffsets(parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
                         new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get().values().stream()
                 .mapToLong(info -> info.offset()).sum();
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }

@@ -47,7 +47,7 @@ class StdinStopIT {
                 in.flush(); // and left open: the input has not ended
                 long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 double produced = 0;
-                while ((produced = ChildMetrics.value(out, "meshpulse_ingest_lines_produced_total", "stdin")) < LINES
+                while ((produced = ChildOutput.metric(out, "meshpulse_ingest_lines_produced_total", "stdin")) < LINES
                         && System.nanoTime() < by) {
                     assertTrue(p.isAlive(), "ingest stdin ended: " + Files.readString(out));
                     p.waitFor(50, TimeUnit.MILLISECONDS);

@@ -38,7 +38,8 @@ class TailStopIT {
             try {
                 RawTopicLines.read(bootstrap, "stop.accesslog.raw", 1, Duration.ofSeconds(60), l -> 0L);
                 long took = sigterm(p, 30);
-                assertTrue(took < 8_000, "with the broker there, ended " + took + " ms after SIGTERM: " + tail(up));
+                assertTrue(took < 8_000, "with the broker there, ended " + took + " ms after SIGTERM: "
+                        + ChildOutput.lastLines(up, 20));
             } finally {
                 p.destroyForcibly().waitFor();
             }
@@ -48,7 +49,7 @@ class TailStopIT {
             try {
                 long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (!Files.readString(down).contains("following ") && System.nanoTime() < by) {
-                    assertTrue(p.isAlive(), "the tailer ended: " + tail(down));
+                    assertTrue(p.isAlive(), "the tailer ended: " + ChildOutput.lastLines(down, 20));
                     p.waitFor(50, TimeUnit.MILLISECONDS);
                 }
                 broker.close();
@@ -59,15 +60,16 @@ class TailStopIT {
                 // 3 s old, its next heartbeat or line waiting on the absent broker.
                 by = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 double age = 0;
-                while ((age = ChildMetrics.value(down, "meshpulse_ingest_checkpoint_age_seconds", "tail")) < 3
+                while ((age = ChildOutput.metric(down, "meshpulse_ingest_checkpoint_age_seconds", "tail")) < 3
                         && System.nanoTime() < by) {
-                    assertTrue(p.isAlive(), "the tailer ended: " + tail(down));
+                    assertTrue(p.isAlive(), "the tailer ended: " + ChildOutput.lastLines(down, 20));
                     p.waitFor(100, TimeUnit.MILLISECONDS);
                 }
-                assertTrue(age >= 3, "the tailer still commits without a broker? " + tail(down));
+                assertTrue(age >= 3, "the tailer still commits without a broker? " + ChildOutput.lastLines(down, 20));
                 long took = sigterm(p, 40);
-                assertTrue(took < 12_000, "with the broker gone, ended " + took + " ms after SIGTERM: " + tail(down));
-                assertTrue(Files.readString(down).contains("dropping it uncommitted"), tail(down));
+                assertTrue(took < 12_000, "with the broker gone, ended " + took + " ms after SIGTERM: "
+                        + ChildOutput.lastLines(down, 20));
+                assertTrue(Files.readString(down).contains("dropping it uncommitted"), ChildOutput.lastLines(down, 20));
             } finally {
                 p.destroyForcibly().waitFor();
             }
@@ -88,14 +90,5 @@ class TailStopIT {
         return MeshpulseProcess.start(MeshpulseProcess.SMALL_JVM, Map.of(), List.of("ingest", "tail", "--path",
                 tmp + "/pods/*/*/*.log", "--bootstrap-servers", bootstrap, "--node", "stop-node", "--from-beginning",
                 "--topic-prefix", "stop.", "--http-port", "0"), out);
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }
