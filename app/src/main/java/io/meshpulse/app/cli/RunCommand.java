@@ -232,7 +232,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) LogLevels.embeddedKafkaErrorsOnly();
+        boolean ownBroker = bootstrapServers == null || bootstrapServers.isBlank();
+        if (ownBroker) LogLevels.embeddedKafkaErrorsOnly();
         // settings first: a bad one stops the command before it starts a broker, binds a port or joins a group
         AlertSettings alertSettings = alertSettings(System.getenv(), window);
         LOG.info("alert commands written for {} (root namespace {}, revision {})",
@@ -245,7 +246,7 @@ public final class RunCommand implements Callable<Integer> {
         Files.createDirectories(stateDir);
         EmbeddedBroker broker = null;
         String bootstrap = bootstrapServers;
-        if (bootstrap == null || bootstrap.isBlank()) {
+        if (ownBroker) {
             broker = EmbeddedBroker.start(stateDir.resolve("broker"), brokerPort);
             bootstrap = broker.bootstrapServers();
         }

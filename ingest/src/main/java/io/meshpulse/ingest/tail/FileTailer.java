@@ -144,11 +144,8 @@ public final class FileTailer implements AutoCloseable {
     /** A followed file's next line whose time cannot be known without reading it (a gzipped rotation). */
     private static final long UNKNOWN_TIME = Long.MIN_VALUE + 1;
 
-    /** The most bytes a cycle takes over all files: the configured one, until {@link #maxBytesPerCycle} changes it. */
-    private int maxBytesPerCycle;
-
     public FileTailer(TailConfig config, TailSink sink, MeterRegistry registry) {
-        this(config, sink, new TailMetrics(registry));
+        this(config, sink, new TailMetrics(registry, config.maxBytesPerFile()));
     }
 
     FileTailer(TailConfig config, TailSink sink, TailMetrics metrics) {
@@ -157,12 +154,6 @@ public final class FileTailer implements AutoCloseable {
         this.metrics = metrics;
         this.globs = PathGlob.all(config.paths());
         this.physicalCap = config.maxLineChars() + 64 * 1024;
-        this.maxBytesPerCycle = config.maxBytesPerFile();
-    }
-
-    /** Changes the most bytes the next cycles take over all files (the runner grows a budget it had shrunk). */
-    void maxBytesPerCycle(int bytes) {
-        this.maxBytesPerCycle = bytes;
     }
 
     /** Replaces the wall clock that heartbeats are timed and dated by (tests). */
@@ -272,7 +263,7 @@ public final class FileTailer implements AutoCloseable {
         if (cycleCut) return true;
         long taken = bytesThisRun - cycleBytesAtStart;
         if (taken == 0) return false;
-        if (taken < maxBytesPerCycle && cycleClock.getAsLong() - cycleDeadline < 0) return false;
+        if (taken < metrics.cycleBytes.get() && cycleClock.getAsLong() - cycleDeadline < 0) return false;
         cycleCut = true;
         return true;
     }
@@ -1084,7 +1075,7 @@ public final class FileTailer implements AutoCloseable {
             }
             if (size != f.size) f.lastChangeNanos = System.nanoTime();
             f.size = size;
-            int budget = maxBytesPerCycle;
+            long budget = metrics.cycleBytes.get(); // the runner may have changed it since the last cycle
             long consumedTotal = 0;
             while (f.readPos < size && consumedTotal < budget) {
                 if (spent()) {

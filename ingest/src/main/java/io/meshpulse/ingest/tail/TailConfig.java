@@ -89,11 +89,6 @@ public record TailConfig(List<String> paths, Set<String> containers, String node
                 maxBytesPerFile, heartbeatInterval, maxCycle);
     }
 
-    public TailConfig withMaxBytesPerFile(int max) {
-        return new TailConfig(paths, containers, node, fromBeginning, pollInterval, discoverInterval, rotateQuiet,
-                maxLineChars, max, heartbeatInterval, maxCycle);
-    }
-
     public TailConfig withMaxLineChars(int max) {
         return new TailConfig(paths, containers, node, fromBeginning, pollInterval, discoverInterval, rotateQuiet, max,
                 maxBytesPerFile, heartbeatInterval, maxCycle);

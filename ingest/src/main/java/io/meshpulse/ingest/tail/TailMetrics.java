@@ -28,13 +28,18 @@ final class TailMetrics {
     private final ConcurrentHashMap<String, Counter> skipped = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> fileErrors = new ConcurrentHashMap<>();
     final AtomicLong filesFollowed = new AtomicLong();
-    /** The most bytes a cycle (one transaction) reads now; lowered by {@link TailRunner} after expired ones. */
-    final AtomicLong cycleBytes = new AtomicLong();
+    /**
+     * The most bytes a cycle (one transaction) reads now: the one copy of the budget, which the tailer reads and
+     * {@link TailRunner} lowers after expired transactions (and raises again later).
+     */
+    final AtomicLong cycleBytes;
     /** Wall-clock millis when the positions were last known to be committed. */
     final AtomicLong lastCheckpointMillis = new AtomicLong(System.currentTimeMillis());
 
-    TailMetrics(MeterRegistry registry) {
+    /** @param cycleBytes the cycle budget to start with (the configured {@link TailConfig#maxBytesPerFile}) */
+    TailMetrics(MeterRegistry registry, int cycleBytes) {
         this.registry = registry;
+        this.cycleBytes = new AtomicLong(cycleBytes);
         linesRead = counter("meshpulse.ingest.lines.read", "Physical lines read from log files");
         linesProduced = counter("meshpulse.ingest.lines.produced", "Logical lines committed to the raw topic");
         bytesRead = Counter.builder("meshpulse.ingest.read").baseUnit("bytes").tag("source", SOURCE)
@@ -47,7 +52,7 @@ final class TailMetrics {
                 "Gzipped rotations read (written or resumed while the tailer was down)");
         Gauge.builder("meshpulse.ingest.files.followed", filesFollowed, AtomicLong::get).tag("source", SOURCE)
                 .description("Files being followed").register(registry);
-        Gauge.builder("meshpulse.ingest.cycle.max", cycleBytes, AtomicLong::get).baseUnit("bytes").tag("source", SOURCE)
+        Gauge.builder("meshpulse.ingest.cycle.max", this.cycleBytes, AtomicLong::get).baseUnit("bytes").tag("source", SOURCE)
                 .description("Most bytes one cycle (one transaction) reads; halved after a transaction that outlasted "
                         + "its timeout, doubled back after 10 minutes without one").register(registry);
         Gauge.builder("meshpulse.ingest.checkpoint.age", lastCheckpointMillis,

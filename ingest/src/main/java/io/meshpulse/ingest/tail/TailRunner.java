@@ -36,17 +36,17 @@ public final class TailRunner {
     /** How long a shrunken cycle budget lasts without a transaction outlasting its timeout before it doubles. */
     static final Duration GROW_AFTER = Duration.ofMinutes(10);
 
-    private final TailConfig config;
-    private final Duration firstBackoff;
-    private final Supplier<TailSink> sinks;
-    private final TailMetrics metrics;
-    private final Duration statsInterval;
     /**
      * How long {@link #stopAndAwait} lets the cycle under way commit before it drops it: a cycle commits in well under
      * a second when the broker answers, and Kubernetes gives a pod 30 s between SIGTERM and SIGKILL by default.
      */
     public static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
+    private final TailConfig config;
+    private final Duration firstBackoff;
+    private final Supplier<TailSink> sinks;
+    private final TailMetrics metrics;
+    private final Duration statsInterval;
     private volatile boolean stopped;
     private volatile FileTailer current;
     /** The sink of the running tailer, for {@link #stopAndAwait} to close at once; null between tailers. */
@@ -67,8 +67,7 @@ public final class TailRunner {
         this.config = config;
         this.firstBackoff = firstBackoff;
         this.sinks = sinks;
-        this.metrics = new TailMetrics(registry);
-        metrics.cycleBytes.set(config.maxBytesPerFile());
+        this.metrics = new TailMetrics(registry, config.maxBytesPerFile());
         this.statsInterval = statsInterval;
     }
 
@@ -86,14 +85,14 @@ public final class TailRunner {
         while (!stopped) {
             long started = System.nanoTime();
             try (TailSink sink = sinks.get();
-                 FileTailer tailer = new FileTailer(config.withMaxBytesPerFile(cycleBytes()), sink, metrics)) {
+                 FileTailer tailer = new FileTailer(config, sink, metrics)) {
                 currentSink = sink;
                 current = tailer;
                 tailer.start();
                 backoff = firstBackoff;
                 long nextStats = System.nanoTime() + statsInterval.toNanos();
                 while (!stopped) {
-                    maybeGrow(tailer);
+                    maybeGrow();
                     if (!tailer.pollOnce()) {
                         synchronized (this) {
                             if (!stopped) wait(Math.max(1, config.pollInterval().toMillis()));
@@ -137,12 +136,11 @@ public final class TailRunner {
     }
 
     /** Doubles a shrunken cycle budget, up to the configured one, once it lasted {@link #GROW_AFTER} unaborted. */
-    private void maybeGrow(FileTailer tailer) {
+    private void maybeGrow() {
         int now = cycleBytes();
         if (now >= config.maxBytesPerFile() || clock.getAsLong() - budgetChanged < GROW_AFTER.toNanos()) return;
         int grown = (int) Math.min(config.maxBytesPerFile(), 2L * now);
         metrics.cycleBytes.set(grown);
-        tailer.maxBytesPerCycle(grown);
         budgetChanged = clock.getAsLong();
         LOG.info("no transaction outlasted its timeout for {} min: cycles now read at most {} KiB again",
                 GROW_AFTER.toMinutes(), grown / 1024);
@@ -153,7 +151,7 @@ public final class TailRunner {
         this.clock = nanos;
     }
 
-    /** The most bytes a cycle reads now: the gauge's value is the runner's one copy of it. */
+    /** The most bytes a cycle reads now: the gauge's value, the one copy that runner and tailer share. */
     int cycleBytes() {
         return (int) metrics.cycleBytes.get();
     }
