@@ -166,8 +166,8 @@ class TailRunnerStopTest {
 
             @Override
             public void closeNow() {
+                super.closeNow(); // closed first: a commit released by the count-down must find the sink closed
                 closedNow.countDown();
-                super.closeNow();
             }
         };
     }
