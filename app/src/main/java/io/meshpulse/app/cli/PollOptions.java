@@ -14,6 +14,12 @@ import picocli.CommandLine.Option;
 
 /** Options and the run loop shared by the polling ingesters. */
 final class PollOptions {
+    /**
+     * How long a stop lets a commit under way finish: a commit takes well under a second when Kafka answers, and
+     * Kubernetes gives a pod 30 s between SIGTERM and SIGKILL by default.
+     */
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "${env:MESHPULSE_BOOTSTRAP_SERVERS}",
             description = "Kafka to produce to (default $MESHPULSE_BOOTSTRAP_SERVERS; a poller is a long-running "
                     + "service: run `meshpulse broker` for a local one).")
@@ -88,8 +94,18 @@ final class PollOptions {
                         + " record(s)" : "poll failed (see the log)"));
                 return ok ? 0 : 1;
             }
-            Thread worker = Thread.currentThread();
-            Runtime.getRuntime().addShutdownHook(new Thread(worker::interrupt, poller.source() + "-shutdown"));
+            // SIGTERM (a pod stopping) or Ctrl-C: the loop is stopped and waited for, so that a commit under way
+            // completes instead of dying with the JVM and leaving its transaction open (which holds read-committed
+            // consumers of its partitions, the topology among them, until the broker times it out).
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    boolean ended = loop.stopAndAwait(STOP_GRACE);
+                    System.err.println(poller.source() + ": stopped by a signal: " + loop.stopReport()
+                            + (ended ? "" : "; the loop did not end in time"));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, poller.source() + "-shutdown"));
             System.err.println(poller.source() + ": polling every " + (interval.toMillis() % 1000 == 0
                     ? interval.toSeconds() + " s" : interval.toMillis() + " ms") + "; Ctrl-C stops");
             loop.run();

@@ -5,7 +5,7 @@ import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** A sink that keeps what was committed, for poller tests that need no broker. */
-public final class MemorySink implements CheckpointedSink {
+public class MemorySink implements CheckpointedSink {
     public final List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     public String checkpoint;
     public int commits;
