@@ -47,20 +47,26 @@ final class IngestLogAnalyticsCommand implements Callable<Integer> {
             description = "Query API endpoint (default the SDK's, https://api.loganalytics.io/v1; sovereign clouds differ).")
     String endpoint;
 
+    @Option(names = "--heartbeats", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "End each poll with a heartbeat on every raw partition, so that the topology holds windows "
+                    + "open until rows as old as the overlap can no longer come (default on; --no-heartbeats closes "
+                    + "windows sooner and dead-letters rows that arrive later than the grace as late).")
+    boolean heartbeats;
+
     @Mixin
     PollOptions poll = new PollOptions();
 
     @Override
     public Integer call() throws Exception {
         LogAnalyticsPoller.Options o = new LogAnalyticsPoller.Options(workspaceId, containers, overlap, lookback,
-                maxSpan, maxRows, maxSeen, poll.topics().rawAccessLog());
+                maxSpan, maxRows, maxSeen, poll.topics().rawAccessLog(), heartbeats);
         LogsQueryClientBuilder b = new LogsQueryClientBuilder()
                 .credential(new DefaultAzureCredentialBuilder().build())
                 // the poll loop backs off (Retry-After, then exponential) and counts; the SDK's own retries would hide it
                 .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)));
         if (endpoint != null) b.endpoint(endpoint);
         LogsQueryClient client = b.buildClient();
-        return poll.run(sink -> new LogAnalyticsPoller(o, client, Clock.systemUTC()), LogAnalyticsPoller.checkpointKey(o),
+        return poll.run(sink -> new LogAnalyticsPoller(o, client, Clock.systemUTC(), sink::partitions), LogAnalyticsPoller.checkpointKey(o),
                 PollOptions.registry());
     }
 }

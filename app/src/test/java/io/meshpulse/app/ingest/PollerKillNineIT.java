@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -108,8 +109,22 @@ class PollerKillNineIT {
                 Map<Integer, Integer> got = new TreeMap<>();
                 int misread = 0;
                 String firstMisread = "";
+                Map<Integer, Instant> heartbeat = new HashMap<>();
+                int heartbeats = 0;
+                String olderThanHeartbeat = null;
                 for (ConsumerRecord<String, byte[]> rec : readAll(broker.bootstrapServers(), TOPICS.rawAccessLog())) {
+                    if (rec.headers().lastHeader("meshpulse-control") != null) {
+                        // "no row written before T still to come": on its partition, no later row may be older
+                        heartbeat.merge(rec.partition(), Instant.parse(new String(rec.value(), StandardCharsets.UTF_8)),
+                                (a, b) -> a.isAfter(b) ? a : b);
+                        heartbeats++;
+                        continue;
+                    }
                     RawLogLine l = RAW.decode(rec.value());
+                    Instant beat = heartbeat.get(rec.partition());
+                    if (beat != null && Instant.parse(l.ts()).isBefore(beat) && olderThanHeartbeat == null) {
+                        olderThanHeartbeat = l.ts() + " after a heartbeat at " + beat + " on partition " + rec.partition();
+                    }
                     Matcher m = ROW_ID.matcher(l.line());
                     int id = m.find() ? Integer.parseInt(m.group(1)) : -1;
                     got.merge(id, 1, Integer::sum);
@@ -130,6 +145,8 @@ class PollerKillNineIT {
                         + (rows.containsKey(id) ? " at " + rows.get(id).time() : "")) + "\n" + report + "\nlogs in " + tmp);
                 assertEquals(0, misread, "lines whose content, time, pod or key differ from the row's, first: "
                         + firstMisread);
+                assertTrue(heartbeats > 0, "no heartbeat on the raw topic");
+                assertEquals(null, olderThanHeartbeat, "a row older than a heartbeat before it");
                 assertTrue(want.size() > 2000, "rows in the run: " + want.size());
             }
         }

@@ -2,9 +2,10 @@ package io.meshpulse.ingest.kafka;
 
 import io.meshpulse.model.Times;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -28,14 +29,22 @@ public final class Heartbeats {
 
     /** Sends the heartbeat to every partition of {@code topic}; returns how many records that was. */
     public static int send(Producer<String, byte[]> producer, String topic, String instance, long upToMillis) {
+        List<ProducerRecord<String, byte[]>> records = records(topic, producer.partitionsFor(topic).size(), instance,
+                upToMillis);
+        records.forEach(producer::send);
+        return records.size();
+    }
+
+    /** The heartbeat's records, one for each of the {@code partitions} of {@code topic}. */
+    public static List<ProducerRecord<String, byte[]>> records(String topic, int partitions, String instance,
+                                                              long upToMillis) {
         RecordHeaders h = new RecordHeaders();
         h.add(RawLineProducer.CONTROL_HEADER, HEARTBEAT.getBytes(StandardCharsets.UTF_8));
         byte[] value = Times.rfc3339(upToMillis).getBytes(StandardCharsets.UTF_8);
-        int n = 0;
-        for (PartitionInfo pi : producer.partitionsFor(topic)) {
-            producer.send(new ProducerRecord<>(topic, pi.partition(), Math.max(0, upToMillis), instance, value, h));
-            n++;
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            records.add(new ProducerRecord<>(topic, p, Math.max(0, upToMillis), instance, value, h));
         }
-        return n;
+        return records;
     }
 }

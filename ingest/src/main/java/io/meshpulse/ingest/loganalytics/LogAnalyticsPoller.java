@@ -10,6 +10,7 @@ import com.azure.monitor.query.models.LogsTableCell;
 import com.azure.monitor.query.models.LogsTableRow;
 import com.azure.monitor.query.models.QueryTimeInterval;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshpulse.ingest.kafka.Heartbeats;
 import io.meshpulse.ingest.poll.Batch;
 import io.meshpulse.ingest.poll.PollException;
 import io.meshpulse.ingest.poll.Poller;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,14 @@ import org.slf4j.LoggerFactory;
  * skipped. The hashes of rows that a later poll can still see are part of the checkpoint, which is committed in the
  * same Kafka transaction as the rows: a restart neither loses nor repeats a row (except a row ingested more than
  * the overlap after its TimeGenerated, which no poll will ask for again: make the overlap longer than the delay).
+ *
+ * <p>Each committed poll ends with a heartbeat on every partition of the raw topic ({@link Heartbeats}, instance
+ * {@code log-analytics/<workspace>}): "no row written before T is still to come from me", T being the oldest
+ * TimeGenerated a later poll can still send (the cursor minus the overlap; while paging, the page's last row if that
+ * is older). Rows reach the workspace up to minutes after they were written, so without it the topology's clock,
+ * moved on by the newest rows (and by the wall clock between polls), closed windows whose slower rows were still on
+ * their way, and dead-lettered those rows as late. With it, the parsing tasks hold such windows open until T passes
+ * them: minutes later than with node files, but counted.
  */
 public final class LogAnalyticsPoller implements Poller {
     private static final Logger LOG = LoggerFactory.getLogger(LogAnalyticsPoller.class);
@@ -62,9 +72,15 @@ public final class LogAnalyticsPoller implements Poller {
      * @param maxRows     the most rows one poll takes; a poll that hits it continues from its last row
      * @param maxSeen     the most row hashes kept for de-duplication (bounds the checkpoint's size)
      * @param topic       where lines go ({@code meshpulse.accesslog.raw})
+     * @param heartbeats  whether each poll ends with a heartbeat on every partition of the topic (see the class)
      */
     public record Options(String workspaceId, List<String> containers, Duration overlap, Duration lookback,
-                          Duration maxSpan, int maxRows, int maxSeen, String topic) {
+                          Duration maxSpan, int maxRows, int maxSeen, String topic, boolean heartbeats) {
+        public Options(String workspaceId, List<String> containers, Duration overlap, Duration lookback,
+                       Duration maxSpan, int maxRows, int maxSeen, String topic) {
+            this(workspaceId, containers, overlap, lookback, maxSpan, maxRows, maxSeen, topic, true);
+        }
+
         public Options {
             if (workspaceId == null || workspaceId.isBlank()) throw new IllegalArgumentException("workspace id required");
             if (containers.isEmpty()) throw new IllegalArgumentException("at least one container name");
@@ -81,13 +97,25 @@ public final class LogAnalyticsPoller implements Poller {
     private final LogsQueryClient client;
     private final Clock clock;
     private final String origin;
+    private final ToIntFunction<String> partitions;
     private boolean warnedSeenCap;
+    /** The last heartbeat's time: never sent lower (Long.MIN_VALUE before the first). */
+    private long heartbeat = Long.MIN_VALUE;
 
-    public LogAnalyticsPoller(Options options, LogsQueryClient client, Clock clock) {
+    /** @param partitions the partitions of a topic, for heartbeats (the sink's {@code partitions}) */
+    public LogAnalyticsPoller(Options options, LogsQueryClient client, Clock clock, ToIntFunction<String> partitions) {
         this.o = options;
         this.client = client;
         this.clock = clock;
         this.origin = "log-analytics:" + options.workspaceId();
+        this.partitions = partitions;
+    }
+
+    /** The heartbeats' instance name: one per workspace and container set. */
+    public static String instance(Options o) {
+        List<String> standard = List.of("istio-proxy");
+        return "log-analytics/" + o.workspaceId() + (o.containers().equals(standard) ? "" : "/"
+                + String.join(",", o.containers()));
     }
 
     @Override
@@ -189,6 +217,9 @@ public final class LogAnalyticsPoller implements Poller {
         Instant keepAfter = cp.pagingSince != null && cp.pagingSince.isBefore(newCursor) ? cp.pagingSince : newCursor;
         long keepFrom = keepAfter.minus(o.overlap()).toEpochMilli();
         cp.seen.values().removeIf(t -> t < keepFrom);
+        // The oldest TimeGenerated a later poll can still send: pages read on from the last row, and the poll after
+        // them from pagingSince - overlap; otherwise the next poll reads from the cursor - overlap.
+        Instant floor = cp.paging ? min(newCursor, cp.pagingSince.minus(o.overlap())) : newCursor.minus(o.overlap());
         if (cp.seen.size() > o.maxSeen()) {
             if (!warnedSeenCap) {
                 LOG.warn("log-analytics: more than {} rows in the {} overlap; keeping the newest hashes only, so rows "
@@ -197,8 +228,17 @@ public final class LogAnalyticsPoller implements Poller {
             }
             cp.trimTo(o.maxSeen());
         }
+        if (o.heartbeats() && floor.toEpochMilli() >= heartbeat) {
+            heartbeat = floor.toEpochMilli();
+            // after the rows, in the same transaction: on each partition it comes after the rows it vouches for
+            records.addAll(Heartbeats.records(o.topic(), partitions.applyAsInt(o.topic()), instance(o), heartbeat));
+        }
         return new Batch(records, cp.write(), rows.size(), skipped, newCursor.toEpochMilli(),
                 truncated || to.isBefore(now));
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private List<LogsTableRow> run(String kql, Instant from, Instant to) {

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,8 +161,23 @@ class LogAnalyticsPollerTest {
                 Duration.ofMinutes(5), Duration.ofHours(1), 100_000, 50_000, "meshpulse.accesslog.raw");
     }
 
+    /** The records that carry rows (heartbeats left out). */
+    static List<ProducerRecord<String, byte[]>> rows(MemorySink sink) {
+        return sink.records.stream().filter(r -> r.headers().lastHeader("meshpulse-control") == null).toList();
+    }
+
+    /** The heartbeats, as "partition instance time". */
+    static List<String> heartbeats(MemorySink sink) {
+        return sink.records.stream().filter(r -> r.headers().lastHeader("meshpulse-control") != null)
+                .map(r -> r.partition() + " " + r.key() + " " + new String(r.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    LogAnalyticsPoller poller(LogAnalyticsPoller.Options o) {
+        return new LogAnalyticsPoller(o, client, clock, topic -> 2);
+    }
+
     static List<RawLogLine> lines(MemorySink sink) {
-        return sink.records.stream().map(r -> RAW.decode(r.value())).toList();
+        return rows(sink).stream().map(r -> RAW.decode(r.value())).toList();
     }
 
     @Test
@@ -172,7 +188,7 @@ class LogAnalyticsPollerTest {
                 row("2026-11-20T09:59:41Z", "cart-5f6d-abcde", ""))));
         MemorySink sink = new MemorySink(1);
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
-        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock).step();
 
         List<RawLogLine> got = lines(sink);
         assertEquals(2, got.size(), got.toString());
@@ -184,7 +200,7 @@ class LogAnalyticsPollerTest {
         assertEquals("aks-nodepool1-12345-vmss000001", text.node());
         assertEquals("2026-11-20T09:59:30.125Z", text.ts());
         assertEquals("log-analytics:" + WORKSPACE, text.origin());
-        assertEquals("shop/checkout-api-7d4f8b9c6-x2k4q", sink.records.get(0).key());
+        assertEquals("shop/checkout-api-7d4f8b9c6-x2k4q", rows(sink).get(0).key());
         assertEquals("{\"start_time\":\"2026-11-20T09:59:40.000Z\",\"response_code\":200,\"response_flags\":\"-\"}",
                 got.get(1).line(), "a JSON-encoded line becomes one compact JSON line");
 
@@ -205,8 +221,8 @@ class LogAnalyticsPollerTest {
         replies.add(new Reply(200, null, table(a, twin, twin)));
         MemorySink sink = new MemorySink(1);
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
-        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
-        assertEquals(3, sink.records.size(), "two identical rows are two lines");
+        new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock).step();
+        assertEquals(3, rows(sink).size(), "two identical rows are two lines");
 
         // A new process (restored from the checkpoint) polls a minute later: the overlap returns a and the twins
         // again, plus a row ingested late with an older TimeGenerated, and a new one.
@@ -214,7 +230,7 @@ class LogAnalyticsPollerTest {
         Object[] late = row("2026-11-20T09:59:45Z", "p-2", "ingested late");
         Object[] fresh = row("2026-11-20T10:00:30Z", "p-1", "new");
         replies.add(new Reply(200, null, table(late, a, twin, twin, fresh)));
-        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock).step();
 
         List<String> got = lines(sink).stream().map(RawLogLine::line).toList();
         assertEquals(List.of("line a", "same line twice", "same line twice", "ingested late", "new"), got);
@@ -235,15 +251,15 @@ class LogAnalyticsPollerTest {
         replies.add(new Reply(200, null, table(edge)));
         MemorySink sink = new MemorySink(1);
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
-        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
-        assertEquals(1, sink.records.size());
+        new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock).step();
+        assertEquals(1, rows(sink).size());
 
         clock.now = T0.plusSeconds(30);
         replies.add(new Reply(200, null, table(edge))); // TimeGenerated > 09:57:00.0004000: the row is in range
-        new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock).step();
         String kql = requests.get(1).path("query").asText();
         assertTrue(kql.contains("TimeGenerated > datetime(2026-11-20T09:57:00.0004000Z)"), kql);
-        assertEquals(1, sink.records.size(), "the row once: " + lines(sink));
+        assertEquals(1, rows(sink).size(), "the row once: " + lines(sink));
     }
 
     /**
@@ -266,7 +282,7 @@ class LogAnalyticsPollerTest {
         for (int poll = 0; poll < 12; poll++) {
             clock.now = T0.plusSeconds(poll);
             // a new process each time: the paging state must come back from the checkpoint
-            Duration wait = new PollLoop(new LogAnalyticsPoller(small, client, clock), sink, Duration.ofSeconds(30),
+            Duration wait = new PollLoop(poller(small), sink, Duration.ofSeconds(30),
                     metrics, clock).step();
             if (poll == 0) assertEquals(Duration.ZERO, wait, "a poll cut at the limit asks for the next at once");
         }
@@ -292,13 +308,13 @@ class LogAnalyticsPollerTest {
 
         // Given a poll cut at the limit (rows 0-3, up to 7.5 s before T0)
         clock.now = T0;
-        new PollLoop(new LogAnalyticsPoller(small, client, clock), sink, Duration.ofSeconds(30), metrics, clock).step();
+        new PollLoop(poller(small), sink, Duration.ofSeconds(30), metrics, clock).step();
         // and a row 8.2 s before T0 that becomes queryable only now (within the overlap), behind the page's cursor
         workspace.add(row(T0.minusMillis(8_200).toString(), "p-2", "late row"));
         // When the next page comes 20 s later (the overlap is 10 s), and the polls after it
         for (int poll = 1; poll <= 3; poll++) {
             clock.now = T0.plusSeconds(20L * poll);
-            new PollLoop(new LogAnalyticsPoller(small, client, clock), sink, Duration.ofSeconds(30), metrics, clock)
+            new PollLoop(poller(small), sink, Duration.ofSeconds(30), metrics, clock)
                     .step();
         }
 
@@ -314,16 +330,104 @@ class LogAnalyticsPollerTest {
         replies.add(new Reply(200, null, table(row("2026-11-20T09:59:50Z", "p-1", "line a"))));
         MemorySink sink = new MemorySink(1);
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
-        PollLoop loop = new PollLoop(new LogAnalyticsPoller(options(), client, clock), sink, Duration.ofSeconds(30),
+        PollLoop loop = new PollLoop(poller(options()), sink, Duration.ofSeconds(30),
                 metrics, clock);
 
         assertEquals(Duration.ofSeconds(11), loop.step(), "the server's Retry-After");
         assertEquals(Duration.ofSeconds(4), loop.step(), "no Retry-After on the 503: exponential backoff, second failure");
         assertEquals(0, sink.commits);
         assertEquals(Duration.ofSeconds(30), loop.step());
-        assertEquals(1, sink.records.size());
+        assertEquals(1, rows(sink).size());
         assertEquals(1, metrics.errors(PollException.Kind.THROTTLED));
         assertEquals(1, metrics.errors(PollException.Kind.SERVER));
         assertEquals(3, requests.size(), "one request per attempt: the SDK's own retries are off, the loop backs off");
+    }
+
+    /**
+     * Each poll ends with a heartbeat on every raw partition: the oldest TimeGenerated a later poll can still send
+     * (the cursor minus the overlap), after the poll's rows. Without it, rows that reach the workspace more than the
+     * grace after they were written were dead-lettered as late by the topology.
+     */
+    @Test
+    void eachPollEndsWithAHeartbeatOnEveryPartition() {
+        replies.add(new Reply(200, null, table(row("2026-11-20T09:59:50Z", "p-1", "line a"))));
+        replies.add(new Reply(200, null, table(row("2026-11-20T10:00:20Z", "p-1", "line b"))));
+        MemorySink sink = new MemorySink(2);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        PollLoop loop = new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock);
+        loop.step();
+        clock.now = T0.plusSeconds(30);
+        loop.step();
+        String instance = "log-analytics/" + WORKSPACE;
+        assertEquals(List.of("0 " + instance + " 2026-11-20T09:57:00.000Z", "1 " + instance + " 2026-11-20T09:57:00.000Z",
+                "0 " + instance + " 2026-11-20T09:57:30.000Z", "1 " + instance + " 2026-11-20T09:57:30.000Z"),
+                heartbeats(sink));
+        assertEquals(List.of("line a", "hb", "hb", "line b", "hb", "hb"), sink.records.stream()
+                .map(r -> r.headers().lastHeader("meshpulse-control") != null ? "hb" : RAW.decode(r.value()).line())
+                .toList(), "each poll's heartbeats come after its rows");
+        assertEquals(6.0, metrics.produced(), "records committed: rows and heartbeats, as Prometheus' ticks count");
+
+        MemorySink quiet = new MemorySink(2);
+        replies.add(new Reply(200, null, table(row("2026-11-20T10:00:40Z", "p-1", "line c"))));
+        clock.now = T0.plusSeconds(60);
+        LogAnalyticsPoller.Options o = options();
+        new PollLoop(new LogAnalyticsPoller(new LogAnalyticsPoller.Options(o.workspaceId(), o.containers(), o.overlap(),
+                o.lookback(), o.maxSpan(), o.maxRows(), o.maxSeen(), o.topic(), false), client, clock, t -> 2), quiet,
+                Duration.ofSeconds(30), metrics, clock).step();
+        assertEquals(List.of(), heartbeats(quiet), "--no-heartbeats");
+    }
+
+    /**
+     * What a heartbeat says must hold: no row older than it comes after it. Rows here become queryable 5 s to 150 s
+     * after their TimeGenerated (within the 3 min overlap), two a second, and polls every 30 s take at most 40 rows,
+     * so they page too; each poll is a new process (the checkpoint carries everything).
+     */
+    @Test
+    void noRowOlderThanAHeartbeatIsSentAfterIt() {
+        java.util.Random random = new java.util.Random(16);
+        List<Object[]> all = new ArrayList<>();
+        List<Instant> visible = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            Instant tg = T0.plusMillis(500L * i);
+            all.add(row(tg.toString(), "p-" + (i % 3), "row " + i));
+            visible.add(tg.plusSeconds(5 + random.nextInt(146)));
+        }
+        workspace = new ArrayList<>();
+        LogAnalyticsPoller.Options small = new LogAnalyticsPoller.Options(WORKSPACE, List.of("istio-proxy"),
+                Duration.ofMinutes(3), Duration.ofSeconds(1), Duration.ofHours(1), 40, 50_000, "meshpulse.accesslog.raw");
+        MemorySink sink = new MemorySink(2);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        Instant end = T0.plusSeconds(600 + 180);
+        int polls = 0;
+        boolean[] added = new boolean[all.size()];
+        for (clock.now = T0; !clock.now.isAfter(end); polls++) {
+            for (int i = 0; i < all.size(); i++) {
+                if (!added[i] && !visible.get(i).isAfter(clock.now)) {
+                    workspace.add(all.get(i));
+                    added[i] = true;
+                }
+            }
+            Duration wait = new PollLoop(poller(small), sink, Duration.ofSeconds(30), metrics, clock).step();
+            clock.now = clock.now.plus(wait.isZero() ? Duration.ofSeconds(1) : wait);
+        }
+        Instant floor = Instant.EPOCH;
+        int beats = 0;
+        for (ProducerRecord<String, byte[]> r : sink.records) {
+            if (r.headers().lastHeader("meshpulse-control") != null) {
+                Instant t = Instant.parse(new String(r.value(), StandardCharsets.UTF_8));
+                assertTrue(!t.isBefore(floor), "heartbeat went back from " + floor + " to " + t);
+                floor = t;
+                beats++;
+            } else {
+                Instant tg = Instant.parse(RAW.decode(r.value()).ts());
+                assertTrue(!tg.isBefore(floor), "row at " + tg + " sent after a heartbeat at " + floor);
+            }
+        }
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) want.add("row " + i);
+        assertEquals(want, lines(sink).stream().map(RawLogLine::line).sorted(java.util.Comparator.comparingInt(
+                (String l) -> Integer.parseInt(l.substring(4)))).toList(), "every row once");
+        assertTrue(beats > 2 * 20 && !floor.isBefore(T0.plusSeconds(590)), beats + " heartbeats up to " + floor
+                + " in " + polls + " polls");
     }
 }
