@@ -157,11 +157,17 @@ final class ReplayCommand implements Callable<Integer> {
     /** The run in one line, and where its results are. */
     private void closing(Replay.Summary s) {
         long read = ((Number) s.get("linesRead")).longValue();
-        long lines = ((Number) s.get("linesProduced")).longValue();
+        // lines once partial chunks are joined: those sent to the topology and those dead-lettered as read
+        long lines = ((Number) s.get("linesProduced")).longValue() + s.get("deadLetteredOnRead");
         System.err.printf("%,d lines read%s, %,d counted in %,d windows of %,d pairs, %,d dead-lettered, %,d alert records, in %.1f s%n",
                 read, read == lines ? "" : String.format(" (%,d once CRI partial chunks are joined)", lines),
                 s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"),
                 s.get("alerts"), s.get("wallTimeMs") / 1000.0);
+        java.util.List<?> fileErrors = (java.util.List<?>) s.fields().get("fileErrors");
+        if (fileErrors != null && !fileErrors.isEmpty()) {
+            System.err.printf("%,d file(s) could not be read to their end, their unread lines are not in these counts"
+                    + " (summary.json \"fileErrors\"): %s%n", fileErrors.size(), fileErrors.get(0));
+        }
         System.err.println("results in " + out.toAbsolutePath());
     }
 }

@@ -202,11 +202,15 @@ public final class Replay {
         long produced = 0;
         long physical;
         long truncated;
+        long deadOnRead;
+        List<String> fileErrors;
         try (OutputCollector collector = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(),
                 topics.alerts(), o.onStats(), o.kafka())) {
             collector.start();
-            try (MergedLogReader reader = new MergedLogReader(logs, null);
-                 RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog(), o.kafka())) {
+            try (RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog(), o.kafka());
+                 // lines that cannot be counted as they are (oversize, truncated) go straight to the dead letters
+                 MergedLogReader reader = new MergedLogReader(logs, null, (key, dl, time) ->
+                         producer.deadLetter(topics.deadLetters(), key, dl, time >= 0 ? time : System.currentTimeMillis()))) {
                 long lastTime = 0;
                 for (RawLogLine line = reader.next(); line != null; line = reader.next()) {
                     long ts = timeOf(line, lastTime);
@@ -217,6 +221,13 @@ public final class Replay {
                         onRunning.run(); // also throws when the topology failed
                         progress.show(produced, collector.accountedLines());
                     }
+                }
+                fileErrors = reader.fileErrors();
+                fileErrors.forEach(e -> LOG.warn("file error: {}", e));
+                deadOnRead = reader.deadLettered();
+                if (deadOnRead > 0) {
+                    LOG.warn("{} lines sent to the dead letters as read (oversize or truncated; see dlq.jsonl)",
+                            deadOnRead);
                 }
                 producer.flush();
                 sent = System.nanoTime();
@@ -230,14 +241,15 @@ public final class Replay {
                 physical = reader.physicalLines();
                 truncated = reader.truncatedLines();
             }
+            long expected = produced + deadOnRead; // every line sent, and every dead letter sent as read
             long deadline = System.nanoTime() + o.completionTimeout().toNanos();
-            while (collector.accountedLines() < produced && System.nanoTime() < deadline) {
+            while (collector.accountedLines() < expected && System.nanoTime() < deadline) {
                 streams.checkFailed();
                 if (collector.failure() != null) throw new IllegalStateException("reading output failed", collector.failure());
-                progress.show(produced, collector.accountedLines());
+                progress.show(expected, collector.accountedLines());
                 Thread.sleep(100); // polling the collector's counts, bounded by the deadline above
             }
-            LOG.info("output complete: {} of {} lines accounted for", collector.accountedLines(), produced);
+            LOG.info("output complete: {} of {} lines accounted for", collector.accountedLines(), expected);
             long outputDone = System.nanoTime();
             boolean alertsEnded = AlertsEnd.signalAndAwait(bootstrap, o.kafka(), applicationId, topics.alerts(),
                     collector, streams::checkFailed, o.alerts().settleDelay().plusSeconds(30));
@@ -258,7 +270,7 @@ public final class Replay {
             }
             long settled = System.nanoTime();
             collector.stop();
-            progress.done(produced, collector.accountedLines());
+            progress.done(expected, collector.accountedLines());
 
             write(o.out().resolve("pair-stats.jsonl"), collector.sortedStats());
             write(o.out().resolve("dlq.jsonl"), collector.deadLetterLines());
@@ -275,23 +287,25 @@ public final class Replay {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("files", files);
             s.put("skippedFiles", skipped);
+            s.put("fileErrors", fileErrors);
             s.put("linesRead", physical);
             s.put("linesProduced", produced);
             s.put("parsed", collector.counted());
             s.put("rejected", collector.deadLetters());
             s.put("rejectedByKind", collector.deadByKind());
             s.put("truncatedLines", truncated);
+            s.put("deadLetteredOnRead", deadOnRead);
             s.put("pairs", collector.pairs());
             s.put("windows", collector.windows());
             s.put("alerts", collector.alertLines().size());
-            s.put("complete", collector.accountedLines() == produced);
+            s.put("complete", collector.accountedLines() == expected);
             s.put("wallTimeMs", wallMs);
             s.put("phasesMs", phases);
             s.put("linesPerSecond", wallMs == 0 ? 0 : produced * 1000 / wallMs);
             Files.writeString(o.out().resolve("summary.json"),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s) + "\n");
-            if (collector.accountedLines() != produced) {
-                LOG.error("replay incomplete: {} of {} lines accounted for after {}", collector.accountedLines(), produced,
+            if (collector.accountedLines() != expected) {
+                LOG.error("replay incomplete: {} of {} lines accounted for after {}", collector.accountedLines(), expected,
                         o.completionTimeout());
             }
             return new Summary(s);

@@ -4,11 +4,12 @@ import io.meshpulse.ingest.files.LogFileSet.ContainerLogFiles;
 import io.meshpulse.ingest.framing.Frame;
 import io.meshpulse.ingest.framing.LineFramer;
 import io.meshpulse.ingest.framing.NewlineReader;
+import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Times;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.PushbackInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,17 +23,43 @@ import java.util.zip.GZIPInputStream;
  * envelopes removed and partial lines rejoined, the logs merged by the envelope's write time. Replaying in write
  * order is what lets event-time windows with a grace count a replay the way they count live traffic; a log
  * without envelope times keeps its own order and the time of its last timed line.
+ *
+ * <p>What cannot be a line to count goes to the dead letters, as {@code ingest tail} sends it: a physical line longer
+ * than the cap ({@code oversize}, its first 64 KiB kept; a file whose tail is a run of NUL bytes after a crash is one),
+ * a rejoined line longer than {@link LineFramer#DEFAULT_MAX_LINE_CHARS} ({@code oversize}) and a partial line whose
+ * final chunk never came ({@code truncated}). A file that cannot be opened or read to its end (no permission, a
+ * corrupt or cut gzip) is reported in {@link #fileErrors()} and the log goes on with its next file; whether a file is
+ * gzipped is told by its first bytes, not its name.
  */
 public final class MergedLogReader implements AutoCloseable {
+    /** Longest physical line handed to the framer, as in {@code ingest tail}: the framer's cap plus 64 KiB. */
+    public static final int MAX_PHYSICAL_LINE = LineFramer.DEFAULT_MAX_LINE_CHARS + 64 * 1024;
+
+    /** Where dead letters go. */
+    @FunctionalInterface
+    public interface DeadLetters {
+        /** @param key the input's key ({@code namespace/pod}); @param timeMillis the envelope's time, or -1 */
+        void deadLetter(String key, DeadLetter deadLetter, long timeMillis);
+    }
+
     private final PriorityQueue<Cursor> queue = new PriorityQueue<>(
             Comparator.comparingLong((Cursor c) -> c.headTime).thenComparingInt(c -> c.order));
     private final List<Cursor> all = new ArrayList<>();
     private final String node;
+    private final DeadLetters deadLetters;
+    private final List<String> fileErrors = new ArrayList<>();
     private long physicalLines;
     private long truncated;
+    private long deadLettered;
 
+    /** A reader whose dead letters are only counted ({@link #deadLettered()}). */
     public MergedLogReader(List<ContainerLogFiles> logs, String node) {
+        this(logs, node, (key, dl, time) -> { });
+    }
+
+    public MergedLogReader(List<ContainerLogFiles> logs, String node, DeadLetters deadLetters) {
         this.node = node;
+        this.deadLetters = deadLetters;
         int order = 0;
         for (ContainerLogFiles log : logs) {
             Cursor c = new Cursor(log, order++);
@@ -60,6 +87,16 @@ public final class MergedLogReader implements AutoCloseable {
         return truncated;
     }
 
+    /** Lines sent to the dead letters instead of being handed out (oversize, truncated). */
+    public long deadLettered() {
+        return deadLettered;
+    }
+
+    /** Files that could not be opened or read to their end, each with why; their logs went on with the next file. */
+    public List<String> fileErrors() {
+        return List.copyOf(fileErrors);
+    }
+
     @Override
     public void close() {
         for (Cursor c : all) c.closeFile();
@@ -70,6 +107,7 @@ public final class MergedLogReader implements AutoCloseable {
         final int order;
         final LineFramer framer = new LineFramer();
         int fileIndex = -1;
+        long fileLines;
         NewlineReader reader;
         String origin;
         RawLogLine head;
@@ -85,10 +123,10 @@ public final class MergedLogReader implements AutoCloseable {
         boolean advance() {
             while (true) {
                 if (reader == null && !openNext()) {
-                    Frame rest = framer.flush();
-                    if (rest != null) {
+                    for (Frame rest = framer.flush(); rest != null; rest = framer.flush()) {
                         truncated++;
-                        return emit(rest);
+                        dead(rest.problem().startsWith("oversized") ? "oversize" : "truncated", rest.problem(),
+                                rest.timeMillis(), rest.content());
                     }
                     return false;
                 }
@@ -96,17 +134,39 @@ public final class MergedLogReader implements AutoCloseable {
                 try {
                     physical = reader.readLine();
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read " + origin, e);
+                    fileErrors.add(origin.substring("file:".length()) + ": read failed after " + fileLines
+                            + " lines, the rest of the file is not read: " + e);
+                    closeFile();
+                    continue;
                 }
                 if (physical == null) {
                     closeFile();
                     continue;
                 }
                 physicalLines++;
+                fileLines++;
+                if (reader.oversized()) {
+                    dead("oversize", "oversize: physical line longer than " + MAX_PHYSICAL_LINE
+                            + " bytes (first bytes kept)", -1, physical);
+                    continue;
+                }
                 Frame f = framer.frame(physical, reader.lineBuffer(), reader.lineOffset(), reader.lineLength());
                 if (f.kind() == Frame.Kind.PARTIAL) continue;
+                if (f.problem() != null) {
+                    dead(f.problem().startsWith("oversized") ? "oversize" : "truncated", f.problem(), f.timeMillis(),
+                            f.content());
+                    continue;
+                }
                 return emit(f);
             }
+        }
+
+        private void dead(String kind, String reason, long timeMillis, String content) {
+            deadLettered++;
+            DeadLetter dl = new DeadLetter(kind, reason, timeMillis >= 0 ? Times.rfc3339(timeMillis) : null,
+                    log.namespace(), log.pod(), log.container(), origin, content);
+            String key = (log.namespace() == null ? "-" : log.namespace()) + "/" + (log.pod() == null ? "-" : log.pod());
+            deadLetters.deadLetter(key, dl, timeMillis);
         }
 
         private boolean emit(Frame f) {
@@ -117,18 +177,35 @@ public final class MergedLogReader implements AutoCloseable {
             return true;
         }
 
+        /** Opens the log's next file that can be opened; false when none is left. */
         private boolean openNext() {
-            if (++fileIndex >= log.files().size()) return false;
-            Path p = log.files().get(fileIndex);
-            try {
-                InputStream in = Files.newInputStream(p);
-                if (p.toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
-                reader = new NewlineReader(in);
-                origin = "file:" + p;
-                return true;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open " + p, e);
+            while (++fileIndex < log.files().size()) {
+                Path p = log.files().get(fileIndex);
+                InputStream in = null;
+                try {
+                    // gzipped or not by its first bytes: a copy can be named either way
+                    PushbackInputStream head = new PushbackInputStream(Files.newInputStream(p), 2);
+                    in = head;
+                    byte[] magic = new byte[2];
+                    int n = head.readNBytes(magic, 0, 2);
+                    head.unread(magic, 0, n);
+                    if (n == 2 && magic[0] == (byte) 0x1f && magic[1] == (byte) 0x8b) in = new GZIPInputStream(head, 1 << 16);
+                    reader = new NewlineReader(in, MAX_PHYSICAL_LINE, DeadLetter.MAX_LINE);
+                    origin = "file:" + p;
+                    fileLines = 0;
+                    return true;
+                } catch (IOException e) {
+                    fileErrors.add(p + ": cannot be read, skipped: " + e);
+                    if (in != null) {
+                        try {
+                            in.close();
+                        } catch (IOException ignored) {
+                            // it could not be read anyway
+                        }
+                    }
+                }
             }
+            return false;
         }
 
         void closeFile() {
