@@ -39,7 +39,14 @@ public final class LogFileSet {
             List<Path> files = new ArrayList<>();
             if (Files.isDirectory(input)) {
                 try (Stream<Path> walk = Files.walk(input, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-                    walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+                    walk.sorted().forEach(p -> {
+                        if (Files.isRegularFile(p)) {
+                            files.add(p);
+                        } else if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+                            skipped.add(p + ": a symbolic link to a file that does not exist (" + target(p)
+                                    + "; a copy of /var/log/containers without the /var/log/pods it points into?)");
+                        }
+                    });
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot list " + input, e);
                 }
@@ -92,6 +99,14 @@ public final class LogFileSet {
                     entries.stream().map(e -> e.path).toList()));
         }
         return out;
+    }
+
+    private static String target(Path link) {
+        try {
+            return String.valueOf(Files.readSymbolicLink(link));
+        } catch (IOException e) {
+            return "unreadable target";
+        }
     }
 
     private record Entry(Path path, KubeletPath kp) {}

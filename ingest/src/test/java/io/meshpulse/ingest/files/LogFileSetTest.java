@@ -47,4 +47,28 @@ class LogFileSetTest {
                 logs.get(0).files().stream().map(p -> p.getFileName().toString()).toList());
         assertTrue(skipped.stream().anyMatch(s -> s.contains("0.log.20261120-100500.gz: a compressed copy of")), skipped.toString());
     }
+
+    /**
+     * /var/log/containers links into /var/log/pods, absolute and relative, given with /var/log/pods: each file read
+     * once, under the pod's identity. A link whose target is gone (a copy of a node's /var/log/containers without
+     * /var/log/pods) is said in the skipped list; before, it was passed over without a word.
+     */
+    @Test
+    void containerLinksAreReadOnceAndABrokenOneIsSaid() throws IOException {
+        Path pods = root.resolve("var/log/pods");
+        Path live = file(pods.resolve("shop_cart-7d9f8c6b5-x2x4q_0000-uid").resolve("istio-proxy"), "0.log", "a\n");
+        Path live2 = file(pods.resolve("shop_web-0_1111-uid").resolve("istio-proxy"), "0.log", "b\n");
+        Path containers = Files.createDirectories(root.resolve("var/log/containers"));
+        Files.createSymbolicLink(containers.resolve("cart-7d9f8c6b5-x2x4q_shop_istio-proxy-" + "a".repeat(64) + ".log"), live);
+        Files.createSymbolicLink(containers.resolve("web-0_shop_istio-proxy-" + "b".repeat(64) + ".log"),
+                containers.relativize(live2));
+        Path broken = containers.resolve("gone-7d9f8c6b5-zzzzz_shop_istio-proxy-" + "c".repeat(64) + ".log");
+        Files.createSymbolicLink(broken, Path.of("/var/log/pods/shop_gone_2222/istio-proxy/0.log.does-not-exist"));
+        List<String> skipped = new ArrayList<>();
+        var logs = LogFileSet.discover(List.of(containers, pods), Set.of("istio-proxy"), skipped);
+        assertEquals(List.of("cart-7d9f8c6b5-x2x4q", "web-0"), logs.stream().map(LogFileSet.ContainerLogFiles::pod).toList());
+        assertTrue(logs.stream().allMatch(l -> l.files().size() == 1), logs.toString());
+        assertEquals(1, skipped.size(), skipped.toString());
+        assertTrue(skipped.get(0).startsWith(broken + ": a symbolic link to a file that does not exist"), skipped.get(0));
+    }
 }
