@@ -27,7 +27,8 @@ import java.util.Map;
  *       ({@code {"time","stream","_p":"F"|"P","log"}}) or its classic {@code cri} parser
  *       ({@code {"time","stream","logtag","message"}}), other keys (its {@code kubernetes} map) ignored: the tag
  *       says whether the chunk is partial, since the parser has already cut the newline off;</li>
- *   <li>{@code kubectl logs --timestamps}: {@code <RFC3339Nano> <content>};</li>
+ *   <li>{@code kubectl logs --timestamps}: {@code <RFC3339Nano> <content>}, unless a log level follows the time
+ *       (an istio-agent line whose tabs were turned into spaces: its time is its own, and it passes as plain);</li>
  *   <li>plain: anything else, passed through unchanged.</li>
  * </ul>
  *
@@ -231,7 +232,26 @@ public final class LineFramer {
         if (tsEnd < 0) return null;
         long time = Rfc3339.parseMillis(line, 0, tsEnd);
         if (time == Rfc3339.INVALID) return null;
+        // An istio-agent line whose tabs became spaces (copied from a terminal) reads "<time>  <level>  ...": that
+        // time is the line's own, not kubectl's, and cutting it off would leave the parser a headless fragment.
+        if (levelFollows(line, tsEnd)) return null;
         return whole(line.substring(tsEnd + 1), time, null, Frame.KUBECTL_TIMESTAMPS);
+    }
+
+    /** The levels istio-agent and Envoy print after their time (lower case there; any case matches). */
+    private static final String[] AGENT_LEVELS = {"trace", "debug", "info", "warn", "warning", "error", "critical", "fatal"};
+
+    /** True when blanks from {@code p} are followed by a log level word and a blank. */
+    private static boolean levelFollows(String line, int p) {
+        int n = line.length();
+        while (p < n && (line.charAt(p) == ' ' || line.charAt(p) == '\t')) p++;
+        int e = p;
+        while (e < n && line.charAt(e) != ' ' && line.charAt(e) != '\t') e++;
+        if (e == n) return false;
+        for (String level : AGENT_LEVELS) {
+            if (level.length() == e - p && line.regionMatches(true, p, level, 0, e - p)) return true;
+        }
+        return false;
     }
 
     /** A CRI envelope: its time, stream, whether the chunk is partial, and where the content starts in the line. */

@@ -145,6 +145,35 @@ class LineFramerTest {
         assertComplete(framer.frame(""), "", -1, null, Frame.PLAIN);
     }
 
+    /**
+     * istio-agent lines copied from a terminal (GitHub issues, chat) have their tabs turned into spaces, and then
+     * look like {@code <time> <content>}, the kubectl --timestamps envelope. Taking the time as an envelope cut the
+     * agent line's own time off, and the parser could no longer say what the rest was ("not an access log: 'debug
+     * envoy jwt ...'" instead of "envoy proxy log (debug)"). A level word right after the time means the time is
+     * the line's own. Lines as pasted in istio/istio#27292, #36489 (one space) and #40564.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "2020-09-14T14:20:24.301795Z     debug   envoy jwt       Called Filter : setDecoderFilterCallbacks",
+        "2021-12-07T08:37:28.358739Z debug   envoy http2 [C488678497] updating connection-level initial window size",
+        "2022-08-17T14:15:58.216837Z     info    xdsproxy        connected to upstream XDS server: istiod:15012",
+        "2023-04-12T11:38:49.067419Z     WARN    Istio iptables environment:",
+    })
+    void keepsAgentLinesWhoseTabsBecameSpaces(String pasted) {
+        assertComplete(framer.frame(pasted), pasted, -1, null, Frame.PLAIN);
+    }
+
+    @Test
+    void stillUnwrapsKubectlTimestampsAroundAgentLines() {
+        // kubectl logs --timestamps in front of an agent line: the content starts with the agent's own time, not a level
+        String agent = "2020-11-22T19:32:17.857430Z     info    FLAG: --concurrency=\"2\"";
+        assertComplete(framer.frame("2020-11-22T19:32:17.857583542Z " + agent),
+                agent, millis("2020-11-22T19:32:17.857Z"), null, Frame.KUBECTL_TIMESTAMPS);
+        // a level-like word that is not followed by a blank is content, not a level
+        assertComplete(framer.frame("2024-05-02T10:12:34Z information"),
+                "information", millis("2024-05-02T10:12:34Z"), null, Frame.KUBECTL_TIMESTAMPS);
+    }
+
     @Test
     void capsRejoinedLinesAndSkipsTheirRest() {
         LineFramer small = new LineFramer(10);
