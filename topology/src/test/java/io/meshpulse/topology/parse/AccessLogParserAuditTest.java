@@ -100,14 +100,14 @@ class AccessLogParserAuditTest {
     }
 
     /** Numbers compare by value (an int and a long node of 200 are the same), the rest as JSON trees. */
-    private static boolean sameValue(JsonNode want, JsonNode have) {
+    static boolean sameValue(JsonNode want, JsonNode have) {
         if (have == null) return false;
         if (want.isNumber() && have.isNumber()) return want.decimalValue().compareTo(have.decimalValue()) == 0;
         return want.equals(have);
     }
 
     /** The record in the shape of the {@code meshpulse parse} contract (flags sorted: they are a set). */
-    private static ObjectNode contract(AccessLogRecord r) {
+    static ObjectNode contract(AccessLogRecord r) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode o = f.objectNode();
         o.put("format", r.format().name());
