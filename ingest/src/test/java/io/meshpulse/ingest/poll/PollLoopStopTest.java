@@ -32,12 +32,7 @@ class PollLoopStopTest {
         Poller source = poller(cp -> {
             if (polls.incrementAndGet() == 1) return batch(1, false);
             inPoll.countDown();
-            try {
-                new CountDownLatch(1).await(); // a slow source: only an interrupt ends this
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PollException(PollException.Kind.IO, "interrupted", null, e);
-            }
+            blockUntilInterrupted(new CountDownLatch(1), PollException.Kind.IO); // a slow source
             throw new AssertionError("not reached");
         });
         MemorySink sink = new MemorySink(1);
@@ -64,11 +59,10 @@ class PollLoopStopTest {
             public void commit(Batch batch) {
                 inCommit.countDown();
                 try {
-                    release.await(); // interruptible, as a Kafka producer's commitTransaction is
-                } catch (InterruptedException e) {
+                    blockUntilInterrupted(release, PollException.Kind.KAFKA);
+                } catch (PollException e) {
                     interrupted.set(true);
-                    Thread.currentThread().interrupt();
-                    throw new PollException(PollException.Kind.KAFKA, "interrupted while committing", null, e);
+                    throw e;
                 }
                 super.commit(batch);
             }
@@ -101,12 +95,7 @@ class PollLoopStopTest {
             @Override
             public void commit(Batch batch) {
                 inCommit.countDown();
-                try {
-                    new CountDownLatch(1).await(); // Kafka never answers
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new PollException(PollException.Kind.KAFKA, "interrupted while committing", null, e);
-                }
+                blockUntilInterrupted(new CountDownLatch(1), PollException.Kind.KAFKA); // Kafka never answers
             }
         };
         Fixture f = new Fixture(poller(cp -> batch(2, false)), sink, Duration.ofHours(1));
@@ -133,6 +122,19 @@ class PollLoopStopTest {
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "slept on instead of stopping");
         assertEquals(1, sink.commits);
         assertEquals("1 poll(s) committed in this run (1 records); last checkpoint cp-1", f.loop.stopReport());
+    }
+
+    /**
+     * Waits for {@code latch}; an interrupt ends the wait with a {@link PollException} of {@code kind}, as a poller's
+     * HTTP call and a Kafka producer's {@code commitTransaction} end when interrupted.
+     */
+    private static void blockUntilInterrupted(CountDownLatch latch, PollException.Kind kind) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PollException(kind, "interrupted", null, e);
+        }
     }
 
     /** A loop running on its own thread, polling every {@code interval}. */
