@@ -1,5 +1,6 @@
 package io.meshpulse.ingest.poll;
 
+import io.meshpulse.model.Times;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +47,8 @@ public final class PollLoop {
     /** Polls committed, and their records, since this loop was made. */
     private long commits;
     private long records;
+    /** How far the source had been read at the last commit (epoch millis; 0 when not known). */
+    private long readUpTo;
     /** A poll that a stop interrupted (nothing of it was committed). */
     private volatile boolean abandoned;
 
@@ -96,6 +99,7 @@ public final class PollLoop {
             checkpoint = b.checkpoint();
             commits++;
             records += b.records().size();
+            if (b.upToMillis() > 0) readUpTo = b.upToMillis();
             metrics.committed(b, clock.millis());
             if (failures > 0) LOG.info("{}: polling works again after {} failed attempt(s)", poller.source(), failures);
             failures = 0;
@@ -185,7 +189,8 @@ public final class PollLoop {
     public String stopReport() {
         return commits + " poll(s) committed in this run (" + records + " records)"
                 + (abandoned ? "; the poll under way was abandoned and is polled again from the last checkpoint at "
-                + "the next start" : "") + (checkpoint == null ? "" : "; last checkpoint " + checkpoint);
+                + "the next start" : "")
+                + (readUpTo > 0 ? "; the source is read up to " + Times.rfc3339(readUpTo) : "");
     }
 
     /** The checkpoint last committed (null before the first). */
