@@ -66,7 +66,7 @@ final class IngestLogAnalyticsCommand implements Callable<Integer> {
                 .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)));
         if (endpoint != null) b.endpoint(endpoint);
         LogsQueryClient client = b.buildClient();
-        return poll.run(sink -> new LogAnalyticsPoller(o, client, Clock.systemUTC(), sink::partitions), LogAnalyticsPoller.checkpointKey(o),
-                PollOptions.registry());
+        return poll.run(sink -> new LogAnalyticsPoller(o, client, Clock.systemUTC(), sink::partitions),
+                LogAnalyticsPoller.checkpointKey(o), PollOptions.registry());
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -60,8 +59,7 @@ final class ParseCommand implements Callable<Integer> {
     }
 
     private static InputStream open(Path f) throws IOException {
-        InputStream in = Files.newInputStream(f);
-        return f.toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+        return io.meshpulse.ingest.files.LogFileSet.open(f); // gzip told by its first bytes, as replay tells it
     }
 
     private static void parseStream(InputStream in, AccessLogParser parser, ParseOutput out) throws IOException {

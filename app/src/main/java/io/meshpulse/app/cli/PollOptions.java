@@ -14,12 +14,6 @@ import picocli.CommandLine.Option;
 
 /** Options and the run loop shared by the polling ingesters. */
 final class PollOptions {
-    /**
-     * How long a stop lets a commit under way finish: a commit takes well under a second when Kafka answers, and
-     * Kubernetes gives a pod 30 s between SIGTERM and SIGKILL by default.
-     */
-    static final Duration STOP_GRACE = Duration.ofSeconds(5);
-
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "${env:MESHPULSE_BOOTSTRAP_SERVERS}",
             description = "Kafka to produce to (default $MESHPULSE_BOOTSTRAP_SERVERS; a poller is a long-running "
                     + "service: run `meshpulse broker` for a local one).")
@@ -99,7 +93,8 @@ final class PollOptions {
             // consumers of its partitions, the topology among them, until the broker times it out).
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    boolean ended = loop.stopAndAwait(STOP_GRACE);
+                    // a commit under way gets the tailer's grace, for the same reasons (see TailRunner.STOP_GRACE)
+                    boolean ended = loop.stopAndAwait(io.meshpulse.ingest.tail.TailRunner.STOP_GRACE);
                     System.err.println(poller.source() + ": stopped by a signal: " + loop.stopReport()
                             + (ended ? "" : "; the loop did not end in time"));
                 } catch (InterruptedException e) {

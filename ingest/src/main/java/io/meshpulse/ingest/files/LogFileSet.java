@@ -1,6 +1,8 @@
 package io.meshpulse.ingest.files;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The container logs under a set of paths, each as its files in the order they were written: for every restart
@@ -106,6 +109,23 @@ public final class LogFileSet {
             return String.valueOf(Files.readSymbolicLink(link));
         } catch (IOException e) {
             return "unreadable target";
+        }
+    }
+
+    /**
+     * A log file's content, gunzipped when its first bytes say it is gzip (whatever its name: a copy of a node's
+     * files can be named either way). The caller closes it; nothing is left open when this throws.
+     */
+    public static InputStream open(Path file) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(Files.newInputStream(file), 2);
+        try {
+            byte[] magic = new byte[2];
+            int n = in.readNBytes(magic, 0, 2);
+            in.unread(magic, 0, n);
+            return n == 2 && magic[0] == (byte) 0x1f && magic[1] == (byte) 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
         }
     }
 

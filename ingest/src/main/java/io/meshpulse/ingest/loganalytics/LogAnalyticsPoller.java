@@ -99,8 +99,6 @@ public final class LogAnalyticsPoller implements Poller {
     private final String origin;
     private final ToIntFunction<String> partitions;
     private boolean warnedSeenCap;
-    /** The last heartbeat's time: never sent lower (Long.MIN_VALUE before the first). */
-    private long heartbeat = Long.MIN_VALUE;
 
     /** @param partitions the partitions of a topic, for heartbeats (the sink's {@code partitions}) */
     public LogAnalyticsPoller(Options options, LogsQueryClient client, Clock clock, ToIntFunction<String> partitions) {
@@ -228,10 +226,11 @@ public final class LogAnalyticsPoller implements Poller {
             }
             cp.trimTo(o.maxSeen());
         }
-        if (o.heartbeats() && floor.toEpochMilli() >= heartbeat) {
-            heartbeat = floor.toEpochMilli();
-            // after the rows, in the same transaction: on each partition it comes after the rows it vouches for
-            records.addAll(Heartbeats.records(o.topic(), partitions.applyAsInt(o.topic()), instance(o), heartbeat));
+        if (o.heartbeats()) {
+            // after the rows, in the same transaction: on each partition it comes after the rows it vouches for. The
+            // floor never goes back, since every poll reads from it on (LogAnalyticsPollerTest checks it).
+            records.addAll(Heartbeats.records(o.topic(), partitions.applyAsInt(o.topic()), instance(o),
+                    floor.toEpochMilli()));
         }
         return new Batch(records, cp.write(), rows.size(), skipped, newCursor.toEpochMilli(),
                 truncated || to.isBefore(now));

@@ -49,7 +49,7 @@ public final class PollLoop {
     private long records;
     /** How far the source had been read at the last commit (epoch millis; 0 when not known). */
     private long readUpTo;
-    /** A poll that a stop interrupted (nothing of it was committed). */
+    /** A poll or commit that a stop interrupted (nothing of it was committed); set by the loop when it fails so. */
     private volatile boolean abandoned;
 
     /** This loop makes one {@link #step()} and no other: its failure message says it is not retried. */
@@ -178,7 +178,6 @@ public final class PollLoop {
         LOG.warn("{}: stopping: Kafka took no answer to the commit under way within {} ms; abandoning it (its "
                 + "records are polled again from the last checkpoint at the next start)", poller.source(),
                 grace.toMillis());
-        abandoned = true;
         synchronized (lock) {
             if (runner != null) runner.interrupt();
         }

@@ -1,5 +1,6 @@
 package io.meshpulse.ingest.replay;
 
+import io.meshpulse.ingest.files.LogFileSet;
 import io.meshpulse.ingest.files.LogFileSet.ContainerLogFiles;
 import io.meshpulse.ingest.framing.Frame;
 import io.meshpulse.ingest.framing.LineFramer;
@@ -8,15 +9,11 @@ import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Times;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PushbackInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads many container logs as one stream in write order: each log's files in sequence (rotated ones first),
@@ -181,28 +178,13 @@ public final class MergedLogReader implements AutoCloseable {
         private boolean openNext() {
             while (++fileIndex < log.files().size()) {
                 Path p = log.files().get(fileIndex);
-                InputStream in = null;
                 try {
-                    // gzipped or not by its first bytes: a copy can be named either way
-                    PushbackInputStream head = new PushbackInputStream(Files.newInputStream(p), 2);
-                    in = head;
-                    byte[] magic = new byte[2];
-                    int n = head.readNBytes(magic, 0, 2);
-                    head.unread(magic, 0, n);
-                    if (n == 2 && magic[0] == (byte) 0x1f && magic[1] == (byte) 0x8b) in = new GZIPInputStream(head, 1 << 16);
-                    reader = new NewlineReader(in, MAX_PHYSICAL_LINE, DeadLetter.MAX_LINE);
+                    reader = new NewlineReader(LogFileSet.open(p), MAX_PHYSICAL_LINE, DeadLetter.MAX_LINE);
                     origin = "file:" + p;
                     fileLines = 0;
                     return true;
                 } catch (IOException e) {
                     fileErrors.add(p + ": cannot be read, skipped: " + e);
-                    if (in != null) {
-                        try {
-                            in.close();
-                        } catch (IOException ignored) {
-                            // it could not be read anyway
-                        }
-                    }
                 }
             }
             return false;

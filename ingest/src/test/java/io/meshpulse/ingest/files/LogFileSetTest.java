@@ -71,4 +71,29 @@ class LogFileSetTest {
         assertEquals(1, skipped.size(), skipped.toString());
         assertTrue(skipped.get(0).startsWith(broken + ": a symbolic link to a file that does not exist"), skipped.get(0));
     }
+
+    /** {@link LogFileSet#open} tells gzip by the first bytes, not the name: replay and {@code parse} both read so. */
+    @Test
+    void openGunzipsByContentNotByName(@TempDir Path dir) throws IOException {
+        Path gzippedLog = dir.resolve("0.log");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gzippedLog))) {
+            out.write("line from gzip\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path plainGz = dir.resolve("0.log.20261120-101500.gz");
+        Files.writeString(plainGz, "plain line\n");
+        Path empty = dir.resolve("1.log");
+        Files.writeString(empty, "");
+        Path one = dir.resolve("2.log");
+        Files.writeString(one, "x");
+        assertEquals("line from gzip\n", read(gzippedLog));
+        assertEquals("plain line\n", read(plainGz));
+        assertEquals("", read(empty));
+        assertEquals("x", read(one), "a file shorter than the magic number");
+    }
+
+    private static String read(Path p) throws IOException {
+        try (var in = LogFileSet.open(p)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }
