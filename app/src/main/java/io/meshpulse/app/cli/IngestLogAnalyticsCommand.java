@@ -66,7 +66,24 @@ final class IngestLogAnalyticsCommand implements Callable<Integer> {
                 .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)));
         if (endpoint != null) b.endpoint(endpoint);
         LogsQueryClient client = b.buildClient();
+        String warning = intervalWarning(poll.interval, heartbeats && !poll.once);
+        if (warning != null) System.err.println(warning);
         return poll.run(sink -> new LogAnalyticsPoller(o, client, Clock.systemUTC(), sink::partitions),
                 LogAnalyticsPoller.checkpointKey(o), PollOptions.registry());
+    }
+
+    /**
+     * A warning when polls are so far apart that the parsing tasks may stop waiting for this poller between two of
+     * them: a silent ingest instance is held for only {@code run --heartbeat-expiry} (90 s by default) of time in which
+     * others are heard, and a poll's own query time comes on top of the interval. Null when there is nothing to say.
+     */
+    static String intervalWarning(Duration interval, boolean heartbeats) {
+        Duration expiry = io.meshpulse.topology.Settings.DEFAULT_HEARTBEAT_EXPIRY;
+        if (!heartbeats || interval.multipliedBy(2).compareTo(expiry) <= 0) return null;
+        return String.format("warning: --interval %d s is more than half of run's default --heartbeat-expiry (%d s): "
+                        + "between two polls the topology may stop holding windows open for this poller, and rows "
+                        + "that then come later than the grace are dead-lettered as late. Poll more often, or give "
+                        + "`run` a --heartbeat-expiry above twice the interval.",
+                interval.toSeconds(), expiry.toSeconds());
     }
 }
