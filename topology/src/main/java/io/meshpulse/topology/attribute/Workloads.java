@@ -52,6 +52,12 @@ public final class Workloads {
      * {@code payment-reconciliation-worker-for-the-ledger-sync-r5mwxk7l} + {@code cctz9}. Without this, every such
      * pod became a workload of its own. A DaemonSet or Job cut short keeps its first 58 characters: that is as much
      * of its name as the pod carries.
+     * <p>What is left after the last dash may be all digits: a hash cut to its first characters can be, since the
+     * alphabet has seven digits (a cut to one character is, about one time in four), and a CronJob's Job
+     * ({@code <cronjob>-<scheduled minute>}) cut inside the minute always is. Both are dropped, as they are when
+     * nothing is cut ({@code cleanup-29395340-5m2x4} is {@code cleanup}). The price: a controller whose own name is
+     * exactly 58 characters and ends in {@code -<digits>} loses that part, as one ending in another safe part such
+     * as {@code -v2} already did.
      */
     private static String cutGeneratedName(String pod) {
         if (pod.length() != 63 || !safe(pod.substring(58))) return pod;
@@ -60,8 +66,9 @@ public final class Workloads {
         int dash = base.lastIndexOf('-');
         if (dash > 0) {
             String part = base.substring(dash + 1);
-            // what is left of a ReplicaSet hash (up to 10 safe characters); a name part has vowels or 0/1/3
-            if (!part.isEmpty() && part.length() <= 10 && safe(part) && !allDigits(part)) return base.substring(0, dash);
+            // what is left of a ReplicaSet hash (up to 10 safe characters) or of a CronJob's scheduled minute
+            // (digits); a name part has vowels or 0/1/3
+            if (!part.isEmpty() && part.length() <= 10 && (safe(part) || allDigits(part))) return base.substring(0, dash);
         }
         return base;
     }

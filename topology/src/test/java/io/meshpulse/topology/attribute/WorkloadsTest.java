@@ -35,6 +35,34 @@ class WorkloadsTest {
     }
 
     @Test
+    void aHashCutToDigitsIsDroppedToo() {
+        // 56 characters: the cut leaves one character of the hash, here a digit (the safe alphabet has seven)
+        String deployment = "payments-reconciliation-worker-for-the-eu-west-region-v2";
+        String oneDigitLeft = (deployment + "-6c8d9f7b4d-").substring(0, 58) + "kz5tw";
+        assertEquals(63, oneDigitLeft.length());
+        assertEquals(deployment, Workloads.fromPod(oneDigitLeft));
+
+        // 54 characters: three characters of the hash are left, all digits
+        String fiftyFour = "payments-reconciliation-worker-for-the-eu-west-regions";
+        String threeDigitsLeft = (fiftyFour + "-579c8d6b4-").substring(0, 58) + "x2x4q";
+        assertEquals(fiftyFour, Workloads.fromPod(threeDigitsLeft));
+    }
+
+    @Test
+    void aLongCronJobsPodsGetTheCronJobName() {
+        // a CronJob name may have 52 characters; its Job adds "-<scheduled minute>", and the pod's prefix is cut
+        // inside the minute, which has 0, 1 and 3 in it (not safe characters)
+        String cronJob = "ledger-export-to-the-archive-storage-account-nightly"; // 52 characters
+        String cutInMinute = (cronJob + "-29395340-").substring(0, 58) + "5m2x4";
+        assertEquals(63, cutInMinute.length());
+        assertEquals(cronJob, Workloads.fromPod(cutInMinute));
+
+        String fortyNine = "ledger-export-to-the-archive-storage-acct-nightly"; // 49: the minute is whole
+        assertEquals(49, fortyNine.length());
+        assertEquals(fortyNine, Workloads.fromPod((fortyNine + "-29395340-").substring(0, 58) + "5m2x4"));
+    }
+
+    @Test
     void aLongDaemonSetsPodsKeepWhatThePodCarriesOfTheName() {
         String daemonSet = "azure-monitor-metrics-collector-for-windows-node-exporters"; // 58 characters
         assertEquals(daemonSet, Workloads.fromPod(daemonSet + "x2x4q"));
