@@ -1,9 +1,13 @@
 package io.meshpulse.app.replay;
 
+import static io.meshpulse.app.replay.RunChild.deadline;
+import static io.meshpulse.app.replay.RunChild.difference;
+import static io.meshpulse.app.replay.RunChild.kill;
+import static io.meshpulse.app.replay.RunChild.ms;
+import static io.meshpulse.app.replay.RunChild.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.kafka.RawLineProducer;
@@ -13,7 +17,6 @@ import io.meshpulse.sim.MeshSimulator;
 import io.meshpulse.sim.MeshSpec;
 import io.meshpulse.sim.SimConfig;
 import io.meshpulse.sim.SimResult;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,17 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +75,7 @@ class RunKillNineIT {
             // One group member that keeps its identity across runs (static membership): a restarted run takes the
             // killed one's place at once instead of waiting out its session. The same state folder keeps the same
             // process id, so the new run's producer fences the killed one's open transaction at start.
-            Child child = new Child(dir, List.of("run", "--bootstrap-servers", bootstrap, "--topic-prefix", PREFIX,
+            RunChild child = new RunChild(dir, List.of("run", "--bootstrap-servers", bootstrap, "--topic-prefix", PREFIX,
                     "--application-id", APP, "--group-instance-id", "kill-it-0", "--state-dir",
                     dir.resolve("state").toString(), "--http-port", "0", "--quiet", "--partitions", "4",
                     "--window", "10s", "--grace", "30s",
@@ -93,7 +85,7 @@ class RunKillNineIT {
                     "--retention", "87600h", "--rocksdb-memory", String.valueOf(32L * 1024 * 1024)));
             List<String> log = new ArrayList<>();
             long lastTime = 0;
-            try (Probe probe = new Probe(bootstrap, topics.rawAccessLog());
+            try (GroupProbe probe = new GroupProbe(bootstrap, APP, PREFIX, topics.rawAccessLog());
                  OutputCollector out = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(), null);
                  RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
                 out.start();
@@ -205,172 +197,4 @@ class RunKillNineIT {
             }
         }
     }
-
-    private static long deadline(int seconds) {
-        return System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    }
-
-    private static long ms(long since) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-    }
-
-    /**
-     * Polls {@code condition} until it holds; fails if the child exits on its own or the deadline passes. Between
-     * tries it waits 10 ms on the child (returning at once if it exits): the probes are Admin calls to the broker
-     * in this JVM, and a loop without a pause would take CPU from the child it watches. A transaction of the child
-     * stays open for about its commit interval (1 s), far longer than that.
-     */
-    private static void waitFor(Process p, Child child, String run, long deadline, String what,
-                                BooleanSupplier condition) throws InterruptedException {
-        while (!condition.getAsBoolean()) {
-            assertTrue(p.isAlive(), run + " died on its own while waiting for " + what + ": see " + child.log(run));
-            assertTrue(System.nanoTime() < deadline, "no " + what + " in time: see " + child.log(run));
-            p.waitFor(10, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private static void kill(Process p) throws InterruptedException {
-        p.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook, no commit, no store closed
-        p.waitFor();
-    }
-
-    /** What the child's group and topics look like from outside, through one Admin client. */
-    private static final class Probe implements AutoCloseable {
-        private final Admin admin;
-        private final String raw;
-
-        Probe(String bootstrap, String raw) {
-            this.admin = Admin.create(TopicAdmin.config(bootstrap, Map.of()));
-            this.raw = raw;
-        }
-
-        /** Whether any partition of the child's topics (the raw input aside) holds records of an open transaction. */
-        boolean openTransaction() {
-            return openTransactionOn(null);
-        }
-
-        /** Same, for one topic, or every topic of the run when null. */
-        boolean openTransactionOn(String topic) {
-            try {
-                List<String> names = topic != null ? List.of(topic) : admin.listTopics().names().get().stream()
-                        .filter(t -> (t.startsWith(PREFIX) || t.startsWith(APP)) && !t.equals(raw)).toList();
-                List<TopicPartition> parts = partitions(names);
-                Map<TopicPartition, Long> all = ends(parts, IsolationLevel.READ_UNCOMMITTED);
-                Map<TopicPartition, Long> committed = ends(parts, IsolationLevel.READ_COMMITTED);
-                return parts.stream().anyMatch(tp -> all.get(tp) > committed.get(tp));
-            } catch (Exception e) {
-                return false; // a topic being created: not yet
-            }
-        }
-
-        /** The read_committed end of each partition of these topics. */
-        Map<TopicPartition, Long> committedEnds(String... topics) {
-            try {
-                return ends(partitions(List.of(topics)), IsolationLevel.READ_COMMITTED);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        /** The group's committed offsets (empty before its first commit). */
-        Map<TopicPartition, OffsetAndMetadata> committed() {
-            try {
-                Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(APP)
-                        .partitionsToOffsetAndMetadata().get();
-                return m == null ? Map.of() : m;
-            } catch (Exception e) {
-                return Map.of();
-            }
-        }
-
-        /** Raw lines (and markers) the group has committed, summed over partitions. */
-        long committedRaw() {
-            return committed().entrySet().stream().filter(e -> e.getKey().topic().equals(raw))
-                    .mapToLong(e -> e.getValue() == null ? 0 : e.getValue().offset()).sum();
-        }
-
-        /** Records in the raw topic, summed over partitions. */
-        long rawEnd() {
-            try {
-                return ends(partitions(List.of(raw)), IsolationLevel.READ_UNCOMMITTED).values().stream()
-                        .mapToLong(Long::longValue).sum();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        /**
-         * Whether the group has committed every repartition partition it reads up to its end. A transactional
-         * topic ends in a commit marker, which a consumer's committed position may or may not have passed.
-         */
-        boolean internalInputsDone() {
-            Map<TopicPartition, OffsetAndMetadata> c = committed();
-            List<TopicPartition> internal = c.keySet().stream().filter(tp -> !tp.topic().equals(raw)).toList();
-            try {
-                Map<TopicPartition, Long> end = ends(internal, IsolationLevel.READ_COMMITTED);
-                return internal.stream().allMatch(tp -> c.get(tp) != null && c.get(tp).offset() >= end.get(tp) - 1);
-            } catch (Exception e) {
-                return false;
-            }
-        }
-
-        private List<TopicPartition> partitions(List<String> topics) throws Exception {
-            if (topics.isEmpty()) return List.of();
-            List<TopicPartition> out = new ArrayList<>();
-            admin.describeTopics(topics).allTopicNames().get().forEach((name, d) ->
-                    d.partitions().forEach(p -> out.add(new TopicPartition(name, p.partition()))));
-            return out;
-        }
-
-        private Map<TopicPartition, Long> ends(List<TopicPartition> parts, IsolationLevel isolation) throws Exception {
-            if (parts.isEmpty()) return Map.of();
-            return admin.listOffsets(parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
-                            new ListOffsetsOptions(isolation)).all().get().entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-        }
-
-        @Override
-        public void close() {
-            admin.close();
-        }
-    }
-
-    /** {@code meshpulse run}, started as a JVM of its own from the test's class path. */
-    private record Child(Path dir, List<String> args) {
-        Process start(String run) throws IOException {
-            return MeshpulseProcess.start(MeshpulseProcess.SMALL_JVM, Map.of(), args, log(run));
-        }
-
-        Path log(String run) {
-            return dir.resolve("child-" + run + ".log");
-        }
-
-        /** The tasks Kafka Streams called corrupted in this run's log (it wipes and restores their stores). */
-        int corruptedTasks(String run) throws IOException {
-            java.util.regex.Pattern p = java.util.regex.Pattern.compile("Tasks \\[([^]]+)] are corrupted");
-            Set<String> tasks = new java.util.TreeSet<>();
-            try (var lines = java.nio.file.Files.lines(log(run))) {
-                lines.forEach(l -> {
-                    java.util.regex.Matcher m = p.matcher(l);
-                    while (m.find()) tasks.addAll(List.of(m.group(1).split(", ")));
-                });
-            }
-            return tasks.size();
-        }
-    }
-
-    private static String difference(Map<String, Long> want, Map<String, Long> got) {
-        Map<String, String> diff = new TreeMap<>();
-        Set<String> keys = new java.util.TreeSet<>(want.keySet());
-        keys.addAll(got.keySet());
-        for (String k : keys) {
-            long w = want.getOrDefault(k, 0L);
-            long g = got.getOrDefault(k, 0L);
-            if (w != g) diff.put(k, "want " + w + " got " + g + " (" + (g > w ? "+" : "") + (g - w) + ")");
-        }
-        return diff.size() + " keys differ: " + diff.entrySet().stream().limit(20)
-                .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "))
-                + (diff.size() > 20 ? "; …" : "");
-    }
-
 }
