@@ -48,6 +48,21 @@ final class SimCounts {
         return m;
     }
 
+    /**
+     * The (pair, window)s that {@code stats} holds more than once, with how often: a window must be emitted once,
+     * whichever instance closed it.
+     */
+    static Map<String, Integer> repeatedWindows(List<String> stats) {
+        Map<String, Integer> seen = new TreeMap<>();
+        for (String line : stats) {
+            PairWindowStats s = STATS.decode(line);
+            seen.merge(s.windowStart() + " " + s.reporter() + " " + s.source() + " -> " + s.destination(), 1,
+                    Integer::sum);
+        }
+        seen.values().removeIf(n -> n == 1);
+        return seen;
+    }
+
     /** Every istio-proxy line under {@code logs}, in the order replay reads them (merged by write time). */
     static List<RawLogLine> lines(Path logs) throws IOException {
         List<RawLogLine> lines = new ArrayList<>();
