@@ -40,6 +40,12 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
         String ip = record.key();
         if (ip == null || ip.indexOf(SEP) >= 0) return;
         IpOwner next = record.value();
+        if (ip.startsWith(PROGRESS_PREFIX)) {
+            // a parsing task's progress (see PartialsProcessor#sendProgress): the newest one says it all
+            if (next == null) store.delete(ip);
+            else store.put(ip, next);
+            return;
+        }
         if (next == null) {
             store.delete(ip);
             return;
@@ -68,6 +74,20 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
         }
         // keys sort by time (fixed-width hex): drop the oldest beyond the bound
         for (int i = 0; i < keys.size() - HISTORY; i++) store.delete(keys.get(i));
+    }
+
+    /**
+     * Keys of the parsing tasks' progress records in the IP topic and table ({@code progress/<task>}; no IP has a
+     * slash): the record's {@code seenAt} says that the task has announced the IP of every pod in the lines it read
+     * that started before then, its other fields are null. Written to the same single-partition topic after the
+     * announcements they cover, so a task that reads one from the table also holds those announcements.
+     */
+    public static final String PROGRESS_PREFIX = "progress/";
+
+    /** How far parsing task {@code task} has announced its pods' IPs; {@link Long#MIN_VALUE} when unknown. */
+    static long progressOf(ReadOnlyKeyValueStore<String, IpOwner> table, String key) {
+        IpOwner o = table.get(key);
+        return o == null ? Long.MIN_VALUE : o.seenAt();
     }
 
     static String historyKey(String ip, long seenAt) {

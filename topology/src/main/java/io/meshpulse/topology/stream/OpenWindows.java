@@ -72,6 +72,11 @@ final class OpenWindows<K> {
         return live.values();
     }
 
+    /** Every open window with its map key. */
+    java.util.Set<Map.Entry<K, OpenWindow>> entries() {
+        return live.entrySet();
+    }
+
     /** The start of the oldest open window; {@link Long#MAX_VALUE} when none is open. */
     long oldestStart() {
         long first = Long.MAX_VALUE;

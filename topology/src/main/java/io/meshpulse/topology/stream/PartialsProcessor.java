@@ -68,6 +68,19 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     /** The ingests' heartbeats heard on this task's partition (see {@link IngestHeartbeats}). */
     private final IngestHeartbeats heartbeats;
     private final long heartbeatExpirySeconds;
+    /** Parsing tasks in all (the raw topic's partitions): with more than one, callers may be announced by another. */
+    private final int rawPartitions;
+    /** The longest a window waits (wall clock) for other tasks to announce its unknown callers' IPs. */
+    private final long callerHoldLimit;
+    /** The newest progress this task has put in the IP topic ({@link #sendProgress}). Memory only. */
+    private long progressSent = NONE;
+    /** The other tasks' progress keys in the IP table. */
+    private String[] othersProgressKeys = new String[0];
+    /** How far closing was asked to go when unknown callers held it back; NONE when nothing is held. */
+    private long heldTo = NONE;
+    /** Since when (wall clock) closing has been held for unknown callers; NONE when it is not. */
+    private long holdSince = NONE;
+    private long holdWarned = Long.MIN_VALUE;
     /**
      * Closes asked for and not yet done, oldest first: {end of the newest closable window, wall time asked}. Memory
      * only: after a restart event time asks again.
@@ -128,6 +141,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.early = settings.earlyLooks() ? settings.early().toMillis() : -1;
         this.closeDelay = settings.closeDelay().toMillis();
         this.heartbeatExpirySeconds = settings.heartbeatExpiry().toSeconds();
+        this.rawPartitions = settings.rawPartitions();
+        this.callerHoldLimit = settings.heartbeatExpiry().toMillis();
         this.heartbeatWallLimitSeconds = settings.heartbeatWallLimit().toSeconds();
         this.heartbeats = new IngestHeartbeats(settings.heartbeatExpiry().toMillis(),
                 settings.heartbeatWallLimit().toMillis());
@@ -141,6 +156,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
         this.servedStore = context.getStateStore(Names.SERVED_STORE);
         this.task = context.taskId().partition();
+        List<String> others = new ArrayList<>();
+        for (int t = 0; t < rawPartitions; t++) if (t != task) others.add(IpOwnersUpdater.PROGRESS_PREFIX + t);
+        othersProgressKeys = others.toArray(new String[0]);
         windows.load(partials, k -> new LiveKey(Keys.windowStartOf(k.get()), linePairOf(k.get())));
         oldestOpenWindow = windows.oldestStart();
         Long et = meta.get(META_EVENT_TIME);
@@ -219,7 +237,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             if (Names.END_OF_INPUT.equals(kind)) {
                 if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null) {
                     // the sender saw the IP table hold every announced IP (a replay does): nothing to wait for
-                    closeUpTo(Long.MAX_VALUE, record.timestamp());
+                    sendProgress(Long.MAX_VALUE, record.timestamp());
+                    closeWindowsUpTo(Long.MAX_VALUE, record.timestamp());
                     context.commit(); // the last partials out now rather than at the next commit interval
                 } else {
                     // Every window may close, after the close delay like any other: the other tasks' last
@@ -329,6 +348,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
         askClose(NONE, now); // closes that have waited their delay, input or not
+        if (heldTo != NONE && heldTo > closedUpTo) closeUpTo(heldTo, now); // held for unknown callers: again
         heartbeats.tick(now);
         boolean followed = heartbeats.any();
         expireHeartbeats(now);
@@ -439,6 +459,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      */
     private void askClose(long upTo, long timestamp) {
         long now = context.currentSystemTimeMs();
+        if (upTo != NONE) sendProgress(upTo, timestamp);
         if (upTo != NONE && upTo > closedUpTo && (closes.isEmpty() || upTo > closes.peekLast()[0])) {
             closes.addLast(new long[] {upTo, now});
         }
@@ -447,8 +468,84 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         if (due != NONE) closeUpTo(due, timestamp);
     }
 
-    /** Closes every window ending at or before {@code upTo}: sends its partials, then a watermark. */
+    /**
+     * Closes every window ending at or before {@code upTo}, except those that must wait for other tasks to
+     * announce their callers' IPs ({@link #callerSafeUpTo}); those are tried again at each punctuation.
+     */
     private void closeUpTo(long upTo, long timestamp) {
+        long target = Math.max(upTo, heldTo); // NONE is Long.MIN_VALUE
+        if (target == NONE || target <= closedUpTo) return;
+        long safe = callerSafeUpTo(target, context.currentSystemTimeMs());
+        heldTo = safe < target ? target : NONE;
+        closeWindowsUpTo(safe, timestamp);
+    }
+
+    /**
+     * Tells the other tasks, through the IP topic, that this task has announced the IPs of the pods in every line it
+     * read that started before {@code upTo} (the end of its newest closable window: what is older is late). Only
+     * when there are other tasks, and only when it moved.
+     */
+    private void sendProgress(long upTo, long timestamp) {
+        if (rawPartitions <= 1 || upTo <= progressSent) return;
+        progressSent = upTo;
+        context.forward(new Record<>(IpOwnersUpdater.PROGRESS_PREFIX + task,
+                new Emitted.Ip(new IpOwner(null, null, null, upTo)), Math.max(0, timestamp)));
+    }
+
+    /**
+     * How far windows may close now without naming a caller by its IP that another task is still to announce. Each
+     * task announces the IPs of its own pods (from their lines) and resolves its windows' callers through the IP
+     * table when they close. The close delay gives announcements time to travel when tasks move forward together;
+     * it does not when one task is far ahead of another (two instances reading a backlog at different speeds, one
+     * started later, a task just moved to another instance). So a window naming a caller the table does not know
+     * waits until every other task's progress ({@link #sendProgress}) has passed its end, or for
+     * {@link #callerHoldLimit} at most (a caller without a sidecar is never announced; an instance may be down), after
+     * which it is counted under the IP as before. Windows whose callers are all known close as usual.
+     */
+    private long callerSafeUpTo(long upTo, long now) {
+        if (othersProgressKeys.length == 0 || upTo == NONE) return upTo;
+        long others = Long.MAX_VALUE;
+        for (String k : othersProgressKeys) others = Math.min(others, IpOwnersUpdater.progressOf(ipOwners, k));
+        if (others >= upTo) {
+            holdSince = NONE;
+            return upTo;
+        }
+        long from = Math.max(others, closedUpTo); // windows ending by then are safe either way
+        long firstUnknown = Long.MAX_VALUE;
+        Map<String, Boolean> known = new HashMap<>();
+        for (Map.Entry<LiveKey, OpenWindow> e : windows.entries()) {
+            long ws = e.getKey().windowStart;
+            if (ws >= firstUnknown || ws + size <= from || ws + size > upTo) continue;
+            if (namesUnknownIp(e.getKey().pair, known)) firstUnknown = ws;
+        }
+        if (firstUnknown == Long.MAX_VALUE) {
+            holdSince = NONE;
+            return upTo;
+        }
+        if (holdSince == NONE) holdSince = now;
+        if (now - holdSince < callerHoldLimit) return firstUnknown;
+        holdSince = NONE;
+        if (holdWarned == Long.MIN_VALUE || now - holdWarned >= LATE_WARNING_INTERVAL_MS) {
+            holdWarned = now;
+            LOG.warn("task {}: closing windows from {} whose callers' IPs no pod has announced, after waiting {} s for "
+                            + "other tasks to read that far (the slowest is at {}: its instance may be down or far "
+                            + "behind, or the callers have no sidecar); those calls are counted under the IP",
+                    context.taskId(), Times.rfc3339(firstUnknown), callerHoldLimit / 1000,
+                    others == Long.MIN_VALUE ? "no progress yet" : Times.rfc3339(others));
+        }
+        return upTo;
+    }
+
+    /** Whether a line pair names a caller (or a server) by an IP the IP table does not hold. */
+    private boolean namesUnknownIp(LinePair p, Map<String, Boolean> known) {
+        if (p.sourceWorkload() == null && p.sourceIp() != null
+                && !known.computeIfAbsent(p.sourceIp(), ip -> ipOwners.get(ip) != null)) return true;
+        return p.destinationWorkload() == null && p.destinationIp() != null
+                && !known.computeIfAbsent(p.destinationIp(), ip -> ipOwners.get(ip) != null);
+    }
+
+    /** Closes every window ending at or before {@code upTo}: sends its partials, then a watermark. */
+    private void closeWindowsUpTo(long upTo, long timestamp) {
         if (upTo == NONE || upTo <= closedUpTo) return;
         if (oldestOpenWindow != Long.MAX_VALUE && oldestOpenWindow + size <= upTo) {
             long lastStart = upTo == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : upTo - size;
