@@ -104,10 +104,11 @@ class RunTakeoverIT {
                 running.addAll(List.of(runA, runB));
                 waitFor(deadline(90), "both instances holding raw partitions", () -> probe.rawPartitionsOf(
                         "takeover-a") > 0 && probe.rawPartitionsOf("takeover-b") > 0, running);
-                // The first minute of lines in one go. The instance that happens to start first reads its share of
-                // it (and closes its first windows) before the other has announced the IPs of the pods it reads: those
-                // windows must wait for the other's progress (PartialsProcessor#callerSafeUpTo), or their calls stay
-                // on bare IPs, as they did here about one run in three before the tasks waited.
+                // The first minute of lines in one go. Should one instance read its share of it (and close its first
+                // windows) before the other has announced the IPs of the pods it reads, those windows wait for the
+                // other's progress (PartialsProcessor#callerSafeUpTo; CallerHoldTopologyTest drives that by hand).
+                // Without the wait, calls stayed on bare IPs in about one run in three when these lines waited in the
+                // topic for the two instances to start; sent once both hold partitions, four runs did not show it.
                 long deadline = deadline(90);
                 lastTime = SimCounts.send(producer, lines.subList(0, cut[1]), lastTime);
                 long firstEnd = probe.rawEnd();
