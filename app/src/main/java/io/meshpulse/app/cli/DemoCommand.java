@@ -59,6 +59,7 @@ final class DemoCommand implements Callable<Integer> {
         // warnings and meshpulse's progress lines would break the table up (Kafka's errors and our warnings show).
         LogLevels.embeddedKafkaErrorsOnly();
         LogLevels.meshpulseWarningsOnly();
+        io.meshpulse.app.serve.ServeOptions serveOptions = serve ? http.options() : null; // bad ones said first
         Path dir = out != null ? out : Files.createTempDirectory("meshpulse-demo-");
         Instant start = Instant.parse("2026-11-20T10:00:00Z");
         Instant incidentStart = start.plus(Duration.ofMinutes(minutes).dividedBy(2));
@@ -87,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
         // The results are printed as soon as the replay is complete: when the demo stays up to serve (from a
         // terminal), before it waits for Ctrl-C, since nothing printed after Ctrl-C is sure to be seen.
         if (serve) {
-            try (ServeHooks hooks = new ServeHooks(http.options(), stayUp, o, true)
+            try (ServeHooks hooks = new ServeHooks(serveOptions, stayUp, o, true)
                     .beforeStaying(summary -> report(o, printer, summary, dir))) {
                 s = Replay.run(options, hooks);
             }

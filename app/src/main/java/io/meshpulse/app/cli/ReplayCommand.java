@@ -118,6 +118,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (bootstrapServers == null) LogLevels.embeddedKafkaErrorsOnly();
+        io.meshpulse.app.serve.ServeOptions serveOptions = serve ? http.options() : null; // bad ones said first
         var only = containers.contains("all") ? java.util.Set.<String>of() : new LinkedHashSet<>(containers);
         // Nothing to replay is a mistake to say at once, not a broker started for a run that counts nothing.
         for (Path p : inputs) {
@@ -144,7 +145,7 @@ final class ReplayCommand implements Callable<Integer> {
                 alertSettings(alertsConfig, flavour, revision, System.getenv(), window), clientSettings);
         Replay.Summary s;
         if (serve) { // said before the wait for Ctrl-C: nothing printed after it is sure to be seen
-            try (ServeHooks hooks = new ServeHooks(http.options(), true, System.err).beforeStaying(this::closing)) {
+            try (ServeHooks hooks = new ServeHooks(serveOptions, true, System.err).beforeStaying(this::closing)) {
                 s = Replay.run(options, hooks);
             }
         } else {

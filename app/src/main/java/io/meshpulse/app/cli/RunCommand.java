@@ -243,6 +243,7 @@ public final class RunCommand implements Callable<Integer> {
         Map<String, Object> extra = kafka.overrides();
         Duration early = earlyLook(earlyLook);
         List<URI> alertmanagers = alertmanagerUrls(alertmanagerUrls, System.getenv());
+        io.meshpulse.app.serve.ServeOptions serveOptions = http.options(); // the token file too, before the broker
         Files.createDirectories(stateDir);
         EmbeddedBroker broker = null;
         String bootstrap = bootstrapServers;
@@ -253,7 +254,7 @@ public final class RunCommand implements Callable<Integer> {
         Topics topics = Topics.withPrefix(topicPrefix);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestCommand.registry = registry; // the in-process tailer counts on /metrics too
-        Server server = Server.bind(http.options(), registry);
+        Server server = Server.bind(serveOptions, registry);
         int exit = 0;
         try (TopicAdmin admin = new TopicAdmin(bootstrap, extra)) {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());

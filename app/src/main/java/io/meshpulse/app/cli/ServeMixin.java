@@ -33,8 +33,40 @@ final class ServeMixin {
                     + "after this long at the latest (default ${DEFAULT-VALUE}; at least two scrape intervals).")
     java.time.Duration newSeriesHold;
 
-    ServeOptions options() throws IOException {
-        return new ServeOptions(host, port, advertisedHost, ServeOptions.loadToken(tokenFile, System.getenv()), maxPairs,
+    /**
+     * The options, checked: a token file that is missing, unreadable or empty, a port out of range or fewer than one
+     * pair is a {@link SettingsError} naming the flag (one line, exit code 2), said before anything starts.
+     */
+    ServeOptions options() {
+        if (port < 0 || port > 65535) throw new SettingsError("--http-port " + port + ": not a port (0 to 65535)");
+        if (maxPairs < 1) throw new SettingsError("--metrics-max-pairs " + maxPairs + ": must be at least 1");
+        if (newSeriesHold.isNegative()) {
+            throw new SettingsError("--metrics-new-series-hold must not be negative");
+        }
+        return new ServeOptions(host, port, advertisedHost, token(tokenFile, "--http-token-file"), maxPairs,
                 null, false, newSeriesHold);
+    }
+
+    /**
+     * The bearer token from {@code file} (named by {@code flag} in errors), else from the environment. A file that
+     * cannot be read, or holds nothing, is a {@link SettingsError}: an empty file would otherwise mean "no token"
+     * and leave /api/ and /metrics open although a token was asked for.
+     */
+    static String token(Path file, String flag) {
+        String t;
+        try {
+            t = ServeOptions.loadToken(file, System.getenv());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SettingsError(flag + " " + file + ": no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new SettingsError(flag + " " + file + ": not readable");
+        } catch (IOException e) {
+            throw new SettingsError(flag + " " + file + ": cannot be read ("
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
+        }
+        if (file != null && (t == null || t.isBlank())) {
+            throw new SettingsError(flag + " " + file + ": the file is empty (it must hold the token)");
+        }
+        return t;
     }
 }

@@ -60,7 +60,7 @@ final class TriageCommand {
         }
 
         JsonNode get(String pathAndQuery) throws Exception {
-            String token = ServeOptions.loadToken(tokenFile, System.getenv());
+            String token = ServeMixin.token(tokenFile, "--token-file");
             String base = base(url);
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(60)).GET();
             if (token != null) b.header("Authorization", "Bearer " + token);
