@@ -59,6 +59,20 @@ final class TriageCommand {
             return u;
         }
 
+        /**
+         * A suggested {@code meshpulse triage} command, made to ask the server this one asked: with this command's
+         * {@code --url} (unless it is what the suggestion would use anyway) and {@code --token-file}. Copied as the
+         * server prints it, it would go to the default address instead. Other commands are left as they are.
+         */
+        String sameServer(String command) {
+            if (!command.startsWith("meshpulse triage ")) return command;
+            String sameUrl = System.getenv().getOrDefault("MESHPULSE_URL", "http://127.0.0.1:8080");
+            StringBuilder b = new StringBuilder(command);
+            if (url != null && !base(url).equals(base(sameUrl))) b.append(" --url ").append(base(url));
+            if (tokenFile != null) b.append(" --token-file ").append(tokenFile);
+            return b.toString();
+        }
+
         JsonNode get(String pathAndQuery) throws Exception {
             String token = ServeMixin.token(tokenFile, "--token-file");
             String base = base(url);
@@ -257,7 +271,7 @@ final class TriageCommand {
             if (!n.path("samples").isEmpty()) out.println("examples:");
             for (JsonNode s : n.path("samples")) out.println("  " + s.path("line").asText());
             if (!n.path("next").isEmpty()) out.println("next:");
-            for (JsonNode c : n.path("next")) out.println("  $ " + c.asText());
+            for (JsonNode cmd : n.path("next")) out.println("  $ " + c.sameServer(cmd.asText()));
         }
     }
 

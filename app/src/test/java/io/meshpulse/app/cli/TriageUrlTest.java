@@ -23,6 +23,26 @@ class TriageUrlTest {
     }
 
     @Test
+    void explainSuggestsTriageCommandsForTheServerItAsked() throws Exception {
+        TriageCommand.Explain explain = new TriageCommand.Explain();
+        explain.c.url = "127.0.0.1:18080";
+        explain.c.tokenFile = java.nio.file.Path.of("/run/secrets/token");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        explain.out = new PrintStream(o, true, StandardCharsets.UTF_8);
+        explain.print(io.meshpulse.model.Json.MAPPER.readTree("{\"pair\":\"k\",\"verdict\":\"failing\","
+                + "\"summary\":\"s\",\"topClass\":null,\"alerts\":[],\"samples\":[],"
+                + "\"next\":[\"kubectl get pods -n shop\",\"meshpulse triage samples 'k' --class UC\"]}"));
+        String printed = o.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("  $ kubectl get pods -n shop\n"), printed);
+        assertTrue(printed.contains("  $ meshpulse triage samples 'k' --class UC --url http://127.0.0.1:18080"
+                + " --token-file /run/secrets/token\n"), printed);
+        explain.c.url = "http://127.0.0.1:8080/";
+        explain.c.tokenFile = null;
+        assertEquals("meshpulse triage samples 'k' --class UC",
+                explain.c.sameServer("meshpulse triage samples 'k' --class UC"), "the default address needs no --url");
+    }
+
+    @Test
     void everySubcommandHasHelp() {
         for (String sub : new String[] {"top", "pair", "samples", "alerts", "explain"}) {
             PrintStream out = System.out;
