@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         header = "Write the log files of an AKS shop mesh with a named incident (fire drills).",
         description = {"Writes the istio-proxy log files (kubelet layout, CRI envelopes, rotation) of an AKS shop mesh",
                 "with a named incident injected: one scenario per diagnosis-catalog entry, plus 'baseline'.",
-                "Replay them with: meshpulse replay --input DIR --out RESULTS"})
+                "Replay them with: meshpulse replay --input DIR/var/log/pods --out RESULTS"})
 final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "uc-client-tls-disable", paramLabel = "NAME",
             description = "Scenario to inject (default ${DEFAULT-VALUE}); --list shows them all.")
@@ -58,7 +58,9 @@ final class SimulateCommand implements Callable<Integer> {
                     s.reporter(), s.source() == null ? "(caller)" : s.source(), s.destination(), s.catalogEntry());
         }
         System.out.println("truth: " + r.truthFile());
-        System.out.println("next: bin/meshpulse replay --input " + out + " --out " + out.resolveSibling(out.getFileName() + "-results"));
+        // the pods' folder rather than DIR: DIR also holds truth.json, which replay would warn is not a container log
+        System.out.println("next: bin/meshpulse replay --input " + out.resolve("var/log/pods") + " --out "
+                + out.resolveSibling(out.getFileName() + "-results"));
         return 0;
     }
 }
