@@ -137,10 +137,20 @@ final class DemoCommand implements Callable<Integer> {
         private final PrintStream out;
         private final boolean all;
         private final TreeMap<String, List<PairWindowStats>> pending = new TreeMap<>();
+        private boolean headed;
 
         WindowPrinter(PrintStream out, boolean all) {
             this.out = out;
             this.all = all;
+        }
+
+        /**
+         * The column titles, printed with the first window rather than at the start: the lines said while the replay
+         * starts (where the triage page is served) would otherwise fall between the titles and the rows.
+         */
+        private void head() {
+            if (headed) return;
+            headed = true;
             out.printf("%-8s  %-11s  %-46s %6s %6s %7s  %-22s %8s%n", "window", "reporter", "source -> destination",
                     "req", "fail", "success", "failures by class", "p99 ms");
         }
@@ -155,6 +165,7 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         private void print(Map.Entry<String, List<PairWindowStats>> w) {
+            head();
             List<PairWindowStats> rows = new ArrayList<>(w.getValue());
             rows.sort(Comparator.comparingLong(PairWindowStats::failures).reversed()
                     .thenComparing(r -> r.reporter() + pairName(r)));
