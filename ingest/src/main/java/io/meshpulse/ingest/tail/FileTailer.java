@@ -529,6 +529,9 @@ public final class FileTailer implements AutoCloseable {
 
     private record Candidate(Path path, FileKey key, long size, long mtime, boolean rotatedName, boolean gzip) {}
 
+    /** Whether the log has said that no file matches the paths (once per tailer). */
+    private boolean saidNoFiles;
+
     private void discover() {
         lastDiscoveryNanos = System.nanoTime();
         // A file renamed between being listed and being opened (the kubelet rotating it at that instant) is looked
@@ -538,6 +541,12 @@ public final class FileTailer implements AutoCloseable {
         for (int attempt = 1; raced && attempt < 5; attempt++) raced = scan(onDisk);
         if (raced) LOG.info("files kept moving while being listed; the next discovery looks again");
         firstDiscovery = false;
+        if (onDisk.isEmpty() && tracked.isEmpty() && !saidNoFiles) {
+            // a wrong --path (or a node whose kubelet writes elsewhere) would otherwise look like a quiet mesh
+            saidNoFiles = true;
+            LOG.warn("no file matches {} (containers {}) yet: waiting for one to appear, looking again every {} ms",
+                    config.paths(), config.containers(), config.discoverInterval().toMillis());
+        }
 
         if (!resumesMatched) {
             resumesMatched = true;

@@ -77,6 +77,26 @@ class FileTailerTest {
     }
 
     @Test
+    void aPathThatMatchesNoFileIsSaidInTheLogOnce() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            FileTailer t = started(config(), kafka.sink());
+            t.pollOnce();
+            t.pollOnce();
+            new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a 1");
+            t.pollOnce();
+            t.close();
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, log.split("no file matches", -1).length - 1, log);
+        assertTrue(log.contains(root + "/*/*/*.log"), log);
+    }
+
+    @Test
     void fromBeginningReadsWhatIsThereRotatedFilesFirst() {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("r1");
         a.rotate();
