@@ -244,6 +244,7 @@ public final class RunCommand implements Callable<Integer> {
         Duration early = earlyLook(earlyLook);
         List<URI> alertmanagers = alertmanagerUrls(alertmanagerUrls, System.getenv());
         io.meshpulse.app.serve.ServeOptions serveOptions = http.options(); // the token file too, before the broker
+        stateDir = stateDir.toAbsolutePath().normalize(); // the log names it: /here/meshpulse-state, not /here/./…
         Files.createDirectories(stateDir);
         EmbeddedBroker broker = null;
         String bootstrap = bootstrapServers;

@@ -68,7 +68,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (java.net.BindException e) {
             throw new StartupError("port " + port + " on 127.0.0.1 is taken, so meshpulse cannot start its own "
                     + "broker there; if it is a broker already (`meshpulse broker`), use it with --bootstrap-servers "
-                    + "127.0.0.1:" + port + ", else choose another port (--broker-port, --port)");
+                    + "127.0.0.1:" + port + ", else choose another port (`run --broker-port`, `broker --port`)");
         }
     }
 
