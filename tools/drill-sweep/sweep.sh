@@ -12,7 +12,7 @@ for seed in ${seeds[@]}; do
   for sc in $("$root/bin/meshpulse" simulate --list 2>/dev/null | awk '{print $1}'); do
     d="$work/$sc-$seed"; rm -rf "$d"; mkdir -p "$d"
     "$root/bin/meshpulse" simulate --scenario "$sc" --seed "$seed" --out "$d/in" > "$d/simulate.log" 2>&1
-    "$root/bin/meshpulse" replay --input "$d/in" --out "$d/out" > "$d/replay.log" 2>&1 || true
+    "$root/bin/meshpulse" replay --input "$d/in/var/log/pods" --out "$d/out" > "$d/replay.log" 2>&1 || true
     python3 "$root/tools/drill-sweep/check.py" "$d/in/truth.json" "$d/out/alerts.jsonl" "$sc" "$seed" "$d/simulate.log" || fails=$((fails + 1))
   done
 done
