@@ -37,7 +37,18 @@ public final class WindowCounts {
     private long bytesReceived;
     private final long[] byCodeClass = new long[CODE_CLASSES.length];
     private final TreeMap<String, Long> byClass = new TreeMap<>();
+    /** The durations' sketch; null while they are few enough to be kept as they are ({@link #pending}). */
     private DDSketch latency;
+    /**
+     * The durations counted so far, while there are at most {@link #PENDING_LIMIT} of them and no sketch yet. A
+     * window on a sparse mesh takes about ten lines, and its sketch's dense arrays (about a kilobyte) would live as
+     * long as the window stays open (seconds, through many young collections): kept as a few longs instead, they
+     * cost the collector a fraction of that. The sketch made from them when it is needed is the same sketch (bin
+     * counts do not depend on the order values came in), so its encoding and quantiles are too.
+     */
+    private long[] pending;
+    private int pendingCount;
+    private static final int PENDING_LIMIT = 32;
     /** Failure class to redacted example lines; null until the first failure. */
     private TreeMap<String, List<String>> exemplars;
 
@@ -45,9 +56,7 @@ public final class WindowCounts {
         return new DDSketch(MAPPING, () -> new CollapsingLowestDenseStore(MAX_BINS));
     }
 
-    public WindowCounts() {
-        this.latency = newSketch();
-    }
+    public WindowCounts() {}
 
     /** Counts one request. */
     public void add(int responseCode, String failureClass, long durationMs, long bytesSent, long bytesReceived) {
@@ -64,7 +73,7 @@ public final class WindowCounts {
             if (line != null) keepExample(failureClass, line, true);
         }
         byCodeClass[codeClass(responseCode)]++;
-        if (durationMs >= 0) latency.accept(durationMs);
+        if (durationMs >= 0) addDuration(durationMs);
         if (bytesSent > 0) this.bytesSent += bytesSent;
         if (bytesReceived > 0) this.bytesReceived += bytesReceived;
     }
@@ -80,7 +89,52 @@ public final class WindowCounts {
 
     /** Adds {@code n} observations of {@code durationMs} to the latency sketch (from histogram buckets). */
     public void addDurations(double durationMs, double n) {
-        if (n > 0 && durationMs >= 0 && !Double.isInfinite(durationMs)) latency.accept(durationMs, n);
+        if (n > 0 && durationMs >= 0 && !Double.isInfinite(durationMs)) sketch().accept(durationMs, n);
+    }
+
+    private void addDuration(long durationMs) {
+        if (latency != null) {
+            latency.accept(durationMs);
+            return;
+        }
+        if (pending == null) {
+            pending = new long[8];
+        } else if (pendingCount == pending.length) {
+            if (pendingCount >= PENDING_LIMIT) {
+                sketch().accept(durationMs);
+                return;
+            }
+            pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
+        }
+        pending[pendingCount++] = durationMs;
+    }
+
+    /** The sketch, made now from the pending durations if there is none yet, and kept. */
+    private DDSketch sketch() {
+        if (latency == null) {
+            latency = newSketch();
+            for (int i = 0; i < pendingCount; i++) latency.accept(pending[i]);
+            pending = null;
+            pendingCount = 0;
+        }
+        return latency;
+    }
+
+    /** The sketch to read (encode, quantiles) without keeping it: a window with pending durations stays small. */
+    private DDSketch sketchView() {
+        if (latency != null) return latency;
+        DDSketch s = newSketch();
+        for (int i = 0; i < pendingCount; i++) s.accept(pending[i]);
+        return s;
+    }
+
+    /** Whether this window holds a sketch already (tests: a small window keeps its durations as they are). */
+    boolean sketchMade() {
+        return latency != null;
+    }
+
+    private boolean latencyEmpty() {
+        return latency == null ? pendingCount == 0 : latency.isEmpty();
     }
 
     static int codeClass(int code) {
@@ -116,7 +170,11 @@ public final class WindowCounts {
         bytesReceived += o.bytesReceived;
         for (int i = 0; i < byCodeClass.length; i++) byCodeClass[i] += o.byCodeClass[i];
         o.byClass.forEach((k, v) -> byClass.merge(k, v, Long::sum));
-        if (!o.latency.isEmpty()) latency.mergeWith(o.latency);
+        if (o.latency != null) {
+            if (!o.latency.isEmpty()) sketch().mergeWith(o.latency);
+        } else {
+            for (int i = 0; i < o.pendingCount; i++) addDuration(o.pending[i]);
+        }
         if (o.exemplars != null) o.exemplars.forEach((k, lines) -> lines.forEach(l -> keepExample(k, l, false)));
     }
 
@@ -147,8 +205,8 @@ public final class WindowCounts {
     }
 
     public LatencySummary latency() {
-        if (latency.isEmpty()) return new LatencySummary(null, null, null);
-        double[] q = latency.getValuesAtQuantiles(new double[] {0.5, 0.9, 0.99});
+        if (latencyEmpty()) return new LatencySummary(null, null, null);
+        double[] q = sketchView().getValuesAtQuantiles(new double[] {0.5, 0.9, 0.99});
         return new LatencySummary(round(q[0]), round(q[1]), round(q[2]));
     }
 
@@ -161,7 +219,7 @@ public final class WindowCounts {
         for (long c : byCodeClass) w.writeVarLong(c);
         w.writeVarLong(byClass.size());
         for (Map.Entry<String, Long> e : byClass.entrySet()) w.writeString(e.getKey()).writeVarLong(e.getValue());
-        if (latency.isEmpty()) {
+        if (latencyEmpty()) {
             w.writeVarLong(0);
         } else {
             // The index mapping is a constant of this class, so it is left out of the encoding (it would also
@@ -169,7 +227,7 @@ public final class WindowCounts {
             GrowingByteArrayOutput out = SKETCH_OUT.get();
             out.clear();
             try {
-                latency.encode(out, true);
+                sketchView().encode(out, true);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot encode latency sketch", e);
             }
