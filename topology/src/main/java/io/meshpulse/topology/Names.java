@@ -56,6 +56,13 @@ public final class Names {
      * (every such line of it is on this partition before the heartbeat). Never counted, never dead-lettered.
      */
     public static final String HEARTBEAT = "heartbeat";
+    /**
+     * Control-header value on the raw topic: commit as soon as this record is read, instead of at the next commit
+     * interval. A replay sends one to every partition after its last line, so that its wait for the topology to have
+     * committed every line does not also wait out up to a second of commit interval. Not a line: never counted,
+     * never dead-lettered, and it does not end the task's idleness.
+     */
+    public static final String COMMIT_NOW = "commit-now";
 
     private Names() {}
 }

@@ -1,7 +1,6 @@
 package io.meshpulse.app.replay;
 
 import io.meshpulse.app.kafka.TopicAdmin;
-import io.meshpulse.ingest.kafka.CommittedTopicReader;
 import io.meshpulse.model.IpOwner;
 import io.meshpulse.topology.Names;
 import java.time.Duration;
@@ -28,7 +27,8 @@ final class IpTableSettle {
     private IpTableSettle() {}
 
     static void await(String bootstrap, Map<String, Object> kafka, String applicationId, String rawTopic,
-                      String ipTopic, KafkaStreams streams, Runnable checkFailed, Duration timeout)
+                      String ipTopic, OutputCollector collector, KafkaStreams streams, Runnable checkFailed,
+                      Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(TopicAdmin.config(bootstrap, kafka))) {
@@ -40,8 +40,17 @@ final class IpTableSettle {
             }
             waitFor("the topology to commit every line", deadline, checkFailed,
                     () -> Waits.committedPast(admin, applicationId, ends));
+            // Every IP announced: the IP topic's keys up to its committed end, as the collector has read them all
+            // along (a consumer of its own, made here, took about half a second to read the few records).
+            Map<TopicPartition, Long> ipEnds;
+            try {
+                ipEnds = Waits.endOffsets(admin, ipTopic, IsolationLevel.READ_COMMITTED);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("cannot read the end offsets of " + ipTopic, e.getCause());
+            }
+            waitFor("the IP topic to be read to its end", deadline, checkFailed, () -> collector.readTo(ipEnds));
         }
-        Set<String> ips = announcedIps(bootstrap, kafka, ipTopic);
+        Set<String> ips = collector.ipKeys();
         ReadOnlyKeyValueStore<String, IpOwner> table = streams.store(StoreQueryParameters.fromNameAndType(
                 Names.IP_OWNERS_STORE, QueryableStoreTypes.<String, IpOwner>keyValueStore()));
         Set<String> missing = new HashSet<>(ips);
@@ -49,15 +58,6 @@ final class IpTableSettle {
             missing.removeIf(ip -> table.get(ip) != null);
             return missing.isEmpty();
         });
-    }
-
-    /** Every key of the IP topic, read (committed records only) up to its current end. */
-    private static Set<String> announcedIps(String bootstrap, Map<String, Object> kafka, String topic) {
-        Set<String> keys = new HashSet<>();
-        CommittedTopicReader.readToEnd(bootstrap, topic, kafka, Duration.ofMinutes(2), r -> {
-            if (r.key() != null && r.value() != null) keys.add(r.key());
-        });
-        return keys;
     }
 
     private static void waitFor(String what, long deadline, Runnable checkFailed, Waits.Check check)

@@ -33,6 +33,8 @@ final class OutputCollector implements Runnable, AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final String statsTopic;
     private final String alertsTopic;
+    private final String ipTopic;
+    private final Set<String> ipKeys = new HashSet<>();
     private final Consumer<PairWindowStats> onStats;
     private final List<String> alertLines = new ArrayList<>();
     private volatile long lastAlertNanos = System.nanoTime();
@@ -62,6 +64,14 @@ final class OutputCollector implements Runnable, AutoCloseable {
     /** {@code kafka}: client settings merged over meshpulse's (security for an existing cluster). */
     OutputCollector(String bootstrap, String statsTopic, String deadTopic, String alertsTopic,
                     Consumer<PairWindowStats> onStats, Map<String, Object> kafka) {
+        this(bootstrap, statsTopic, deadTopic, alertsTopic, null, onStats, kafka);
+    }
+
+    /**
+     * @param ipTopic the IP topic, whose keys (IPs announced, with a value) it also keeps ({@link #ipKeys}); or null
+     */
+    OutputCollector(String bootstrap, String statsTopic, String deadTopic, String alertsTopic, String ipTopic,
+                    Consumer<PairWindowStats> onStats, Map<String, Object> kafka) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -71,10 +81,12 @@ final class OutputCollector implements Runnable, AutoCloseable {
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         this.statsTopic = statsTopic;
         this.alertsTopic = alertsTopic;
+        this.ipTopic = ipTopic;
         this.onStats = onStats;
         List<TopicPartition> parts = new ArrayList<>();
         List<String> topics = new ArrayList<>(List.of(statsTopic, deadTopic));
         if (alertsTopic != null) topics.add(alertsTopic);
+        if (ipTopic != null) topics.add(ipTopic);
         for (String t : topics) {
             consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
         }
@@ -105,6 +117,12 @@ final class OutputCollector implements Runnable, AutoCloseable {
                             pairs.add(r.key());
                         }
                         if (onStats != null) onStats.accept(s);
+                    } else if (r.topic().equals(ipTopic)) {
+                        if (r.key() != null && r.value() != null) {
+                            synchronized (this) {
+                                ipKeys.add(r.key());
+                            }
+                        }
                     } else if (r.topic().equals(alertsTopic)) {
                         synchronized (this) {
                             alertLines.add(r.value());
@@ -128,6 +146,11 @@ final class OutputCollector implements Runnable, AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /** The keys of the IP topic's records with a value read so far (see {@link #readTo} for how far). */
+    synchronized Set<String> ipKeys() {
+        return new HashSet<>(ipKeys);
     }
 
     synchronized long accountedLines() {

@@ -205,7 +205,7 @@ public final class Replay {
         long deadOnRead;
         List<String> fileErrors;
         try (OutputCollector collector = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(),
-                topics.alerts(), o.onStats(), o.kafka())) {
+                topics.alerts(), topics.ipOwners(), o.onStats(), o.kafka())) {
             collector.start();
             try (RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog(), o.kafka());
                  // lines that cannot be counted as they are (oversize, truncated) go straight to the dead letters
@@ -229,12 +229,14 @@ public final class Replay {
                     LOG.warn("{} lines sent to the dead letters as read (oversize or truncated; see dlq.jsonl)",
                             deadOnRead);
                 }
-                producer.flush();
+                // the topology commits right after the last line, not up to a commit interval later: the wait for
+                // every line to be committed (IpTableSettle) is then only as long as the counting takes
+                producer.commitNow(lastTime);
                 sent = System.nanoTime();
                 streams.awaitRunning(Duration.ofSeconds(60));
                 onRunning.run();
                 IpTableSettle.await(bootstrap, o.kafka(), applicationId, topics.rawAccessLog(), topics.ipOwners(),
-                        streams.streams(), streams::checkFailed, o.completionTimeout());
+                        collector, streams.streams(), streams::checkFailed, o.completionTimeout());
                 producer.endOfInput(lastTime, true);
                 marked = System.nanoTime();
                 LOG.info("all {} lines sent; waiting for the last windows", produced);
@@ -320,10 +322,15 @@ public final class Replay {
         return ms == Rfc3339.INVALID ? previous : ms;
     }
 
+    /** One line each, streamed: pair-stats.jsonl is tens of megabytes, built as one String it took ~0.3 s. */
     private static void write(Path p, List<String> lines) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (String l : lines) sb.append(l).append('\n');
-        Files.writeString(p, sb.toString(), StandardCharsets.UTF_8);
+        try (java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(Files.newOutputStream(p),
+                StandardCharsets.UTF_8), 1 << 16)) {
+            for (String l : lines) {
+                w.write(l);
+                w.write('\n');
+            }
+        }
     }
 
     public static void deleteRecursively(Path p) {

@@ -12,6 +12,7 @@ class ControlHeadersTest {
     void producerAndTopologyAgreeOnTheControlRecords() {
         assertEquals(Names.CONTROL_HEADER, RawLineProducer.CONTROL_HEADER);
         assertEquals(Names.END_OF_INPUT, RawLineProducer.END_OF_INPUT);
+        assertEquals(Names.COMMIT_NOW, RawLineProducer.COMMIT_NOW);
         assertEquals(Names.IP_TABLE_SETTLED_HEADER, RawLineProducer.IP_TABLE_SETTLED_HEADER);
         assertEquals(Names.HEARTBEAT, io.meshpulse.ingest.kafka.Heartbeats.HEARTBEAT);
     }

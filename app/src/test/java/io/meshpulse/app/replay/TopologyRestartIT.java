@@ -83,14 +83,15 @@ class TopologyRestartIT {
             Topology topology = MeshpulseTopology.build(topics, settings);
             int half = lines.size() / 2;
             long lastTime = 0;
-            try (OutputCollector out = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(), null);
+            try (OutputCollector out = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(), null,
+                    topics.ipOwners(), null, Map.of());
                  RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
                 out.start();
                 try (StreamsRunner first = new StreamsRunner(topology, config(app, bootstrap, dir.resolve("state-1")))) {
                     first.start(Duration.ofSeconds(60));
                     lastTime = SimCounts.send(producer, lines.subList(0, half), lastTime);
                     // everything sent so far processed and committed before the first instance goes
-                    IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), first.streams(),
+                    IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), out, first.streams(),
                             first::checkFailed, Duration.ofMinutes(2));
                     // and some windows closed, so that every task has state to keep (or to restore)
                     await("some windows closed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
@@ -106,7 +107,7 @@ class TopologyRestartIT {
                     second.streams().setGlobalStateRestoreListener(restored);
                     second.start(Duration.ofSeconds(60));
                     lastTime = SimCounts.send(producer, lines.subList(half, lines.size()), lastTime);
-                    IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), second.streams(),
+                    IpTableSettle.await(bootstrap, Map.of(), app, topics.rawAccessLog(), topics.ipOwners(), out, second.streams(),
                             second::checkFailed, Duration.ofMinutes(2));
                     producer.endOfInput(lastTime);
                     await("every line accounted for").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))

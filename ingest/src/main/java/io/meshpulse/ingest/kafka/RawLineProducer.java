@@ -24,6 +24,8 @@ public final class RawLineProducer implements AutoCloseable {
     /** Header marking a control record; must match the topology's {@code Names.CONTROL_HEADER}. */
     public static final String CONTROL_HEADER = "meshpulse-control";
     public static final String END_OF_INPUT = "end-of-input";
+    /** Control value asking every task to commit once it has read the record; must match {@code Names.COMMIT_NOW}. */
+    public static final String COMMIT_NOW = "commit-now";
     /**
      * Header on an end-of-input record saying that the sender has seen the IP table hold every IP its lines announced
      * (see {@code IpTableSettle}); must match the topology's {@code Names.IP_TABLE_SETTLED_HEADER}.
@@ -99,6 +101,19 @@ public final class RawLineProducer implements AutoCloseable {
         RecordHeaders h = new RecordHeaders();
         h.add(CONTROL_HEADER, END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
         if (ipTableSettled) h.add(IP_TABLE_SETTLED_HEADER, new byte[] {1});
+        for (PartitionInfo pi : producer.partitionsFor(topic)) {
+            producer.send(new ProducerRecord<>(topic, pi.partition(), timestampMillis, "control", new byte[0], h));
+        }
+        flush();
+    }
+
+    /**
+     * Asks every task of the topology to commit as soon as it has read this record (and so every line sent before it),
+     * rather than at its next commit interval; then flushes.
+     */
+    public void commitNow(long timestampMillis) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(CONTROL_HEADER, COMMIT_NOW.getBytes(StandardCharsets.UTF_8));
         for (PartitionInfo pi : producer.partitionsFor(topic)) {
             producer.send(new ProducerRecord<>(topic, pi.partition(), timestampMillis, "control", new byte[0], h));
         }

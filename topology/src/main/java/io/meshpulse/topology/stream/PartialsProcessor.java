@@ -233,6 +233,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 heartbeat(record); // not input: the task stays idle if it was
                 return;
             }
+            if (Names.COMMIT_NOW.equals(kind)) {
+                context.commit(); // not input either; what was read before it is committed now
+                return;
+            }
             lastInputWall = context.currentSystemTimeMs();
             if (Names.END_OF_INPUT.equals(kind)) {
                 if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null) {
