@@ -101,10 +101,7 @@ public final class RawLineProducer implements AutoCloseable {
         RecordHeaders h = new RecordHeaders();
         h.add(CONTROL_HEADER, END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
         if (ipTableSettled) h.add(IP_TABLE_SETTLED_HEADER, new byte[] {1});
-        for (PartitionInfo pi : producer.partitionsFor(topic)) {
-            producer.send(new ProducerRecord<>(topic, pi.partition(), timestampMillis, "control", new byte[0], h));
-        }
-        flush();
+        sendControl(h, timestampMillis);
     }
 
     /**
@@ -114,6 +111,11 @@ public final class RawLineProducer implements AutoCloseable {
     public void commitNow(long timestampMillis) {
         RecordHeaders h = new RecordHeaders();
         h.add(CONTROL_HEADER, COMMIT_NOW.getBytes(StandardCharsets.UTF_8));
+        sendControl(h, timestampMillis);
+    }
+
+    /** A control record with headers {@code h} to every partition (each task reads its own), then a flush. */
+    private void sendControl(RecordHeaders h, long timestampMillis) {
         for (PartitionInfo pi : producer.partitionsFor(topic)) {
             producer.send(new ProducerRecord<>(topic, pi.partition(), timestampMillis, "control", new byte[0], h));
         }

@@ -84,7 +84,7 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
      */
     public static final String PROGRESS_PREFIX = "progress/";
 
-    /** How far parsing task {@code task} has announced its pods' IPs; {@link Long#MIN_VALUE} when unknown. */
+    /** How far the parsing task whose progress key is {@code key} has announced its pods' IPs; MIN_VALUE when unknown. */
     static long progressOf(ReadOnlyKeyValueStore<String, IpOwner> table, String key) {
         IpOwner o = table.get(key);
         return o == null ? Long.MIN_VALUE : o.seenAt();
