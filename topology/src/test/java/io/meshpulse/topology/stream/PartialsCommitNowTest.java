@@ -7,17 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.topology.IstioLine;
-import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Names;
 import io.meshpulse.topology.Settings;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +28,7 @@ class PartialsCommitNowTest {
 
     @Test
     void aCommitNowRecordAsksForACommitAndIsNotALine() {
-        registerStores();
+        PartialsTaskStores.register(context);
         context.setCurrentSystemTimeMs(T0.toEpochMilli());
         PartialsProcessor p = new PartialsProcessor(Settings.defaults(1));
         p.init(context);
@@ -58,24 +54,5 @@ class PartialsCommitNowTest {
         RecordHeaders h = new RecordHeaders();
         h.add(Names.CONTROL_HEADER, Names.COMMIT_NOW.getBytes(StandardCharsets.UTF_8));
         return new Record<>("control".getBytes(StandardCharsets.UTF_8), new byte[0], T0.toEpochMilli(), h);
-    }
-
-    private void registerStores() {
-        register(DeferredWritesStore.builder(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(),
-                        Serdes.ByteArray()).withLoggingDisabled()).build());
-        register(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE), Serdes.String(), Serdes.Long())
-                .withLoggingDisabled().build());
-        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
-                MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
-        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SERVED_STORE), Serdes.String(),
-                Serdes.ByteArray()).withLoggingDisabled().build());
-    }
-
-    private <S extends StateStore> S register(S store) {
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return store;
     }
 }

@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.topology.IstioLine;
-import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Names;
 import io.meshpulse.topology.Settings;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,24 +195,8 @@ class PartialsHeartbeatRestartTest {
                 upTo.toEpochMilli(), h);
     }
 
-    /** The parsing task's stores, as the topology declares them (in memory, no changelog); returns the partials. */
+    /** The parsing task's stores (in memory, no changelog); returns the partials. */
     private DeferredWritesStore registerStores() {
-        DeferredWritesStore partials = (DeferredWritesStore) register(DeferredWritesStore.builder(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(),
-                        Serdes.ByteArray()).withLoggingDisabled()).build());
-        register(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE), Serdes.String(), Serdes.Long())
-                .withLoggingDisabled().build());
-        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE), Serdes.String(),
-                MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
-        register(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SERVED_STORE), Serdes.String(),
-                Serdes.ByteArray()).withLoggingDisabled().build());
-        return partials;
-    }
-
-    private <S extends StateStore> S register(S store) {
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return store;
+        return PartialsTaskStores.register(context);
     }
 }

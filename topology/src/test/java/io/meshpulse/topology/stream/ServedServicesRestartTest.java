@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.meshpulse.model.JsonCodec;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.topology.IstioLine;
-import io.meshpulse.topology.MeshpulseTopology;
 import io.meshpulse.topology.Names;
 import io.meshpulse.topology.Settings;
 import io.meshpulse.topology.stats.PairKey;
@@ -13,11 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,15 +32,7 @@ class ServedServicesRestartTest {
     void aPodsServicesSurviveARestartOfItsTask() {
         MockProcessorContext<String, Emitted> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0.toEpochMilli());
-        DeferredWritesStore partials = (DeferredWritesStore) register(context, DeferredWritesStore.builder(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Names.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withLoggingDisabled()).build());
-        register(context, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PARTIALS_META_STORE),
-                Serdes.String(), Serdes.Long()).withLoggingDisabled().build());
-        register(context, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.IP_OWNERS_STORE),
-                Serdes.String(), MeshpulseTopology.IP_OWNER_SERDE).withLoggingDisabled().build());
-        register(context, Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.SERVED_STORE),
-                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build());
+        DeferredWritesStore partials = PartialsTaskStores.register(context);
         Settings settings = Settings.defaults(1);
 
         PartialsProcessor before = new PartialsProcessor(settings);
@@ -77,11 +65,5 @@ class ServedServicesRestartTest {
         h.add(Names.CONTROL_HEADER, Names.END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
         h.add(Names.IP_TABLE_SETTLED_HEADER, new byte[] {1});
         return new Record<>("control".getBytes(StandardCharsets.UTF_8), new byte[0], 0L, h);
-    }
-
-    private static <S extends StateStore> S register(MockProcessorContext<String, Emitted> context, S store) {
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return store;
     }
 }
