@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * With several parsing tasks, a caller's IP may be announced by another task than the one whose window names it
  * (the caller's pod is read by the other task). When that task is behind (its instance started later, or reads a
- * backlog more slowly), a window naming a caller the IP table does not know yet waits for the other tasks' progress
- * before it closes; otherwise its calls would be counted under the bare IP for good. The test driver runs one
+ * backlog more slowly), a window naming a caller by IP waits for the other tasks' progress before it closes;
+ * otherwise a caller not announced yet would be counted under the bare IP for good, and a known one whose IP has
+ * passed to another pod under its earlier owner ({@link IpReuseTopologyTest}). The test driver runs one
  * parsing task (task 0 of 2): task 1's announcements, progress and watermarks are piped in by hand.
  */
 class CallerHoldTopologyTest {
@@ -120,13 +121,36 @@ class CallerHoldTopologyTest {
     }
 
     @Test
-    void aWindowWhoseCallersAreKnownDoesNotWait() {
+    void aWindowWhoseCallersAreKnownStillWaitsForTheOthersProgress() {
+        // The IP may have passed to a new pod that task 1 has not announced yet (IpReuseTopologyTest): a known owner
+        // is final only once task 1 has read past the window too.
         try (TwoTasks two = new TwoTasks()) {
             two.task1Watermark(Long.MAX_VALUE - 1);
             two.task1Announces(FRONTEND_IP, SHOP, "frontend", FRONTEND_POD, at(0));
             two.cartCalledByFrontend(); // task 1 sent no progress at all
+            two.t.advanceWallClockBySeconds(5);
+            assertTrue(two.firstWindowCallers().isEmpty(), "held while task 1 has not read as far");
+            two.task1Progress(at(40));
             two.t.advanceWallClockBySeconds(1);
             assertEquals(List.of("shop/frontend=3"), two.firstWindowCallers());
+        }
+    }
+
+    @Test
+    void aWindowThatNamesNoIpDoesNotWait() {
+        try (TwoTasks two = new TwoTasks()) {
+            two.task1Watermark(Long.MAX_VALUE - 1);
+            // cart's own calls that found no endpoint: the client is the pod, the server the service, no IP to resolve
+            for (int i : new int[] {1, 2, 45}) {
+                two.t.line(SHOP, CART_POD, IstioLine.outbound(CART_IP, "payments.shop.svc.cluster.local", "10.244.5.5")
+                        .noUpstreamHost().code(503).flags("UH").details("no_healthy_upstream").at(at(i)));
+            }
+            two.t.advanceWallClockBySeconds(1); // task 1 sent no progress at all
+            List<String> got = two.t.stats().stream()
+                    .filter(s -> s.windowStart().equals("2026-11-20T10:00:00.000Z"))
+                    .map(s -> s.reporter() + " " + s.source().workload() + "->" + s.destination().service() + "=" + s.requests())
+                    .collect(Collectors.toList());
+            assertEquals(List.of("source cart->payments.shop.svc.cluster.local=2"), got);
         }
     }
 

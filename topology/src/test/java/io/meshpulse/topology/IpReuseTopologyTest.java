@@ -2,6 +2,7 @@ package io.meshpulse.topology;
 
 import static io.meshpulse.topology.TopologyTestSupport.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.model.IpOwner;
 import io.meshpulse.topology.stream.IpOwnersUpdater;
@@ -81,6 +82,48 @@ class IpReuseTopologyTest {
         @Override
         public void close() {
             t.close();
+        }
+    }
+
+    @Test
+    void callsAfterTheIpChangedPodsGoToTheNewOwnerEvenWhenItsTaskAnnouncesItLate() {
+        try (Tasks three = new Tasks(3)) {
+            three.announces("old", OLD_POD, at(-3600)); // task 1 read the old pod long ago, and is up to date
+            three.progress(1, at(3600));
+            three.progress(2, at(-60)); // task 2, which reads the new pod, is a minute behind
+
+            for (long s = 21; s <= 23; s++) three.serverCalledAt(s); // the new pod calls the server
+            three.serverCalledAt(65); // window [20, 30) is past its grace in task 0
+            three.t.advanceWallClockBySeconds(5);
+            List<String> early = three.serverWindows();
+            assertTrue(early.isEmpty(), "task 2 has not read as far as the window: nothing is final yet, " + early);
+
+            // task 2 catches up: it reads the new pod's first line, announces it, then says how far it has read
+            three.announces("new", NEW_POD, NEW_FROM);
+            three.progress(2, at(3600));
+            three.t.advanceWallClockBySeconds(1);
+            assertEquals(List.of("20s: new=3"), three.serverWindows());
+        }
+    }
+
+    @Test
+    void callsBeforeTheIpChangedPodsGoToTheOldOwnerEvenWhenItsTaskAnnouncesItLate() {
+        try (Tasks three = new Tasks(3)) {
+            three.announces("new", NEW_POD, NEW_FROM); // task 2 read the new pod, and is up to date
+            three.progress(2, at(3600));
+            three.progress(1, at(-60)); // task 1, which reads the old pod, is a minute behind
+
+            for (long s = 1; s <= 3; s++) three.serverCalledAt(s); // the old pod calls the server
+            for (long s = 21; s <= 22; s++) three.serverCalledAt(s); // then the new one
+            three.serverCalledAt(65);
+            three.t.advanceWallClockBySeconds(5);
+            List<String> early = three.serverWindows();
+            assertTrue(early.isEmpty(), "task 1 has not read as far as the windows: nothing is final yet, " + early);
+
+            three.announces("old", OLD_POD, at(-3600));
+            three.progress(1, at(3600));
+            three.t.advanceWallClockBySeconds(1);
+            assertEquals(List.of("0s: old=3", "20s: new=2"), three.serverWindows());
         }
     }
 

@@ -80,6 +80,12 @@ public final class IstioLine {
         return this;
     }
 
+    /** No upstream host: the proxy found no endpoint to send the call to (a client's {@code 503 UH}, say). */
+    public IstioLine noUpstreamHost() {
+        upstreamHost = "-";
+        return this;
+    }
+
     /** No SNI: the connection was not Istio mTLS. */
     public IstioLine sniNone() {
         sni = "-";

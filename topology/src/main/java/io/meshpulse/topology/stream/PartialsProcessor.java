@@ -70,15 +70,15 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private final long heartbeatExpirySeconds;
     /** Parsing tasks in all (the raw topic's partitions): with more than one, callers may be announced by another. */
     private final int rawPartitions;
-    /** The longest a window waits (wall clock) for other tasks to announce its unknown callers' IPs. */
+    /** The longest a window waits (wall clock) for other tasks to announce the owners of the IPs it names. */
     private final long callerHoldLimit;
     /** The newest progress this task has put in the IP topic ({@link #sendProgress}). Memory only. */
     private long progressSent = NONE;
     /** The other tasks' progress keys in the IP table. */
     private String[] othersProgressKeys = new String[0];
-    /** How far closing was asked to go when unknown callers held it back; NONE when nothing is held. */
+    /** How far closing was asked to go when callers named by IP held it back; NONE when nothing is held. */
     private long heldTo = NONE;
-    /** Since when (wall clock) closing has been held for unknown callers; NONE when it is not. */
+    /** Since when (wall clock) closing has been held for callers named by IP; NONE when it is not. */
     private long holdSince = NONE;
     private long holdWarned = Long.MIN_VALUE;
     /**
@@ -352,7 +352,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
         askClose(NONE, now); // closes that have waited their delay, input or not
-        if (heldTo != NONE && heldTo > closedUpTo) closeUpTo(heldTo, now); // held for unknown callers: again
+        if (heldTo != NONE && heldTo > closedUpTo) closeUpTo(heldTo, now); // held for callers named by IP: again
         heartbeats.tick(now);
         boolean followed = heartbeats.any();
         expireHeartbeats(now);
@@ -497,14 +497,18 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     /**
-     * How far windows may close now without naming a caller by its IP that another task is still to announce. Each
-     * task announces the IPs of its own pods (from their lines) and resolves its windows' callers through the IP
-     * table when they close. The close delay gives announcements time to travel when tasks move forward together;
-     * it does not when one task is far ahead of another (two instances reading a backlog at different speeds, one
-     * started later, a task just moved to another instance). So a window naming a caller the table does not know
-     * waits until every other task's progress ({@link #sendProgress}) has passed its end, or for
-     * {@link #callerHoldLimit} at most (a caller without a sidecar is never announced; an instance may be down), after
-     * which it is counted under the IP as before. Windows whose callers are all known close as usual.
+     * How far windows may close now without resolving a caller named by IP before every task that could announce its
+     * owner has done so. Each task announces the IPs of its own pods (from their lines) and resolves its windows'
+     * callers through the IP table when they close. The close delay gives announcements time to travel when tasks
+     * move forward together; it does not when one task is far behind another (two instances reading a backlog at
+     * different speeds, one started later, a task just moved to another instance). Then a caller may be unknown yet,
+     * and a known one may be out of date: Kubernetes gives a deleted pod's IP to a new pod, and the task reading the
+     * new pod (or, the other way round, the old one) may not have announced it. The table keeps first sightings, not
+     * last ones, so nothing in it tells a live owner from a stale one. So a window naming any caller (or server) by
+     * IP waits until every other task's progress ({@link #sendProgress}) has passed its end: by then the table holds
+     * every owner first seen before the end, and {@link IpOwnersUpdater#ownerAt} is final. It waits for
+     * {@link #callerHoldLimit} at most (an instance may be down), after which it resolves with what the table holds.
+     * Windows that name no IP close as usual, and nothing waits when the others are ahead (the usual case, live).
      */
     private long callerSafeUpTo(long upTo, long now) {
         if (othersProgressKeys.length == 0 || upTo == NONE) return upTo;
@@ -515,37 +519,35 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             return upTo;
         }
         long from = Math.max(others, closedUpTo); // windows ending by then are safe either way
-        long firstUnknown = Long.MAX_VALUE;
-        Map<String, Boolean> known = new HashMap<>();
+        long firstHeld = Long.MAX_VALUE;
         for (Map.Entry<LiveKey, OpenWindow> e : windows.entries()) {
             long ws = e.getKey().windowStart;
-            if (ws >= firstUnknown || ws + size <= from || ws + size > upTo) continue;
-            if (namesUnknownIp(e.getKey().pair, known)) firstUnknown = ws;
+            if (ws >= firstHeld || ws + size <= from || ws + size > upTo) continue;
+            if (namesIp(e.getKey().pair)) firstHeld = ws;
         }
-        if (firstUnknown == Long.MAX_VALUE) {
+        if (firstHeld == Long.MAX_VALUE) {
             holdSince = NONE;
             return upTo;
         }
         if (holdSince == NONE) holdSince = now;
-        if (now - holdSince < callerHoldLimit) return firstUnknown;
+        if (now - holdSince < callerHoldLimit) return firstHeld;
         holdSince = NONE;
         if (holdWarned == Long.MIN_VALUE || now - holdWarned >= LATE_WARNING_INTERVAL_MS) {
             holdWarned = now;
-            LOG.warn("task {}: closing windows from {} whose callers' IPs no pod has announced, after waiting {} s for "
-                            + "other tasks to read that far (the slowest is at {}: its instance may be down or far "
-                            + "behind, or the callers have no sidecar); those calls are counted under the IP",
-                    context.taskId(), Times.rfc3339(firstUnknown), callerHoldLimit / 1000,
+            LOG.warn("task {}: closing windows from {} that name callers by IP, after waiting {} s for other tasks to "
+                            + "read that far (the slowest is at {}: its instance may be down or far behind); callers "
+                            + "no pod has announced are counted under the IP, and an IP that passed to a new pod "
+                            + "meanwhile (or before) may be counted under the wrong owner",
+                    context.taskId(), Times.rfc3339(firstHeld), callerHoldLimit / 1000,
                     others == Long.MIN_VALUE ? "no progress yet" : Times.rfc3339(others));
         }
         return upTo;
     }
 
-    /** Whether a line pair names a caller (or a server) by an IP the IP table does not hold. */
-    private boolean namesUnknownIp(LinePair p, Map<String, Boolean> known) {
-        if (p.sourceWorkload() == null && p.sourceIp() != null
-                && !known.computeIfAbsent(p.sourceIp(), ip -> ipOwners.get(ip) != null)) return true;
-        return p.destinationWorkload() == null && p.destinationIp() != null
-                && !known.computeIfAbsent(p.destinationIp(), ip -> ipOwners.get(ip) != null);
+    /** Whether a line pair names a caller (or a server) by IP, to be resolved through the IP table. */
+    private static boolean namesIp(LinePair p) {
+        return (p.sourceWorkload() == null && p.sourceIp() != null)
+                || (p.destinationWorkload() == null && p.destinationIp() != null);
     }
 
     /** Closes every window ending at or before {@code upTo}: sends its partials, then a watermark. */
