@@ -1,0 +1,251 @@
+package io.meshpulse.app.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.model.Alert;
+import io.meshpulse.model.Rfc3339;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * An audit of the alerts stage on log files written by {@link CriMesh}, a generator independent of the simulator,
+ * through the whole topology (spine + alerts) under TopologyTestDriver. The promise under test: a flag spike on a
+ * workload pair is alerted within 15 s of its onset (event time), on that pair and flag, with a confirm command for
+ * the AKS add-on; chronic low-rate flags and background noise page nobody.
+ */
+class AlertAuditTest {
+    static final Instant START = Instant.parse("2026-11-20T10:00:00Z");
+    static final String CHECKOUT = "checkout.shop.svc.cluster.local";
+
+    /**
+     * The shop. Pods and their IPs are fixed; each flow writes both sidecars' lines over {@code [from, to)}.
+     * aks-istio-ingress/aks-istio-ingressgateway-external-asm-1-24 → shop/frontend; shop/frontend → checkout and
+     * catalog; checkout → inventory; catalog → pricing.
+     */
+    static final class Shop {
+        final CriMesh m;
+        final CriMesh.Pod gw;
+        final CriMesh.Pod frontend;
+        final CriMesh.Pod checkout;
+        final CriMesh.Pod catalog;
+        final CriMesh.Pod inventory;
+        final CriMesh.Pod pricing;
+        final Instant from;
+        final Instant to;
+
+        Shop(long seed, Instant from, Duration length) {
+            m = new CriMesh(seed);
+            this.from = from;
+            this.to = from.plus(length);
+            gw = m.pod("aks-istio-ingress", "aks-istio-ingressgateway-external-asm-1-24", "10.244.2.5");
+            frontend = m.pod("shop", "frontend", "10.244.0.21");
+            checkout = m.pod("shop", "checkout", "10.244.1.12");
+            catalog = m.pod("shop", "catalog", "10.244.1.30");
+            inventory = m.pod("shop", "inventory", "10.244.3.7");
+            pricing = m.pod("shop", "pricing", "10.244.3.9");
+        }
+
+        /** Users through the ingress gateway to frontend, all answered. */
+        Shop users(double perSecond) {
+            Random r = m.random();
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                m.throughGateway(t, gw, frontend, "frontend.shop.svc.cluster.local", "10.0.40.10", 8080,
+                        "203.0.113." + (10 + r.nextInt(200)), "shop.contoso.com");
+            }
+            return this;
+        }
+
+        /** An external monitor asking the ingress for /healthz on the load balancer's IP: no route, 404 NR. */
+        Shop unroutedProbe(double perSecond) {
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                m.unroutedAtGateway(t, gw, "198.51.100.7", "20.71.3.4", "/healthz", "Uptime-Monitor/2.1");
+            }
+            return this;
+        }
+
+        /** frontend → checkout; {@code ucRatio} of the calls in {@code [spikeFrom, spikeTo)} end 503 UC. */
+        Shop checkout(double perSecond, double ufRate, Instant spikeFrom, Instant spikeTo, double ucRatio) {
+            Random r = m.random();
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                boolean spike = spikeFrom != null && !t.isBefore(spikeFrom) && t.isBefore(spikeTo);
+                double x = r.nextDouble();
+                CriMesh.Outcome o = spike && x < ucRatio ? CriMesh.Outcome.UC
+                        : x > 1 - ufRate ? CriMesh.Outcome.UF : CriMesh.Outcome.OK;
+                m.call(t, frontend, checkout, CHECKOUT, "10.0.40.11", 8080, "/api/cart", o);
+            }
+            return this;
+        }
+
+        /** frontend → catalog with a chronic rate of UF (connection refused, no server line). */
+        Shop catalog(double perSecond, double ufRate) {
+            Random r = m.random();
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                CriMesh.Outcome o = r.nextDouble() < ufRate ? CriMesh.Outcome.UF : CriMesh.Outcome.OK;
+                m.call(t, frontend, catalog, "catalog.shop.svc.cluster.local", "10.0.40.12", 8080, "/api/items", o);
+            }
+            return this;
+        }
+
+        /**
+         * checkout → inventory with a chronic rate of URX: Istio's default retry policy tries a 503 three times,
+         * so the server logs three 503s for each call the client logs as 503 URX.
+         */
+        Shop inventory(double perSecond, double urxRate) {
+            Random r = m.random();
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                CriMesh.Outcome o = r.nextDouble() < urxRate ? CriMesh.Outcome.URX : CriMesh.Outcome.OK;
+                m.call(t, checkout, inventory, "inventory.shop.svc.cluster.local", "10.0.40.13", 8080, "/stock", o);
+            }
+            return this;
+        }
+
+        /** catalog → pricing, one call every 10 s (at second 3 of each window); the calls at {@code ucAt} end 503 UC. */
+        Shop pricing(List<Instant> ucAt) {
+            Random r = m.random();
+            for (long s = from.getEpochSecond() + 3; s < to.getEpochSecond(); s += 10) {
+                long sec = s;
+                boolean uc = ucAt.stream().anyMatch(u -> Math.abs(u.getEpochSecond() - sec) < 5);
+                m.call(Instant.ofEpochSecond(s, r.nextInt(1000) * 1_000_000L), catalog, pricing,
+                        "pricing.shop.svc.cluster.local", "10.0.40.14", 8080, "/price",
+                        uc ? CriMesh.Outcome.UC : CriMesh.Outcome.OK);
+            }
+            return this;
+        }
+
+        List<Alert> replay(Path dir) throws Exception {
+            return AlertAuditTest.replay(m.write(dir), AKS);
+        }
+    }
+
+    static final AlertSettings AKS = AlertSettings.defaults().withRevision("asm-1-24");
+
+    static List<Alert> replay(Path logs, AlertSettings settings) throws Exception {
+        try (AlertPipeline p = new AlertPipeline(settings)) {
+            return p.replay(logs);
+        }
+    }
+
+    static String name(Alert a) {
+        return a.status() + " " + a.severity() + " " + a.failureClass() + " " + a.reporter() + " "
+                + (a.source() == null ? "-" : a.source().namespace() + "/" + a.source().workload()) + " -> "
+                + a.destination().namespace() + "/" + a.destination().service() + "/" + a.destination().workload()
+                + " starts " + a.startsAt() + " detected " + a.detectedAt() + " ends " + a.endsAt()
+                + " obs " + a.observed().failures() + "/" + a.observed().requests();
+    }
+
+    static long ms(String rfc3339) {
+        return Rfc3339.parseMillis(rfc3339, 0, rfc3339.length());
+    }
+
+    /** Every record that would page: a pair alert of any severity but info, or a critical burn rate. */
+    static List<String> pages(List<Alert> alerts) {
+        return alerts.stream().filter(a -> !a.severity().equals("info"))
+                .filter(a -> !(a.failureClass().equals("SLO_BURN") && a.severity().equals("warning")))
+                .map(AlertAuditTest::name).toList();
+    }
+
+    static void show(String test, List<Alert> alerts) {
+        alerts.forEach(a -> System.out.println("AUDIT " + test + " " + name(a)));
+    }
+
+    /**
+     * Half an hour and more of chronic low-rate UF (connection refused, the client's sidecar only): 0.3% on a
+     * 10/s pair and 1% on a 20/s pair. Neither ever reaches the 5% a window needs to be suspicious, so no pair
+     * alert. The destination's burn rate at 1% is 10 against a 99.9% objective: a ticket (warning), never a page.
+     */
+    @Test
+    void chronicLowRateUfPagesNobody(@TempDir Path dir) throws Exception {
+        Shop shop = new Shop(11, START, Duration.ofMinutes(35)).users(10).catalog(10, 0.003).checkout(20, 0.01, null, null, 0);
+        List<Alert> alerts = shop.replay(dir);
+        show("chronic-uf", alerts);
+        assertEquals(List.of(), pages(alerts));
+        assertTrue(alerts.stream().noneMatch(a -> a.failureClass().equals("UF")), "no pair alert for a chronic UF");
+    }
+
+    /**
+     * A pair with one call every 10 s and a single 503 UC now and then (three in 35 minutes, 12 minutes apart):
+     * one failed call is not an incident.
+     */
+    @Test
+    void aThinPairWithAnOccasionalUcPagesNobody(@TempDir Path dir) throws Exception {
+        Shop shop = new Shop(14, START, Duration.ofMinutes(35)).users(10)
+                .pricing(List.of(START.plusSeconds(7 * 60), START.plusSeconds(19 * 60), START.plusSeconds(31 * 60)));
+        List<Alert> alerts = shop.replay(dir);
+        show("thin", alerts);
+        assertEquals(List.of(), pages(alerts));
+        assertTrue(alerts.stream().noneMatch(a -> a.failureClass().equals("UC")), "no pair alert for a lone UC");
+    }
+
+    /**
+     * 30% UC on frontend → checkout (20/s) for two minutes, starting at {@code offsetMs} into a 10 s window, while
+     * frontend → catalog, in the same namespace, has a chronic 0.5% UF. The UC alert names the pair and the flag, is
+     * detected (event time: the end of the window that fired) at most 15 s after the onset, carries commands for the
+     * AKS add-on, and resolves after the spike ends; the neighbour raises nothing.
+     */
+    @ParameterizedTest(name = "onset {0} ms into a window")
+    @ValueSource(ints = {500, 4200, 8400, 9600})
+    void aUcSpikeIsAlertedWithin15sAndResolves(int offsetMs, @TempDir Path dir) throws Exception {
+        Instant onset = START.plusSeconds(600).plusMillis(offsetMs);
+        Instant end = onset.plusSeconds(120);
+        Shop shop = new Shop(20 + offsetMs, START, Duration.ofMinutes(14)).users(10).catalog(10, 0.005)
+                .checkout(20, 0, onset, end, 0.30);
+        List<Alert> alerts = shop.replay(dir);
+        show("spike-" + offsetMs, alerts);
+
+        Alert a = alerts.stream().filter(x -> x.failureClass().equals("UC") && x.status().equals(Alert.FIRING))
+                .findFirst().orElse(null);
+        assertNotNull(a, alerts.stream().map(AlertAuditTest::name).toList().toString());
+        assertEquals("source", a.reporter());
+        assertEquals("shop", a.source().namespace());
+        assertEquals("frontend", a.source().workload());
+        assertEquals(CHECKOUT, a.destination().service());
+        long delay = ms(a.detectedAt()) - onset.toEpochMilli();
+        System.out.println("AUDIT spike-" + offsetMs + " onset-to-detected " + delay + " ms, startsAt " + a.startsAt());
+        assertTrue(delay > 0 && delay <= 15_000, "detected " + delay + " ms after the onset");
+        assertTrue(Math.abs(ms(a.startsAt()) - onset.toEpochMilli()) < 10_000, "starts with the onset's window: " + a.startsAt());
+
+        var d = a.diagnosis();
+        assertTrue(d.title().contains("503 UC"), d.title());
+        assertTrue(String.join("\n", d.evidence()).contains("from shop/frontend to shop/checkout ended UC"), d.evidence().toString());
+        assertTrue(d.commands().contains("kubectl get pods -n shop -l app=checkout -o wide"), d.commands().toString());
+        assertTrue(a.exemplars().stream().allMatch(x -> x.contains(" UC upstream_reset_before_response_started{connection_termination} ")),
+                a.exemplars().toString());
+        for (String c : concat(d.commands(), d.fix())) {
+            if (c.contains("istioctl")) assertTrue(c.contains("istioctl --istioNamespace aks-istio-system"), c);
+            assertTrue(!c.matches(".*(?<!aks-)istio-system.*") && !c.contains("istio-injection=enabled"), c);
+            assertTrue(!c.contains("${ASM_REV}"), "the revision is configured: " + c);
+        }
+
+        // Only the spiking pair, and its destination's burn rate, say anything.
+        for (Alert x : alerts) {
+            boolean spikePair = x.fingerprint().equals(a.fingerprint());
+            boolean burn = x.failureClass().equals("SLO_BURN") && CHECKOUT.equals(x.destination().service());
+            assertTrue(spikePair || burn || x.severity().equals("info"), "unrelated: " + name(x));
+        }
+
+        Alert resolved = alerts.stream().filter(x -> x.fingerprint().equals(a.fingerprint())
+                && x.status().equals(Alert.RESOLVED)).findFirst().orElse(null);
+        assertNotNull(resolved, "resolved after the spike ends");
+        long endsAt = ms(resolved.endsAt());
+        assertTrue(endsAt >= end.toEpochMilli() - 10_000 && endsAt <= end.toEpochMilli() + 10_000,
+                "ends with the spike's last window: " + resolved.endsAt() + " vs " + end);
+        assertTrue(ms(resolved.observed().windowEnd()) <= end.toEpochMilli() + 40_000,
+                "resolved after 3 clean windows: " + resolved.observed().windowEnd());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}
