@@ -332,7 +332,11 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
      * A destination-side failure that is the other face of a client-side one on the same call is folded into the
      * client's alert (it appears there as evidence): NR filter_chain_not_found behind a client's UC, DC behind a
      * client's UT (the client's sidecar gave up) or DC (the calling app hung up, and both sidecars log it), the
-     * server's own 5xx behind the client's.
+     * server's own 5xx behind the client's. The server's 5xx are also folded when the client's view accounts for
+     * every one of them: each is either a call the client logged as failed (5xx or URX) or a try the client's
+     * sidecar retried (the server saw more requests than the client logged). Retries log one failed call up to three
+     * times on the server (Istio retries a 503 twice by default), in clumps the server's binomial test takes for a
+     * spike; the client's view counts each call once and is the one that judges it.
      */
     private boolean explainedByPeer(Observation o, String c, List<Observation> window) {
         PairWindowStats s = o.stats();
@@ -350,6 +354,10 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             long k = 0;
             for (String cc : clientClasses) k += w.count(cc);
             if ((double) k / x.requests() >= settings.minRatio()) return true;
+            if ("APP_5XX".equals(c)) {
+                long retried = Math.max(0, s.requests() - x.requests());
+                if (o.count(c) <= k + w.count("URX") + retried) return true;
+            }
         }
         return false;
     }

@@ -31,4 +31,33 @@ class AlertsProcessorFoldingTest {
         String evidence = String.join("\n", a.diagnosis().evidence());
         assertTrue(evidence.contains("logged 9 request(s) from web/frontend ending DC as well"), evidence);
     }
+
+    /**
+     * A caller whose sidecar retries 503s (Istio: two retries by default) turns one failed call into three 503s on
+     * the server. A chronic 1-2% of URX at the client, with the server's 5xx in clumps of three, is one chronic
+     * failure: the client's view judges it and the server's view does not page on its own. Failed before the fold
+     * took retries into account (the server's 9 of 56 paged as APP_5XX).
+     */
+    @Test
+    void theServersRetriedFailuresAreTheClientsToJudge() {
+        for (int i = 0; i < 40; i++) {
+            int urx = i == 30 ? 3 : i % 3 == 0 ? 1 : 0;
+            stage.send(obs(i, "source", FRONTEND, CHECKOUT, 50, "URX", urx));
+            stage.send(obs(i, "destination", FRONTEND, CHECKOUT, 50 + 2L * urx, "APP_5XX", 3L * urx));
+            stage.settle();
+        }
+        assertEquals(0, stage.pages("APP_5XX"), show(stage.of("APP_5XX")));
+        assertEquals(0, stage.pages("URX"), show(stage.of("URX")));
+    }
+
+    /** 5xx the client's view does not account for (neither failed calls nor retries) are the server's own. */
+    @Test
+    void serverFailuresTheClientDoesNotAccountForStillPage() {
+        for (int i = 0; i < 30; i++) {
+            stage.send(obs(i, "source", FRONTEND, CHECKOUT, 50, "URX", 0));
+            stage.send(obs(i, "destination", FRONTEND, CHECKOUT, 50, "APP_5XX", i == 20 ? 10 : 0));
+            stage.settle();
+        }
+        assertEquals(1, stage.pages("APP_5XX"), show(stage.of("APP_5XX")));
+    }
 }

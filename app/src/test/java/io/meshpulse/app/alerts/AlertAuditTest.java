@@ -173,6 +173,19 @@ class AlertAuditTest {
     }
 
     /**
+     * A chronic 1% of URX on checkout → inventory. With Istio's default retries the server's sidecar logs three
+     * 503s for each call that finally fails, so its view has three times the failures, in clumps of three: the
+     * same chronic failure, not an incident of the server's own, and the client's view already judges it.
+     */
+    @Test
+    void chronicLowRateUrxBehindRetriesPagesNobody(@TempDir Path dir) throws Exception {
+        Shop shop = new Shop(12, START, Duration.ofMinutes(35)).users(10).checkout(20, 0, null, null, 0).inventory(5, 0.01);
+        List<Alert> alerts = shop.replay(dir);
+        show("chronic-urx", alerts);
+        assertEquals(List.of(), pages(alerts));
+    }
+
+    /**
      * A pair with one call every 10 s and a single 503 UC now and then (three in 35 minutes, 12 minutes apart):
      * one failed call is not an incident.
      */
