@@ -49,6 +49,9 @@ class CatalogTest {
                 CATALOG.find("NR", "destination", "filter_chain_not_found", Set.of("caller-without-sidecar")).id());
         assertEquals("nr-filter-chain-plaintext", CATALOG.find("NR", "destination", "filter_chain_not_found", Set.of()).id());
         assertEquals("nr-route-not-found", CATALOG.find("NR", "source", "route_not_found", Set.of()).id());
+        assertEquals("nr-ingress-unrouted-host",
+                CATALOG.find("NR", "source", "route_not_found", Set.of("ingress-unrouted-host")).id());
+        assertEquals("info", CATALOG.entry("nr-ingress-unrouted-host").severity());
         assertEquals("rbac-deny-policy", CATALOG.find("RBAC", "destination", "policy-named", Set.of()).id());
         assertEquals("rbac-allow-default-deny", CATALOG.find("RBAC", "destination", "policy-none", Set.of()).id());
         assertEquals("fault-injection", CATALOG.find("DI", "source", null, Set.of()).id());

@@ -163,6 +163,12 @@ public final class Correlator {
             else if (affected.size() == 1) signals.add("one-caller");
         }
 
+        // An ingress gateway's 404 NR for a host that names nothing in the mesh: no workload pair is involved
+        // (monitors, scanners, clients using the load balancer's address), so its entry is an info finding.
+        if ("NR".equals(failureClass) && "source".equals(s.reporter()) && ROUTE_NOT_FOUND.equals(cause)
+                && s.source() != null && isIngressGateway(s.source().workload()) && s.destination().namespace() == null) {
+            signals.add("ingress-unrouted-host");
+        }
         if (baseline >= 0.005) signals.add("chronic-baseline");
         if (n > 0 && (double) s.failures() / n >= settings.outageRatio()) signals.add("outage");
         if ("EGRESS_BLOCKED".equals(failureClass)) signals.add("blackhole");
@@ -210,6 +216,11 @@ public final class Correlator {
             if (parser.parse(l) instanceof ParseResult.Parsed p) out.add(p.record());
         }
         return out;
+    }
+
+    /** A gateway by its workload name that is not an egress gateway. */
+    static boolean isIngressGateway(String workload) {
+        return io.meshpulse.topology.attribute.Attribution.isGateway(workload) && !workload.contains("egress");
     }
 
     static String portOf(String cluster) {

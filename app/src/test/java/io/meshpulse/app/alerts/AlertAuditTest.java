@@ -186,6 +186,27 @@ class AlertAuditTest {
     }
 
     /**
+     * An external monitor asks the ingress gateway for /healthz on the load balancer's IP every 5 s and gets
+     * 404 NR route_not_found: no Gateway serves that host, so no workload is involved. An info finding at most.
+     */
+    @Test
+    void unroutedProbesAtTheIngressPageNobody(@TempDir Path dir) throws Exception {
+        Shop shop = new Shop(13, START, Duration.ofMinutes(20)).users(10).unroutedProbe(0.2);
+        List<Alert> alerts = shop.replay(dir);
+        show("probe", alerts);
+        assertEquals(List.of(), pages(alerts));
+        // What is said is an info finding on the gateway, with commands for the AKS add-on's ingress.
+        Alert a = alerts.stream().filter(x -> x.failureClass().equals("NR")).findFirst().orElse(null);
+        assertNotNull(a, "the unrouted host is still reported");
+        assertEquals("info", a.severity());
+        assertEquals("aks-istio-ingressgateway-external-asm-1-24", a.source().workload());
+        assertEquals("20.71.3.4", a.destination().service());
+        assertTrue(a.diagnosis().title().contains("host the ingress gateway does not serve"), a.diagnosis().title());
+        assertTrue(a.diagnosis().commands().contains("istioctl --istioNamespace aks-istio-system proxy-config routes "
+                + "deploy/aks-istio-ingressgateway-external-asm-1-24 -n aks-istio-ingress"), a.diagnosis().commands().toString());
+    }
+
+    /**
      * A pair with one call every 10 s and a single 503 UC now and then (three in 35 minutes, 12 minutes apart):
      * one failed call is not an incident.
      */
