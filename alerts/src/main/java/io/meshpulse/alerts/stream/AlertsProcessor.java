@@ -639,8 +639,13 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }
     }
 
+    /**
+     * Whether both windows burn at least {@code factor} times the budget. The short window needs burn-min-requests
+     * requests and min-failures failures: on a destination with one call every 10 s, a single failed call in the
+     * slow burn's half hour is already a burn of about 6, and says nothing about a 0.1% budget.
+     */
     private boolean burning(long[] longW, long[] shortW, double factor, double budget) {
-        if (shortW[0] < settings.burnMinRequests() || longW[0] == 0) return false;
+        if (shortW[0] < settings.burnMinRequests() || shortW[1] < settings.minFailures() || longW[0] == 0) return false;
         double longBurn = (double) longW[1] / longW[0] / budget;
         double shortBurn = (double) shortW[1] / shortW[0] / budget;
         return longBurn >= factor && shortBurn >= factor;
