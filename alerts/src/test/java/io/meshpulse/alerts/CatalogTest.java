@@ -16,7 +16,8 @@ class CatalogTest {
     static final Catalog CATALOG = Catalog.load();
     static final Map<String, String> FACTS = Map.ofEntries(Map.entry("source", "checkout/checkout-api"),
             Map.entry("sourceNamespace", "checkout"), Map.entry("sourceWorkload", "checkout-api"),
-            Map.entry("sourcePod", "checkout-api-0"), Map.entry("destination", "checkout/payments-api"),
+            Map.entry("sourcePod", "checkout-api-0"), Map.entry("logNamespace", "checkout"),
+            Map.entry("logWorkload", "checkout-api"), Map.entry("destination", "checkout/payments-api"),
             Map.entry("namespace", "checkout"), Map.entry("service", "payments-api"),
             Map.entry("host", "payments-api.checkout.svc.cluster.local"), Map.entry("workload", "payments-api"),
             Map.entry("pod", "payments-api-0"), Map.entry("port", "8080"), Map.entry("policy", "deny-checkout-api"),

@@ -252,6 +252,15 @@ public final class Correlator {
         else if (workload != null) f.put("service", workload);
         if (workload != null) f.put("workload", workload);
         if (dst.namespace() != null && workload != null) f.put("pod", podOf(dst.namespace(), workload));
+        // The sidecar that wrote the lines: the caller's for a client-side view, the server's for a server-side one
+        // (a server-side UC or UF is in the server's log; the caller's shows a 503 or a retried 200).
+        if ("destination".equals(s.reporter())) {
+            if (dst.namespace() != null) f.put("logNamespace", dst.namespace());
+            if (dst.workload() != null) f.put("logWorkload", dst.workload());
+        } else if (src != null && src.namespace() != null) {
+            f.put("logNamespace", src.namespace());
+            f.put("logWorkload", src.workload());
+        }
     }
 
     static String podOf(String namespace, String workload) {

@@ -86,6 +86,18 @@ class AlertAuditTest {
             return this;
         }
 
+        /**
+         * frontend → checkout where, in {@code [spikeFrom, spikeTo)}, checkout's app drops {@code perTryUc} of the
+         * connections: 503 UC on the server's inbound side, retried by the client's sidecar.
+         */
+        Shop checkoutServerSide(double perSecond, Instant spikeFrom, Instant spikeTo, double perTryUc) {
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                boolean spike = !t.isBefore(spikeFrom) && t.isBefore(spikeTo);
+                m.callWithRetries(t, frontend, checkout, CHECKOUT, "10.0.40.11", 8080, "/api/cart", spike ? perTryUc : 0);
+            }
+            return this;
+        }
+
         /** frontend → catalog with a chronic rate of UF (connection refused, no server line). */
         Shop catalog(double perSecond, double ufRate) {
             Random r = m.random();
@@ -278,6 +290,41 @@ class AlertAuditTest {
                 "ends with the spike's last window: " + resolved.endsAt() + " vs " + end);
         assertTrue(ms(resolved.observed().windowEnd()) <= end.toEpochMilli() + 40_000,
                 "resolved after 3 clean windows: " + resolved.observed().windowEnd());
+    }
+
+    /**
+     * The other shape of a 30% UC spike: checkout's app drops connections, so checkout's sidecar logs 503 UC on its
+     * inbound side for each try, and frontend's sidecar retries (Istio's default) and logs mostly 200, sometimes
+     * 503 URX. The alert is the server side's (reporter destination), within 15 s of the onset, and its command to
+     * see the UC lines reads the sidecar that wrote them, checkout's, not frontend's (which has none).
+     */
+    @Test
+    void aServerSideUcSpikeBehindRetriesIsAlertedOnTheServersView(@TempDir Path dir) throws Exception {
+        Instant onset = START.plusSeconds(600).plusMillis(4200);
+        Instant end = onset.plusSeconds(120);
+        Shop shop = new Shop(77, START, Duration.ofMinutes(14)).users(10).catalog(10, 0.005)
+                .checkoutServerSide(20, onset, end, 0.30);
+        List<Alert> alerts = shop.replay(dir);
+        show("server-uc", alerts);
+        Alert a = alerts.stream().filter(x -> x.status().equals(Alert.FIRING)).findFirst().orElse(null);
+        assertNotNull(a, "an alert");
+        assertEquals("UC", a.failureClass());
+        assertEquals("destination", a.reporter());
+        assertEquals("frontend", a.source().workload());
+        assertEquals("checkout", a.destination().workload());
+        long delay = ms(a.detectedAt()) - onset.toEpochMilli();
+        System.out.println("AUDIT server-uc onset-to-detected " + delay + " ms");
+        assertTrue(delay > 0 && delay <= 15_000, "detected " + delay + " ms after the onset");
+        List<String> commands = a.diagnosis().commands();
+        assertTrue(commands.contains("kubectl logs -n shop deploy/checkout -c istio-proxy --since=10m | grep ' UC ' | tail -5"),
+                commands.toString());
+        assertTrue(commands.stream().noneMatch(c -> c.contains("deploy/frontend -c istio-proxy")), commands.toString());
+        assertTrue(alerts.stream().allMatch(x -> x.fingerprint().equals(a.fingerprint()) || x.severity().equals("info")),
+                "nothing else: " + alerts.stream().map(AlertAuditTest::name).toList());
+        Alert resolved = alerts.stream().filter(x -> x.fingerprint().equals(a.fingerprint())
+                && x.status().equals(Alert.RESOLVED)).findFirst().orElse(null);
+        assertNotNull(resolved, "resolved after the spike ends");
+        assertTrue(Math.abs(ms(resolved.endsAt()) - end.toEpochMilli()) <= 10_000, resolved.endsAt());
     }
 
     /**

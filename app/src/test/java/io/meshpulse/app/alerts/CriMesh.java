@@ -99,6 +99,37 @@ final class CriMesh {
         }
     }
 
+    /**
+     * A meshed call whose tries the server's app may cut ({@code perTryUc}): the server's sidecar logs each try,
+     * 503 UC on its inbound side when the app dropped the connection; the client's sidecar retries a 503 twice
+     * (Istio's default) and logs one line: 200 if a try succeeded, 503 URX otherwise.
+     */
+    void callWithRetries(Instant start, Pod client, Pod server, String host, String clusterIp, int port, String path,
+                         double perTryUc) {
+        String rid = UUID.randomUUID().toString();
+        String auth = host + ":" + port;
+        String ua = "\"Go-http-client/1.1\"";
+        String head = "\"GET " + path + " HTTP/1.1\" ";
+        long ms = start.toEpochMilli();
+        boolean ok = false;
+        int t = 0;
+        long at = ms + 1;
+        for (; t < 3 && !ok; t++) {
+            int dur = 2 + rnd.nextInt(6);
+            ok = rnd.nextDouble() >= perTryUc;
+            add(server, at, dur, ok
+                    ? inbound(head, 200, "-", 300, dur, ua, rid, auth, server, client, port, host)
+                    : inbound(head, 503, "UC", 95, dur, ua, rid, auth, server, client, port, host)
+                            .replace(" 503 UC via_upstream ", " 503 UC upstream_reset_before_response_started{connection_termination} "));
+            at += dur + 1 + rnd.nextInt(25); // Envoy's retry back-off: 25 ms base
+        }
+        int total = (int) (at - ms);
+        add(client, ms, total, head + (ok ? "200 - via_upstream" : "503 URX via_upstream") + " - \"-\" 0 "
+                + (ok ? 300 : 95) + " " + total + " " + (total - 1) + " \"-\" " + ua + " \"" + rid + "\" \"" + auth
+                + "\" \"" + server.ip() + ":" + port + "\" outbound|" + port + "||" + host + " " + client.ip() + ":"
+                + nextPort() + " " + clusterIp + ":" + port + " " + client.ip() + ":" + nextPort() + " - default");
+    }
+
     /** A request from outside the mesh to a gateway pod that no route matches: 404 NR route_not_found. */
     void unroutedAtGateway(Instant start, Pod gateway, String callerIp, String host, String path, String ua) {
         add(gateway, start.toEpochMilli(), 0, "\"GET " + path + " HTTP/1.1\" 404 NR route_not_found - \"-\" 0 0 0 - \""
