@@ -163,10 +163,13 @@ public final class Correlator {
             else if (affected.size() == 1) signals.add("one-caller");
         }
 
-        // An ingress gateway's 404 NR for a host that names nothing in the mesh: no workload pair is involved
-        // (monitors, scanners, clients using the load balancer's address), so its entry is an info finding.
+        // An ingress gateway's 404 NR for the load balancer's own address (an IP, not a host name): no Gateway
+        // serves a bare IP, so no user's route is involved (uptime monitors, scanners), and its entry is an info
+        // finding. A host NAME that stops matching a route at the ingress is the classic Gateway/VirtualService
+        // host mismatch, every user of that host failing: it pages as any NR does.
         if ("NR".equals(failureClass) && "source".equals(s.reporter()) && ROUTE_NOT_FOUND.equals(cause)
-                && s.source() != null && isIngressGateway(s.source().workload()) && s.destination().namespace() == null) {
+                && s.source() != null && isIngressGateway(s.source().workload()) && s.destination().namespace() == null
+                && isIpLiteral(s.destination().service())) {
             signals.add("ingress-unrouted-host");
         }
         if (baseline >= 0.005) signals.add("chronic-baseline");
@@ -216,6 +219,17 @@ public final class Correlator {
             if (parser.parse(l) instanceof ParseResult.Parsed p) out.add(p.record());
         }
         return out;
+    }
+
+    /** Whether a host (as a request's authority names it, port or not) is an IPv4 or IPv6 address. */
+    static boolean isIpLiteral(String host) {
+        if (host == null || host.isEmpty()) return false;
+        if (host.charAt(0) == '[') return host.indexOf(']') > 1; // [v6] or [v6]:port
+        int colons = 0;
+        for (int i = 0; i < host.length(); i++) if (host.charAt(i) == ':') colons++;
+        if (colons > 1) return host.matches("[0-9A-Fa-f:.]+"); // bare IPv6
+        String h = colons == 1 ? host.substring(0, host.indexOf(':')) : host;
+        return h.matches("(\\d{1,3}\\.){3}\\d{1,3}");
     }
 
     /** A gateway by its workload name that is not an egress gateway. */

@@ -65,6 +65,24 @@ class AlertAuditTest {
             return this;
         }
 
+        /**
+         * Users through the ingress gateway to frontend until {@code brokenFrom}, then 404 NR route_not_found for
+         * the same public host: the Gateway or VirtualService that served shop.contoso.com stopped matching it.
+         */
+        Shop usersLoseTheirRoute(double perSecond, Instant brokenFrom) {
+            Random r = m.random();
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                String caller = "203.0.113." + (10 + r.nextInt(200));
+                if (t.isBefore(brokenFrom)) {
+                    m.throughGateway(t, gw, frontend, "frontend.shop.svc.cluster.local", "10.0.40.10", 8080, caller,
+                            "shop.contoso.com");
+                } else {
+                    m.unroutedAtGateway(t, gw, caller, "shop.contoso.com", "/products", "Mozilla/5.0 (X11; Linux x86_64)");
+                }
+            }
+            return this;
+        }
+
         /** An external monitor asking the ingress for /healthz on the load balancer's IP: no route, 404 NR. */
         Shop unroutedProbe(double perSecond) {
             for (Instant t : m.arrivals(from, to, perSecond)) {
@@ -216,6 +234,25 @@ class AlertAuditTest {
         assertTrue(a.diagnosis().title().contains("host the ingress gateway does not serve"), a.diagnosis().title());
         assertTrue(a.diagnosis().commands().contains("istioctl --istioNamespace aks-istio-system proxy-config routes "
                 + "deploy/aks-istio-ingressgateway-external-asm-1-24 -n aks-istio-ingress"), a.diagnosis().commands().toString());
+    }
+
+    /**
+     * The other face of the case above: the public host that users reach stops matching any route at the ingress
+     * (a VirtualService's hosts or gateways changed, the Gateway's hosts no longer name it). The gateway answers
+     * 404 NR route_not_found for shop.contoso.com, a host outside the mesh registry just like the monitor's address,
+     * but this is every user failing: it must page, not pass as an info finding.
+     */
+    @Test
+    void aPublicHostThatLosesItsRouteAtTheIngressPages(@TempDir Path dir) throws Exception {
+        Instant broken = START.plus(Duration.ofMinutes(10));
+        Shop shop = new Shop(15, START, Duration.ofMinutes(14)).usersLoseTheirRoute(10, broken);
+        List<Alert> alerts = shop.replay(dir);
+        show("route-lost", alerts);
+        Alert a = alerts.stream().filter(x -> x.failureClass().equals("NR")).findFirst().orElse(null);
+        assertNotNull(a, "the lost route is reported");
+        assertEquals("critical", a.severity(), name(a));
+        assertEquals("shop.contoso.com", a.destination().service());
+        assertTrue(!Instant.parse(a.detectedAt()).isAfter(broken.plusSeconds(15)), "detected at " + a.detectedAt());
     }
 
     /**
