@@ -48,6 +48,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     public static final String SILENCE = "SILENCE";
     public static final String SLO_BURN = "SLO_BURN";
     public static final String EGRESS_AUDIT = "EGRESS_AUDIT";
+    /** Istio's default retry policy retries a 503 twice: a call that fails in the end is up to three 503s. */
+    static final int RETRIES = 2;
 
     private final AlertSettings settings;
     private final Detector detector;
@@ -336,7 +338,10 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
      * every one of them: each is either a call the client logged as failed (5xx or URX) or a try the client's
      * sidecar retried (the server saw more requests than the client logged). Retries log one failed call up to three
      * times on the server (Istio retries a 503 twice by default), in clumps the server's binomial test takes for a
-     * spike; the client's view counts each call once and is the one that judges it.
+     * spike; the client's view counts each call once and is the one that judges it. Only {@link #RETRIES} retried
+     * tries per failed call count as its clump: the server's 503s on tries the caller retried into a success are
+     * the server failing on its own, out of the caller's sight (30% of tries failing is 2.7% of calls failing at
+     * the caller, below min-ratio, and a slow burn), and the server's view judges them.
      */
     private boolean explainedByPeer(Observation o, String c, List<Observation> window) {
         PairWindowStats s = o.stats();
@@ -355,8 +360,11 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             for (String cc : clientClasses) k += w.count(cc);
             if ((double) k / x.requests() >= settings.minRatio()) return true;
             if ("APP_5XX".equals(c)) {
-                long retried = Math.max(0, s.requests() - x.requests());
-                if (o.count(c) <= k + w.count("URX") + retried) return true;
+                // Only the retries of the calls that failed in the end are their clumps: a try retried into a
+                // success is a failure of the server's own that the caller's retries hid.
+                long failedCalls = k + w.count("URX");
+                long retried = Math.min(Math.max(0, s.requests() - x.requests()), failedCalls * RETRIES);
+                if (o.count(c) <= failedCalls + retried) return true;
             }
         }
         return false;

@@ -50,6 +50,34 @@ class AlertsProcessorFoldingTest {
         assertEquals(0, stage.pages("URX"), show(stage.of("URX")));
     }
 
+    /**
+     * A server whose app fails 30% of its tries, independently, behind a caller that retries 503 twice: of 200
+     * calls a window, 5 fail all three tries (the caller logs 503 URX, 2.5%, below min-ratio), and 78 retries hide
+     * the other failed tries from the caller. The server logs 83 503s in 278 tries. The counts add up (83 = 5 + 78),
+     * but the retries are not the clumps of the calls that failed (those are at most 3 × 5 = 15 tries): 68 of the
+     * 503s were the server failing calls the caller then saved. That is a broken server, and the server's view must
+     * page; the client's view says nothing and the burn rate of 2.5% needs many minutes. Failed while the fold took
+     * every retried try as accounted for (no APP_5XX alert at all).
+     */
+    @Test
+    void aServerFailingTriesTheCallerSavesStillPages() {
+        for (int i = 0; i < 30; i++) {
+            boolean broken = i >= 20;
+            stage.send(obs(i, "source", FRONTEND, CHECKOUT, 200, "URX", broken ? 5 : 0));
+            stage.send(obs(i, "destination", FRONTEND, CHECKOUT, broken ? 278 : 200, "APP_5XX", broken ? 83 : 0));
+            stage.settle();
+        }
+        assertEquals(1, stage.pages("APP_5XX"), show(stage.of("APP_5XX")));
+        Alert a = stage.of("APP_5XX").get(0);
+        assertEquals("destination", a.reporter());
+        assertEquals(StageDriver.T0 + 21 * StageDriver.SIZE, millis(a.detectedAt()),
+                "detected on the first broken window");
+    }
+
+    private static long millis(String t) {
+        return java.time.Instant.parse(t).toEpochMilli();
+    }
+
     /** 5xx the client's view does not account for (neither failed calls nor retries) are the server's own. */
     @Test
     void serverFailuresTheClientDoesNotAccountForStillPage() {

@@ -116,6 +116,19 @@ class AlertAuditTest {
             return this;
         }
 
+        /**
+         * frontend → checkout where, from {@code onset} on, checkout's app answers {@code perTry503} of the tries
+         * 503; frontend's sidecar retries them (Istio's default, two retries), so only about perTry503³ of the calls
+         * fail as the client sees them (503 URX), while checkout's sidecar logs every failed try.
+         */
+        Shop checkoutRetried503(double perSecond, Instant onset, double perTry503) {
+            for (Instant t : m.arrivals(from, to, perSecond)) {
+                m.callWithRetried503(t, frontend, checkout, CHECKOUT, "10.0.40.11", 8080, "/api/cart",
+                        t.isBefore(onset) ? 0 : perTry503);
+            }
+            return this;
+        }
+
         /** frontend → catalog with a chronic rate of UF (connection refused, no server line). */
         Shop catalog(double perSecond, double ufRate) {
             Random r = m.random();
@@ -362,6 +375,57 @@ class AlertAuditTest {
                 && x.status().equals(Alert.RESOLVED)).findFirst().orElse(null);
         assertNotNull(resolved, "resolved after the spike ends");
         assertTrue(Math.abs(ms(resolved.endsAt()) - end.toEpochMilli()) <= 10_000, resolved.endsAt());
+    }
+
+    /** Whether {@code a} tells the SRE about frontend → checkout: a pair alert (either view) or checkout's burn rate. */
+    static boolean aboutCheckout(Alert a) {
+        if (!a.status().equals(Alert.FIRING) || a.severity().equals("info")) return false;
+        if (a.failureClass().equals("SLO_BURN")) return CHECKOUT.equals(a.destination().service());
+        return a.source() != null && "frontend".equals(a.source().workload())
+                && (CHECKOUT.equals(a.destination().service()) || "checkout".equals(a.destination().workload()));
+    }
+
+    /**
+     * checkout's app starts answering 30% of its tries 503 after half an hour of clean traffic. frontend's sidecar
+     * retries each 503 twice, so the caller sees only about 2.7% of its calls fail (503 URX), while checkout's
+     * sidecar logs every failed try (about 30% of what it serves). That is a broken server and a user-visible
+     * failure 27 times the 99.9% objective's budget: something (a pair alert on either view, or checkout's burn
+     * rate) must say so within 5 minutes.
+     */
+    @Test
+    void aServerFailing30PercentOfTriesBehindRetriesIsReportedWithin5Minutes(@TempDir Path dir) throws Exception {
+        Instant onset = START.plusSeconds(30 * 60).plusMillis(4200);
+        Shop shop = new Shop(31, START, Duration.ofMinutes(37)).users(10).catalog(10, 0.005)
+                .checkoutRetried503(20, onset, 0.30);
+        List<Alert> alerts = shop.replay(dir);
+        show("retried-503-30", alerts);
+        Alert a = alerts.stream().filter(AlertAuditTest::aboutCheckout).findFirst().orElse(null);
+        assertNotNull(a, "nothing said about checkout: " + alerts.stream().map(AlertAuditTest::name).toList());
+        long delay = ms(a.detectedAt()) - onset.toEpochMilli();
+        System.out.println("AUDIT retried-503-30 onset-to-detected " + delay + " ms: " + name(a));
+        assertTrue(delay > 0 && delay <= 5 * 60_000, "detected " + delay + " ms after the onset: " + name(a));
+        assertTrue(alerts.stream().filter(x -> !x.severity().equals("info") && !x.failureClass().equals("SLO_BURN"))
+                .allMatch(x -> "frontend".equals(x.source().workload()) && "checkout".equals(x.destination().workload())),
+                "no other pair pages: " + pages(alerts));
+    }
+
+    /**
+     * The same with 60% of the tries failing: about 22% of the calls fail as frontend sees them (0.6³), and
+     * checkout fails 60% of what it serves. A critical pair alert on frontend → checkout within 15 s of the onset.
+     */
+    @Test
+    void aServerFailing60PercentOfTriesBehindRetriesPagesCriticalWithin15s(@TempDir Path dir) throws Exception {
+        Instant onset = START.plusSeconds(10 * 60).plusMillis(4200);
+        Shop shop = new Shop(32, START, Duration.ofMinutes(13)).users(10).catalog(10, 0.005)
+                .checkoutRetried503(20, onset, 0.60);
+        List<Alert> alerts = shop.replay(dir);
+        show("retried-503-60", alerts);
+        Alert a = alerts.stream().filter(x -> aboutCheckout(x) && x.severity().equals("critical")
+                && !x.failureClass().equals("SLO_BURN")).findFirst().orElse(null);
+        assertNotNull(a, "no critical pair alert: " + alerts.stream().map(AlertAuditTest::name).toList());
+        long delay = ms(a.detectedAt()) - onset.toEpochMilli();
+        System.out.println("AUDIT retried-503-60 onset-to-detected " + delay + " ms: " + name(a));
+        assertTrue(delay > 0 && delay <= 15_000, "detected " + delay + " ms after the onset: " + name(a));
     }
 
     /**

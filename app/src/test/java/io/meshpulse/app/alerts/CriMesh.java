@@ -106,6 +106,23 @@ final class CriMesh {
      */
     void callWithRetries(Instant start, Pod client, Pod server, String host, String clusterIp, int port, String path,
                          double perTryUc) {
+        retried(start, client, server, host, clusterIp, port, path, perTryUc, false);
+    }
+
+    /**
+     * A meshed call whose tries the server's app answers 503 with probability {@code perTry503} each (an overloaded
+     * or half-broken app): the server's sidecar logs each try, {@code 503 - via_upstream} for a failed one; the
+     * client's sidecar retries a 503 twice (Istio's default) and logs one line: 200 if a try succeeded, 503 URX
+     * otherwise. Tries fail independently, so most failed tries are hidden from the caller by a later success.
+     */
+    void callWithRetried503(Instant start, Pod client, Pod server, String host, String clusterIp, int port,
+                            String path, double perTry503) {
+        retried(start, client, server, host, clusterIp, port, path, perTry503, true);
+    }
+
+    private void retried(Instant start, Pod client, Pod server, String host, String clusterIp, int port, String path,
+                         double perTryFailure, boolean app503) {
+        double perTryUc = perTryFailure;
         String rid = UUID.randomUUID().toString();
         String auth = host + ":" + port;
         String ua = "\"Go-http-client/1.1\"";
@@ -119,13 +136,14 @@ final class CriMesh {
             ok = rnd.nextDouble() >= perTryUc;
             add(server, at, dur, ok
                     ? inbound(head, 200, "-", 300, dur, ua, rid, auth, server, client, port, host)
+                    : app503 ? inbound(head, 503, "-", 19, dur, ua, rid, auth, server, client, port, host)
                     : inbound(head, 503, "UC", 95, dur, ua, rid, auth, server, client, port, host)
                             .replace(" 503 UC via_upstream ", " 503 UC upstream_reset_before_response_started{connection_termination} "));
             at += dur + 1 + rnd.nextInt(25); // Envoy's retry back-off: 25 ms base
         }
         int total = (int) (at - ms);
         add(client, ms, total, head + (ok ? "200 - via_upstream" : "503 URX via_upstream") + " - \"-\" 0 "
-                + (ok ? 300 : 95) + " " + total + " " + (total - 1) + " \"-\" " + ua + " \"" + rid + "\" \"" + auth
+                + (ok ? 300 : app503 ? 19 : 95) + " " + total + " " + (total - 1) + " \"-\" " + ua + " \"" + rid + "\" \"" + auth
                 + "\" \"" + server.ip() + ":" + port + "\" outbound|" + port + "||" + host + " " + client.ip() + ":"
                 + nextPort() + " " + clusterIp + ":" + port + " " + client.ip() + ":" + nextPort() + " - default");
     }
