@@ -3,6 +3,8 @@ package io.meshpulse.alerts.diagnose;
 import io.meshpulse.alerts.AlertSettings;
 import io.meshpulse.alerts.stream.Observation;
 import io.meshpulse.model.PairWindowStats;
+import io.meshpulse.topology.attribute.Attribution;
+import io.meshpulse.topology.attribute.Hosts;
 import io.meshpulse.topology.redact.Redactor;
 import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.AccessLogRecord;
@@ -63,7 +65,7 @@ public final class Correlator {
             // a connection the server refused (NR filter_chain_not_found) has no cluster; the port it reached is in
             // its local address, the same container port an inbound cluster names
             for (AccessLogRecord r : lines) {
-                String port = io.meshpulse.topology.attribute.Hosts.port(r.downstreamLocalAddress());
+                String port = Hosts.port(r.downstreamLocalAddress());
                 if (port != null) {
                     f.put("port", port);
                     break;
@@ -168,8 +170,8 @@ public final class Correlator {
         // finding. A host NAME that stops matching a route at the ingress is the classic Gateway/VirtualService
         // host mismatch, every user of that host failing: it pages as any NR does.
         if ("NR".equals(failureClass) && "source".equals(s.reporter()) && ROUTE_NOT_FOUND.equals(cause)
-                && s.source() != null && isIngressGateway(s.source().workload()) && s.destination().namespace() == null
-                && isIpLiteral(s.destination().service())) {
+                && s.source() != null && Attribution.isIngressGateway(s.source().workload())
+                && s.destination().namespace() == null && Hosts.isIpLiteral(s.destination().service())) {
             signals.add("ingress-unrouted-host");
         }
         if (baseline >= 0.005) signals.add("chronic-baseline");
@@ -219,22 +221,6 @@ public final class Correlator {
             if (parser.parse(l) instanceof ParseResult.Parsed p) out.add(p.record());
         }
         return out;
-    }
-
-    /** Whether a host (as a request's authority names it, port or not) is an IPv4 or IPv6 address. */
-    static boolean isIpLiteral(String host) {
-        if (host == null || host.isEmpty()) return false;
-        if (host.charAt(0) == '[') return host.indexOf(']') > 1; // [v6] or [v6]:port
-        int colons = 0;
-        for (int i = 0; i < host.length(); i++) if (host.charAt(i) == ':') colons++;
-        if (colons > 1) return host.matches("[0-9A-Fa-f:.]+"); // bare IPv6
-        String h = colons == 1 ? host.substring(0, host.indexOf(':')) : host;
-        return h.matches("(\\d{1,3}\\.){3}\\d{1,3}");
-    }
-
-    /** A gateway by its workload name that is not an egress gateway. */
-    static boolean isIngressGateway(String workload) {
-        return io.meshpulse.topology.attribute.Attribution.isGateway(workload) && !workload.contains("egress");
     }
 
     static String portOf(String cluster) {

@@ -34,18 +34,6 @@ class CorrelatorTest {
 
     /** A meshed destination that logged nothing for failed calls: they never reached its sidecar. */
     @Test
-    void onlyAnAddressIsAnIpLiteralHostNamesAreNot() {
-        for (String ip : List.of("20.71.3.4", "20.71.3.4:80", "[2001:db8::1]", "[2001:db8::1]:443", "2001:db8::1")) {
-            assertTrue(Correlator.isIpLiteral(ip), ip);
-        }
-        for (String host : List.of("shop.contoso.com", "shop.contoso.com:443", "frontend", "a1.b2.c3.d4", "",
-                "1.2.3", "1.2.3.4.example.com")) {
-            assertFalse(Correlator.isIpLiteral(host), host);
-        }
-        assertFalse(Correlator.isIpLiteral(null));
-    }
-
-    @Test
     void failedCallsTheServerNeverLoggedNeverReachedIt() {
         assertTrue(peerSilent(client(CART, 40, "UC", 20), "UC"));
     }

@@ -90,6 +90,11 @@ public final class Attribution {
                 || workload.endsWith("-istio"));
     }
 
+    /** An {@link #isGateway} workload that is not an egress gateway (by the same names). */
+    public static boolean isIngressGateway(String workload) {
+        return isGateway(workload) && !workload.contains("egress");
+    }
+
     /** The pod's own IP, when the line reveals it: where the server sidecar was reached, or where a client dialled from. */
     public static String ownIp(AccessLogRecord r) {
         String ip = r.direction() == Direction.INBOUND

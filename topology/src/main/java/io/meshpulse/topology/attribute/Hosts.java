@@ -48,6 +48,36 @@ public final class Hosts {
         return cluster.substring(8, end);
     }
 
+    /**
+     * Whether a host, as {@link #hostOfAuthority} and {@link #canonicalService} leave it (no port, no brackets), is an
+     * IPv4 or IPv6 address rather than a name.
+     */
+    public static boolean isIpLiteral(String host) {
+        if (host == null || host.isEmpty()) return false;
+        if (host.indexOf(':') >= 0) { // only a v6 address has a colon once the port is gone
+            for (int i = 0; i < host.length(); i++) {
+                char c = host.charAt(i);
+                if (!(c == ':' || c == '.' || Character.digit(c, 16) >= 0)) return false;
+            }
+            return true;
+        }
+        int dots = 0;
+        int digits = 0;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '.') {
+                if (digits == 0) return false;
+                dots++;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
+                digits++;
+            } else {
+                return false;
+            }
+        }
+        return dots == 3 && digits > 0;
+    }
+
     public static boolean isLoopbackOrUnspecified(String ip) {
         return ip == null || ip.startsWith("127.") || ip.equals("0.0.0.0") || ip.equals("::1") || ip.equals("::");
     }

@@ -20,6 +20,17 @@ class AttributionGatewayTest {
     }
 
     @Test
+    void ingressGatewaysAreTheGatewaysThatAreNotEgress() {
+        assertTrue(Attribution.isIngressGateway("aks-istio-ingressgateway-external-asm-1-24"));
+        assertTrue(Attribution.isIngressGateway("istio-ingress"));
+        assertTrue(Attribution.isIngressGateway("bookinfo-gateway-istio"));
+        assertFalse(Attribution.isIngressGateway("aks-istio-egressgateway"));
+        assertFalse(Attribution.isIngressGateway("istio-egress"));
+        assertFalse(Attribution.isIngressGateway("frontend"));
+        assertFalse(Attribution.isIngressGateway(null));
+    }
+
+    @Test
     void applicationsNamedLikeGatewaysAreNot() {
         assertFalse(Attribution.isGateway("api-gateway"), "an application with a sidecar, whatever its name");
         assertFalse(Attribution.isGateway("payment-gateway"));

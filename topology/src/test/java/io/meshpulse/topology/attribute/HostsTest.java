@@ -1,11 +1,26 @@
 package io.meshpulse.topology.attribute;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HostsTest {
+    @Test
+    void anAddressIsAnIpLiteralAHostNameIsNot() {
+        for (String ip : List.of("20.71.3.4", "10.0.0.1", "2001:db8::1", "::ffff:10.0.0.1", "fe80::1")) {
+            assertTrue(Hosts.isIpLiteral(ip), ip);
+        }
+        for (String host : List.of("shop.contoso.com", "frontend", "frontend.shop.svc.cluster.local", "a1.b2.c3.d4",
+                "1.2.3", "1234.1.1.1", "1.2.3.4.example.com", "1..2.3", "1.2.3.", "")) {
+            assertFalse(Hosts.isIpLiteral(host), host);
+        }
+        assertFalse(Hosts.isIpLiteral(null));
+    }
+
     @Test
     void servicesAreNamedTheWayKubernetesDnsResolvesThemFromThePodsNamespace() {
         assertEquals("payments.shop.svc.cluster.local", Hosts.canonicalService("payments", "shop"));

@@ -2,9 +2,6 @@ package io.meshpulse.topology.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.meshpulse.model.JsonCodec;
-import io.meshpulse.model.RawLogLine;
-import io.meshpulse.topology.IstioLine;
 import io.meshpulse.topology.Names;
 import io.meshpulse.topology.Settings;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +20,7 @@ import org.junit.jupiter.api.Test;
  * stores it restored.)
  */
 class PartialsHeartbeatRestartTest {
-    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
-    private static final JsonCodec<RawLogLine> RAW = new JsonCodec<>(RawLogLine.class);
+    private static final Instant T0 = PartialsTaskFixture.T0; // the fixture's lines are timed from it
     private static final String NODE_1 = "tail/aks-node-1";
     private static final String NODE_2 = "tail/aks-node-2";
 
@@ -40,7 +36,7 @@ class PartialsHeartbeatRestartTest {
         // Given a task that counted three lines and heard node 1 say it had read up to 4 s.
         PartialsProcessor before = started(settings);
         before.process(heartbeat(NODE_1, T0));
-        for (int s = 1; s <= 3; s++) before.process(line(s));
+        for (int s = 1; s <= 3; s++) before.process(PartialsTaskFixture.checkoutLine(s));
         before.process(heartbeat(NODE_1, T0.plusSeconds(4)));
         tick(before, 2);
         partials.flushCache(); // the commit before the restart
@@ -53,7 +49,7 @@ class PartialsHeartbeatRestartTest {
         tick(after, 120);
 
         // Then the lines written meanwhile are on time, and no window closed early.
-        for (int s = 5; s <= 120; s += 5) after.process(line(s));
+        for (int s = 5; s <= 120; s += 5) after.process(PartialsTaskFixture.checkoutLine(s));
         assertEquals(List.of(), deadLetters());
     }
 
@@ -68,11 +64,11 @@ class PartialsHeartbeatRestartTest {
         PartialsProcessor before = started(settings);
         before.process(heartbeat(NODE_1, T0));
         before.process(heartbeat(NODE_2, T0));
-        for (int s = 1; s <= 3; s++) before.process(line(s));
+        for (int s = 1; s <= 3; s++) before.process(PartialsTaskFixture.checkoutLine(s));
         before.process(heartbeat(NODE_2, T0.plusSeconds(4)));
         for (int s = 4; s <= 40; s++) {
             tick(before, 1);
-            before.process(line(s));
+            before.process(PartialsTaskFixture.checkoutLine(s));
             before.process(heartbeat(NODE_1, T0.plusSeconds(s + 1)));
         }
         partials.flushCache(); // the commit before the restart
@@ -86,13 +82,13 @@ class PartialsHeartbeatRestartTest {
         context.resetForwards();
         for (int s = 41; s <= 70; s++) {
             tick(after, 1);
-            after.process(line(s));
+            after.process(PartialsTaskFixture.checkoutLine(s));
             after.process(heartbeat(NODE_1, T0.plusSeconds(s + 1)));
         }
         assertEquals(List.of(), partialsSent(), "the restarted task still holds closing for node 2");
 
         // Then node 2's backlog of the restart is on time.
-        for (int s = 5; s <= 70; s += 5) after.process(line(s));
+        for (int s = 5; s <= 70; s += 5) after.process(PartialsTaskFixture.checkoutLine(s));
         after.process(heartbeat(NODE_2, T0.plusSeconds(71)));
         assertEquals(List.of(), deadLetters());
         assertEquals(false, partialsSent().isEmpty(), "and the windows close once node 2 has read past them");
@@ -180,13 +176,6 @@ class PartialsHeartbeatRestartTest {
         }
     }
 
-    private static Record<byte[], byte[]> line(int second) {
-        String text = IstioLine.outbound("10.244.1.17", "payments-api.payments.svc.cluster.local", "10.244.3.31")
-                .at(T0.plusSeconds(second)).text();
-        RawLogLine r = new RawLogLine(null, "shop", "checkout-api-7d4f8b9c6-x2k4q", "istio-proxy", "aks-node-1", text,
-                "test");
-        return new Record<>(r.key().getBytes(StandardCharsets.UTF_8), RAW.encode(r), T0.toEpochMilli());
-    }
 
     private static Record<byte[], byte[]> heartbeat(String instance, Instant upTo) {
         RecordHeaders h = new RecordHeaders();
@@ -197,6 +186,6 @@ class PartialsHeartbeatRestartTest {
 
     /** The parsing task's stores (in memory, no changelog); returns the partials. */
     private DeferredWritesStore registerStores() {
-        return PartialsTaskStores.register(context);
+        return PartialsTaskFixture.register(context);
     }
 }

@@ -32,7 +32,7 @@ class ServedServicesRestartTest {
     void aPodsServicesSurviveARestartOfItsTask() {
         MockProcessorContext<String, Emitted> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0.toEpochMilli());
-        DeferredWritesStore partials = PartialsTaskStores.register(context);
+        DeferredWritesStore partials = PartialsTaskFixture.register(context);
         Settings settings = Settings.defaults(1);
 
         PartialsProcessor before = new PartialsProcessor(settings);
