@@ -123,6 +123,51 @@ class DetectorTest {
         assertTrue(c.baseline > 0, "its failures were learnt: " + c.baseline);
     }
 
+    /**
+     * A thin pair new to meshpulse (two calls a window) whose calls fail a few percent of the time, as they always
+     * have: three failed calls in six windows. Against the floor (0.2 %) that is a one-in-10^5 event and paged; but a
+     * pair with six clean calls of history may as well fail 5 % of the time, and then it is nothing.
+     */
+    @Test
+    void aNewThinPairsFirstFewFailuresDoNotPage() {
+        ClassState c = detector.newClass(0);
+        long[] failed = {0, 0, 0, 1, 0, 1, 0, 1, 0, 0};
+        for (int i = 0; i < failed.length; i++) {
+            assertEquals(Detector.Outcome.QUIET, detector.assess(c, i * 10_000L, 2, failed[i], false), "window " + i);
+        }
+    }
+
+    /** The same failures on a pair whose history holds thousands of clean calls are a change, and page. */
+    @Test
+    void theSameFailuresOnAPairWithALongCleanHistoryPage() {
+        ClassState c = detector.newClass(5_000);
+        long[] failed = {0, 0, 0, 1, 0, 1, 0, 1, 0, 0};
+        int fired = -1;
+        for (int i = 0; i < failed.length && fired < 0; i++) {
+            if (detector.assess(c, i * 10_000L, 2, failed[i], false) == Detector.Outcome.FIRE) fired = i;
+        }
+        assertEquals(7, fired, "at the third failure");
+    }
+
+    /** No history says nothing about a pair that fails hard: 40 % of its first 100 calls fire at once. */
+    @Test
+    void aNewPairFailingHardFiresInItsFirstWindow() {
+        assertEquals(Detector.Outcome.FIRE, detector.assess(detector.newClass(0), 0, 100, 40, false));
+    }
+
+    @Test
+    void theTestBaselineFollowsHowMuchHistoryThereIs() {
+        assertEquals(settings.minRatio(), detector.testBaseline(detector.newClass(0)), 1e-12, "no history: min-ratio");
+        double thin = detector.testBaseline(detector.newClass(88)); // two calls a window, decayed
+        assertTrue(thin > 0.02 && thin < 0.04, "88 clean calls allow about 3 %: " + thin);
+        assertEquals(settings.baselineFloor(), detector.testBaseline(detector.newClass(10_000)), 1e-12, "busy: the floor");
+        ClassState chronic = detector.newClass(0);
+        chronic.decayedRequests = 300;
+        chronic.decayedFailures = 60;
+        chronic.baseline = 0.2;
+        assertEquals(chronic.baseline, detector.testBaseline(chronic), 1e-12, "never below what was learnt");
+    }
+
     @Test
     void firesOnceThenResolvesAfterCleanWindows() {
         ClassState c = new ClassState();

@@ -43,12 +43,39 @@ public final class Detector {
         return Math.max(s.baselineFloor(), c.baseline < 0 ? 0 : c.baseline);
     }
 
+    /** One-sided 95 %: the history's failure rate is below the bound 19 times in 20. */
+    private static final double Z = 1.645;
+
+    /**
+     * The rate a span's failures are tested against. A baseline learnt from little traffic is not known to be low:
+     * no failure in 40 calls fits a chronic 5 % as well as a clean pair, and against the floor three failed calls
+     * of a thin pair new to meshpulse (every pair, the day it is deployed) would page. So the test takes the upper
+     * end of what the history allows (a one-sided 95 % Wilson bound on the decayed failures over the decayed
+     * requests), at most min-ratio, the rate users notice, and never less than the learnt baseline. A pair with no
+     * history is tested against min-ratio: one that fails hard still fires at once. A busy pair's bound falls
+     * below the floor within a minute or two, and nothing changes for it; a pair of one or two calls a window
+     * stays near 3-5 %, and its failures must be clearly above that to page.
+     */
+    public double testBaseline(ClassState c) {
+        double n = Math.max(0, c.decayedRequests);
+        double bound = n <= 0 ? 1 : wilsonUpper(Math.max(0, c.decayedFailures) / n, n);
+        return Math.max(baselineFor(c), Math.min(s.minRatio(), bound));
+    }
+
+    static double wilsonUpper(double p, double n) {
+        double z2 = Z * Z;
+        double centre = p + z2 / (2 * n);
+        double spread = Z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+        return Math.min(1, (centre + spread) / (1 + z2 / n));
+    }
+
     /**
      * Feeds one window of the pair to the class's state. {@code suppressed} means the window is explained by
      * another alert (the other reporter's view of the same failure): it neither fires nor teaches the baseline.
      */
     public Outcome assess(ClassState c, long windowStart, long requests, long failures, boolean suppressed) {
         double base = baselineFor(c);
+        double testBase = testBaseline(c);
         boolean suspicious = suspicious(requests, failures, base);
         if (c.firing != null) {
             if (suspicious || suppressed) {
@@ -80,7 +107,7 @@ public final class Detector {
                 n += w[1];
                 k += w[2];
                 if (suspicious(w[1], w[2], base)) start = w[0];
-                if (suspicious(n, k, base) && abnormal(n, k, base)) {
+                if (suspicious(n, k, base) && abnormal(n, k, testBase)) {
                     // The condition began with the run of suspicious windows that leads up to this one.
                     for (int j = i - 1; j >= 0 && suspicious(c.recent.get(j)[1], c.recent.get(j)[2], base); j--) {
                         start = c.recent.get(j)[0];

@@ -123,11 +123,22 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         long due = now - settings.settleDelay().toMillis();
         while (!early.isEmpty() && early.firstEntry().getValue().arrived() <= due) {
             Map.Entry<Long, EarlyWindow> e = early.pollFirstEntry();
+            // Closed windows older than this one that are due go first: an early look judges a window against the
+            // pair's history, which they are part of. Live they settle long before (a window closes after its
+            // grace), but a punctuation that comes late, or a replay, finds both due at once.
+            decideDue(due, e.getKey());
             if (e.getKey() > decidedUpTo) decideEarly(e.getKey(), merge(e.getValue().looks()));
         }
-        // In window order; a window stays while an older one is still settling, so decisions never go backwards.
+        decideDue(due, Long.MAX_VALUE);
+    }
+
+    /**
+     * Decides the closed windows that have settled, starting before {@code before}, in window order; a window stays
+     * while an older one is still settling, so decisions never go backwards.
+     */
+    private void decideDue(long due, long before) {
         for (Map.Entry<Long, Long> e : new ArrayList<>(arrived.entrySet())) {
-            if (e.getValue() > due) break;
+            if (e.getValue() > due || e.getKey() >= before) break;
             decide(e.getKey(), true);
         }
     }

@@ -89,14 +89,29 @@ class AlertsProcessorEarlyTest {
         return alerts.stream().filter(a -> a.failureClass().equals("UC")).toList();
     }
 
+    /**
+     * When a late punctuation (or a replay) finds a pair's closed windows and a newer window's early look due at
+     * once, the closed ones are decided first: they are the pair's history, and the early look judges against it.
+     * Fifteen percent of 40 calls is a clear change on a pair with 400 clean calls behind it, and too little to
+     * tell on a pair with none.
+     */
+    @Test
+    void anEarlyLookIsJudgedAgainstTheClosedWindowsDueWithIt() {
+        for (int i = 0; i < 10; i++) send(window(i, 40, 0, false));
+        send(window(10, 40, 6, true));
+        List<Alert> fired = uc(settle());
+        assertEquals(1, fired.size(), "fired from the early look, against the history: " + fired);
+        assertEquals(Times.rfc3339(T0 + 10 * SIZE), fired.get(0).observed().windowStart());
+    }
+
     @Test
     void closedWindowsOlderThanAnEarlyFiringDoNotResolveIt() {
         for (int i = 0; i < 10; i++) { // a clean history
             send(window(i, 40, 0, false));
             assertEquals(List.of(), settle());
         }
-        // W13 fails (half its calls end UC); its early look arrives with the closed windows 10-12, all clean
-        for (int i = 10; i <= 12; i++) send(window(i, 40, 0, false));
+        // W13 fails (half its calls end UC); its early look settles before the closed windows 10-12 (all clean),
+        // still inside their grace, arrive
         send(window(13, 40, 20, true));
         List<Alert> first = settle();
         assertEquals(1, first.size(), first.toString());
@@ -104,6 +119,8 @@ class AlertsProcessorEarlyTest {
         assertEquals(Alert.FIRING, fired.status());
         assertEquals("UC", fired.failureClass());
         assertEquals(Times.rfc3339(T0 + 13 * SIZE), fired.startsAt());
+        for (int i = 10; i <= 12; i++) send(window(i, 40, 0, false));
+        assertEquals(List.of(), settle(), "older and clean: they neither resolve nor fire anything");
 
         // the closed windows 13 and 14 go on failing: no second firing, no resolution
         List<Alert> later = new ArrayList<>();
