@@ -63,10 +63,17 @@ class ThinPairNoiseTest {
             long tickets = alerts.stream().filter(a -> a.status().equals(Alert.FIRING)
                     && a.failureClass().equals("SLO_BURN") && a.severity().equals("warning")
                     && a.destination().service().startsWith(svcPrefix)).count();
+            // Every burn record is a notification: a firing (first or a change of severity) or a resolution.
+            List<Alert> burn = alerts.stream().filter(a -> a.failureClass().equals("SLO_BURN")
+                    && a.destination().service().startsWith(svcPrefix)).toList();
+            long burnFiring = burn.stream().filter(a -> a.status().equals(Alert.FIRING)).count();
+            long burnResolved = burn.stream().filter(a -> a.status().equals(Alert.RESOLVED)).count();
             total += pairPages;
             table.add(String.format(java.util.Locale.ROOT,
-                    "%s %.0f%% %d/window: pair pages %d (%.2f per pair-hour), burn pages %d, burn tickets %d",
-                    failure, rate * 100, c, pairPages, pairPages / pairHours, burnPages, tickets));
+                    "%s %.0f%% %d/window: pair pages %d (%.2f per pair-hour), burn pages %d, burn tickets %d,"
+                            + " burn transitions %d firing %d resolved",
+                    failure, rate * 100, c, pairPages, pairPages / pairHours, burnPages, tickets, burnFiring,
+                    burnResolved));
         }
         table.forEach(l -> System.out.println("AUDIT thin-table " + l));
         System.out.println("AUDIT thin-pages " + AlertAuditTest.pages(alerts));
