@@ -41,6 +41,7 @@ public record AlertSettings(
         Duration burnFastLong, Duration burnFastShort, double burnFastFactor,
         Duration burnSlowLong, Duration burnSlowShort, double burnSlowFactor,
         long burnMinRequests,
+        Duration burnKeepFiring,
         Duration settleDelay,
         int exemplarsPerAlert,
         boolean redact,
@@ -118,6 +119,8 @@ public record AlertSettings(
                 (b, v) -> b.burnSlowFactor = Double.parseDouble(v.trim())));
         k.add(new Key("burn-min-requests", "requests the short window needs before a burn rate counts", "100",
                 (b, v) -> b.burnMinRequests = Long.parseLong(v.trim())));
+        k.add(new Key("burn-keep-firing", "a burn alert resolves, or drops from critical to warning, only once its condition has been off this long (event time); the fast burn's short window, so a burn that crosses its factor back and forth pages once", "PT5M",
+                (b, v) -> b.burnKeepFiring = Duration.parse(v.trim())));
         k.add(new Key("settle-delay", "wall-clock wait for the other reporters and callers of a window before deciding on it (the spine's tasks emit a window's pairs independently)", "PT3S",
                 (b, v) -> b.settleDelay = Duration.parse(v.trim())));
         k.add(new Key("exemplars-per-alert", "redacted example lines carried by an alert", "5",
@@ -139,6 +142,7 @@ public record AlertSettings(
         if (burnFastShort.compareTo(burnFastLong) > 0 || burnSlowShort.compareTo(burnSlowLong) > 0) {
             throw new IllegalArgumentException("a burn-rate short window must not exceed its long window");
         }
+        if (burnKeepFiring.isNegative()) throw new IllegalArgumentException("burn-keep-firing must not be negative");
     }
 
     public static AlertSettings defaults() {
@@ -305,6 +309,7 @@ public record AlertSettings(
         Duration burnSlowShort;
         double burnSlowFactor;
         long burnMinRequests;
+        Duration burnKeepFiring;
         Duration settleDelay;
         int exemplarsPerAlert;
         boolean redact;
@@ -341,6 +346,7 @@ public record AlertSettings(
             b.burnSlowShort = s.burnSlowShort;
             b.burnSlowFactor = s.burnSlowFactor;
             b.burnMinRequests = s.burnMinRequests;
+            b.burnKeepFiring = s.burnKeepFiring;
             b.settleDelay = s.settleDelay;
             b.exemplarsPerAlert = s.exemplarsPerAlert;
             b.redact = s.redact;
@@ -354,7 +360,7 @@ public record AlertSettings(
                     minRatio, ratioFactor, baselineFloor, significance, baselineHalfLifeWindows, accumulateWindows,
                     accumulateMaxAge, resolveCleanWindows, criticalRatio, outageRatio, silenceMinRequests, silenceMinWindows,
                     silenceWindows, staleWindows, sloTarget, burnFastLong, burnFastShort, burnFastFactor,
-                    burnSlowLong, burnSlowShort, burnSlowFactor, burnMinRequests, settleDelay, exemplarsPerAlert,
+                    burnSlowLong, burnSlowShort, burnSlowFactor, burnMinRequests, burnKeepFiring, settleDelay, exemplarsPerAlert,
                     redact, egressAudit, resolvedRetention);
         }
     }

@@ -85,4 +85,15 @@ class AlertSettingsEnvTest {
                 () -> AlertSettings.fromEnvironment(Map.of("MESHPULSE_ALERTS_REDACT", "false"), Map.of()));
         assertThrows(IllegalArgumentException.class, () -> AlertSettings.from(Map.of("meshpulse.alerts.redact", "false")));
     }
+
+    /** How long a burn alert keeps firing once its condition is off: event time, five minutes unless set. */
+    @Test
+    void burnKeepFiringIsADuration() {
+        assertEquals(java.time.Duration.ofMinutes(5), AlertSettings.defaults().burnKeepFiring());
+        assertEquals(java.time.Duration.ZERO, AlertSettings.fromEnvironment(
+                Map.of("MESHPULSE_ALERTS_BURN_KEEP_FIRING", "PT0S"), Map.of()).burnKeepFiring());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> AlertSettings.from(Map.of("meshpulse.alerts.burn-keep-firing", "-PT1M")));
+        assertTrue(negative.getMessage().contains("burn-keep-firing"), negative.getMessage());
+    }
 }

@@ -31,8 +31,9 @@ class AlertSettingsWindowTest {
         assertEquals(6, five.resolveCleanWindows());
         assertEquals(60, five.staleWindows());
         assertEquals(10.0, five.silenceMinRequests(), 1e-9);
-        // counts that are not per window stay
+        // counts that are not per window stay, and so do times
         assertEquals(AlertSettings.defaults().minRequests(), five.minRequests());
+        assertEquals(Duration.ofMinutes(5), five.burnKeepFiring());
     }
 
     @Test

@@ -16,6 +16,14 @@ public final class BurnState {
     public String firing;
     public long startsAt = -1;
     public long detectedAt = -1;
+    /**
+     * While the alert fires: the start of the first window from which neither burn has held (event time), -1 while
+     * one holds. The alert resolves once this is burn-keep-firing old, and this is its endsAt. (A state stored
+     * before this field existed reads as -1: the next clear window starts the count.)
+     */
+    public long clearSince = -1;
+    /** While the alert is critical: the start of the first window from which the fast burn has not held, or -1. */
+    public long fastClearSince = -1;
 
     public void add(long windowStart, long requests, long failures) {
         long m = windowStart - Math.floorMod(windowStart, 60_000L);

@@ -639,19 +639,42 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                     && burning(sl, ss, settings.burnSlowFactor(), budget);
             String severity = fast ? "critical" : slow ? "warning" : null;
             Observation o = sample.get(e.getKey());
-            if (severity != null && !severity.equals(b.firing)) {
-                if (b.firing == null) {
+            // Keep firing (as Prometheus' keep_firing_for): a burn that hovers around its factor crosses it back and
+            // forth every few minutes, and each crossing would be a notification. A firing alert ends, and a
+            // critical one drops to warning, only once its condition has been off for burn-keep-firing of event
+            // time; windows without calls to the destination are no evidence either way. Going up is immediate.
+            long keep = settings.burnKeepFiring().toMillis();
+            boolean critical = "critical".equals(b.firing);
+            if (b.firing != null) {
+                if (severity != null) b.clearSince = -1;
+                else if (b.clearSince < 0) b.clearSince = ws;
+                if (fast || !critical) b.fastClearSince = -1;
+                else if (b.fastClearSince < 0) b.fastClearSince = ws;
+            }
+            if (b.firing == null) {
+                if (severity != null) {
                     b.startsAt = firstBadMinute(b, we, fast ? settings.burnFastShort() : settings.burnSlowShort(),
                             (fast ? settings.burnFastFactor() : settings.burnSlowFactor()) * budget);
                     b.detectedAt = we;
+                    b.firing = severity;
+                    emit(burnAlert(b, o, Alert.FIRING, severity, fast ? fs : ss, fast, ws, we, null), we);
                 }
-                b.firing = severity;
-                long[] shortW = fast ? fs : ss;
-                emit(burnAlert(b, o, Alert.FIRING, severity, shortW, fast, ws, we, null), we);
-            } else if (severity == null && b.firing != null) {
+            } else if (b.clearSince >= 0 && ws - b.clearSince >= keep) {
+                // endsAt is when the burn stopped, not when the keep time ran out.
                 String was = b.firing;
+                long ended = b.clearSince;
                 b.firing = null;
-                emit(burnAlert(b, o, Alert.RESOLVED, was, fs, true, ws, we, Times.rfc3339(ws)), we);
+                b.clearSince = -1;
+                b.fastClearSince = -1;
+                emit(burnAlert(b, o, Alert.RESOLVED, was, fs, true, ws, we, Times.rfc3339(ended)), we);
+            } else if (fast && !critical) {
+                b.firing = "critical";
+                emit(burnAlert(b, o, Alert.FIRING, "critical", fs, true, ws, we, null), we);
+            } else if (critical && b.fastClearSince >= 0 && ws - b.fastClearSince >= keep) {
+                // The slow burn held after the fast one stopped (or within its own keep time): a ticket remains.
+                b.firing = "warning";
+                b.fastClearSince = -1;
+                emit(burnAlert(b, o, Alert.FIRING, "warning", ss, false, ws, we, null), we);
             }
             b.prune(we, settings.burnSlowLong().toMillis());
             burns.put(e.getKey(), b);

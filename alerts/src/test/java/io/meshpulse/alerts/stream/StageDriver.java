@@ -33,11 +33,16 @@ final class StageDriver {
     static final ServiceRef PAYMENTS = new ServiceRef("checkout", "payments-api.checkout.svc.cluster.local", "payments-api");
 
     private final MockProcessorContext<String, Alert> context = new MockProcessorContext<>();
-    private final AlertsProcessor processor = new AlertsProcessor(AlertSettings.defaults(), Catalog.load());
+    private final AlertsProcessor processor;
     private long now = 1_000_000;
     private final List<Alert> all = new ArrayList<>();
 
     StageDriver() {
+        this(AlertSettings.defaults());
+    }
+
+    StageDriver(AlertSettings settings) {
+        processor = new AlertsProcessor(settings, Catalog.load());
         store(AlertNames.PENDING_STORE, AlertsTopology.OBSERVATION_SERDE);
         store(AlertNames.PAIR_STATE_STORE, AlertsTopology.PAIR_STATE_SERDE);
         store(AlertNames.BURN_STORE, AlertsTopology.BURN_SERDE);
