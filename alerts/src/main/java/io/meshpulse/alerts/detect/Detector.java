@@ -7,7 +7,8 @@ import io.meshpulse.alerts.AlertSettings;
  * {@code minRatio} and {@code ratioFactor} times the pair's baseline. On a suspicious window the newest window,
  * then the newest two, three … (the pool: {@code accumulateWindows}, more on a quiet pair) are tested: a span is
  * <em>abnormal</em> when it is suspicious as a whole, holds at least {@code minRequests} requests and
- * {@code minFailures} failures, and the binomial probability of that many failures under the baseline is below
+ * {@code minFailures} failures, and the binomial probability of that many failures under the test baseline
+ * ({@link #testBaseline}: the baseline, raised while the history is too short to vouch for it) is below
  * {@code significance}. A clear spike is abnormal in its first window; a modest one on a quiet pair after a few.
  * A firing alert resolves after {@code resolveCleanWindows} clean windows in a row.
  * The baseline learns from every window while nothing fires (weighted by requests, so one failure in a quiet
