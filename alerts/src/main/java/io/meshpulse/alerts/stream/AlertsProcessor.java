@@ -68,6 +68,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     /** One window's early looks and the wall-clock time the first of them arrived. */
     private record EarlyWindow(long arrived, List<Observation> looks) {}
     private long decidedUpTo = Long.MIN_VALUE;
+    /**
+     * The firing burn alerts: destination → start of the last window with calls to it. A burn is judged only on
+     * windows with calls, so one whose destination is no longer called is resolved from here once stale. Rebuilt
+     * from the store when the task starts (one small state per destination).
+     */
+    private final TreeMap<String, Long> burnsFiring = new TreeMap<>();
 
     public AlertsProcessor(AlertSettings settings, Catalog catalog) {
         this.settings = settings;
@@ -82,6 +88,13 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         this.pending = context.getStateStore(AlertNames.PENDING_STORE);
         this.pairs = new PairStates(context.getStateStore(AlertNames.PAIR_STATE_STORE));
         this.burns = context.getStateStore(AlertNames.BURN_STORE);
+        try (KeyValueIterator<String, BurnState> it = burns.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                BurnState b = kv.value;
+                if (b != null && b.firing != null && !b.minutes.isEmpty()) burnsFiring.put(kv.key, b.minutes.lastKey());
+            }
+        }
         this.current = context.getStateStore(AlertNames.CURRENT_STORE);
         long now = context.currentSystemTimeMs();
         try (KeyValueIterator<String, Observation> it = pending.all()) {
@@ -185,6 +198,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         burnRate(window, ws, we);
         if (advancing) {
             silenceAndStaleness(ws, we, size, window);
+            staleBurns(ws, we, size);
             expireResolved(we);
         }
     }
@@ -677,6 +691,30 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 emit(burnAlert(b, o, Alert.FIRING, "warning", ss, false, ws, we, null), we);
             }
             b.prune(we, settings.burnSlowLong().toMillis());
+            burns.put(e.getKey(), b);
+            if (b.firing != null) burnsFiring.put(e.getKey(), ws);
+            else burnsFiring.remove(e.getKey());
+        }
+    }
+
+    /**
+     * A firing burn whose destination has had no call for stale-windows windows while the stream moved on resolves,
+     * as a pair alert does: nothing is left to judge it by. It ended when the calls did (or when the burn stopped,
+     * if that was earlier).
+     */
+    private void staleBurns(long ws, long we, long size) {
+        for (Map.Entry<String, Long> e : new ArrayList<>(burnsFiring.entrySet())) {
+            if ((ws - e.getValue()) / size < settings.staleWindows()) continue;
+            burnsFiring.remove(e.getKey());
+            BurnState b = burns.get(e.getKey());
+            if (b == null || b.firing == null) continue;
+            String was = b.firing;
+            long ended = b.clearSince >= 0 ? b.clearSince : e.getValue() + size;
+            b.firing = null;
+            b.clearSince = -1;
+            b.fastClearSince = -1;
+            long[] fs = b.sum(we, settings.burnFastShort().toMillis());
+            emit(burnAlert(b, null, Alert.RESOLVED, was, fs, true, ws, we, Times.rfc3339(ended)), we);
             burns.put(e.getKey(), b);
         }
     }

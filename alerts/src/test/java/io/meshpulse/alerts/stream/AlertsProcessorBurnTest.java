@@ -2,6 +2,7 @@ package io.meshpulse.alerts.stream;
 
 import static io.meshpulse.alerts.stream.StageDriver.CHECKOUT;
 import static io.meshpulse.alerts.stream.StageDriver.FRONTEND;
+import static io.meshpulse.alerts.stream.StageDriver.PAYMENTS;
 import static io.meshpulse.alerts.stream.StageDriver.obs;
 import static io.meshpulse.alerts.stream.StageDriver.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,6 +135,33 @@ class AlertsProcessorBurnTest {
         assertEquals(cleared.endsAt(), end.endsAt(), "endsAt: when the condition turned false");
         assertEquals(ms(cleared.observed().windowEnd()) + KEEP.toMillis(), ms(end.observed().windowEnd()),
                 show(kept));
+        assertEquals("critical", end.severity());
+    }
+
+    /**
+     * The destination is failing hard when its callers stop calling it (scaled to zero, or the callers moved to
+     * another service), while the rest of the mesh goes on. Nothing will ever clear its burn: after stale-windows
+     * windows without a call it resolves, as a pair alert does, and says it ended when the calls did. Failed before:
+     * it fired forever.
+     */
+    @Test
+    void aBurnWhoseDestinationStopsGettingCallsResolvesOnceStale() {
+        StageDriver s = new StageDriver();
+        int i = segment(s, 0, CLEAN_WINDOWS, 0);
+        for (int j = 0; j < 60; j++) window(s, i++, 2);
+        int lastCall = i - 1;
+        for (int j = 0; j < 60; j++, i++) { // only frontend → payments from here on
+            s.send(obs(i, "source", FRONTEND, PAYMENTS, 20, "UC", 0));
+            s.settle();
+        }
+        List<Alert> burn = s.of("SLO_BURN").stream()
+                .filter(a -> a.destination().service().equals(CHECKOUT.service())).toList();
+        assertEquals(List.of(Alert.FIRING, Alert.RESOLVED), burn.stream().map(Alert::status).toList(), show(burn));
+        Alert end = burn.get(1);
+        AlertSettings d = AlertSettings.defaults();
+        assertEquals(StageDriver.T0 + (lastCall + 1) * StageDriver.SIZE, ms(end.endsAt()), "ended with the calls");
+        assertEquals(StageDriver.T0 + (lastCall + 1 + d.staleWindows()) * StageDriver.SIZE,
+                ms(end.observed().windowEnd()), "resolved stale-windows later: " + show(burn));
         assertEquals("critical", end.severity());
     }
 
