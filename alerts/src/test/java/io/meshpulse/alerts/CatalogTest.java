@@ -26,7 +26,7 @@ class CatalogTest {
             Map.entry("startsAt", "10:15:20 UTC"), Map.entry("callerIp", "10.244.3.9"), Map.entry("callers", "2"),
             Map.entry("affected", "1"), Map.entry("others", "1"), Map.entry("peerCount", "40"),
             Map.entry("burnRate", "20"), Map.entry("slo", "99.9%"), Map.entry("longWindow", "1 h"),
-            Map.entry("shortWindow", "5 min"), Map.entry("exhaustion", "36 h"));
+            Map.entry("shortWindow", "5 min"), Map.entry("exhaustion", "36 h"), Map.entry("keepFiring", "5 min"));
 
     @Test
     void coversEveryClassAndCauseTheIssueAsksFor() {

@@ -758,6 +758,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         facts.put("shortWindow", human(fast ? settings.burnFastShort() : settings.burnSlowShort()));
         facts.put("exhaustion", burn <= 0 ? "never" : human(Duration.ofMinutes((long) (30 * 24 * 60 / burn))));
         facts.put("startsAt", clock(b.startsAt));
+        facts.put("keepFiring", human(settings.burnKeepFiring()));
         String observed = String.format(java.util.Locale.ROOT,
                 "Over the last %s the callers of %s made %d requests and %d failed (%s): burn rate %.1f against a %s objective.",
                 facts.get("shortWindow"), b.destination, shortW[0], shortW[1], facts.get("ratio"), burn, facts.get("slo"));
