@@ -36,7 +36,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * raw ─▶ pair-partials (parse, classify, attribute, count per pair and window, per task)
  *          ├─▶ dead letters
- *          ├─▶ early looks at windows past their end (live only, see Settings#early) ─▶ alerts
+ *          ├─▶ early looks at windows past their end or a point inside (live only, see Settings#early) ─▶ alerts
  *          ├─▶ ip-owners (compacted) ─▶ global IP table (read back when windows close)
  *          └─▶ partials + watermarks ─▶ repartition by pair ─▶ pair-windows (sum, emit when all tasks passed)
  *                                                              ├─▶ pair.stats + window store
@@ -74,8 +74,9 @@ public final class MeshpulseTopology {
      * The two streams the spine offers later stages.
      *
      * @param windows closed windows, as {@link #addTo} returns them
-     * @param early   early looks at windows that ended but have not closed, one per parsing task and pair, keyed
-     *                by pair; empty unless {@link Settings#earlyLooks()}
+     * @param early   early looks at windows that ended but have not closed, or at a window up to a point inside it
+     *                ({@link Settings#earlyEvery()}), one per parsing task, pair and point, keyed by pair; empty
+     *                unless {@link Settings#earlyLooks()}
      */
     public record Spine(KStream<String, PairWindowStats> windows, KStream<String, Emitted.Early> early) {}
 

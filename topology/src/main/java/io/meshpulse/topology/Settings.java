@@ -32,10 +32,16 @@ import java.time.Duration;
  *                          silent for longer than this (a deleted node, a tailer stuck or cut off) is dropped, and
  *                          a task left with none advances on the wall clock again, from where its clock stood. An
  *                          instance is also dropped when not heard for {@link #heartbeatWallLimit()} of wall clock.
+ * @param earlyEvery        null: one early look per window, at its end. Otherwise looks come every this much of event
+ *                          time (a divisor of the window), each {@code early} after its point: a look inside a window
+ *                          shows the window's counts so far, as a window from its start to that point. A spike that
+ *                          begins in the last seconds of a window is too little of that window to fire it; with
+ *                          looks at window ends only it then waits for the next window's end (up to two windows
+ *                          after its onset), with looks every half window for the next half window's end.
  */
 public record Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
                        Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay,
-                       Duration heartbeatExpiry) {
+                       Duration heartbeatExpiry, Duration earlyEvery) {
 
     /** Commit interval (1 s) + the global thread's poll + margin. */
     public static final Duration DEFAULT_CLOSE_DELAY = Duration.ofSeconds(3);
@@ -71,6 +77,17 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
         if (closeDelay.isNegative()) throw new IllegalArgumentException("closeDelay must not be negative");
         if (heartbeatExpiry == null) heartbeatExpiry = DEFAULT_HEARTBEAT_EXPIRY;
         if (heartbeatExpiry.toMillis() <= 0) throw new IllegalArgumentException("heartbeatExpiry must be positive");
+        if (earlyEvery != null && (earlyEvery.toMillis() <= 0 || window.toMillis() % earlyEvery.toMillis() != 0)) {
+            throw new IllegalArgumentException("earlyEvery must divide the window (" + window + "): " + earlyEvery);
+        }
+    }
+
+    /** With one early look per window (at its end). */
+    public Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
+                    Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay,
+                    Duration heartbeatExpiry) {
+        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
+                heartbeatExpiry, null);
     }
 
     /** With the default heartbeat expiry. */
@@ -94,30 +111,41 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
 
     public Settings withWindow(Duration w) {
         return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
-                heartbeatExpiry);
+                heartbeatExpiry, earlyEvery);
     }
 
     public Settings withGrace(Duration g) {
         return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
-                heartbeatExpiry);
+                heartbeatExpiry, earlyEvery);
     }
 
     /** @param e how far past a window's end a task sends its early look; null turns early looks off */
     public Settings withEarly(Duration e) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, e, closeDelay,
-                heartbeatExpiry);
+                heartbeatExpiry, earlyEvery);
     }
 
     /** @param d how long (wall clock) a window whose grace has passed waits before it closes */
     public Settings withCloseDelay(Duration d) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, d,
-                heartbeatExpiry);
+                heartbeatExpiry, earlyEvery);
     }
 
     /** @param e how long a task keeps following a silent ingest instance's heartbeats */
     public Settings withHeartbeatExpiry(Duration e) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early,
-                closeDelay, e);
+                closeDelay, e, earlyEvery);
+    }
+
+    /** @param every how often (event time, a divisor of the window) early looks come; null: once a window */
+    public Settings withEarlyEvery(Duration every) {
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early,
+                closeDelay, heartbeatExpiry, every);
+    }
+
+    /** The step between early looks: {@link #earlyEvery()}, or the window. */
+    public Duration earlyStep() {
+        return earlyEvery != null ? earlyEvery : window;
     }
 
     /** How long (wall clock) an instance not heard at all is still followed: {@link #HEARTBEAT_WALL_LIMIT}, or the expiry. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.meshpulse.model.DeadLetter;
 import io.meshpulse.model.PairExemplars;
@@ -116,6 +117,67 @@ class PairWindowsTopologyTest {
             assertEquals(List.of("2026-11-20T10:00:10.000Z"), more.stream().map(PairWindowStats::windowStart).toList());
             assertEquals(3, more.get(0).requests());
         }
+    }
+
+    @Test
+    void withLooksEveryHalfWindowAWindowInProgressIsShownUpToItsMiddleThenWhole() {
+        Settings s = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(4)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(6)).uc());
+            assertTrue(t.earlyLooks().isEmpty(), "event time 6 s: not yet 2 s past the point at 5 s");
+
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(7)));
+            List<PairWindowStats> looks = t.earlyLooks();
+            assertEquals(1, looks.size(), "one look inside [0,10), at its middle");
+            PairWindowStats mid = looks.get(0);
+            assertEquals("2026-11-20T10:00:00.000Z", mid.windowStart());
+            assertEquals("2026-11-20T10:00:05.000Z", mid.windowEnd(), "shown as the window up to the point");
+            // The counts as they stand when the clock passes 7 s: the lines read before the one that moved it
+            // (those after the point included, as the line at 6 s).
+            assertEquals(3, mid.requests());
+            assertEquals(Map.of("UC", 2L), mid.byClass());
+
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(9)).uc());
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(12)));
+            looks = t.earlyLooks();
+            assertEquals(1, looks.size(), "the look at the end of [0,10); [10,20) has no point passed yet");
+            assertEquals("2026-11-20T10:00:10.000Z", looks.get(0).windowEnd());
+            assertEquals(5, looks.get(0).requests());
+            assertEquals(Map.of("UC", 3L), looks.get(0).byClass());
+
+            // Event time jumps from 12 to 29 s: [10,20) ended (its last look, whole, its middle passed over) and
+            // the point at 25 s is inside [20,30), which has no line yet. Then a line of [20,30) moves no clock.
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(29)));
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(21)).uc());
+            looks = t.earlyLooks();
+            assertEquals(List.of("10:00:10.000Z-10:00:20.000Z 1"),
+                    looks.stream().map(l -> l.windowStart().substring(11) + "-" + l.windowEnd().substring(11) + " "
+                            + l.requests()).toList());
+            // At 32 s the clock is 2 s past the point at 30 s: [20,30)'s end look, with both its lines.
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(32)));
+            looks = t.earlyLooks();
+            assertEquals(List.of("10:00:20.000Z-10:00:30.000Z 2"),
+                    looks.stream().map(l -> l.windowStart().substring(11) + "-" + l.windowEnd().substring(11) + " "
+                            + l.requests()).toList());
+            assertTrue(t.stats().isEmpty(), "looks close nothing");
+
+            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(45)));
+            List<PairWindowStats> closed = t.stats();
+            assertEquals(1, closed.size());
+            assertEquals("2026-11-20T10:00:10.000Z", closed.get(0).windowEnd(), "closed windows are whole windows");
+            assertEquals(5, closed.get(0).requests());
+        }
+    }
+
+    @Test
+    void looksMustComeAWholeNumberOfTimesAWindow() {
+        Settings s = TopologyTestSupport.settings();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.withEarlyEvery(Duration.ofSeconds(3)));
+        assertTrue(e.getMessage().contains("divide the window"), e.getMessage());
+        assertEquals(Duration.ofSeconds(10), s.earlyStep(), "once a window unless asked");
     }
 
     @Test

@@ -62,11 +62,15 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private KeyValueStore<String, Alert> current;
     /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
     private final TreeMap<Long, Long> arrived = new TreeMap<>();
-    /** Early looks waiting for their settle delay, by window start (memory only: they are a best effort). */
+    /**
+     * Early looks waiting for their settle delay, by the end of what they looked at: the window's end, or the point
+     * inside it a look was taken at (memory only: they are a best effort). A point belongs to one window, and the
+     * parsing tasks' looks at one point are one look at the window, merged.
+     */
     private final TreeMap<Long, EarlyWindow> early = new TreeMap<>();
 
-    /** One window's early looks and the wall-clock time the first of them arrived. */
-    private record EarlyWindow(long arrived, List<Observation> looks) {}
+    /** One look point's early looks (from every parsing task), and the wall-clock time the first of them arrived. */
+    private record EarlyWindow(long windowStart, long arrived, List<Observation> looks) {}
     private long decidedUpTo = Long.MIN_VALUE;
     /**
      * The firing burn alerts: destination → start of the last window with calls to it. A burn is judged only on
@@ -118,8 +122,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         long ws = millis(o.stats().windowStart());
         if (o.early()) {
             if (ws <= decidedUpTo) return; // the closed window got here first: nothing early left to say
-            early.computeIfAbsent(ws, w -> new EarlyWindow(context.currentSystemTimeMs(), new ArrayList<>()))
-                    .looks().add(o);
+            early.computeIfAbsent(millis(o.stats().windowEnd()),
+                    p -> new EarlyWindow(ws, context.currentSystemTimeMs(), new ArrayList<>())).looks().add(o);
             return;
         }
         pending.put(pendingKey(ws, o.pairKey()), o);
@@ -139,8 +143,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             // Closed windows older than this one that are due go first: an early look judges a window against the
             // pair's history, which they are part of. Live they settle long before (a window closes after its
             // grace), but a punctuation that comes late, or a replay, finds both due at once.
-            decideDue(due, e.getKey());
-            if (e.getKey() > decidedUpTo) decideEarly(e.getKey(), merge(e.getValue().looks()));
+            long ws = e.getValue().windowStart();
+            decideDue(due, ws);
+            if (ws > decidedUpTo) decideEarly(ws, merge(e.getValue().looks()));
         }
         decideDue(due, Long.MAX_VALUE);
     }
@@ -327,7 +332,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     }
 
     /**
-     * An early look at a window that ended but has not closed (each parsing task's counts, merged per pair): the
+     * An early look at a window that ended but has not closed, or at one in progress up to a look point (each
+     * parsing task's counts, merged per pair; {@code window}'s end is the point): the
      * per-(pair, class) rule runs on a copy of each quiet class's state, and only a firing is kept. Nothing else
      * changes: baselines, traffic levels, silence and burn rates wait for the closed window, which then finds the
      * alert firing and carries on from there. A class that would only fire on the closed window fires then.

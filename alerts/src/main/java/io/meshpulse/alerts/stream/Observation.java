@@ -8,8 +8,9 @@ import java.util.Map;
  * One window of one pair as the alerts stage sees it: the stats, and the redacted example lines of each failure
  * class when the pair-exemplars store has them. Value of the alerts stage's repartition topic.
  *
- * @param early true for an early look (one parsing task's counts of a window that ended but has not closed yet):
- *              it can make an alert fire sooner, never teaches a baseline nor resolves anything
+ * @param early true for an early look (one parsing task's counts of a window that ended but has not closed yet, or
+ *              of a window up to a point inside it, which the stats' end then is): it can make an alert fire
+ *              sooner, never teaches a baseline nor resolves anything
  */
 public record Observation(String pairKey, PairWindowStats stats, Map<String, List<String>> exemplars, boolean early) {
     public Observation {

@@ -41,6 +41,17 @@ class AlertsProcessorEarlyTest {
         return new Observation(PAIR, s, Map.of(), early);
     }
 
+    /** A look inside window {@code index}, {@code seconds} into it: a window from its start to that point. */
+    private static Observation look(int index, long seconds, long requests, long uc) {
+        Observation w = window(index, requests, uc, true);
+        PairWindowStats s = w.stats();
+        long ws = T0 + index * SIZE;
+        PairWindowStats cut = new PairWindowStats(s.windowStart(), Times.rfc3339(ws + seconds * 1000), s.reporter(),
+                s.source(), s.destination(), s.requests(), s.failures(), s.successRatio(), s.byClass(),
+                s.byCodeClass(), s.latencyMs(), s.bytesSent(), s.bytesReceived());
+        return new Observation(PAIR, cut, Map.of(), true);
+    }
+
     private void send(Observation o) {
         stage.send(o);
     }
@@ -141,5 +152,46 @@ class AlertsProcessorEarlyTest {
         assertEquals(1, end.size(), end.toString());
         assertEquals(Alert.RESOLVED, end.get(0).status());
         assertEquals(Times.rfc3339(T0 + 15 * SIZE), end.get(0).endsAt());
+    }
+
+    /**
+     * A look inside a window (early looks every half window): a spike that began there fires at that point,
+     * detected half a window before the window's end, and shown as the part of the window it saw. The look at the
+     * window's end and the closed window find it firing: no second firing.
+     */
+    @Test
+    void aLookInsideAWindowFiresAtItsPointAndTheWholeWindowDoesNotFireAgain() {
+        for (int i = 0; i < 10; i++) send(window(i, 40, 0, false));
+        settle();
+        send(look(10, 5, 20, 10));
+        List<Alert> fired = uc(settle());
+        assertEquals(1, fired.size(), fired.toString());
+        Alert a = fired.get(0);
+        assertEquals(Times.rfc3339(T0 + 10 * SIZE + 5_000), a.detectedAt(), "detected at the look's point");
+        assertEquals(Times.rfc3339(T0 + 10 * SIZE), a.startsAt());
+        assertEquals(Times.rfc3339(T0 + 10 * SIZE + 5_000), a.observed().windowEnd());
+        assertEquals(20, a.observed().requests());
+
+        send(window(10, 40, 20, true));
+        assertEquals(List.of(), uc(settle()), "the end look finds it firing");
+        send(window(10, 40, 20, false));
+        List<Alert> closed = uc(settle());
+        assertTrue(closed.stream().noneMatch(x -> x.status().equals(Alert.RESOLVED)), closed.toString());
+        assertEquals(a.startsAt(), stage.current(a.fingerprint()).startsAt());
+    }
+
+    /**
+     * A replay, or a late punctuation, can find a window's look at its middle and its look at its end waiting
+     * together: each is judged on its own counts, never added up (the end look holds the middle's calls too).
+     * Three failures of 20 calls at the middle and of 40 at the end are not a spike on a clean pair; added up, six
+     * of 60 with the same calls counted twice would be.
+     */
+    @Test
+    void aWindowsLooksAtTwoPointsAreNotAddedUp() {
+        for (int i = 0; i < 10; i++) send(window(i, 40, 0, false));
+        settle();
+        send(look(10, 5, 20, 3));
+        send(window(10, 40, 3, true));
+        assertEquals(List.of(), uc(settle()));
     }
 }

@@ -100,6 +100,12 @@ public final class RunCommand implements Callable<Integer> {
                     + "Pair stats are unaffected (default ${DEFAULT-VALUE}).")
     String earlyLook;
 
+    @Option(names = "--early-look-every", defaultValue = "${env:MESHPULSE_EARLY_LOOK_EVERY:-half}",
+            description = "How often (event time) early looks come: 'half' (default: at the middle of each window and "
+                    + "at its end, so a spike that begins late in a window is judged half a window later, not a "
+                    + "whole one), 'window' (at each window's end only), or a duration that divides --window.")
+    String earlyLookEvery;
+
     @Option(names = "--idle-after", defaultValue = "5s", converter = DurationConverter.class,
             description = "With no input for this long, a task's clock follows the wall clock so windows still close "
                     + "(default ${DEFAULT-VALUE}).")
@@ -157,6 +163,23 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--tail-from-beginning", description = "With --tail-path: read existing files from their start.")
     boolean tailFromBeginning;
+
+    /** {@code --early-look-every}: null for once a window; "half" is half the window when that is whole milliseconds. */
+    static Duration earlyLookEvery(String v, Duration window) {
+        String t = v == null ? "half" : v.trim();
+        if (t.isEmpty() || t.equalsIgnoreCase("window")) return null;
+        if (t.equalsIgnoreCase("half")) return window.toMillis() % 2 == 0 ? window.dividedBy(2) : null;
+        Duration d;
+        try {
+            d = new DurationConverter().convert(t);
+        } catch (RuntimeException e) {
+            throw new SettingsError("--early-look-every: 'half', 'window' or a duration, not " + t);
+        }
+        if (d.isZero() || d.isNegative() || window.toMillis() % d.toMillis() != 0) {
+            throw new SettingsError("--early-look-every must divide --window (" + window.toMillis() + " ms): " + t);
+        }
+        return d.equals(window) ? null : d;
+    }
 
     static Duration earlyLook(String v) {
         if (v == null || v.isBlank() || v.equalsIgnoreCase("off")) return null;
@@ -242,6 +265,7 @@ public final class RunCommand implements Callable<Integer> {
                 alertSettings.revision() != null ? alertSettings.revision() : "looked up from istiod's label");
         Map<String, Object> extra = kafka.overrides();
         Duration early = earlyLook(earlyLook);
+        Duration earlyEvery = earlyLookEvery(earlyLookEvery, window);
         List<URI> alertmanagers = alertmanagerUrls(alertmanagerUrls, System.getenv());
         io.meshpulse.app.serve.ServeOptions serveOptions = http.options(); // the token file too, before the broker
         stateDir = stateDir.toAbsolutePath().normalize(); // the log names it: /here/meshpulse-state, not /here/./…
@@ -261,7 +285,7 @@ public final class RunCommand implements Callable<Integer> {
             admin.ensure(topics, partitions, broker != null ? Optional.of((short) 1) : Optional.empty());
             int rawPartitions = admin.partitions(topics.rawAccessLog());
             Settings settings = new Settings(window, grace, rawPartitions, idleAfter, Duration.ofSeconds(1), retention,
-                    early, Settings.DEFAULT_CLOSE_DELAY, heartbeatExpiry);
+                    early, Settings.DEFAULT_CLOSE_DELAY, heartbeatExpiry, earlyEvery);
             StreamsBuilder builder = new StreamsBuilder();
             AlertsRuntime.addTopology(builder, MeshpulseTopology.add(builder, topics, settings), topics, alertSettings);
             Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir.resolve("streams"), threads,

@@ -49,6 +49,11 @@ final class AlertPipeline implements AutoCloseable {
         this(alertSettings, Settings.defaults(1));
     }
 
+    /** The topology as {@code run} has it by default: early looks 2 s past each half window. */
+    static Settings live() {
+        return Settings.defaults(1).withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+    }
+
     AlertPipeline(AlertSettings alertSettings, Settings settings) throws IOException {
         StreamsBuilder b = new StreamsBuilder();
         AlertsTopology.addTo(b, MeshpulseTopology.add(b, topics, settings), topics, alertSettings);

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code rate} failures, UF (refused, the client's line only) or a 503 from the app (both sidecars log it, no
  * retries). Nothing changed, so a page (a pair alert of warning or critical, or a critical burn rate) is noise;
  * a burn-rate ticket (warning) on a chronic rate above the budget is what the objective asks for and is counted
- * apart. Prints the pages per pair-hour for each traffic level.
+ * apart. Prints the pages per pair-hour for each traffic level. The topology is run's (early looks every half
+ * window), as live.
  */
 class ThinPairNoiseTest {
     static final Instant START = Instant.parse("2026-11-20T10:00:00Z");
@@ -46,7 +47,9 @@ class ThinPairNoiseTest {
                 }
             }
         }
-        List<Alert> alerts = AlertAuditTest.replay(m.write(dir), AlertAuditTest.AKS);
+        // With run's early looks (every half window): each look is one more test of the pair, and the live
+        // configuration is the one that pages. Measured: the same pages as on closed windows alone (none).
+        List<Alert> alerts = AlertAuditTest.replay(m.write(dir), AlertAuditTest.AKS, AlertPipeline.live());
         AlertAuditTest.show("thin-" + failure + "-" + rate, alerts);
         double pairHours = PAIRS * LENGTH.toMinutes() / 60.0;
         List<String> table = new ArrayList<>();

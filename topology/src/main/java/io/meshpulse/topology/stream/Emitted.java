@@ -19,7 +19,8 @@ public sealed interface Emitted permits Emitted.ToPartials, Emitted.Dead, Emitte
     record Stats(PairWindowStats stats) implements Emitted {}
 
     /**
-     * One parsing task's counts of a pair's window, sent once its event time passed the window's end by
+     * One parsing task's counts of a pair's window, sent once its event time passed the window's end (or, with
+     * {@code Settings#earlyEvery()}, a point inside it: then the stats end at that point) by
      * {@code Settings#early()}: a first look for the alerts stage, not a closed window (other tasks add their own,
      * and late lines may still come). Never written to {@code meshpulse.pair.stats}.
      */

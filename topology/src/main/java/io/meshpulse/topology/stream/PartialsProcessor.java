@@ -62,8 +62,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private final long grace;
     private final long idleAfter;
     private final long punctuateInterval;
-    /** How far past a window's end event time must be for its early look; negative when early looks are off. */
+    /** How far past a look point event time must be for its early look; negative when early looks are off. */
     private final long early;
+    /** The step between look points (a divisor of the window; the window itself: one look a window, at its end). */
+    private final long earlyStep;
     private final long closeDelay;
     /** The ingests' heartbeats heard on this task's partition (see {@link IngestHeartbeats}). */
     private final IngestHeartbeats heartbeats;
@@ -116,7 +118,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private int task;
     private long eventTime = NONE;
     private long closedUpTo = NONE;
-    /** Windows ending at or before this have had their early look (memory only). */
+    /** The last look point: windows ending at or before it have had their last early look (memory only). */
     private long earlyUpTo = NONE;
     private long oldestOpenWindow = Long.MAX_VALUE;
     private long lastInputWall;
@@ -139,6 +141,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.idleAfter = settings.idleAfter().toMillis();
         this.punctuateInterval = settings.punctuateInterval().toMillis();
         this.early = settings.earlyLooks() ? settings.early().toMillis() : -1;
+        this.earlyStep = settings.earlyStep().toMillis();
         this.closeDelay = settings.closeDelay().toMillis();
         this.heartbeatExpirySeconds = settings.heartbeatExpiry().toSeconds();
         this.rawPartitions = settings.rawPartitions();
@@ -167,7 +170,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         closedUpTo = cu == null ? NONE : cu;
         if (eventTime != NONE && early >= 0) {
             long t = eventTime - early;
-            earlyUpTo = Math.max(closedUpTo, t - Math.floorMod(t, size)); // looked at before the restart
+            earlyUpTo = Math.max(closedUpTo, t - Math.floorMod(t, earlyStep)); // looked at before the restart
         } else {
             earlyUpTo = closedUpTo;
         }
@@ -608,22 +611,28 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     }
 
     /**
-     * Early looks: once event time has passed a window's end by {@link Settings#early()}, sends this task's counts
-     * of that window as they stand, for the alerts stage only. The window stays open; its partials go on as usual
-     * when the grace has passed. Not recorded: after a restart the early point starts again from event time, so a
-     * window is looked at early at most once per run of the task.
+     * Early looks: once event time has passed a look point by {@link Settings#early()}, sends this task's counts of
+     * the windows that ended since the last point, and of the window the point falls in (when looks come more than
+     * once a window, {@link Settings#earlyEvery()}), as they stand, for the alerts stage only. A look inside a window
+     * is sent as a window from its start to the point. The windows stay open; their partials go on as usual when
+     * the grace has passed. Not recorded: after a restart the look points start again from event time, so a window
+     * is looked at early at most once per point and run of the task.
      */
     private void earlyLookUpTo(long timestamp) {
         if (early < 0 || eventTime == NONE) return;
         long t = eventTime - early;
-        long upTo = t - Math.floorMod(t, size);
-        if (upTo <= earlyUpTo) return;
-        long from = Math.max(earlyUpTo == NONE ? 0 : earlyUpTo, oldestOpenWindow);
-        if (from + size <= upTo) {
-            long lastStart = upTo - size;
+        long point = t - Math.floorMod(t, earlyStep);
+        if (point <= earlyUpTo) return;
+        // Windows that ended after the last point (their last look), and the one the point is inside of.
+        long endedFrom = earlyUpTo == NONE ? Long.MIN_VALUE : earlyUpTo - size;
+        long inside = point - Math.floorMod(point, size);
+        boolean mid = inside != point;
+        boolean ended = Math.max(oldestOpenWindow, endedFrom == Long.MIN_VALUE ? endedFrom : endedFrom + 1) <= point - size;
+        if (ended || mid) {
             List<OpenWindow> looked = new ArrayList<>();
             for (OpenWindow open : windows.all()) {
-                if (open.windowStart >= from && open.windowStart <= lastStart) looked.add(open);
+                long ws = open.windowStart;
+                if ((ws > endedFrom && ws + size <= point) || (mid && ws == inside)) looked.add(open);
             }
             looked.sort((a, b) -> a.key.compareTo(b.key));
             Map<ResolvedKey, WindowCounts> merged = merge(looked, true);
@@ -631,11 +640,12 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                 long ws = e.getKey().windowStart();
                 PairKey pair = e.getKey().pair();
                 WindowCounts c = e.getValue();
-                Emitted.Early look = new Emitted.Early(WindowsProcessor.toStats(ws, size, pair, c), c.exemplars());
+                long length = ws + size <= point ? size : point - ws;
+                Emitted.Early look = new Emitted.Early(WindowsProcessor.toStats(ws, length, pair, c), c.exemplars());
                 context.forward(new Record<>(pair.toKeyString(), look, timestamp));
             }
         }
-        earlyUpTo = upTo;
+        earlyUpTo = point;
     }
 
     /**

@@ -1,0 +1,34 @@
+package io.meshpulse.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@code run --early-look-every}: half the window by default, once a window on request, else a divisor of it. */
+class EarlyLookOptionsTest {
+    private static final Duration TEN = Duration.ofSeconds(10);
+
+    @Test
+    void halfTheWindowByDefaultAndOnceAWindowOnRequest() {
+        assertEquals(Duration.ofSeconds(5), RunCommand.earlyLookEvery("half", TEN));
+        assertEquals(Duration.ofSeconds(5), RunCommand.earlyLookEvery(null, TEN));
+        assertEquals(Duration.ofMillis(7_500), RunCommand.earlyLookEvery("half", Duration.ofSeconds(15)));
+        assertNull(RunCommand.earlyLookEvery("half", Duration.ofMillis(1)), "no whole half: once a window");
+        assertNull(RunCommand.earlyLookEvery("window", TEN));
+        assertNull(RunCommand.earlyLookEvery("10s", TEN), "the window itself is once a window");
+        assertEquals(Duration.ofSeconds(2), RunCommand.earlyLookEvery("2s", TEN));
+    }
+
+    @Test
+    void aStepThatDoesNotDivideTheWindowIsTheUsersToFix() {
+        String msg = assertThrows(SettingsError.class, () -> RunCommand.earlyLookEvery("3s", TEN)).getMessage();
+        assertTrue(msg.contains("--early-look-every must divide --window") && msg.contains("3s"), msg);
+        msg = assertThrows(SettingsError.class, () -> RunCommand.earlyLookEvery("often", TEN)).getMessage();
+        assertTrue(msg.contains("'half', 'window' or a duration"), msg);
+        assertThrows(SettingsError.class, () -> RunCommand.earlyLookEvery("0s", TEN));
+    }
+}
