@@ -123,12 +123,12 @@ class PairWindowsTopologyTest {
     void withLooksEveryHalfWindowAWindowInProgressIsShownUpToItsMiddleThenWhole() {
         Settings s = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
         try (TopologyTestSupport t = new TopologyTestSupport(s)) {
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(4)).uc());
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(6)).uc());
+            call(t, at(1), false);
+            call(t, at(4), true);
+            call(t, at(6), true);
             assertTrue(t.earlyLooks().isEmpty(), "event time 6 s: not yet 2 s past the point at 5 s");
 
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(7)));
+            call(t, at(7), false);
             List<PairWindowStats> looks = t.earlyLooks();
             assertEquals(1, looks.size(), "one look inside [0,10), at its middle");
             PairWindowStats mid = looks.get(0);
@@ -139,8 +139,8 @@ class PairWindowsTopologyTest {
             assertEquals(3, mid.requests());
             assertEquals(Map.of("UC", 2L), mid.byClass());
 
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(9)).uc());
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(12)));
+            call(t, at(9), true);
+            call(t, at(12), false);
             looks = t.earlyLooks();
             assertEquals(1, looks.size(), "the look at the end of [0,10); [10,20) has no point passed yet");
             assertEquals("2026-11-20T10:00:10.000Z", looks.get(0).windowEnd());
@@ -149,26 +149,34 @@ class PairWindowsTopologyTest {
 
             // Event time jumps from 12 to 29 s: [10,20) ended (its last look, whole, its middle passed over) and
             // the point at 25 s is inside [20,30), which has no line yet. Then a line of [20,30) moves no clock.
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(29)));
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(21)).uc());
+            call(t, at(29), false);
+            call(t, at(21), true);
             looks = t.earlyLooks();
-            assertEquals(List.of("10:00:10.000Z-10:00:20.000Z 1"),
-                    looks.stream().map(l -> l.windowStart().substring(11) + "-" + l.windowEnd().substring(11) + " "
-                            + l.requests()).toList());
+            assertEquals(List.of("10:00:10.000Z-10:00:20.000Z 1"), spans(looks));
             // At 32 s the clock is 2 s past the point at 30 s: [20,30)'s end look, with both its lines.
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(32)));
+            call(t, at(32), false);
             looks = t.earlyLooks();
-            assertEquals(List.of("10:00:20.000Z-10:00:30.000Z 2"),
-                    looks.stream().map(l -> l.windowStart().substring(11) + "-" + l.windowEnd().substring(11) + " "
-                            + l.requests()).toList());
+            assertEquals(List.of("10:00:20.000Z-10:00:30.000Z 2"), spans(looks));
             assertTrue(t.stats().isEmpty(), "looks close nothing");
 
-            t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(45)));
+            call(t, at(45), false);
             List<PairWindowStats> closed = t.stats();
             assertEquals(1, closed.size());
             assertEquals("2026-11-20T10:00:10.000Z", closed.get(0).windowEnd(), "closed windows are whole windows");
             assertEquals(5, closed.get(0).requests());
         }
+    }
+
+    /** One call checkout → payments starting at {@code start}, failed with UC or not. */
+    private static void call(TopologyTestSupport t, Instant start, boolean uc) {
+        IstioLine l = IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(start);
+        t.line(SHOP, CHECKOUT_POD, uc ? l.uc() : l);
+    }
+
+    /** Each look as "start-end requests", times of day. */
+    private static List<String> spans(List<PairWindowStats> looks) {
+        return looks.stream().map(l -> l.windowStart().substring(11) + "-" + l.windowEnd().substring(11) + " "
+                + l.requests()).toList();
     }
 
     @Test
