@@ -276,6 +276,10 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         PairState ps = pairs.get(o.pairKey());
         if (ps == null) {
             ps = newPair(o, ws);
+        } else if (ps.windowsSeen == 0) {
+            // A state an early look made when it fired: its traffic level is what that look saw (part of a window,
+            // or one task's share of it). The first closed window sets it.
+            ps.requestsEwma = s.requests();
         } else {
             ps.requestsEwma += 0.2 * (s.requests() - ps.requestsEwma);
         }

@@ -194,4 +194,21 @@ class AlertsProcessorEarlyTest {
         send(window(10, 40, 3, true));
         assertEquals(List.of(), uc(settle()));
     }
+
+    /**
+     * A pair seen first in a look inside a window that fires: the pair's traffic level (requests per window, what
+     * the silence check and its text go by) is a whole window's, taken from the closed window, not the part of it
+     * the look saw. Twenty calls by the middle of a window of forty are not twenty calls a window.
+     */
+    @Test
+    void aNewPairFiredByALookInsideAWindowLearnsItsTrafficFromTheWholeWindow() {
+        send(look(0, 5, 20, 12));
+        List<Alert> fired = uc(settle());
+        assertEquals(1, fired.size(), "a new pair failing from its first calls fires at the point: " + fired);
+        send(window(0, 40, 24, false));
+        settle();
+        io.meshpulse.alerts.detect.PairState ps = stage.pair(AlertsProcessor.stateKey(window(0, 40, 24, false).stats()));
+        assertEquals(1, ps.windowsSeen);
+        assertEquals(40.0, ps.requestsEwma, 1e-9, "one closed window of 40 calls seen");
+    }
 }

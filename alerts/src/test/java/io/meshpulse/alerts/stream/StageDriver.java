@@ -95,6 +95,12 @@ final class StageDriver {
         return ((KeyValueStore<String, Alert>) context.getStateStore(AlertNames.CURRENT_STORE)).get(fingerprint);
     }
 
+    /** The stage's stored state of a pair (its store of pair states). */
+    io.meshpulse.alerts.detect.PairState pair(String pairKey) {
+        return ((KeyValueStore<String, io.meshpulse.alerts.detect.PairState>)
+                context.getStateStore(AlertNames.PAIR_STATE_STORE)).get(pairKey);
+    }
+
     /** Every alert of a class sent so far, in order. */
     List<Alert> of(String cls) {
         return all.stream().filter(a -> a.failureClass().equals(cls)).toList();
