@@ -175,6 +175,9 @@ public final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new SettingsError("--early-look-every: 'half', 'window' or a duration, not " + t);
         }
+        if (d.toNanos() % 1_000_000 != 0) { // the topology counts its steps in whole milliseconds
+            throw new SettingsError("--early-look-every must be whole milliseconds: " + t);
+        }
         if (d.isZero() || d.isNegative() || window.toMillis() % d.toMillis() != 0) {
             throw new SettingsError("--early-look-every must divide --window (" + window.toMillis() + " ms): " + t);
         }

@@ -31,4 +31,18 @@ class EarlyLookOptionsTest {
         assertTrue(msg.contains("'half', 'window' or a duration"), msg);
         assertThrows(SettingsError.class, () -> RunCommand.earlyLookEvery("0s", TEN));
     }
+
+    /**
+     * ISO-8601 durations are accepted (as for every duration option) and can hold less than a millisecond, which
+     * the topology's steps are counted in: under one is said as the others are (it was an ArithmeticException, a
+     * division by its zero milliseconds), and a fraction of one is not rounded away into another step.
+     */
+    @Test
+    void aStepInFractionsOfAMillisecondIsTheUsersToFixToo() {
+        String msg = assertThrows(SettingsError.class, () -> RunCommand.earlyLookEvery("PT0.0005S", TEN)).getMessage();
+        assertTrue(msg.contains("--early-look-every"), msg);
+        msg = assertThrows(SettingsError.class, () -> RunCommand.earlyLookEvery("PT2.0005S", TEN)).getMessage();
+        assertTrue(msg.contains("--early-look-every"), msg);
+        assertEquals(Duration.ofMillis(2_500), RunCommand.earlyLookEvery("PT2.5S", TEN));
+    }
 }
