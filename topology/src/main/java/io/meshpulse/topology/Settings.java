@@ -80,6 +80,10 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
         if (earlyEvery != null && (earlyEvery.toMillis() <= 0 || window.toMillis() % earlyEvery.toMillis() != 0)) {
             throw new IllegalArgumentException("earlyEvery must divide the window (" + window + "): " + earlyEvery);
         }
+        if (early != null && earlyEvery != null && early.compareTo(earlyEvery) >= 0) {
+            throw new IllegalArgumentException("early (" + early + ") must be shorter than earlyEvery (" + earlyEvery
+                    + "): a look would come after the next point");
+        }
     }
 
     /** With one early look per window (at its end). */

@@ -186,6 +186,9 @@ class PairWindowsTopologyTest {
                 () -> s.withEarlyEvery(Duration.ofSeconds(3)));
         assertTrue(e.getMessage().contains("divide the window"), e.getMessage());
         assertEquals(Duration.ofSeconds(10), s.earlyStep(), "once a window unless asked");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> s.withEarlyEvery(Duration.ofSeconds(5)).withEarly(Duration.ofSeconds(5)));
+        assertTrue(e.getMessage().contains("must be shorter than earlyEvery"), e.getMessage());
     }
 
     @Test

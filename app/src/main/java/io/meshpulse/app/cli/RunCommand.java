@@ -184,6 +184,18 @@ public final class RunCommand implements Callable<Integer> {
         return d.equals(window) ? null : d;
     }
 
+    /** A look must come before the next look point, or it would show more than it is labelled with. */
+    static void checkEarlyLooks(Duration early, Duration every) {
+        if (early != null && every != null && early.compareTo(every) >= 0) {
+            throw new SettingsError("--early-look (" + human(early) + ") must be shorter than --early-look-every ("
+                    + human(every) + "): each look comes that long after its point and must come before the next point");
+        }
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
     static Duration earlyLook(String v) {
         if (v == null || v.isBlank() || v.equalsIgnoreCase("off")) return null;
         return new DurationConverter().convert(v.trim());
@@ -269,6 +281,7 @@ public final class RunCommand implements Callable<Integer> {
         Map<String, Object> extra = kafka.overrides();
         Duration early = earlyLook(earlyLook);
         Duration earlyEvery = earlyLookEvery(earlyLookEvery, window);
+        checkEarlyLooks(early, earlyEvery);
         List<URI> alertmanagers = alertmanagerUrls(alertmanagerUrls, System.getenv());
         io.meshpulse.app.serve.ServeOptions serveOptions = http.options(); // the token file too, before the broker
         stateDir = stateDir.toAbsolutePath().normalize(); // the log names it: /here/meshpulse-state, not /here/./…

@@ -45,4 +45,18 @@ class EarlyLookOptionsTest {
         assertTrue(msg.contains("--early-look-every"), msg);
         assertEquals(Duration.ofMillis(2_500), RunCommand.earlyLookEvery("PT2.5S", TEN));
     }
+
+    /**
+     * A look comes {@code --early-look} after its point; at or past the next point it would show the whole half
+     * window (or more) labelled as the time up to its point, and judge the same calls twice.
+     */
+    @Test
+    void aLookMustComeBeforeTheNextPoint() {
+        RunCommand.checkEarlyLooks(Duration.ofSeconds(2), Duration.ofSeconds(5));
+        RunCommand.checkEarlyLooks(Duration.ofSeconds(6), null); // once a window: the window is the step
+        RunCommand.checkEarlyLooks(null, Duration.ofSeconds(5)); // looks off
+        String msg = assertThrows(SettingsError.class,
+                () -> RunCommand.checkEarlyLooks(Duration.ofSeconds(5), Duration.ofSeconds(5))).getMessage();
+        assertTrue(msg.contains("--early-look (5s) must be shorter than --early-look-every (5s)"), msg);
+    }
 }
