@@ -53,6 +53,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     static final long NONE = Long.MIN_VALUE;
     private static final String META_EVENT_TIME = "eventTime";
     private static final String META_CLOSED_UP_TO = "closedUpTo";
+    /** The last early-look point whose looks were sent (committed with them, so a restart does not send them again). */
+    private static final String META_EARLY_UP_TO = "earlyUpTo";
     private static final int IP_CACHE_LIMIT = 100_000;
     private static final int SERVED_CACHE_LIMIT = 100_000;
     /** Pods whose services were last seen this long before the closed windows are dropped from the store, hourly. */
@@ -173,6 +175,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             earlyUpTo = Math.max(closedUpTo, t - Math.floorMod(t, earlyStep)); // looked at before the restart
         } else {
             earlyUpTo = closedUpTo;
+        }
+        Long eu = meta.get(META_EARLY_UP_TO);
+        if (early >= 0 && eu != null && eu > earlyUpTo) {
+            // The stored event time is written when windows close; the looks went on after it.
+            earlyUpTo = eu - Math.floorMod(eu, earlyStep);
         }
         lastInputWall = context.currentSystemTimeMs();
         lastPunctuateWall = lastInputWall;
@@ -615,8 +622,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      * the windows that ended since the last point, and of the window the point falls in (when looks come more than
      * once a window, {@link Settings#earlyEvery()}), as they stand, for the alerts stage only. A look inside a window
      * is sent as a window from its start to the point. The windows stay open; their partials go on as usual when
-     * the grace has passed. Not recorded: after a restart the look points start again from event time, so a window
-     * is looked at early at most once per point and run of the task.
+     * the grace has passed. The last point is kept in the meta store, committed with the looks, so a restarted task
+     * goes on from there: a look sent twice could meet its first copy in the alerts stage, which adds up the looks
+     * at one point (one per task), and count its calls twice.
      */
     private void earlyLookUpTo(long timestamp) {
         if (early < 0 || eventTime == NONE) return;
@@ -646,6 +654,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             }
         }
         earlyUpTo = point;
+        meta.put(META_EARLY_UP_TO, point);
     }
 
     /**
