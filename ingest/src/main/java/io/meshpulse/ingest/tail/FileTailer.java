@@ -869,9 +869,32 @@ public final class FileTailer implements AutoCloseable {
                 String.valueOf(kp.pod()), "container", String.valueOf(kp.container()), "file",
                 c.path.getFileName().toString()), t -> t.behind);
         tracked.put(c.key, f);
+        keepWriteOrder(f);
         LOG.info("following {}{} from byte {}{}", c.path, c.gzip ? " (decompressed)" : "", f.readPos,
                 f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");
         return true;
+    }
+
+    /**
+     * Passes read a container's files in the order they are tracked, and a rotated file waiting for its quiet period
+     * holds back the ones after it. A rotation can be found after its container's newer files: a directory listing
+     * taken while the kubelet compresses it (a new {@code .gz} entry, then the original's removal) may hold neither
+     * name. So the container's newer files (later rotations, the live file) move behind the one just found. A file
+     * rotated away whose new name is not known (removed, or compressed into a copy) keeps its old name, which says
+     * nothing of its age: it stays where it is.
+     */
+    private void keepWriteOrder(TrackedFile added) {
+        if (added.dir == null || !added.rotated) return;
+        String order = rotationOrder(added.path);
+        List<FileKey> newer = new ArrayList<>();
+        for (Map.Entry<FileKey, TrackedFile> e : tracked.entrySet()) {
+            TrackedFile g = e.getValue();
+            if (g == added || !added.dir.equals(g.dir)) continue;
+            KubeletPath kp = KubeletPath.of(g.path);
+            boolean known = !g.rotated || (kp != null && kp.rotatedAt() != null);
+            if (known && rotationOrder(g.path).compareTo(order) > 0) newer.add(e.getKey());
+        }
+        for (FileKey k : newer) tracked.put(k, tracked.remove(k)); // re-inserted last, in their own order
     }
 
     /**
