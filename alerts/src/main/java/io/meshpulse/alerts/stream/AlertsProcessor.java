@@ -70,7 +70,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private final TreeMap<Long, EarlyWindow> early = new TreeMap<>();
 
     /** One look point's early looks (from every parsing task), and the wall-clock time the first of them arrived. */
-    private record EarlyWindow(long windowStart, long arrived, List<Observation> looks) {}
+    private record EarlyWindow(long arrived, List<Observation> looks) {
+        /** The window looked at (one point, one window). */
+        long windowStart() {
+            return millis(looks.get(0).stats().windowStart());
+        }
+    }
     private long decidedUpTo = Long.MIN_VALUE;
     /**
      * The firing burn alerts: destination → start of the last window with calls to it. A burn is judged only on
@@ -123,7 +128,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         if (o.early()) {
             if (ws <= decidedUpTo) return; // the closed window got here first: nothing early left to say
             early.computeIfAbsent(millis(o.stats().windowEnd()),
-                    p -> new EarlyWindow(ws, context.currentSystemTimeMs(), new ArrayList<>())).looks().add(o);
+                    p -> new EarlyWindow(context.currentSystemTimeMs(), new ArrayList<>())).looks().add(o);
             return;
         }
         pending.put(pendingKey(ws, o.pairKey()), o);

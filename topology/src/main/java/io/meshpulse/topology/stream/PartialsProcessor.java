@@ -120,7 +120,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private int task;
     private long eventTime = NONE;
     private long closedUpTo = NONE;
-    /** The last look point: windows ending at or before it have had their last early look (memory only). */
+    /** The last look point: windows ending at or before it have had their last early look (kept in the meta store). */
     private long earlyUpTo = NONE;
     private long oldestOpenWindow = Long.MAX_VALUE;
     private long lastInputWall;
@@ -635,8 +635,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         long endedFrom = earlyUpTo == NONE ? Long.MIN_VALUE : earlyUpTo - size;
         long inside = point - Math.floorMod(point, size);
         boolean mid = inside != point;
-        boolean ended = Math.max(oldestOpenWindow, endedFrom == Long.MIN_VALUE ? endedFrom : endedFrom + 1) <= point - size;
-        if (ended || mid) {
+        long oldestNotLooked = endedFrom == Long.MIN_VALUE ? oldestOpenWindow : Math.max(oldestOpenWindow, endedFrom + 1);
+        if (oldestNotLooked <= point - size || mid) {
             List<OpenWindow> looked = new ArrayList<>();
             for (OpenWindow open : windows.all()) {
                 long ws = open.windowStart;
