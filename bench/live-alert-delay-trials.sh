@@ -1,13 +1,14 @@
 #!/bin/bash
 # Runs bench/live-alert-delay.py TRIALS times, each against a fresh `meshpulse run` (own state folder and broker).
 # usage: bench/live-alert-delay-trials.sh TRIALS [extra run options, e.g. --early-look off]
-# Needs the built jar (app/target/meshpulse.jar) and a drill in /tmp/runsim (bin/meshpulse simulate --out /tmp/runsim).
+# Needs the built jar (app/target/meshpulse.jar, or the one MESHPULSE_JAR names, to compare two builds) and a drill in
+# /tmp/runsim (bin/meshpulse simulate --out /tmp/runsim).
 set -u
 cd "$(dirname "$0")/.."
 n=$1; shift
 for i in $(seq 1 "$n"); do
   rm -rf /tmp/runstate /tmp/livelogs; mkdir -p /tmp/livelogs/var/log/pods
-  java -jar app/target/meshpulse.jar run --state-dir /tmp/runstate --broker-port 19092 --http-port 18080 \
+  java -jar "${MESHPULSE_JAR:-app/target/meshpulse.jar}" run --state-dir /tmp/runstate --broker-port 19092 --http-port 18080 \
     --tail-path '/tmp/livelogs/var/log/pods/*/*/*.log' "$@" > "/tmp/live-run-$i.log" 2>&1 &
   pid=$!
   for s in $(seq 1 120); do curl -sf http://127.0.0.1:18080/readyz >/dev/null && break; sleep 1; done

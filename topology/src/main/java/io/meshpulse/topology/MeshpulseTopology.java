@@ -36,7 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * raw ─▶ pair-partials (parse, classify, attribute, count per pair and window, per task)
  *          ├─▶ dead letters
- *          ├─▶ early looks at windows past their end or a point inside (live only, see Settings#early) ─▶ alerts
+ *          ├─▶ early looks at windows past their end or a point inside, and each task's look marks (live only,
+ *          │   see Settings#early) ─▶ alerts
  *          ├─▶ ip-owners (compacted) ─▶ global IP table (read back when windows close)
  *          └─▶ partials + watermarks ─▶ repartition by pair ─▶ pair-windows (sum, emit when all tasks passed)
  *                                                              ├─▶ pair.stats + window store
@@ -78,7 +79,7 @@ public final class MeshpulseTopology {
      *                ({@link Settings#earlyEvery()}), one per parsing task, pair and point, keyed by pair; empty
      *                unless {@link Settings#earlyLooks()}
      */
-    public record Spine(KStream<String, PairWindowStats> windows, KStream<String, Emitted.Early> early) {}
+    public record Spine(KStream<String, PairWindowStats> windows, KStream<String, Emitted.Look> early) {}
 
     /** Adds the spine to {@code builder}; see {@link #addTo}. */
     public static Spine add(StreamsBuilder builder, Topics topics, Settings settings) {
@@ -126,7 +127,7 @@ public final class MeshpulseTopology {
         Map<String, KStream<String, Emitted>> parsed = fromParsing.split(Named.as(Names.ROUTE_PARTIALS))
                 .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
                 .branch((k, v) -> v instanceof Emitted.Ip, Branched.as("-ip"))
-                .branch((k, v) -> v instanceof Emitted.Early, Branched.as("-early"))
+                .branch((k, v) -> v instanceof Emitted.Look, Branched.as("-early"))
                 .defaultBranch(Branched.as("-partials"));
         deadLetters(parsed.get(Names.ROUTE_PARTIALS + "-dead"), topics, "partials");
         parsed.get(Names.ROUTE_PARTIALS + "-ip")
@@ -151,8 +152,8 @@ public final class MeshpulseTopology {
                 .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"));
         stats.to(topics.pairStats(), Produced.with(keys, PAIR_STATS_SERDE).withName("pair-stats-sink"));
         KStream<String, PairWindowStats> fromMetrics = MetricsStage.addTo(builder, topics, settings, stats);
-        KStream<String, Emitted.Early> early = parsed.get(Names.ROUTE_PARTIALS + "-early")
-                .mapValues(v -> (Emitted.Early) v, Named.as("early-look-value"));
+        KStream<String, Emitted.Look> early = parsed.get(Names.ROUTE_PARTIALS + "-early")
+                .mapValues(v -> (Emitted.Look) v, Named.as("early-look-value"));
         return new Spine(stats.merge(fromMetrics, Named.as(Names.PAIR_STATS_ALL)), early);
     }
 

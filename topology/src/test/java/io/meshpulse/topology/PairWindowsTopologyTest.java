@@ -167,6 +167,63 @@ class PairWindowsTopologyTest {
         }
     }
 
+    @Test
+    void eachLookPointIsMarkedOnceForTheTaskAfterItsLooksEvenWithNothingToShow() {
+        Settings s = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+            call(t, at(1), true);
+            // The first line starts the clock; the point 2 s before it (-5 s) is marked, as nothing came before it.
+            assertEquals(List.of(at(-5).toEpochMilli() + "/0/1"), t.lookMarks());
+            call(t, at(6), false);
+            assertEquals(List.of(at(0).toEpochMilli() + "/0/1"), t.lookMarks(), "2 s past the point at 0 s");
+            assertTrue(t.earlyLooks().isEmpty(), "nothing before 0 s to show");
+            call(t, at(7), false);
+            assertEquals(1, t.earlyLooks().size());
+            assertEquals(List.of(at(5).toEpochMilli() + "/0/1"), t.lookMarks(), "task 0 of 1 has looked up to 5 s");
+            call(t, at(8), false);
+            assertTrue(t.lookMarks().isEmpty(), "one mark a point");
+
+            // Event time jumps over three points: one mark, for the last (a mark says "every point up to here").
+            call(t, at(27), false);
+            assertEquals(List.of("10:00:00.000Z-10:00:10.000Z 4"), spans(t.earlyLooks()), "the line at 27 s came after");
+            assertEquals(List.of(at(25).toEpochMilli() + "/0/1"), t.lookMarks());
+            // A point with no window to show (nothing since 27 s, and [20,30)'s look at 25 s was sent) is still
+            // marked: the alerts stage waits for every task's mark, not for looks.
+            call(t, at(41), false);
+            assertEquals(List.of("10:00:20.000Z-10:00:30.000Z 1"), spans(t.earlyLooks()));
+            assertEquals(List.of(at(35).toEpochMilli() + "/0/1"), t.lookMarks());
+        }
+    }
+
+    @Test
+    void aTaskBetweenLinesLooksAndMarksAsFarAsTheHeartbeatsVouch() {
+        Settings s = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+            call(t, at(1), true);
+            call(t, at(2), true);
+            assertEquals(List.of(at(-5).toEpochMilli() + "/0/1", at(0).toEpochMilli() + "/0/1"), t.lookMarks());
+            // No more lines on this partition, but the node's tailer says it has read everything written before 8 s:
+            // the look at 5 s needs no line past 7 s.
+            t.heartbeat("tail/node-1", at(8));
+            assertEquals(List.of("10:00:00.000Z-10:00:05.000Z 2"), spans(t.earlyLooks()));
+            assertEquals(List.of(at(5).toEpochMilli() + "/0/1"), t.lookMarks());
+            t.heartbeat("tail/node-1", at(12));
+            assertEquals(List.of("10:00:00.000Z-10:00:10.000Z 2"), spans(t.earlyLooks()));
+            assertEquals(List.of(at(10).toEpochMilli() + "/0/1"), t.lookMarks());
+            assertTrue(t.stats().isEmpty(), "the frontier moves looks, not closing: [0,10) waits for its grace");
+        }
+        // Without heartbeats the clock is the task's lines: it stands still until the idle advance (5 s of wall
+        // clock without input).
+        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+            call(t, at(1), true);
+            call(t, at(2), true);
+            assertEquals(2, t.lookMarks().size(), "up to 0 s");
+            t.advanceWallClock(Duration.ofSeconds(3));
+            assertTrue(t.lookMarks().isEmpty());
+            assertTrue(t.earlyLooks().isEmpty());
+        }
+    }
+
     /** One call checkout → payments starting at {@code start}, failed with UC or not. */
     private static void call(TopologyTestSupport t, Instant start, boolean uc) {
         IstioLine l = IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(start);

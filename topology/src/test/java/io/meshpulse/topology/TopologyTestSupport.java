@@ -6,6 +6,7 @@ import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
 import io.meshpulse.topology.stream.CloseHolds;
+import io.meshpulse.topology.stream.Emitted;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,9 @@ public final class TopologyTestSupport implements AutoCloseable {
     private final TestOutputTopic<String, DeadLetter> dlq;
     /** Where the tests route the spine's early looks (the application hands them to the alerts stage). */
     static final String EARLY_TOPIC = "test.early-looks";
+    static final String LOOKED_TOPIC = "test.look-marks";
     private final TestOutputTopic<String, PairWindowStats> early;
+    private final TestOutputTopic<String, String> looked;
 
     public TopologyTestSupport(Settings settings) {
         this(settings, tempDir());
@@ -48,13 +51,21 @@ public final class TopologyTestSupport implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         p.put(CloseHolds.CONFIG, holds);
         org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
-        MeshpulseTopology.add(b, topics, settings).early()
-                .mapValues(e -> e.stats())
+        var looks = MeshpulseTopology.add(b, topics, settings).early();
+        looks.filter((k, v) -> v instanceof Emitted.Early)
+                .mapValues(e -> ((Emitted.Early) e).stats())
                 .to(EARLY_TOPIC, org.apache.kafka.streams.kstream.Produced.with(Serdes.String(),
                         MeshpulseTopology.PAIR_STATS_SERDE));
+        looks.filter((k, v) -> v instanceof Emitted.Looked)
+                .mapValues(e -> {
+                    Emitted.Looked l = (Emitted.Looked) e;
+                    return l.point() + "/" + l.partition() + "/" + l.partitions();
+                })
+                .to(LOOKED_TOPIC, org.apache.kafka.streams.kstream.Produced.with(Serdes.String(), Serdes.String()));
         driver = new TopologyTestDriver(b.build(), p, T0);
         early = driver.createOutputTopic(EARLY_TOPIC, Serdes.String().deserializer(),
                 MeshpulseTopology.PAIR_STATS_SERDE.deserializer());
+        looked = driver.createOutputTopic(LOOKED_TOPIC, Serdes.String().deserializer(), Serdes.String().deserializer());
         raw = driver.createInputTopic(topics.rawAccessLog(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         stats = driver.createOutputTopic(topics.pairStats(), Serdes.String().deserializer(),
                 MeshpulseTopology.PAIR_STATS_SERDE.deserializer());
@@ -134,6 +145,11 @@ public final class TopologyTestSupport implements AutoCloseable {
     /** Early looks: one task's counts of a window that ended but has not closed. */
     public List<PairWindowStats> earlyLooks() {
         return early.readValuesToList();
+    }
+
+    /** The parsing task's look marks, as {@code point/partition/partitions}. */
+    public List<String> lookMarks() {
+        return looked.readValuesToList();
     }
 
     public List<DeadLetter> deadLetters() {

@@ -16,6 +16,7 @@ import io.meshpulse.model.ServiceRef;
 import io.meshpulse.model.Times;
 import io.meshpulse.topology.Names;
 import io.meshpulse.topology.parse.FailureClass;
+import io.meshpulse.topology.stream.Emitted;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -76,6 +77,15 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             return millis(looks.get(0).stats().windowStart());
         }
     }
+    /**
+     * Per parsing task (the raw topic's partition), the last point it has sent all its looks at, from its look marks;
+     * memory only: after a restart the settle delay decides until every task has marked a point again.
+     */
+    private final TreeMap<Integer, Long> looked = new TreeMap<>();
+    /** How many parsing tasks there are, as the latest look mark said. */
+    private int lookingTasks;
+    /** Alerts sent since this task started: tells whether deciding a point sent any. */
+    private long emitted;
     private long decidedUpTo = Long.MIN_VALUE;
     /**
      * The firing burn alerts: destination → start of the last window with calls to it. A burn is judged only on
@@ -123,7 +133,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             return;
         }
         Observation o = record.value();
-        if (o == null || o.stats() == null) return;
+        if (o == null) {
+            Emitted.Looked mark = AlertsStage.lookMark(record.key());
+            if (mark != null) lookMark(mark);
+            return;
+        }
+        if (o.stats() == null) return;
         long ws = millis(o.stats().windowStart());
         if (o.early()) {
             if (ws <= decidedUpTo) return; // the closed window got here first: nothing early left to say
@@ -142,17 +157,58 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     }
 
     private void settle(long now) {
+        decideLooks(now);
+        decideDue(now - settings.settleDelay().toMillis(), Long.MAX_VALUE);
+    }
+
+    /**
+     * A parsing task has sent its looks at every point up to the mark's (they came before it): once every task has,
+     * the looks at those points are complete and are judged now, without the settle delay, and an alert they fire
+     * is committed at once rather than at the next commit interval.
+     */
+    private void lookMark(Emitted.Looked mark) {
+        if (mark.partitions() != lookingTasks) {
+            lookingTasks = mark.partitions();
+            looked.keySet().removeIf(p -> p >= lookingTasks);
+        }
+        if (mark.partition() < 0 || mark.partition() >= lookingTasks) return;
+        looked.merge(mark.partition(), mark.point(), Math::max);
+        long before = emitted;
+        decideLooks(context.currentSystemTimeMs());
+        if (emitted != before) context.commit();
+    }
+
+    /** The point every parsing task has looked at (sent its looks and its mark); MIN_VALUE until all have. */
+    private long lookedByAll() {
+        if (lookingTasks == 0 || looked.size() < lookingTasks) return Long.MIN_VALUE;
+        long min = Long.MAX_VALUE;
+        for (long p : looked.values()) min = Math.min(min, p);
+        return min;
+    }
+
+    /**
+     * Judges, in point order, the looks whose settle delay has passed, and those at points every task has marked
+     * once the closed windows before theirs that have arrived are decided. An early look judges a window against the
+     * pair's history, which those windows are part of: they go first, and a look waits for one still settling (it
+     * waits for the pair-keyed tasks' other pairs). Live, a closed window arrives after its grace, half a minute
+     * after its end, so a look rarely waits for one, and never longer than its own settle delay; a task catching up
+     * on a backlog, whose clock runs ahead of the wall clock, has many.
+     */
+    private void decideLooks(long now) {
         long due = now - settings.settleDelay().toMillis();
-        while (!early.isEmpty() && early.firstEntry().getValue().arrived() <= due) {
-            Map.Entry<Long, EarlyWindow> e = early.pollFirstEntry();
-            // Closed windows older than this one that are due go first: an early look judges a window against the
-            // pair's history, which they are part of. Live they settle long before (a window closes after its
-            // grace), but a punctuation that comes late, or a replay, finds both due at once.
+        long complete = lookedByAll();
+        while (!early.isEmpty()) {
+            Map.Entry<Long, EarlyWindow> e = early.firstEntry();
             long ws = e.getValue().windowStart();
+            if (e.getValue().arrived() > due) {
+                if (e.getKey() > complete) break;
+                decideDue(due, ws);
+                if (!arrived.isEmpty() && arrived.firstKey() < ws) break;
+            }
+            early.pollFirstEntry();
             decideDue(due, ws);
             if (ws > decidedUpTo) decideEarly(ws, merge(e.getValue().looks()));
         }
-        decideDue(due, Long.MAX_VALUE);
     }
 
     /**
@@ -503,6 +559,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     }
 
     private void emit(Alert a, long timestamp) {
+        emitted++;
         current.put(a.fingerprint(), a);
         context.forward(new Record<>(a.fingerprint(), a, timestamp));
     }

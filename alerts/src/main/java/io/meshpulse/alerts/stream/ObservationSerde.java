@@ -14,7 +14,12 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class ObservationSerde implements Serde<Observation> {
     private static final int V1 = 1;
 
+    /**
+     * A look mark has no value: what it says is in its key ({@link AlertsStage#markKey}), and a build from before
+     * marks existed, reading the same topic during a rolling upgrade, skips a record without a value.
+     */
     static byte[] encode(Observation o) {
+        if (o.looked() != null) return null;
         BinaryWriter w = new BinaryWriter(512);
         w.writeByte(V1).writeString(o.pairKey()).writeByte(o.early() ? 1 : 0);
         StatsBinary.writeStats(w, o.stats());

@@ -1,6 +1,7 @@
 package io.meshpulse.alerts.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.model.Alert;
@@ -113,6 +114,66 @@ class AlertsProcessorEarlyTest {
         List<Alert> fired = uc(settle());
         assertEquals(1, fired.size(), "fired from the early look, against the history: " + fired);
         assertEquals(Times.rfc3339(T0 + 10 * SIZE), fired.get(0).observed().windowStart());
+    }
+
+    /**
+     * Live, every parsing task marks each point it has sent its looks at. Once all have, the looks at that point are
+     * complete: the stage judges them at once instead of after its settle delay (3 s of wall clock, checked once a
+     * second), and commits the alert at once instead of at the next commit interval.
+     */
+    @Test
+    void aPointEveryParsingTaskHasMarkedIsJudgedAtOnceAndItsAlertCommitted() {
+        for (int i = 0; i < 10; i++) {
+            send(window(i, 40, 0, false));
+            settle();
+        }
+        long middle = T0 + 10 * SIZE + 5_000;
+        send(look(10, 5, 20, 12));
+        send(look(11, 5, 20, 12)); // a later point's look, which no mark covers yet
+        assertEquals(List.of(), stage.mark(middle, 0, 2), "task 1 of 2 has not looked at the point yet");
+        assertFalse(stage.commitRequested());
+        assertEquals(List.of(), stage.mark(middle - 5_000, 1, 2), "nor has it here");
+        List<Alert> fired = uc(stage.mark(middle, 1, 2));
+        assertEquals(1, fired.size(), "both tasks have looked: judged now, no wall-clock time passed");
+        assertEquals(Times.rfc3339(middle), fired.get(0).observed().windowEnd());
+        assertTrue(stage.commitRequested(), "and out at once");
+        // A mark that decides nothing new asks for no commit.
+        assertEquals(List.of(), stage.mark(middle, 0, 2));
+        assertFalse(stage.commitRequested());
+        // Task 0 restarted and forgot nothing, but the stage did not hear from task 1 past the middle: the look at
+        // window 11 waits, then its settle delay decides it (the UC alert already fires: nothing new is sent).
+        assertEquals(List.of(), stage.mark(T0 + 11 * SIZE + 5_000, 0, 2));
+        assertEquals(1, stage.pages("UC"));
+    }
+
+    /**
+     * A look every task has marked still comes after the closed windows before it that have arrived: they are the
+     * history it is judged against. Here ten clean windows arrive at once and wait for their settle delay (as when a
+     * task catches up on a backlog); the look at window 10 waits with them, and then fires against them.
+     */
+    @Test
+    void aMarkedLookWaitsForTheClosedWindowsBeforeItThatAreStillSettling() {
+        for (int i = 0; i < 10; i++) send(window(i, 40, 0, false));
+        send(look(10, 5, 20, 6)); // 30 %: a change against 400 clean calls, too little to tell against none
+        assertEquals(List.of(), stage.mark(T0 + 10 * SIZE + 5_000, 0, 1), "the history is still settling");
+        List<Alert> fired = uc(settle());
+        assertEquals(1, fired.size(), "judged after its history: " + fired);
+        assertEquals(Times.rfc3339(T0 + 10 * SIZE + 5_000), fired.get(0).observed().windowEnd());
+    }
+
+    @Test
+    void withoutEveryTasksMarkALookWaitsForItsSettleDelayAsBefore() {
+        for (int i = 0; i < 10; i++) {
+            send(window(i, 40, 0, false));
+            settle();
+        }
+        long middle = T0 + 10 * SIZE + 5_000;
+        send(look(10, 5, 20, 12));
+        assertEquals(List.of(), stage.mark(middle, 0, 2));
+        assertEquals(List.of(), stage.mark(middle, 2, 2), "no task 2 of 2: ignored");
+        assertEquals(List.of(), stage.mark(middle, 1, 3), "three tasks now: 0 and 1 have marked, 2 has not");
+        List<Alert> fired = uc(settle());
+        assertEquals(1, fired.size(), "the settle delay decides: " + fired);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.ServiceRef;
 import io.meshpulse.model.Times;
 import io.meshpulse.model.WorkloadRef;
+import io.meshpulse.topology.stream.Emitted;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,27 @@ final class StageDriver {
     void send(Observation o) {
         processor.process(new Record<>(o.stats().destination().namespace(), o,
                 AlertsProcessor.millis(o.stats().windowEnd())));
+    }
+
+    /**
+     * Parsing task {@code partition} of {@code partitions} says it has sent its looks up to {@code point}; no
+     * wall-clock time passes. Returns what the stage sent on it.
+     */
+    List<Alert> mark(long point, int partition, int partitions) {
+        context.resetForwards();
+        context.resetCommit();
+        // as it comes off the topic: the key says it all, no value
+        processor.process(new Record<>(AlertsStage.markKey(new Emitted.Looked(point, partition, partitions)), null,
+                point));
+        List<Alert> out = new ArrayList<>();
+        context.forwarded().forEach(f -> out.add(f.record().value()));
+        all.addAll(out);
+        return out;
+    }
+
+    /** Whether the stage asked for a commit since the last {@link #mark}. */
+    boolean commitRequested() {
+        return context.committed();
     }
 
     /** Wall-clock time passes beyond the settle delay; returns what the stage's punctuation sent. */

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** What the stage processors emit; the topology routes each kind to its topic. */
 public sealed interface Emitted permits Emitted.ToPartials, Emitted.Dead, Emitted.Ip, Emitted.Stats,
-        Emitted.Early {
+        Emitted.Look {
 
     record ToPartials(PartialMsg msg) implements Emitted {}
 
@@ -24,5 +24,15 @@ public sealed interface Emitted permits Emitted.ToPartials, Emitted.Dead, Emitte
      * {@code Settings#early()}: a first look for the alerts stage, not a closed window (other tasks add their own,
      * and late lines may still come). Never written to {@code meshpulse.pair.stats}.
      */
-    record Early(PairWindowStats stats, Map<String, List<String>> exemplars) implements Emitted {}
+    record Early(PairWindowStats stats, Map<String, List<String>> exemplars) implements Look {}
+
+    /** What the parsing tasks send the alerts stage between closed windows: their looks, and how far they got. */
+    sealed interface Look extends Emitted permits Early, Looked {}
+
+    /**
+     * "Parsing task {@code partition} (of {@code partitions}) has sent all its early looks at points up to
+     * {@code point}": sent after them, to every partition of the alerts stage's input, so that the stage can judge
+     * a point as soon as every task has looked at it instead of waiting out its settle delay.
+     */
+    record Looked(long point, int partition, int partitions) implements Look {}
 }

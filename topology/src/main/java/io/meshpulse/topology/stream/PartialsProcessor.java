@@ -51,6 +51,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class PartialsProcessor implements Processor<byte[], byte[], String, Emitted> {
     static final long NONE = Long.MIN_VALUE;
+    /** The key of a task's look marks (the alerts stage keys its input anew; a mark goes to all its partitions). */
+    static final String LOOKED_KEY = "-";
     private static final String META_EVENT_TIME = "eventTime";
     private static final String META_CLOSED_UP_TO = "closedUpTo";
     /** The last early-look point whose looks were sent (committed with them, so a restart does not send them again). */
@@ -366,6 +368,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         heartbeats.tick(now);
         boolean followed = heartbeats.any();
         expireHeartbeats(now);
+        earlyLookUpTo(now); // the frontier may have moved on (an instance that held it expired)
         if (followed) {
             // The frontier, not only event time, bounds closing: it may have moved (heartbeats), or an instance
             // holding it may just have expired, while the task was busy with lines no newer than its clock.
@@ -420,7 +423,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
                     + "than what every ingest heard from has read ({} instance(s))", context.taskId(), instance,
                     heartbeats.size());
         }
-        if (heartbeats.frontier() > before) askClose(closableUpTo(), record.timestamp());
+        if (heartbeats.frontier() > before) {
+            askClose(closableUpTo(), record.timestamp());
+            earlyLookUpTo(record.timestamp());
+        }
     }
 
     private boolean badHeartbeatWarned;
@@ -627,8 +633,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      * at one point (one per task), and count its calls twice.
      */
     private void earlyLookUpTo(long timestamp) {
-        if (early < 0 || eventTime == NONE) return;
-        long t = eventTime - early;
+        if (early < 0) return;
+        long clock = lookClock();
+        if (clock == NONE) return;
+        long t = clock - early;
         long point = t - Math.floorMod(t, earlyStep);
         if (point <= earlyUpTo) return;
         // Windows that ended after the last point (their last look), and the one the point is inside of.
@@ -655,6 +663,19 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         }
         earlyUpTo = point;
         meta.put(META_EARLY_UP_TO, point);
+        // Then the mark, to every partition of the alerts stage's input, after the looks it vouches for (one
+        // producer, so in the same order there): once every task's mark has passed a point, the stage judges it.
+        context.forward(new Record<>(LOOKED_KEY, new Emitted.Looked(point, task, rawPartitions), timestamp));
+    }
+
+    /**
+     * The clock early looks follow: event time, or the ingests' heartbeat frontier when that is ahead ("no line
+     * written before it is still unread"; lines are written when the request ends, after their start time). On a
+     * task with few lines, event time stands still between them, and its looks, and the marks every look point
+     * waits for, would lag by as much; the frontier keeps moving.
+     */
+    private long lookClock() {
+        return heartbeats.any() ? Math.max(eventTime, heartbeats.frontier()) : eventTime;
     }
 
     /**
