@@ -666,6 +666,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         // Then the mark, to every partition of the alerts stage's input, after the looks it vouches for (one
         // producer, so in the same order there): once every task's mark has passed a point, the stage judges it.
         context.forward(new Record<>(LOOKED_KEY, new Emitted.Looked(point, task, rawPartitions), timestamp));
+        // Live, out now rather than at the next commit interval (up to a second): the alert waits for them. Not
+        // when catching up on a backlog, whose points pass many times a second.
+        if (point >= context.currentSystemTimeMs() - size) context.commit();
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.meshpulse.topology.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.topology.Settings;
 import java.time.Duration;
@@ -39,6 +41,29 @@ class PartialsEarlyLookRestartTest {
 
         // Then only the look at 20 s (the end of [10,20)) is new.
         assertEquals(List.of("10-20"), looks());
+    }
+
+    /**
+     * Live, a task commits as soon as it has looked at a point, rather than at the next commit interval: the alert
+     * waits for its looks and mark. Catching up on a backlog (points a window or more behind the wall clock) it
+     * does not, or it would commit every few lines.
+     */
+    @Test
+    void aTaskCommitsRightAfterALiveLookNotAfterABackloggedOne() {
+        Settings settings = Settings.defaults(1).withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+        PartialsTaskFixture.register(context);
+        PartialsProcessor task = started(settings);
+        context.setCurrentSystemTimeMs(T0.toEpochMilli() + 60_000); // a minute behind
+        task.process(PartialsTaskFixture.checkoutLine(1));
+        task.process(PartialsTaskFixture.checkoutLine(8));
+        assertEquals(List.of("0-5"), looks());
+        assertFalse(context.committed(), "a backlog: the look at 5 s is 55 s old");
+
+        context.resetForwards();
+        context.setCurrentSystemTimeMs(T0.toEpochMilli() + 12_300); // the lines are as new as the wall clock
+        task.process(PartialsTaskFixture.checkoutLine(12));
+        assertEquals(List.of("0-10"), looks());
+        assertTrue(context.committed(), "live: out at once");
     }
 
     private PartialsProcessor started(Settings settings) {
