@@ -1,8 +1,10 @@
 #!/bin/bash
 # Runs bench/live-alert-delay.py TRIALS times, each against a fresh `meshpulse run` (own state folder and broker).
 # usage: bench/live-alert-delay-trials.sh TRIALS [extra run options, e.g. --early-look off]
-# Needs the built jar (app/target/meshpulse.jar, or the one MESHPULSE_JAR names, to compare two builds) and a drill in
-# /tmp/runsim (bin/meshpulse simulate --out /tmp/runsim).
+# Needs the built jar (app/target/meshpulse.jar) and a drill in /tmp/runsim (bin/meshpulse simulate --out /tmp/runsim).
+# To compare two builds, MESHPULSE_JAR names the other build's jar, e.g. from a worktree of the other commit built with
+# `./mvnw -o -q package -DskipTests` (a copy of the jar alone will not do: it loads the project's own modules, as its
+# other libraries, from the lib folder beside it).
 set -u
 cd "$(dirname "$0")/.."
 n=$1; shift

@@ -18,6 +18,11 @@ def poll():
             if '"UC"' in body and state['uc'] is not None:
                 state['alert'] = time.time()
                 print("UC alert firing at %s, %.1f s after the first UC line" % (time.strftime('%H:%M:%S'), state['alert'] - state['uc']), flush=True)
+                for a in json.loads(body).get('alerts', []) if body.strip().startswith('{') else json.loads(body):
+                    if a.get('failureClass') == 'UC':
+                        o = a.get('observed') or {}
+                        print("  detectedAt %s, observed %s-%s, %s of %s calls failed" % (a.get('detectedAt'),
+                              o.get('windowStart'), o.get('windowEnd'), o.get('failures'), o.get('requests')), flush=True)
         except Exception as e:
             pass
         time.sleep(1)
@@ -34,7 +39,8 @@ for i, (_, base, l) in enumerate(lines):
     nl = TS.sub(lambda m: now.strftime('%Y-%m-%dT%H:%M:%S') + '.%03dZ' % (now.microsecond // 1000), l)
     if ' UC ' in l and 'payments' in l and state['uc'] is None:
         for x in handles.values(): x.flush()
-        state['uc'] = time.time(); print("first UC line written at", time.strftime('%H:%M:%S'), flush=True)
+        state['uc'] = time.time()
+        print("first UC line written at", datetime.datetime.now(datetime.timezone.utc).strftime('%H:%M:%S.%f')[:-3], flush=True)
     h.write(nl)
     if i % 20 == 0:
         for x in handles.values(): x.flush()

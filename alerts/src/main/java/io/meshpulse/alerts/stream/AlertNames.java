@@ -3,7 +3,7 @@ package io.meshpulse.alerts.stream;
 /** Names of the alerts stage's processors, stores and internal topic: a contract, like the spine's Names. */
 public final class AlertNames {
     public static final String EXEMPLARS = "alerts-exemplars";
-    /** Early looks at windows not closed yet, as observations. */
+    /** Early looks at windows not closed yet, and the parsing tasks' look marks, as observations. */
     public static final String EARLY = "alerts-early-looks";
     public static final String WITH_EARLY = "alerts-closed-and-early";
     public static final String BY_NAMESPACE_KEY = "alerts-key-by-destination-namespace";

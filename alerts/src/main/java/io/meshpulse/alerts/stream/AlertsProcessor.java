@@ -40,7 +40,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The alerts stage. Receives closed pair windows re-keyed by destination namespace, so that one task holds both
  * reporters of a call and every caller of a destination. A window is decided once its other reporters have had
- * a chance to arrive: {@code settleDelay} of wall-clock time after its first record (windows in order). Deciding a window runs the per-(pair, class) detector, the silence check, the burn-rate detector and,
+ * a chance to arrive: {@code settleDelay} of wall-clock time after its first record (windows in order). Early looks
+ * are judged once every parsing task has marked their point (see {@link #lookMark}), or after the same delay.
+ * Deciding a window runs the per-(pair, class) detector, the silence check, the burn-rate detector and,
  * for what fires, the correlator and the catalog. Output: one {@link Alert} per state change, keyed by
  * fingerprint, with the window end as timestamp; the latest alert per fingerprint is kept in
  * {@link AlertNames#CURRENT_STORE}.
@@ -64,7 +66,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
     private final TreeMap<Long, Long> arrived = new TreeMap<>();
     /**
-     * Early looks waiting for their settle delay, by the end of what they looked at: the window's end, or the point
+     * Early looks waiting for their marks or their settle delay, by the end of what they looked at: the window's end, or the point
      * inside it a look was taken at (memory only: they are a best effort). A point belongs to one window, and the
      * parsing tasks' looks at one point are one look at the window, merged.
      */
