@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.cli.MeshpulseProcess;
 import io.meshpulse.app.kafka.EmbeddedBroker;
-import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.kafka.RawLineProducer;
 import io.meshpulse.model.Alert;
 import io.meshpulse.model.JsonCodec;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.utils.Utils;
@@ -59,10 +57,7 @@ class LookMarksIT {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), 0)) {
             String bootstrap = broker.bootstrapServers();
             Topics topics = Topics.withPrefix(PREFIX);
-            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-                admin.ensure(topics, 4, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
-                admin.awaitLeaders(topics.all());
-            }
+            RunChild.createTopics(bootstrap, topics, 4);
             RunChild child = new RunChild(dir, List.of("run", "--bootstrap-servers", bootstrap, "--topic-prefix",
                     PREFIX, "--application-id", "meshpulse-marks-it", "--group-instance-id", "marks-a", "--state-dir", dir.resolve("state").toString(),
                     "--http-port", "0", "--quiet", "--partitions", "4",

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.kafka.EmbeddedBroker;
-import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.kafka.RawLineProducer;
 import io.meshpulse.model.RawLogLine;
 import io.meshpulse.model.Topics;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,13 +63,7 @@ class RunKillNineIT {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), 0)) {
             String bootstrap = broker.bootstrapServers();
             Topics topics = Topics.withPrefix(PREFIX);
-            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-                admin.ensure(topics, 4, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
-                // the first lines go out at once: a partition whose leader is not up yet refuses them, and the
-                // idempotent producer's retry of that first batch then stayed out of sequence until its delivery
-                // timeout (this test failed so once in the full suite)
-                admin.awaitLeaders(topics.all());
-            }
+            RunChild.createTopics(bootstrap, topics, 4);
             // One group member that keeps its identity across runs (static membership): a restarted run takes the
             // killed one's place at once instead of waiting out its session. The same state folder keeps the same
             // process id, so the new run's producer fences the killed one's open transaction at start.

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshpulse.app.kafka.EmbeddedBroker;
-import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.ingest.kafka.RawLineProducer;
 import io.meshpulse.model.Alert;
 import io.meshpulse.model.JsonCodec;
@@ -29,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -81,10 +79,7 @@ class RunTakeoverIT {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), 0)) {
             String bootstrap = broker.bootstrapServers();
             Topics topics = Topics.withPrefix(PREFIX);
-            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-                admin.ensure(topics, 4, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
-                admin.awaitLeaders(topics.all());
-            }
+            RunChild.createTopics(bootstrap, topics, 4);
             RunChild a = instance(dir, bootstrap, "a", clientConfig);
             RunChild b = instance(dir, bootstrap, "b", clientConfig);
             RunChild c = instance(dir, bootstrap, "c", clientConfig);
