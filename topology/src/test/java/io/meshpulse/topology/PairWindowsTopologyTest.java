@@ -121,7 +121,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void withLooksEveryHalfWindowAWindowInProgressIsShownUpToItsMiddleThenWhole() {
-        Settings s = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+        Settings s = halfWindowLooks();
         try (TopologyTestSupport t = new TopologyTestSupport(s)) {
             call(t, at(1), false);
             call(t, at(4), true);
@@ -169,7 +169,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void eachLookPointIsMarkedOnceForTheTaskAfterItsLooksEvenWithNothingToShow() {
-        Settings s = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+        Settings s = halfWindowLooks();
         try (TopologyTestSupport t = new TopologyTestSupport(s)) {
             call(t, at(1), true);
             // The first line starts the clock; the point 2 s before it (-5 s) is marked, as nothing came before it.
@@ -197,7 +197,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void aTaskBetweenLinesLooksAndMarksAsFarAsTheHeartbeatsVouch() {
-        Settings s = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
+        Settings s = halfWindowLooks();
         try (TopologyTestSupport t = new TopologyTestSupport(s)) {
             call(t, at(1), true);
             call(t, at(2), true);
@@ -222,6 +222,11 @@ class PairWindowsTopologyTest {
             assertTrue(t.lookMarks().isEmpty());
             assertTrue(t.earlyLooks().isEmpty());
         }
+    }
+
+    /** Looks 2 s past each half window, as {@code run} does by default. */
+    private static Settings halfWindowLooks() {
+        return TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)).withEarlyEvery(Duration.ofSeconds(5));
     }
 
     /** One call checkout → payments starting at {@code start}, failed with UC or not. */

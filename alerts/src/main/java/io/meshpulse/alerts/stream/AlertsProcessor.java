@@ -201,14 +201,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         long complete = lookedByAll();
         while (!early.isEmpty()) {
             Map.Entry<Long, EarlyWindow> e = early.firstEntry();
+            boolean settled = e.getValue().arrived() <= due;
+            if (!settled && e.getKey() > complete) break;
             long ws = e.getValue().windowStart();
-            if (e.getValue().arrived() > due) {
-                if (e.getKey() > complete) break;
-                decideDue(due, ws);
-                if (!arrived.isEmpty() && arrived.firstKey() < ws) break;
-            }
-            early.pollFirstEntry();
             decideDue(due, ws);
+            if (!settled && !arrived.isEmpty() && arrived.firstKey() < ws) break;
+            early.pollFirstEntry();
             if (ws > decidedUpTo) decideEarly(ws, merge(e.getValue().looks()));
         }
     }

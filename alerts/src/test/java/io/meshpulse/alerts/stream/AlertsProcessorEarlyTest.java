@@ -123,12 +123,7 @@ class AlertsProcessorEarlyTest {
      */
     @Test
     void aPointEveryParsingTaskHasMarkedIsJudgedAtOnceAndItsAlertCommitted() {
-        for (int i = 0; i < 10; i++) {
-            send(window(i, 40, 0, false));
-            settle();
-        }
-        long middle = T0 + 10 * SIZE + 5_000;
-        send(look(10, 5, 20, 12));
+        long middle = settledHistoryThenALookAtTheMiddleOfWindow10();
         send(look(11, 5, 20, 12)); // a later point's look, which no mark covers yet
         assertEquals(List.of(), stage.mark(middle, 0, 2), "task 1 of 2 has not looked at the point yet");
         assertFalse(stage.commitRequested());
@@ -161,14 +156,22 @@ class AlertsProcessorEarlyTest {
         assertEquals(Times.rfc3339(T0 + 10 * SIZE + 5_000), fired.get(0).observed().windowEnd());
     }
 
-    @Test
-    void withoutEveryTasksMarkALookWaitsForItsSettleDelayAsBefore() {
+    /**
+     * Ten clean windows of 40 calls, each decided, then a look at the middle of window 10 with 12 UC of 20 calls;
+     * returns that point.
+     */
+    private long settledHistoryThenALookAtTheMiddleOfWindow10() {
         for (int i = 0; i < 10; i++) {
             send(window(i, 40, 0, false));
             settle();
         }
-        long middle = T0 + 10 * SIZE + 5_000;
         send(look(10, 5, 20, 12));
+        return T0 + 10 * SIZE + 5_000;
+    }
+
+    @Test
+    void withoutEveryTasksMarkALookWaitsForItsSettleDelayAsBefore() {
+        long middle = settledHistoryThenALookAtTheMiddleOfWindow10();
         assertEquals(List.of(), stage.mark(middle, 0, 2));
         assertEquals(List.of(), stage.mark(middle, 2, 2), "no task 2 of 2: ignored");
         assertEquals(List.of(), stage.mark(middle, 1, 3), "three tasks now: 0 and 1 have marked, 2 has not");
