@@ -21,14 +21,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The parsing tasks' look marks on a real broker: {@code meshpulse run} on 4 partitions, with the alerts stage's
@@ -38,13 +40,17 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The lines are the last 90 s of a generated mesh, their times ending now, sent at once: every task's clock jumps
  * to the present and it looks at everything it has.
+ *
+ * <p>Once with one instance holding all eight tasks, and once with two instances of one application id sharing them:
+ * then an alerts partition's marks come from parsing tasks in the other JVM too, through the broker.
  */
 class LookMarksIT {
     private static final String PREFIX = "marks.";
     private static final JsonCodec<Alert> ALERT = new JsonCodec<>(Alert.class);
 
-    @Test
-    void aLookIsJudgedOnceEveryParsingTaskHasMarkedItWithoutWaitingForTheSettleDelay(
+    @ParameterizedTest(name = "{0} instance(s)")
+    @ValueSource(ints = {1, 2})
+    void aLookIsJudgedOnceEveryParsingTaskHasMarkedItWithoutWaitingForTheSettleDelay(int instances,
             @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         Instant now = Instant.ofEpochMilli(System.currentTimeMillis() / 10_000 * 10_000);
         Instant start = now.minusSeconds(90);
@@ -58,20 +64,24 @@ class LookMarksIT {
             String bootstrap = broker.bootstrapServers();
             Topics topics = Topics.withPrefix(PREFIX);
             RunChild.createTopics(bootstrap, topics, 4);
-            RunChild child = new RunChild(dir, List.of("run", "--bootstrap-servers", bootstrap, "--topic-prefix",
-                    PREFIX, "--application-id", "meshpulse-marks-it", "--group-instance-id", "marks-a", "--state-dir", dir.resolve("state").toString(),
-                    "--http-port", "0", "--quiet", "--partitions", "4",
-                    "--rocksdb-memory", String.valueOf(32L * 1024 * 1024)));
-            Process run = MeshpulseProcess.start(child.jvm(), Map.of("MESHPULSE_ALERTS_SETTLE_DELAY", "PT10M"),
-                    child.args(), child.log("a"));
-            List<RunChild.Started> running = List.of(new RunChild.Started(child, "a", run));
+            List<RunChild.Started> running = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                String name = "marks-" + (char) ('a' + i);
+                RunChild child = new RunChild(dir, List.of("run", "--bootstrap-servers", bootstrap, "--topic-prefix",
+                        PREFIX, "--application-id", "meshpulse-marks-it", "--group-instance-id", name, "--state-dir",
+                        dir.resolve("state-" + name).toString(), "--http-port", "0", "--quiet", "--partitions", "4",
+                        "--rocksdb-memory", String.valueOf(32L * 1024 * 1024)));
+                running.add(new RunChild.Started(child, name, MeshpulseProcess.start(child.jvm(),
+                        Map.of("MESHPULSE_ALERTS_SETTLE_DELAY", "PT10M"), child.args(), child.log(name))));
+            }
             try (GroupProbe probe = new GroupProbe(bootstrap, "meshpulse-marks-it", PREFIX, topics.rawAccessLog());
                  OutputCollector out = new OutputCollector(bootstrap, topics.pairStats(), topics.deadLetters(),
                          topics.alerts(), null);
                  RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
                 out.start();
-                waitFor(deadline(90), "run holding the raw partitions",
-                        () -> probe.rawPartitionsOf("marks-a") == 4, running);
+                waitFor(deadline(90), "every instance holding raw partitions, 4 in all", () -> running.stream()
+                        .mapToInt(r -> probe.rawPartitionsOf(r.run())).filter(n -> n > 0).count() == instances
+                        && running.stream().mapToInt(r -> probe.rawPartitionsOf(r.run())).sum() == 4, running);
                 Set<Integer> partitions = lines.stream().map(l -> Utils.toPositive(
                         Utils.murmur2(l.key().getBytes(StandardCharsets.UTF_8))) % 4).collect(Collectors.toSet());
                 assertEquals(Set.of(0, 1, 2, 3), partitions, "every parsing task has lines, hence a clock and marks");
@@ -87,8 +97,10 @@ class LookMarksIT {
                         - Instant.parse(a.observed().windowStart()).toEpochMilli();
                 assertTrue(span == 5_000 || span == 10_000, "an early look (the closed windows wait 10 min): " + span);
             } finally {
-                run.destroy();
-                run.waitFor();
+                for (RunChild.Started r : running) {
+                    r.process().destroy();
+                    r.process().waitFor();
+                }
             }
         }
     }
