@@ -4,6 +4,7 @@ import io.meshpulse.app.kafka.TopicAdmin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -80,9 +81,29 @@ final class GroupProbe implements AutoCloseable {
 
     /** The raw partitions assigned to the member whose static id starts with {@code instance}; -1 when absent. */
     int rawPartitionsOf(String instance) {
-        return members().stream().filter(m -> m.groupInstanceId().orElse("").startsWith(instance)).findFirst()
-                .map(m -> (int) m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(raw)).count())
-                .orElse(-1);
+        return rawPartitionsOf(rawPartitionsByMember(), instance);
+    }
+
+    /**
+     * How many raw partitions each member holds, by its static id (its consumer id without one), from one
+     * description of the group: for conditions on several members at once.
+     */
+    Map<String, Integer> rawPartitionsByMember() {
+        Map<String, Integer> held = new TreeMap<>();
+        for (MemberDescription m : members()) {
+            held.put(m.groupInstanceId().orElse(m.consumerId()),
+                    (int) m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(raw)).count());
+        }
+        return held;
+    }
+
+    /**
+     * In {@code held} ({@link #rawPartitionsByMember}), the count of the member whose id starts with
+     * {@code instance}; -1 when absent.
+     */
+    static int rawPartitionsOf(Map<String, Integer> held, String instance) {
+        return held.entrySet().stream().filter(e -> e.getKey().startsWith(instance)).findFirst()
+                .map(Map.Entry::getValue).orElse(-1);
     }
 
     /**

@@ -79,9 +79,11 @@ class LookMarksIT {
                          topics.alerts(), null);
                  RawLineProducer producer = new RawLineProducer(bootstrap, topics.rawAccessLog())) {
                 out.start();
-                waitFor(deadline(90), "every instance holding raw partitions, 4 in all", () -> running.stream()
-                        .mapToInt(r -> probe.rawPartitionsOf(r.run())).filter(n -> n > 0).count() == instances
-                        && running.stream().mapToInt(r -> probe.rawPartitionsOf(r.run())).sum() == 4, running);
+                waitFor(deadline(90), "every instance holding raw partitions, 4 in all", () -> {
+                    Map<String, Integer> held = probe.rawPartitionsByMember(); // one description of the group a try
+                    List<Integer> of = running.stream().map(r -> GroupProbe.rawPartitionsOf(held, r.run())).toList();
+                    return of.stream().allMatch(n -> n > 0) && of.stream().mapToInt(n -> n).sum() == 4;
+                }, running);
                 Set<Integer> partitions = lines.stream().map(l -> Utils.toPositive(
                         Utils.murmur2(l.key().getBytes(StandardCharsets.UTF_8))) % 4).collect(Collectors.toSet());
                 assertEquals(Set.of(0, 1, 2, 3), partitions, "every parsing task has lines, hence a clock and marks");

@@ -97,8 +97,8 @@ class RunTakeoverIT {
                 RunChild.Started runA = a.started("a");
                 RunChild.Started runB = b.started("b");
                 running.addAll(List.of(runA, runB));
-                waitFor(deadline(90), "both instances holding raw partitions", () -> probe.rawPartitionsOf(
-                        "takeover-a") > 0 && probe.rawPartitionsOf("takeover-b") > 0, running);
+                waitFor(deadline(90), "both instances holding raw partitions",
+                        () -> bothHoldRaw(probe, "takeover-a", "takeover-b"), running);
                 // The first minute of lines in one go. Should one instance read its share of it (and close its first
                 // windows) before the other has announced the IPs of the pods it reads, those windows wait for the
                 // other's progress (PartialsProcessor#callerSafeUpTo; CallerHoldTopologyTest drives that by hand).
@@ -162,8 +162,8 @@ class RunTakeoverIT {
                 RunChild.Started runC = c.started("c");
                 running.add(runC);
                 deadline = deadline(90);
-                waitFor(deadline, "c holding raw partitions", () -> probe.rawPartitionsOf("takeover-c") > 0
-                        && probe.rawPartitionsOf("takeover-b") > 0, running);
+                waitFor(deadline, "c holding raw partitions", () -> bothHoldRaw(probe, "takeover-c", "takeover-b"),
+                        running);
                 log.add(String.format("c took %d of the 4 raw partitions %d ms after its start",
                         probe.rawPartitionsOf("takeover-c"), ms(joined)));
                 lastTime = SimCounts.send(producer, lines.subList(cut[3], cut[4]), lastTime);
@@ -276,5 +276,11 @@ class RunTakeoverIT {
             }
         }
         return repeated;
+    }
+
+    /** Whether both members hold raw partitions, in one description of the group (one generation). */
+    private static boolean bothHoldRaw(GroupProbe probe, String x, String y) {
+        Map<String, Integer> held = probe.rawPartitionsByMember();
+        return GroupProbe.rawPartitionsOf(held, x) > 0 && GroupProbe.rawPartitionsOf(held, y) > 0;
     }
 }
