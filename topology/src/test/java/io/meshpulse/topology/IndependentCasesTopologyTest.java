@@ -49,6 +49,11 @@ class IndependentCasesTopologyTest {
             // TCP RBAC denial: code 0, no flag, the reason in CONNECTION_TERMINATION_DETAILS; the caller has no sidecar
             t.line("shop", CART_POD, "[2026-11-20T10:00:05.000Z] \"- - -\" 0 - - rbac_access_denied_matched_policy[none]"
                     + " \"-\" 0 0 1 - \"-\" \"-\" \"-\" \"-\" \"-\" inbound|9090|| - 10.244.1.12:9090 10.244.7.7:40005 - -");
+            // the same denial as the network RBAC filter often prints it: closed before the TCP proxy picked a cluster,
+            // so no cluster; the caller's sidecar's mTLS SNI shows it is the server's line
+            t.line("shop", CART_POD, "[2026-11-20T10:00:05.500Z] \"- - -\" 0 - - rbac_access_denied_matched_policy[none]"
+                    + " \"-\" 0 0 1 - \"-\" \"-\" \"-\" \"-\" \"-\" - - 10.244.1.12:9090 10.244.7.8:40006"
+                    + " outbound_.9090_._.cart.shop.svc.cluster.local -");
             // IPv6: search-0 (StatefulSet) calls catalog, whose sidecar logs Istio <=1.7 JSON (all strings)
             t.line("edge", "search-0", "[2026-11-20T10:00:06.000Z] \"GET /c HTTP/1.1\" 200 - via_upstream - \"-\" 1 2 3 2"
                     + " \"-\" \"ua\" \"r-6\" \"catalog:8080\" \"[fd00:10:244:2::5]:8080\" outbound|8080||catalog.edge.svc.cluster.local"
@@ -115,6 +120,7 @@ class IndependentCasesTopologyTest {
                     "source|batch/cleanup|shop/redis.shop.svc.cluster.local", "1 {UF=1}",
                     "source|aks-istio-ingress/aks-istio-ingressgateway-external-asm-1-24|shop/frontend.shop.svc.cluster.local",
                     "1 {UH=1}"));
+            want.put("destination|null/10.244.7.8|shop/cart-v2", "1 {RBAC=1}");
             assertEquals(want, got);
 
             List<DeadLetter> dead = t.deadLetters();

@@ -28,6 +28,8 @@ public final class Classifier {
     static final String RBAC_DETAILS_PREFIX = "rbac_access_denied";
     private static final String FILTER_CHAIN_NOT_FOUND = "filter_chain_not_found";
     private static final String ROUTE_NOT_FOUND = "route_not_found";
+    /** How the SNI of an Istio mTLS connection starts: {@code outbound_.<port>_.<subset>_.<fqdn>}. */
+    static final String ISTIO_SNI_PREFIX = "outbound_.";
 
     /** Cause keywords seen inside {@code {...}}; used to hand back a shared instance instead of a substring. */
     private static final List<String> KNOWN_CAUSES = List.of(
@@ -56,7 +58,8 @@ public final class Classifier {
     public static AccessLogRecord classify(AccessLogRecord r) {
         Classification c = classify(r.responseCode(), r.responseFlags(), r.responseCodeDetails(),
                 r.connectionTerminationDetails(), r.upstreamCluster(), r.routeName());
-        Direction d = direction(r.upstreamCluster(), r.routeName(), r.responseFlags(), r.responseCodeDetails());
+        Direction d = direction(r.upstreamCluster(), r.routeName(), r.responseFlags(), r.responseCodeDetails(),
+                r.requestedServerName());
         return new AccessLogRecord(r.format(), r.startTimeMillis(), r.startTime(), r.method(), r.path(),
                 r.protocol(), r.responseCode(), r.responseFlags(), r.responseCodeDetails(),
                 r.connectionTerminationDetails(), r.upstreamTransportFailureReason(), r.bytesReceived(),
@@ -175,15 +178,19 @@ public final class Classifier {
     }
 
     /**
-     * Which side the emitting proxy is on, from the upstream cluster (and route / details for lines without a
+     * Which side the emitting proxy is on, from the upstream cluster (and route, details and SNI for lines without a
      * cluster). Inbound: {@code inbound|…}, {@code inbound-vip|…} (waypoints), {@code InboundPassthroughCluster*},
-     * or a {@code filter_chain_not_found} connection. Outbound: {@code outbound|…}, the pass-through, black-hole
-     * and dynamic-DNS clusters, the {@code block_all}/{@code allow_any} routes, or a no-route 404.
+     * a {@code filter_chain_not_found} connection, or no cluster at all with an Istio mTLS SNI (see
+     * {@link #withoutCluster}). Outbound: {@code outbound|…}, the pass-through, black-hole and dynamic-DNS clusters,
+     * the {@code block_all}/{@code allow_any} routes, or a no-route 404.
      */
     public static Direction direction(String upstreamCluster, String routeName, List<String> flags,
-                                      String responseCodeDetails) {
-        return direction(clusterDirection(upstreamCluster), routeName,
+                                      String responseCodeDetails, String requestedServerName) {
+        Direction d = direction(clusterDirection(upstreamCluster), routeName,
                 ROUTE_NOT_FOUND.equals(responseCodeDetails) && flags.contains("NR"), responseCodeDetails);
+        return d == Direction.UNKNOWN && upstreamCluster == null
+                ? withoutCluster(requestedServerName != null && requestedServerName.startsWith(ISTIO_SNI_PREFIX))
+                : d;
     }
 
     /** The direction the upstream cluster alone decides, or null when it does not (or is null). */
@@ -202,7 +209,7 @@ public final class Classifier {
         return null;
     }
 
-    /** {@link #direction(String, String, List, String)} once the cluster's part is known. */
+    /** {@link #direction(String, String, List, String, String)} once the cluster's part is known, SNI aside. */
     static Direction direction(Direction fromCluster, String routeName, boolean hasNoRouteFlag,
                                String responseCodeDetails) {
         if (fromCluster != null) return fromCluster;
@@ -210,6 +217,18 @@ public final class Classifier {
         if (BLOCK_ALL.equals(routeName) || "allow_any".equals(routeName)) return Direction.OUTBOUND;
         if (ROUTE_NOT_FOUND.equals(responseCodeDetails) && hasNoRouteFlag) return Direction.OUTBOUND;
         return Direction.UNKNOWN;
+    }
+
+    /**
+     * The direction of a line that has no cluster and that the other rules leave unknown. A connection the proxy
+     * closed before its TCP proxy picked a cluster (a network RBAC denial on the server side prints
+     * {@code "- - -" 0 - - rbac_access_denied_matched_policy[…]} with cluster {@code -}) still carries the SNI the
+     * caller presented: a client sidecar's mTLS SNI, {@code outbound_.<port>_.<subset>_.<fqdn>}, reaches only the
+     * server's sidecar (or a gateway, which pair attribution treats as the source whatever the direction). An
+     * application's own TLS carries its own host name, so any other SNI tells nothing.
+     */
+    static Direction withoutCluster(boolean istioSni) {
+        return istioSni ? Direction.INBOUND : Direction.UNKNOWN;
     }
 
     private static boolean startsWith(String s, String prefix) {

@@ -101,7 +101,7 @@ final class RecordDraft {
                 f.list, d.value, t.value, upstreamTransportFailureReason,
                 bytesReceived, bytesSent, durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId,
                 authority, upstreamHost, c.name, upstreamLocalAddress, downstreamLocalAddress,
-                downstreamRemoteAddress, requestedServerName, routeName, direction(f, d, c, routeName),
+                downstreamRemoteAddress, requestedServerName, routeName, direction(f, d, c, routeName, requestedServerName),
                 failureClass(responseCode, f, d, t, c, routeName), cause(d, t), rbacPolicy(d, t));
     }
 
@@ -124,7 +124,7 @@ final class RecordDraft {
                 responseCode, f.list, d.value, t.value, upstreamTransportFailureReason, bytesReceived, bytesSent,
                 durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId, authority, upstreamHost,
                 c.name, upstreamLocalAddress, downstreamLocalAddress, downstreamRemoteAddress, requestedServerName,
-                knownRoute, routeName, direction(f, d, c, knownRoute),
+                knownRoute, routeName, direction(f, d, c, knownRoute, text, textBase, requestedServerName),
                 failureClass(responseCode, f, d, t, c, knownRoute), cause(d, t), rbacPolicy(d, t));
     }
 
@@ -146,5 +146,27 @@ final class RecordDraft {
     private static Direction direction(FlagSet f, Details d, ClusterInfo c, String routeName) {
         return Classifier.direction(c.direction, routeName, f.hasNoRoute && "route_not_found".equals(d.value),
                 d.value);
+    }
+
+    private static Direction direction(FlagSet f, Details d, ClusterInfo c, String routeName, String sni) {
+        Direction dir = direction(f, d, c, routeName);
+        return dir != Direction.UNKNOWN || c.name != null ? dir
+                : Classifier.withoutCluster(sni != null && sni.startsWith(Classifier.ISTIO_SNI_PREFIX));
+    }
+
+    /** As above, with the SNI a span of {@code text} (or {@link AccessLogRecord#NONE}), read only when it decides. */
+    private static Direction direction(FlagSet f, Details d, ClusterInfo c, String routeName, byte[] text,
+                                       int textBase, int sniSpan) {
+        Direction dir = direction(f, d, c, routeName);
+        if (dir != Direction.UNKNOWN || c.name != null) return dir;
+        boolean istioSni = false;
+        if (sniSpan != AccessLogRecord.NONE) {
+            int start = textBase + (sniSpan >>> 16);
+            int end = textBase + (sniSpan & 0xffff);
+            String prefix = Classifier.ISTIO_SNI_PREFIX;
+            istioSni = end - start >= prefix.length();
+            for (int i = 0; istioSni && i < prefix.length(); i++) istioSni = text[start + i] == prefix.charAt(i);
+        }
+        return Classifier.withoutCluster(istioSni);
     }
 }

@@ -122,6 +122,20 @@ class AccessLogParserJsonTest {
     }
 
     @Test
+    void readsATcpRbacDenialWithoutClusterAsTheServersLine() {
+        EnvoyLine line = EnvoyLine.outboundOk().set(METHOD, null).set(PATH, null).set(PROTOCOL, null)
+                .set(CODE, "0").set(UST, null).set(UA, null).set(RID, null).set(AUTHORITY, null)
+                .set(DETAILS, null).set(TERM, "rbac_access_denied_matched_policy[none]")
+                .set(CLUSTER, null).set(ROUTE, null).set(UPSTREAM_HOST, null).set(ULA, null)
+                .set(SNI, "outbound_.3306_._.mysql.db.svc.cluster.local");
+        AccessLogRecord r = parsed(parser.parse(line.typedJson(JSON_HEAD)));
+        assertEquals(FailureClass.RBAC, r.failureClass());
+        assertEquals(Direction.INBOUND, r.direction());
+        AccessLogRecord s = parsed(parser.parse(line.set(SNI, "mysql.example.com").typedJson(JSON_HEAD)));
+        assertEquals(Direction.UNKNOWN, s.direction());
+    }
+
+    @Test
     void rejectsJsonThatIsNotAnAccessLog() {
         assertEquals("istio-agent log (info)", rejected(parser.parse(
                 "{\"level\":\"info\",\"time\":\"2024-05-02T10:12:33.456789Z\",\"scope\":\"xdsproxy\",\"msg\":\"connected\"}")));

@@ -272,6 +272,21 @@ class AccessLogParserTextTest {
         assertEquals(FailureClass.RBAC, r.failureClass());
         assertEquals("rbac_access_denied", r.cause());
         assertNull(r.rbacPolicy());
+        assertEquals(Direction.INBOUND, r.direction());
+
+        // The network RBAC filter closes the connection before the TCP proxy picks a cluster: no cluster, no upstream;
+        // the caller's mTLS SNI is what says this is the server's sidecar.
+        String noCluster = "[2024-01-01T00:00:00.000Z] \"- - -\" 0 - - rbac_access_denied_matched_policy[none] \"-\" 0 0 1 "
+                + "- \"-\" \"-\" \"-\" \"-\" \"-\" - - 10.244.1.9:3306 10.244.2.2:40000 "
+                + "outbound_.3306_._.mysql.db.svc.cluster.local -";
+        AccessLogRecord n = parsed(parser.parse(noCluster));
+        assertNull(n.upstreamCluster());
+        assertEquals(FailureClass.RBAC, n.failureClass());
+        assertEquals(Direction.INBOUND, n.direction());
+        // an application's own TLS host tells nothing
+        AccessLogRecord own = parsed(parser.parse(noCluster.replace("outbound_.3306_._.mysql.db.svc.cluster.local",
+                "db.example.com")));
+        assertEquals(Direction.UNKNOWN, own.direction());
     }
 
     @Test

@@ -69,27 +69,32 @@ class ClassifierTest {
                 () -> assertEquals(policy, result.rbacPolicy(), "rbacPolicy"));
     }
 
-    @ParameterizedTest(name = "[{index}] {0} / {1} -> {4}")
+    @ParameterizedTest(name = "[{index}] {0} / {1} / {4} -> {5}")
     @CsvSource(delimiter = ';', nullValues = "null", textBlock = """
-        outbound|80||a.ns.svc.cluster.local       ; default    ; -  ; via_upstream           ; OUTBOUND
-        inbound|8080||                            ; default    ; -  ; via_upstream           ; INBOUND
-        inbound|9080|http|reviews.ns.svc.cluster.local ; null  ; -  ; via_upstream           ; INBOUND
-        inbound-vip|9080|http|ratings.ns.svc.cluster.local ; default ; - ; via_upstream      ; INBOUND
-        InboundPassthroughClusterIpv4             ; null       ; -  ; null                   ; INBOUND
-        InboundPassthroughCluster                 ; null       ; -  ; null                   ; INBOUND
-        PassthroughCluster                        ; allow_any  ; -  ; via_upstream           ; OUTBOUND
-        BlackHoleCluster                          ; null       ; UH ; null                   ; OUTBOUND
-        AllowAnyDynamicDNSCluster                 ; null       ; -  ; via_upstream           ; OUTBOUND
-        null                                      ; block_all  ; -  ; direct_response        ; OUTBOUND
-        null                                      ; allow_any  ; -  ; via_upstream           ; OUTBOUND
-        null                                      ; null       ; NR ; route_not_found        ; OUTBOUND
-        null                                      ; null       ; NR ; filter_chain_not_found ; INBOUND
-        httproute/default/web/rule/0              ; null       ; -  ; via_upstream           ; UNKNOWN
-        null                                      ; null       ; -  ; null                   ; UNKNOWN
+        outbound|80||a.ns.svc.cluster.local       ; default    ; -  ; via_upstream           ; null ; OUTBOUND
+        inbound|8080||                            ; default    ; -  ; via_upstream           ; null ; INBOUND
+        inbound|9080|http|reviews.ns.svc.cluster.local ; null  ; -  ; via_upstream           ; null ; INBOUND
+        inbound-vip|9080|http|ratings.ns.svc.cluster.local ; default ; - ; via_upstream      ; null ; INBOUND
+        InboundPassthroughClusterIpv4             ; null       ; -  ; null                   ; null ; INBOUND
+        InboundPassthroughCluster                 ; null       ; -  ; null                   ; null ; INBOUND
+        PassthroughCluster                        ; allow_any  ; -  ; via_upstream           ; null ; OUTBOUND
+        BlackHoleCluster                          ; null       ; UH ; null                   ; null ; OUTBOUND
+        AllowAnyDynamicDNSCluster                 ; null       ; -  ; via_upstream           ; null ; OUTBOUND
+        null                                      ; block_all  ; -  ; direct_response        ; null ; OUTBOUND
+        null                                      ; allow_any  ; -  ; via_upstream           ; null ; OUTBOUND
+        null                                      ; null       ; NR ; route_not_found        ; null ; OUTBOUND
+        null                                      ; null       ; NR ; filter_chain_not_found ; null ; INBOUND
+        httproute/default/web/rule/0              ; null       ; -  ; via_upstream           ; null ; UNKNOWN
+        null                                      ; null       ; -  ; null                   ; null ; UNKNOWN
+        null                                      ; null       ; -  ; null                   ; outbound_.5432_._.db.shop.svc.cluster.local ; INBOUND
+        null                                      ; null       ; -  ; null                   ; api.example.com ; UNKNOWN
+        outbound_.15443_._.a.ns.svc.cluster.local ; null       ; -  ; null                   ; outbound_.80_._.a.ns.svc.cluster.local ; UNKNOWN
+        outbound|80||a.ns.svc.cluster.local       ; null       ; -  ; null                   ; outbound_.80_._.a.ns.svc.cluster.local ; OUTBOUND
+        null                                      ; block_all  ; -  ; direct_response        ; outbound_.80_._.a.ns.svc.cluster.local ; OUTBOUND
         """)
-    void tellsDirection(String cluster, String route, String flags, String details, Direction expected) {
+    void tellsDirection(String cluster, String route, String flags, String details, String sni, Direction expected) {
         List<String> flagList = flags.equals("-") ? List.of() : List.of(flags);
-        assertEquals(expected, Classifier.direction(cluster, route, flagList, details));
+        assertEquals(expected, Classifier.direction(cluster, route, flagList, details, sni));
     }
 
     @Test

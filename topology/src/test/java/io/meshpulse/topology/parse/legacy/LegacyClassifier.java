@@ -62,7 +62,8 @@ public final class LegacyClassifier {
     public static AccessLogRecord classify(AccessLogRecord r) {
         Classification c = classify(r.responseCode(), r.responseFlags(), r.responseCodeDetails(),
                 r.connectionTerminationDetails(), r.upstreamCluster(), r.routeName());
-        Direction d = direction(r.upstreamCluster(), r.routeName(), r.responseFlags(), r.responseCodeDetails());
+        Direction d = direction(r.upstreamCluster(), r.routeName(), r.responseFlags(), r.responseCodeDetails(),
+                r.requestedServerName());
         return new AccessLogRecord(r.format(), r.startTimeMillis(), r.startTime(), r.method(), r.path(),
                 r.protocol(), r.responseCode(), r.responseFlags(), r.responseCodeDetails(),
                 r.connectionTerminationDetails(), r.upstreamTransportFailureReason(), r.bytesReceived(),
@@ -179,7 +180,7 @@ public final class LegacyClassifier {
      * and dynamic-DNS clusters, the {@code block_all}/{@code allow_any} routes, or a no-route 404.
      */
     public static Direction direction(String upstreamCluster, String routeName, List<String> flags,
-                                      String responseCodeDetails) {
+                                      String responseCodeDetails, String requestedServerName) {
         if (upstreamCluster != null) {
             if (upstreamCluster.startsWith("outbound|")) return Direction.OUTBOUND;
             if (upstreamCluster.startsWith("inbound|") || upstreamCluster.startsWith("inbound-vip|")
@@ -194,6 +195,10 @@ public final class LegacyClassifier {
         if (FILTER_CHAIN_NOT_FOUND.equals(responseCodeDetails)) return Direction.INBOUND;
         if (BLOCK_ALL.equals(routeName) || "allow_any".equals(routeName)) return Direction.OUTBOUND;
         if (ROUTE_NOT_FOUND.equals(responseCodeDetails) && flags.contains("NR")) return Direction.OUTBOUND;
+        // no cluster, but a client sidecar's mTLS SNI: only the server's sidecar sees one
+        if (upstreamCluster == null && requestedServerName != null && requestedServerName.startsWith("outbound_.")) {
+            return Direction.INBOUND;
+        }
         return Direction.UNKNOWN;
     }
 

@@ -83,7 +83,8 @@ final class LegacyRecordDraft {
         // same rule as LegacyClassifier.classify: the policy of whichever details value is an RBAC denial
         String rbacPolicy = LegacyClassifier.rbacPolicy(responseCodeDetails);
         if (rbacPolicy == null) rbacPolicy = LegacyClassifier.rbacPolicy(connectionTerminationDetails);
-        Direction direction = LegacyClassifier.direction(cluster, routeName, responseFlags, responseCodeDetails);
+        Direction direction = LegacyClassifier.direction(cluster, routeName, responseFlags, responseCodeDetails,
+                requestedServerName);
         return new AccessLogRecord(format, startTimeMillis, startTime, method, path, protocol, responseCode,
                 responseFlags, responseCodeDetails, connectionTerminationDetails, upstreamTransportFailureReason,
                 bytesReceived, bytesSent, durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId,
