@@ -168,7 +168,12 @@ public final class AccessLogParser {
                 String envoy = envoyBracketLog(line, 0, line.length());
                 if (envoy != null) return envoy;
             }
-            return text.parse(b, start, end);
+            String rejection = text.parse(b, start, end);
+            if (rejection == null) return null;
+            // Read only for a rejected line: Envoy's bracketed pattern with a time of another shape (a custom
+            // --log-format, such as an ISO time) is still the proxy's own log, not a damaged access log.
+            String envoy = envoyBracketLogAnyTime(ByteText.string(b, start, end));
+            return envoy != null ? envoy : rejection;
         }
         if (first == '{') {
             return json.parse(b, base, start, end);
@@ -222,6 +227,29 @@ public final class AccessLogParser {
         int levelEnd = indexOf(src, ']', threadEnd + 2, e);
         if (levelEnd < 0) return "envoy proxy log";
         return "envoy proxy log (" + excerpt(src.substring(threadEnd + 2, levelEnd)) + ")";
+    }
+
+    private static final java.util.Set<String> ENVOY_LEVELS =
+            java.util.Set.of("trace", "debug", "info", "warning", "warn", "error", "critical");
+
+    /**
+     * Envoy's bracketed pattern whatever the time looks like: {@code [<time>][<thread>][<level>]}, the time starting
+     * with a digit, the thread all digits and the level one of Envoy's; null for anything else. An access log's
+     * bracketed start time is followed by a space, never by another bracket.
+     */
+    static String envoyBracketLogAnyTime(String src) {
+        int close = src.indexOf(']');
+        if (close < 2 || close > 48 || src.charAt(1) < '0' || src.charAt(1) > '9') return null;
+        if (close + 1 >= src.length() || src.charAt(close + 1) != '[') return null;
+        int threadEnd = src.indexOf(']', close + 2);
+        if (threadEnd <= close + 2 || threadEnd + 1 >= src.length() || src.charAt(threadEnd + 1) != '[') return null;
+        for (int i = close + 2; i < threadEnd; i++) {
+            if (src.charAt(i) < '0' || src.charAt(i) > '9') return null;
+        }
+        int levelEnd = src.indexOf(']', threadEnd + 2);
+        if (levelEnd < 0) return null;
+        String level = src.substring(threadEnd + 2, levelEnd);
+        return ENVOY_LEVELS.contains(level) ? "envoy proxy log (" + level + ")" : null;
     }
 
     /**

@@ -35,6 +35,13 @@ class AccessLogParserRejectTest {
                 Arguments.of("[Envoy (Epoch 0)] [2020-01-13 10:00:00.000][21][debug][rbac] [external/envoy/source/"
                         + "extensions/filters/http/rbac/rbac_filter.cc:68] checking request", "envoy proxy log (debug)"),
                 Arguments.of("[Envoy (Epoch 1)] something else", "envoy proxy log"),
+                // Envoy's pattern with an ISO time (a custom --log-format): still the proxy's log, not a cut access log
+                Arguments.of("[2024-05-01T10:00:03.456Z][21][warning][config] [source/extensions/config_subscription/"
+                        + "grpc/grpc_stream.h:191] StreamAggregatedResources gRPC config stream closed",
+                        "envoy proxy log (warning)"),
+                Arguments.of("[1714557603.456][21][debug][rbac] checking request", "envoy proxy log (debug)"),
+                // the same brackets without an Envoy level are left to the access-log parser's own reason
+                Arguments.of("[2024-05-01T10:00:03.456Z][21][loud][config] x", "truncated access log: 3 of 10 fields"),
                 Arguments.of(cut(LINE_19, 14), "truncated access log: 14 of 22 fields"),
                 Arguments.of(LINE_19.substring(0, LINE_19.indexOf("curl") + 2), "truncated access log: 12 of 22 fields"),
                 Arguments.of("[2024-05-02T10:12:33.456Z] \"GET / HTTP/1.1\"", "truncated access log: 2 fields"),

@@ -72,7 +72,11 @@ public final class LegacyAccessLogParser {
             }
             String envoy = envoyBracketLog(line, start, end);
             if (envoy != null) return envoy;
-            return text.parse(line, start, end);
+            String rejection = text.parse(line, start, end);
+            if (rejection == null) return null;
+            // session 23, as AccessLogParser: Envoy's bracketed pattern with a time of any shape
+            java.util.regex.Matcher m = ENVOY_ANY_TIME.matcher(line.substring(start, end));
+            return m.lookingAt() ? "envoy proxy log (" + m.group(1) + ")" : rejection;
         }
         if (first == '{') {
             return json.parse(line, start, end);
@@ -89,6 +93,9 @@ public final class LegacyAccessLogParser {
      * Envoy's own default log pattern, {@code [2024-05-02 10:12:33.456][21][warning][config] ...}: a bracketed
      * date with a space (access logs have a {@code T}), then thread and level in brackets.
      */
+    private static final java.util.regex.Pattern ENVOY_ANY_TIME = java.util.regex.Pattern.compile(
+            "\\[[0-9][^\\]]{0,46}\\]\\[[0-9]+\\]\\[(trace|debug|info|warning|warn|error|critical)\\]");
+
     private static String envoyBracketLog(String src, int s, int e) {
         if (e - s < 21 || src.charAt(s + 11) != ' ' || src.charAt(s + 5) != '-' || src.charAt(s + 14) != ':') return null;
         int close = indexOf(src, ']', s + 1, e);
