@@ -253,6 +253,13 @@ public final class LogAnalyticsPoller implements Poller {
             return result.getTable() == null ? List.of() : result.getTable().getRows();
         } catch (HttpResponseException e) {
             HttpResponse r = e.getResponse();
+            if (r == null && e instanceof com.azure.core.exception.ClientAuthenticationException) {
+                // the credential chain (DefaultAzureCredential: no managed identity, no workload identity, no az
+                // login) failed before any request was sent; a 401/403 from the service has a response
+                throw new PollException(PollException.Kind.AUTH, "cannot get an Entra ID token for Log Analytics "
+                        + "(sign in with az login, or give the pod a workload or managed identity): "
+                        + firstLine(e.getMessage()), null, e);
+            }
             int status = r == null ? 0 : r.getStatusCode();
             java.time.Duration retry = null;
             if (r != null) {

@@ -344,6 +344,31 @@ class LogAnalyticsPollerTest {
     }
 
     /**
+     * No Azure sign-in on the machine: DefaultAzureCredential's chain fails before any request is sent, and the SDK
+     * reports it as an HTTP exception without a response. That is a token failure (kind auth), not a client error,
+     * and the message says so rather than pointing at the network.
+     */
+    @Test
+    void aCredentialThatCannotGetATokenIsAnAuthFailure() {
+        TokenCredential signedOut = ctx -> Mono.error(new com.azure.identity.CredentialUnavailableException(
+                "DefaultAzureCredential failed to retrieve a token from the included credentials."));
+        client = new LogsQueryClientBuilder()
+                .endpoint("https://127.0.0.1:" + server.getAddress().getPort() + "/v1")
+                .credential(signedOut)
+                .httpClient(new LocalHttpClient())
+                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)))
+                .buildClient();
+        MemorySink sink = new MemorySink(1);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
+        new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock).step();
+
+        assertEquals(1, metrics.errors(PollException.Kind.AUTH));
+        assertEquals(0, metrics.errors(PollException.Kind.CLIENT));
+        assertEquals(0, requests.size(), "nothing reached the service");
+        assertEquals(0, rows(sink).size());
+    }
+
+    /**
      * Each poll ends with a heartbeat on every raw partition: the oldest TimeGenerated a later poll can still send
      * (the cursor minus the overlap), after the poll's rows. Without it, rows that reach the workspace more than the
      * grace after they were written were dead-lettered as late by the topology.
