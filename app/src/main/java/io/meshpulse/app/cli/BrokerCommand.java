@@ -24,6 +24,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        LogLevels.brokerRacesOff();
         EmbeddedBroker broker = EmbeddedBroker.start(data, port);
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
             admin.ensure(Topics.defaults(), partitions, Optional.of((short) 1));

@@ -20,6 +20,15 @@ final class LogLevels {
         unlessSet("kafka", "error"); // the broker's own classes (kafka.server…)
     }
 
+    /**
+     * For the standalone broker: the one warning that comes in bursts and describes nothing wrong off. When the
+     * first transactional clients connect together, each asks for the transaction log and the broker warns, once
+     * per client, that creating it failed because another request just created it.
+     */
+    static void brokerRacesOff() {
+        unlessSet("kafka.server.DefaultAutoTopicCreationManager", "error");
+    }
+
     /** meshpulse's own progress lines off (warnings stay): for output that is a table of its own, as the demo's. */
     static void meshpulseWarningsOnly() {
         unlessSet("io.meshpulse", "warn");

@@ -84,9 +84,11 @@ public final class StreamsRunner implements AutoCloseable {
         p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         // The processing exception handler (the default: log and fail) also for the IP table's global thread, as
         // Kafka Streams 5.0 will do (KIP-1270). With the default handler the outcome of an exception there is the
-        // same (the application fails). It ends one of the two warnings about this at every start; the other comes
-        // from the configuration a StreamsBuilder makes for itself.
+        // same (the application fails). Kafka Streams warns at every start where it reads a configuration without
+        // it: the application's own, and the copy the main consumer's partition assignor builds from the consumer's
+        // settings (which carry it only under the main-consumer prefix).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         return p;
     }
 
