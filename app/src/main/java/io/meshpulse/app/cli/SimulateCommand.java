@@ -55,7 +55,8 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (s.failureClass() != null) {
             System.out.printf("expected alert: %s (%s reporter) %s -> %s, catalog entry %s%n", s.failureClass(),
-                    s.reporter(), s.source() == null ? "(caller)" : s.source(), s.destination(), s.catalogEntry());
+                    s.reporter(), s.source() == null ? "a caller without a sidecar (named by its IP)" : s.source(),
+                    s.destination(), s.catalogEntry());
         }
         System.out.println("truth: " + r.truthFile());
         // the pods' folder rather than DIR: DIR also holds truth.json, which replay would warn is not a container log
