@@ -101,7 +101,8 @@ final class RecordDraft {
                 f.list, d.value, t.value, upstreamTransportFailureReason,
                 bytesReceived, bytesSent, durationMs, upstreamServiceTimeMs, xForwardedFor, userAgent, requestId,
                 authority, upstreamHost, c.name, upstreamLocalAddress, downstreamLocalAddress,
-                downstreamRemoteAddress, requestedServerName, routeName, direction(f, d, c, routeName, requestedServerName),
+                downstreamRemoteAddress, requestedServerName, routeName,
+                direction(f, d, c, routeName, requestedServerName),
                 failureClass(responseCode, f, d, t, c, routeName), cause(d, t), rbacPolicy(d, t));
     }
 
