@@ -121,10 +121,14 @@ class LogAnalyticsPollerTest {
         });
         server.start();
         clock = new MutableClock(T0);
-        TokenCredential fake = ctx -> Mono.just(new AccessToken("test-token", OffsetDateTime.now().plusHours(1)));
-        client = new LogsQueryClientBuilder()
+        client = clientWith(ctx -> Mono.just(new AccessToken("test-token", OffsetDateTime.now().plusHours(1))));
+    }
+
+    /** A client of the local server, signed in through {@code credential}, with the SDK's own retries off. */
+    private LogsQueryClient clientWith(TokenCredential credential) {
+        return new LogsQueryClientBuilder()
                 .endpoint("https://127.0.0.1:" + server.getAddress().getPort() + "/v1")
-                .credential(fake)
+                .credential(credential)
                 .httpClient(new LocalHttpClient())
                 .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)))
                 .buildClient();
@@ -350,14 +354,8 @@ class LogAnalyticsPollerTest {
      */
     @Test
     void aCredentialThatCannotGetATokenIsAnAuthFailure() {
-        TokenCredential signedOut = ctx -> Mono.error(new com.azure.identity.CredentialUnavailableException(
-                "DefaultAzureCredential failed to retrieve a token from the included credentials."));
-        client = new LogsQueryClientBuilder()
-                .endpoint("https://127.0.0.1:" + server.getAddress().getPort() + "/v1")
-                .credential(signedOut)
-                .httpClient(new LocalHttpClient())
-                .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)))
-                .buildClient();
+        client = clientWith(ctx -> Mono.error(new com.azure.identity.CredentialUnavailableException(
+                "DefaultAzureCredential failed to retrieve a token from the included credentials.")));
         MemorySink sink = new MemorySink(1);
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), "log-analytics", clock);
         new PollLoop(poller(options()), sink, Duration.ofSeconds(30), metrics, clock).step();
