@@ -173,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
             String time = w.getKey().substring(11, 19);
             for (PairWindowStats r : rows) {
                 if (!all && r.failures() == 0) continue;
-                out.printf("%-8s  %-11s  %-46s %6d %6d %6.1f%%  %-22s %8s%n", time, r.reporter(), cut(pairName(r), 46),
+                out.printf("%-8s  %-11s  %-46s %6d %6d %6.1f%%  %-22s %8s%n", time, r.reporter(), fitted(r, 46),
                         r.requests(), r.failures(), 100 * r.successRatio(), cut(r.byClass().toString(), 22),
                         r.latencyMs().p99() == null ? "-" : String.format("%.0f", r.latencyMs().p99()));
                 time = "";
@@ -183,10 +183,29 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         private static String pairName(PairWindowStats r) {
-            String src = r.source() == null ? "?" : r.source().workload();
-            String dst = r.destination().workload() != null ? r.destination().workload()
+            return source(r) + " -> " + destination(r);
+        }
+
+        /**
+         * The pair in {@code width} characters: when it does not fit, the source gives way first (a gateway's
+         * workload name is long), so the destination, which says where the calls failed, stays readable.
+         */
+        static String fitted(PairWindowStats r, int width) {
+            String src = source(r);
+            String dst = destination(r);
+            int room = width - 4; // " -> "
+            if (src.length() + dst.length() <= room) return src + " -> " + dst;
+            int dstRoom = Math.min(dst.length(), Math.max(16, room - 16));
+            return cut(src, room - dstRoom) + " -> " + cut(dst, dstRoom);
+        }
+
+        private static String source(PairWindowStats r) {
+            return r.source() == null ? "?" : r.source().workload();
+        }
+
+        private static String destination(PairWindowStats r) {
+            return r.destination().workload() != null ? r.destination().workload()
                     : r.destination().service() == null ? "?" : r.destination().service().replace(".svc.cluster.local", "");
-            return src + " -> " + dst;
         }
 
         private static String cut(String s, int n) {

@@ -33,4 +33,25 @@ class DemoWindowPrinterTest {
         assertTrue(lines.get(2).startsWith("10:02:00  source       checkout-api -> payments-api"), String.join("\n", lines));
         assertEquals(3, lines.size(), String.join("\n", lines));
     }
+
+    @Test
+    void aPairTooLongForItsColumnShortensTheSourceAndKeepsTheDestination() {
+        assertEquals("aks-istio-ingressgateway-external~ -> frontend",
+                DemoCommand.WindowPrinter.fitted(pair("aks-istio-ingressgateway-external-asm-1-24", "frontend"), 46));
+        assertEquals("checkout-api -> payments-api", DemoCommand.WindowPrinter.fitted(pair("checkout-api", "payments-api"), 46));
+        // both long: the source keeps 16 characters, the destination the rest of the column
+        String both = DemoCommand.WindowPrinter.fitted(pair("a-very-long-source-workload-name-of-a-gateway",
+                "an-equally-long-destination-workload-name"), 46);
+        assertEquals(46, both.length(), both);
+        assertEquals("a-very-long-sou~ -> an-equally-long-destinati~", both);
+    }
+
+    private static PairWindowStats pair(String source, String destination) {
+        return new JsonCodec<>(PairWindowStats.class).decode(("{\"windowStart\":\"2026-11-20T10:02:00.000Z\","
+                + "\"windowEnd\":\"2026-11-20T10:02:10.000Z\",\"reporter\":\"source\",\"source\":{\"namespace\":\"ns\","
+                + "\"workload\":\"SRC\"},\"destination\":{\"namespace\":\"ns\",\"service\":\"x.ns.svc.cluster.local\","
+                + "\"workload\":\"DST\"},\"requests\":1,\"failures\":0,\"successRatio\":1.0,\"byClass\":{},"
+                + "\"byCodeClass\":{\"2xx\":1},\"latencyMs\":{\"p50\":1.0,\"p90\":1.0,\"p99\":1.0},\"bytesSent\":1,"
+                + "\"bytesReceived\":1}").replace("SRC", source).replace("DST", destination));
+    }
 }
