@@ -253,13 +253,9 @@ public final class LogAnalyticsPoller implements Poller {
             return result.getTable() == null ? List.of() : result.getTable().getRows();
         } catch (HttpResponseException e) {
             HttpResponse r = e.getResponse();
-            if (r == null && e instanceof com.azure.core.exception.ClientAuthenticationException) {
-                // the credential chain (DefaultAzureCredential: no managed identity, no workload identity, no az
-                // login) failed before any request was sent; a 401/403 from the service has a response
-                throw new PollException(PollException.Kind.AUTH, "cannot get an Entra ID token for Log Analytics "
-                        + "(sign in with az login, or give the pod a workload or managed identity): "
-                        + firstLine(e.getMessage()), null, e);
-            }
+            // the credential chain failed before any request was sent (the SDK reports that as an HTTP exception
+            // without a response); a 401/403 from the service has one, and is a client error
+            if (r == null && tokenFailure(e)) throw noToken(e);
             int status = r == null ? 0 : r.getStatusCode();
             java.time.Duration retry = null;
             if (r != null) {
@@ -272,10 +268,22 @@ public final class LogAnalyticsPoller implements Poller {
         } catch (PollException e) {
             throw e;
         } catch (RuntimeException e) {
-            PollException.Kind kind = e.getClass().getName().contains("Authentication")
-                    || e.getClass().getName().contains("Credential") ? PollException.Kind.AUTH : PollException.Kind.IO;
-            throw new PollException(kind, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()), null, e);
+            if (tokenFailure(e)) throw noToken(e);
+            throw new PollException(PollException.Kind.IO, e.getClass().getSimpleName() + ": "
+                    + firstLine(e.getMessage()), null, e);
         }
+    }
+
+    /** An exception of azure-identity or azure-core about getting a token (ClientAuthenticationException and its kin). */
+    private static boolean tokenFailure(RuntimeException e) {
+        String name = e.getClass().getName();
+        return name.contains("Authentication") || name.contains("Credential");
+    }
+
+    private static PollException noToken(RuntimeException e) {
+        return new PollException(PollException.Kind.AUTH, "cannot get an Entra ID token for Log Analytics (sign in "
+                + "with az login, or give the pod a workload or managed identity): " + e.getClass().getSimpleName()
+                + ": " + firstLine(e.getMessage()), null, e);
     }
 
     private static Instant time(LogsTableRow row) {

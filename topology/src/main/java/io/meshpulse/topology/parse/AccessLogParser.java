@@ -220,13 +220,9 @@ public final class AccessLogParser {
      */
     private static String envoyBracketLog(String src, int s, int e) {
         if (e - s < 21 || src.charAt(s + 11) != ' ' || src.charAt(s + 5) != '-' || src.charAt(s + 14) != ':') return null;
-        int close = indexOf(src, ']', s + 1, e);
-        if (close < 0 || close + 1 >= e || src.charAt(close + 1) != '[') return "envoy proxy log";
-        int threadEnd = indexOf(src, ']', close + 2, e);
-        if (threadEnd < 0 || threadEnd + 1 >= e || src.charAt(threadEnd + 1) != '[') return "envoy proxy log";
-        int levelEnd = indexOf(src, ']', threadEnd + 2, e);
-        if (levelEnd < 0) return "envoy proxy log";
-        return "envoy proxy log (" + excerpt(src.substring(threadEnd + 2, levelEnd)) + ")";
+        int[] ends = bracketEnds(src, s, e);
+        return ends == null ? "envoy proxy log"
+                : "envoy proxy log (" + excerpt(src.substring(ends[1] + 2, ends[2])) + ")";
     }
 
     private static final java.util.Set<String> ENVOY_LEVELS =
@@ -238,18 +234,27 @@ public final class AccessLogParser {
      * bracketed start time is followed by a space, never by another bracket.
      */
     static String envoyBracketLogAnyTime(String src) {
-        int close = src.indexOf(']');
-        if (close < 2 || close > 48 || src.charAt(1) < '0' || src.charAt(1) > '9') return null;
-        if (close + 1 >= src.length() || src.charAt(close + 1) != '[') return null;
-        int threadEnd = src.indexOf(']', close + 2);
-        if (threadEnd <= close + 2 || threadEnd + 1 >= src.length() || src.charAt(threadEnd + 1) != '[') return null;
-        for (int i = close + 2; i < threadEnd; i++) {
+        if (src.length() < 2 || src.charAt(1) < '0' || src.charAt(1) > '9') return null;
+        int[] ends = bracketEnds(src, 0, src.length());
+        if (ends == null || ends[0] > 48 || ends[1] == ends[0] + 2) return null;
+        for (int i = ends[0] + 2; i < ends[1]; i++) {
             if (src.charAt(i) < '0' || src.charAt(i) > '9') return null;
         }
-        int levelEnd = src.indexOf(']', threadEnd + 2);
-        if (levelEnd < 0) return null;
-        String level = src.substring(threadEnd + 2, levelEnd);
+        String level = src.substring(ends[1] + 2, ends[2]);
         return ENVOY_LEVELS.contains(level) ? "envoy proxy log (" + level + ")" : null;
+    }
+
+    /**
+     * Where the three brackets of {@code [time][thread][level]} at {@code s} close, each opening right after the
+     * one before; null when they do not follow each other.
+     */
+    private static int[] bracketEnds(String src, int s, int e) {
+        int close = indexOf(src, ']', s + 1, e);
+        if (close < 0 || close + 1 >= e || src.charAt(close + 1) != '[') return null;
+        int threadEnd = indexOf(src, ']', close + 2, e);
+        if (threadEnd < 0 || threadEnd + 1 >= e || src.charAt(threadEnd + 1) != '[') return null;
+        int levelEnd = indexOf(src, ']', threadEnd + 2, e);
+        return levelEnd < 0 ? null : new int[] {close, threadEnd, levelEnd};
     }
 
     /**

@@ -255,6 +255,12 @@ public final class AccessLogRecord {
         return start << 16 | end;
     }
 
+    /** Whether span {@code span} of {@code text} (line at {@code textBase}) starts with the ASCII {@code prefix}. */
+    static boolean spanStartsWith(byte[] text, int textBase, int span, String prefix) {
+        return span != NONE
+                && ByteText.startsWithAscii(text, textBase + (span >>> 16), textBase + (span & 0xffff), prefix);
+    }
+
     /** The text of a span. Idempotent: every call gives an equal String. */
     private String decode(int span) {
         int start = span >>> 16;

@@ -159,15 +159,7 @@ final class RecordDraft {
     private static Direction direction(FlagSet f, Details d, ClusterInfo c, String routeName, byte[] text,
                                        int textBase, int sniSpan) {
         Direction dir = direction(f, d, c, routeName);
-        if (dir != Direction.UNKNOWN || c.name != null) return dir;
-        boolean istioSni = false;
-        if (sniSpan != AccessLogRecord.NONE) {
-            int start = textBase + (sniSpan >>> 16);
-            int end = textBase + (sniSpan & 0xffff);
-            String prefix = Classifier.ISTIO_SNI_PREFIX;
-            istioSni = end - start >= prefix.length();
-            for (int i = 0; istioSni && i < prefix.length(); i++) istioSni = text[start + i] == prefix.charAt(i);
-        }
-        return Classifier.withoutCluster(istioSni);
+        return dir != Direction.UNKNOWN || c.name != null ? dir : Classifier.withoutCluster(
+                AccessLogRecord.spanStartsWith(text, textBase, sniSpan, Classifier.ISTIO_SNI_PREFIX));
     }
 }
