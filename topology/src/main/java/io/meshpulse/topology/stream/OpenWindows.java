@@ -4,11 +4,12 @@ import io.meshpulse.topology.stats.BinaryReader;
 import io.meshpulse.topology.stats.BinaryWriter;
 import io.meshpulse.topology.stats.WindowCounts;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -24,7 +25,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * pair-keyed task (keyed by its store key, added to per partial).
  */
 final class OpenWindows<K> {
-    private final Map<K, OpenWindow> live = new HashMap<>();
+    /**
+     * The open windows by start, then by map key. Lines come mostly in time order, so a line's window is nearly always
+     * in the bucket of the line before it; closing, looking at and waiting on windows goes by start, so each touches
+     * only the buckets in its range. (One map over every window made each line's lookup miss the cache while about
+     * 30 windows a pair were open, and each close walk them all.)
+     */
+    private final TreeMap<Long, Map<K, OpenWindow>> byStart = new TreeMap<>();
+    /** The bucket of the last lookup, and its start; null when none (or it was closed since). */
+    private Map<K, OpenWindow> lastBucket;
+    private long lastBucketStart;
     /** Windows changed since their last write to the store. */
     private final List<OpenWindow> dirty = new ArrayList<>();
     private final BinaryWriter writer = new BinaryWriter(512);
@@ -37,27 +47,43 @@ final class OpenWindows<K> {
     void load(KeyValueStore<Bytes, byte[]> store, Function<Bytes, K> keyOf) {
         this.store = store;
         DeferredWritesStore.of(store).beforeFlush(this::writeDirty);
-        live.clear();
+        byStart.clear();
+        lastBucket = null;
         dirty.clear();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
-                live.put(keyOf.apply(kv.key), new OpenWindow(Keys.windowStartOf(kv.key.get()), kv.key,
+                long ws = Keys.windowStartOf(kv.key.get());
+                bucket(ws).put(keyOf.apply(kv.key), new OpenWindow(ws, kv.key,
                         WindowCounts.readFrom(new BinaryReader(kv.value)), true));
             }
         }
     }
 
-    /** The open window under {@code k}; null when there is none (the map holds every open window: it is new). */
-    OpenWindow get(K k) {
-        return live.get(k);
+    /** The open window starting at {@code windowStart} under {@code k}; null when there is none (it is new). */
+    OpenWindow get(long windowStart, K k) {
+        Map<K, OpenWindow> b = lastBucket;
+        if (b == null || lastBucketStart != windowStart) {
+            b = byStart.get(windowStart);
+            if (b == null) return null;
+            lastBucket = b;
+            lastBucketStart = windowStart;
+        }
+        return b.get(k);
     }
 
     /** Opens a window that is in no store yet. */
-    OpenWindow open(K k, long windowStart, Bytes storeKey, WindowCounts counts) {
+    OpenWindow open(long windowStart, K k, Bytes storeKey, WindowCounts counts) {
         OpenWindow w = new OpenWindow(windowStart, storeKey, counts);
-        live.put(k, w);
+        bucket(windowStart).put(k, w);
         return w;
+    }
+
+    private Map<K, OpenWindow> bucket(long windowStart) {
+        Map<K, OpenWindow> b = byStart.computeIfAbsent(windowStart, ws -> new HashMap<>());
+        lastBucket = b;
+        lastBucketStart = windowStart;
+        return b;
     }
 
     /** Marks a window changed, to be written at the next commit (listed once until then). */
@@ -68,20 +94,31 @@ final class OpenWindows<K> {
         }
     }
 
-    Collection<OpenWindow> all() {
-        return live.values();
+    /** The open windows starting from {@code first} to {@code last} (both included), by start (any order within one). */
+    List<OpenWindow> startingIn(long first, long last) {
+        List<OpenWindow> found = new ArrayList<>();
+        if (first > last) return found;
+        for (Map<K, OpenWindow> b : byStart.subMap(first, true, last, true).values()) found.addAll(b.values());
+        return found;
     }
 
-    /** Every open window with its map key. */
-    java.util.Set<Map.Entry<K, OpenWindow>> entries() {
-        return live.entrySet();
+    /**
+     * The first start from {@code first} to {@code last} (both included) with an open window whose map key passes
+     * {@code test}; {@link Long#MAX_VALUE} when there is none.
+     */
+    long firstStartWith(long first, long last, Predicate<K> test) {
+        if (first > last) return Long.MAX_VALUE;
+        for (Map.Entry<Long, Map<K, OpenWindow>> e : byStart.subMap(first, true, last, true).entrySet()) {
+            for (K k : e.getValue().keySet()) {
+                if (test.test(k)) return e.getKey();
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     /** The start of the oldest open window; {@link Long#MAX_VALUE} when none is open. */
     long oldestStart() {
-        long first = Long.MAX_VALUE;
-        for (OpenWindow w : live.values()) first = Math.min(first, w.windowStart);
-        return first;
+        return byStart.isEmpty() ? Long.MAX_VALUE : byStart.firstKey();
     }
 
     /**
@@ -90,15 +127,16 @@ final class OpenWindows<K> {
      */
     List<OpenWindow> closeUpTo(long lastStart) {
         List<OpenWindow> closing = new ArrayList<>();
-        for (var it = live.values().iterator(); it.hasNext(); ) {
-            OpenWindow w = it.next();
-            if (w.windowStart <= lastStart) {
+        for (var it = byStart.headMap(lastStart, true).values().iterator(); it.hasNext(); ) {
+            Map<K, OpenWindow> b = it.next();
+            for (OpenWindow w : b.values()) {
                 w.closed = true;
                 closing.add(w);
-                it.remove();
             }
+            if (b == lastBucket) lastBucket = null;
+            it.remove();
         }
-        closing.sort((a, b) -> a.key.compareTo(b.key));
+        closing.sort((x, y) -> x.key.compareTo(y.key));
         for (OpenWindow w : closing) {
             // A null value deletes without reading the old one first (delete() would); a window never written
             // (opened and closed between two commits) has nothing to delete.

@@ -166,7 +166,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         List<String> others = new ArrayList<>();
         for (int t = 0; t < rawPartitions; t++) if (t != task) others.add(IpOwnersUpdater.PROGRESS_PREFIX + t);
         othersProgressKeys = others.toArray(new String[0]);
-        windows.load(partials, k -> new LiveKey(Keys.windowStartOf(k.get()), linePairOf(k.get())));
+        windows.load(partials, k -> new LiveKey(linePairOf(k.get())));
         oldestOpenWindow = windows.oldestStart();
         Long et = meta.get(META_EVENT_TIME);
         Long cu = meta.get(META_CLOSED_UP_TO);
@@ -307,10 +307,10 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         LinePair pair = Attribution.of(log, namespace, workload, pod);
         String taught = Attribution.servedService(log, pair, namespace);
         if (taught != null) learnServed(namespace, pod, Attribution.servedPort(log), taught, start);
-        LiveKey liveKey = new LiveKey(windowStart, pair);
-        OpenWindow open = windows.get(liveKey);
+        LiveKey liveKey = new LiveKey(pair);
+        OpenWindow open = windows.get(windowStart, liveKey);
         if (open == null) {
-            open = windows.open(liveKey, windowStart, Bytes.wrap(partialKey(windowStart, pair)), new WindowCounts());
+            open = windows.open(windowStart, liveKey, Bytes.wrap(partialKey(windowStart, pair)), new WindowCounts());
         }
         WindowCounts counts = open.counts;
         counts.add(log.responseCode(), log.failureClass(), log.durationMs(), log.bytesSent(), log.bytesReceived(),
@@ -535,12 +535,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             return upTo;
         }
         long from = Math.max(others, closedUpTo); // windows ending by then are safe either way
-        long firstHeld = Long.MAX_VALUE;
-        for (Map.Entry<LiveKey, OpenWindow> e : windows.entries()) {
-            long ws = e.getKey().windowStart;
-            if (ws >= firstHeld || ws + size <= from || ws + size > upTo) continue;
-            if (namesIp(e.getKey().pair)) firstHeld = ws;
-        }
+        // the oldest window that ends after 'from' and by 'upTo' and names an IP
+        long firstHeld = windows.firstStartWith(from < Long.MIN_VALUE + size ? Long.MIN_VALUE : from - size + 1,
+                upTo - size, k -> namesIp(k.pair));
         if (firstHeld == Long.MAX_VALUE) {
             holdSince = NONE;
             return upTo;
@@ -645,11 +642,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         boolean mid = inside != point;
         long oldestNotLooked = endedFrom == Long.MIN_VALUE ? oldestOpenWindow : Math.max(oldestOpenWindow, endedFrom + 1);
         if (oldestNotLooked <= point - size || mid) {
-            List<OpenWindow> looked = new ArrayList<>();
-            for (OpenWindow open : windows.all()) {
-                long ws = open.windowStart;
-                if ((ws > endedFrom && ws + size <= point) || (mid && ws == inside)) looked.add(open);
-            }
+            List<OpenWindow> looked = windows.startingIn(endedFrom + 1, point - size);
+            if (mid) looked.addAll(windows.startingIn(inside, inside));
             looked.sort((a, b) -> a.key.compareTo(b.key));
             Map<ResolvedKey, WindowCounts> merged = merge(looked, true);
             for (Map.Entry<ResolvedKey, WindowCounts> e : merged.entrySet()) {
@@ -820,20 +814,18 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private record ResolvedKey(long windowStart, PairKey pair) {}
 
     /**
-     * A window of a pair as a line names it: cheap to hash (its Strings mostly come from caches, their hashes
-     * computed once). Written out rather than a record: a record's generated {@code equals}/{@code hashCode} run
-     * through method handles that are slow until C2 has compiled them, which showed in a cold replay.
+     * A pair as a line names it: the key of its open window among those of one start. Cheap to hash (its Strings
+     * mostly come from caches, their hashes computed once). Written out rather than a record: a record's generated
+     * {@code equals}/{@code hashCode} run through method handles that are slow until C2 has compiled them, which
+     * showed in a cold replay.
      */
     private static final class LiveKey {
-        final long windowStart;
         final LinePair pair;
         private final int hash;
 
-        LiveKey(long windowStart, LinePair p) {
-            this.windowStart = windowStart;
+        LiveKey(LinePair p) {
             this.pair = p;
-            int h = Long.hashCode(windowStart);
-            h = 31 * h + (p.sourceReporter() ? 1 : 2);
+            int h = p.sourceReporter() ? 1 : 2;
             h = 31 * h + Objects.hashCode(p.sourceNamespace());
             h = 31 * h + Objects.hashCode(p.sourceWorkload());
             h = 31 * h + Objects.hashCode(p.sourceIp());
@@ -854,7 +846,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         @Override
         public boolean equals(Object o) {
             if (this == o) return true;
-            if (!(o instanceof LiveKey k) || k.hash != hash || k.windowStart != windowStart) return false;
+            if (!(o instanceof LiveKey k) || k.hash != hash) return false;
             LinePair a = pair;
             LinePair b = k.pair;
             return a.sourceReporter() == b.sourceReporter()

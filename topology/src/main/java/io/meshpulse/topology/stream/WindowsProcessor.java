@@ -96,9 +96,9 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
         writer.reset().writeLongBE(p.windowStart());
         p.pair().writeTo(writer);
         Bytes key = Bytes.wrap(writer.toByteArray());
-        OpenWindow w = windows.get(key);
+        OpenWindow w = windows.get(p.windowStart(), key);
         if (w == null) {
-            w = windows.open(key, p.windowStart(), key, p.counts());
+            w = windows.open(p.windowStart(), key, key, p.counts());
         } else {
             w.counts.merge(p.counts());
         }
