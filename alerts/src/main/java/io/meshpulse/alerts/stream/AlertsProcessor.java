@@ -1,6 +1,7 @@
 package io.meshpulse.alerts.stream;
 
 import io.meshpulse.alerts.AlertSettings;
+import io.meshpulse.alerts.AlertsTopology;
 import io.meshpulse.alerts.catalog.Catalog;
 import io.meshpulse.alerts.detect.BurnState;
 import io.meshpulse.alerts.detect.ClassState;
@@ -59,8 +60,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private final Correlator correlator;
     private final Diagnoser diagnoser;
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, Observation> pending;
-    private PairStates pairs;
+    private HeldStore<Observation> pending;
+    private HeldStore<PairState> pairs;
     private KeyValueStore<String, BurnState> burns;
     private KeyValueStore<String, Alert> current;
     /** Window start → wall-clock time its first record arrived (memory only: after a restart, "now"). */
@@ -106,8 +107,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.pending = context.getStateStore(AlertNames.PENDING_STORE);
-        this.pairs = new PairStates(context.getStateStore(AlertNames.PAIR_STATE_STORE));
+        this.pending = new HeldStore<>(context.getStateStore(AlertNames.PENDING_STORE), AlertsTopology.OBSERVATION_SERDE);
+        this.pairs = new HeldStore<>(context.getStateStore(AlertNames.PAIR_STATE_STORE), AlertsTopology.PAIR_STATE_SERDE);
         this.burns = context.getStateStore(AlertNames.BURN_STORE);
         try (KeyValueIterator<String, BurnState> it = burns.all()) {
             while (it.hasNext()) {
@@ -118,9 +119,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         }
         this.current = context.getStateStore(AlertNames.CURRENT_STORE);
         long now = context.currentSystemTimeMs();
-        try (KeyValueIterator<String, Observation> it = pending.all()) {
-            while (it.hasNext()) arrived.putIfAbsent(windowOf(it.next().key), now);
-        }
+        for (String k : pending.keys()) arrived.putIfAbsent(windowOf(k), now);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::settle);
     }
 
@@ -245,15 +244,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         String from = windowPrefix(ws);
         String to = windowPrefix(ws + 1);
         List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, Observation> it = pending.range(from, to)) {
-            while (it.hasNext()) {
-                KeyValue<String, Observation> kv = it.next();
-                if (windowOf(kv.key) != ws) continue;
-                keys.add(kv.key);
-                window.add(kv.value);
-            }
+        for (Map.Entry<String, Observation> e : pending.range(from, to).entrySet()) {
+            if (windowOf(e.getKey()) != ws) continue;
+            keys.add(e.getKey());
+            window.add(e.getValue());
         }
-        for (String k : keys) pending.put(k, null); // a delete that does not decode the old value
+        for (String k : keys) pending.delete(k);
         if (window.isEmpty()) return;
         window = merge(window);
         long we = millis(window.get(0).stats().windowEnd());

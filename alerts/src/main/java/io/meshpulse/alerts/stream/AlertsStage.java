@@ -6,6 +6,7 @@ import io.meshpulse.alerts.catalog.Catalog;
 import io.meshpulse.model.Alert;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.Topics;
+import io.meshpulse.topology.stream.DeferredWritesStore;
 import io.meshpulse.topology.stream.Emitted;
 import java.util.Optional;
 import java.util.Set;
@@ -13,11 +14,14 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /** Wires the alerts stage's processors and stores (see {@link AlertsTopology}). */
@@ -35,10 +39,9 @@ public final class AlertsStage {
                                                KStream<String, Emitted.Look> early, Topics topics,
                                                AlertSettings settings, Catalog catalog, String exemplarsStore) {
         Serde<String> keys = Serdes.String();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.PENDING_STORE),
-                keys, AlertsTopology.OBSERVATION_SERDE).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.PAIR_STATE_STORE),
-                keys, AlertsTopology.PAIR_STATE_SERDE).withCachingEnabled());
+        // Held decoded in memory by the processor and written when the task commits (HeldStore): no record cache.
+        builder.addStateStore(heldStore(AlertNames.PENDING_STORE));
+        builder.addStateStore(heldStore(AlertNames.PAIR_STATE_STORE));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.BURN_STORE),
                 keys, AlertsTopology.BURN_SERDE));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertNames.CURRENT_STORE),
@@ -62,6 +65,11 @@ public final class AlertsStage {
                         AlertNames.CURRENT_STORE);
         alerts.to(topics.alerts(), Produced.with(keys, AlertsTopology.ALERT_SERDE).withName(AlertNames.SINK));
         return alerts;
+    }
+
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> heldStore(String name) {
+        return DeferredWritesStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
     }
 
     /** Observations go by destination namespace (the default key hash); look marks go to every partition. */

@@ -9,13 +9,17 @@ import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.model.ServiceRef;
 import io.meshpulse.model.Times;
 import io.meshpulse.model.WorkloadRef;
+import io.meshpulse.topology.stream.DeferredWritesStore;
 import io.meshpulse.topology.stream.Emitted;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -44,8 +48,8 @@ final class StageDriver {
 
     StageDriver(AlertSettings settings) {
         processor = new AlertsProcessor(settings, Catalog.load());
-        store(AlertNames.PENDING_STORE, AlertsTopology.OBSERVATION_SERDE);
-        store(AlertNames.PAIR_STATE_STORE, AlertsTopology.PAIR_STATE_SERDE);
+        heldStore(AlertNames.PENDING_STORE);
+        heldStore(AlertNames.PAIR_STATE_STORE);
         store(AlertNames.BURN_STORE, AlertsTopology.BURN_SERDE);
         store(AlertNames.CURRENT_STORE, AlertsTopology.ALERT_SERDE);
         context.setCurrentSystemTimeMs(now);
@@ -55,6 +59,14 @@ final class StageDriver {
     private <V> void store(String name, Serde<V> serde) {
         KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
                 serde).withLoggingDisabled().build();
+        s.init(context.getStateStoreContext(), s);
+        context.addStateStore(s);
+    }
+
+    /** A store the processor holds in memory and writes at commits, as AlertsStage builds it (in memory here). */
+    private void heldStore(String name) {
+        KeyValueStore<Bytes, byte[]> s = DeferredWritesStore.builder(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled()).build();
         s.init(context.getStateStoreContext(), s);
         context.addStateStore(s);
     }
@@ -117,10 +129,12 @@ final class StageDriver {
         return ((KeyValueStore<String, Alert>) context.getStateStore(AlertNames.CURRENT_STORE)).get(fingerprint);
     }
 
-    /** The stage's stored state of a pair (its store of pair states). */
+    /** The stage's stored state of a pair (its store of pair states), as a commit now would write it. */
     io.meshpulse.alerts.detect.PairState pair(String pairKey) {
-        return ((KeyValueStore<String, io.meshpulse.alerts.detect.PairState>)
-                context.getStateStore(AlertNames.PAIR_STATE_STORE)).get(pairKey);
+        StateStore store = context.getStateStore(AlertNames.PAIR_STATE_STORE);
+        DeferredWritesStore.of(store).flushCache(); // what the stream thread does before a commit
+        byte[] value = ((KeyValueStore<Bytes, byte[]>) store).get(Bytes.wrap(pairKey.getBytes(StandardCharsets.UTF_8)));
+        return AlertsTopology.PAIR_STATE_SERDE.deserializer().deserialize(AlertNames.PAIR_STATE_STORE, value);
     }
 
     /** Every alert of a class sent so far, in order. */

@@ -44,7 +44,7 @@ public final class DeferredWritesStore extends WrappedStateStore<KeyValueStore<B
      * The deferred-writes layer under the store a processor got from its context (which wraps it in a read-write
      * decorator), or an exception naming the store when it was built without one.
      */
-    static DeferredWritesStore of(StateStore fromContext) {
+    public static DeferredWritesStore of(StateStore fromContext) {
         StateStore s = fromContext;
         while (!(s instanceof DeferredWritesStore) && s instanceof WrappedStateStore<?, ?, ?> w) s = w.wrapped();
         if (s instanceof DeferredWritesStore d) return d;
@@ -52,7 +52,7 @@ public final class DeferredWritesStore extends WrappedStateStore<KeyValueStore<B
     }
 
     /** Sets what writes the owner's held-back values into this store; runs before every cache flush. */
-    void beforeFlush(Runnable writer) {
+    public void beforeFlush(Runnable writer) {
         this.beforeFlush = writer;
     }
 
