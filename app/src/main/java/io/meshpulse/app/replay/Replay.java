@@ -184,6 +184,12 @@ public final class Replay {
         // by default, and Kafka Streams formats a log message per empty partition per record while deciding (about
         // 4 % of the stream thread here). A replay has no metrics input, so nothing to wait for.
         config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        // Commits every 2.5 s rather than every second. Each commit holds the stream thread for 50-250 ms (the
+        // changelogs and the producer flushed, then the transaction ended): 17 of them took about 2.6 s of a 1M-line
+        // replay. Nothing waits on the interval at the end (the input's last records ask for commits), but the
+        // pair-keyed task sees the parsing task's partials only once they are committed, so a longer interval leaves
+        // it more to do after the last line: at 5 s that cost as much as it saved (BENCHMARKS.md, session 24).
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 2500);
         return config;
     }
 
