@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -65,12 +66,9 @@ final class HeldStore<V> {
         return live.get(key);
     }
 
+    /** Sets {@code key} to {@code value} (not null: {@link #delete} removes). */
     void put(String key, V value) {
-        if (value == null) {
-            delete(key);
-            return;
-        }
-        live.put(key, value);
+        live.put(key, Objects.requireNonNull(value, "value"));
         changed.add(key);
     }
 

@@ -79,7 +79,9 @@ final class OpenWindows<K> {
         return w;
     }
 
+    /** The bucket of {@code windowStart}, made if there is none; a line's window is opened just after its lookup. */
     private Map<K, OpenWindow> bucket(long windowStart) {
+        if (lastBucket != null && lastBucketStart == windowStart) return lastBucket;
         Map<K, OpenWindow> b = byStart.computeIfAbsent(windowStart, ws -> new HashMap<>());
         lastBucket = b;
         lastBucketStart = windowStart;
