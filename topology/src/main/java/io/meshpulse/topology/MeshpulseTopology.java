@@ -44,6 +44,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                                              └─▶ dead letters
  * metrics.samples ─▶ metrics windows (per reporter, skipped where access logs covered it) ─▶ pair.stats + store
  * </pre>
+ *
+ * With {@link Wiring#SINGLE_TASK} (one raw partition) the partials and watermarks go straight to pair-windows in the
+ * parsing task itself: there is no repartition by pair.
  */
 public final class MeshpulseTopology {
     public static final Serde<PairWindowStats> PAIR_STATS_SERDE = new JsonSerde<>(PairWindowStats.class);
@@ -55,9 +58,32 @@ public final class MeshpulseTopology {
 
     private MeshpulseTopology() {}
 
+    /** How the parsing tasks' partial counts reach the pair windows. */
+    public enum Wiring {
+        /**
+         * Through an internal topic keyed by pair, so that every parsing task's counts of a pair meet in one
+         * pair-keyed task: any number of raw partitions and instances. {@code run} always uses it, so that its
+         * internal topics and stores stay the same whatever the partition count.
+         */
+        REPARTITIONED,
+        /**
+         * Straight to the pair windows in the one parsing task, without the topic: only with one raw partition,
+         * where that task sees every line and the pair-keyed stage would have one task fed by one task. For runs
+         * whose state does not outlive them (replay): the stores are the same but the internal topics are not.
+         * The output is the same record for record; what goes is a topic write and read of every partial count,
+         * and the pair windows no longer wait for the parsing task's commit to see its counts, so commits can be
+         * further apart (see {@code Replay}).
+         */
+        SINGLE_TASK
+    }
+
     public static Topology build(Topics topics, Settings settings) {
+        return build(topics, settings, Wiring.REPARTITIONED);
+    }
+
+    public static Topology build(Topics topics, Settings settings, Wiring wiring) {
         StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, topics, settings);
+        add(builder, topics, settings, wiring);
         return builder.build();
     }
 
@@ -71,6 +97,12 @@ public final class MeshpulseTopology {
         return add(builder, topics, settings).windows();
     }
 
+    /** As {@link #addTo(StreamsBuilder, Topics, Settings)}, wired as {@code wiring} says. */
+    public static KStream<String, PairWindowStats> addTo(StreamsBuilder builder, Topics topics, Settings settings,
+                                                         Wiring wiring) {
+        return add(builder, topics, settings, wiring).windows();
+    }
+
     /**
      * The two streams the spine offers later stages.
      *
@@ -81,8 +113,21 @@ public final class MeshpulseTopology {
      */
     public record Spine(KStream<String, PairWindowStats> windows, KStream<String, Emitted.Look> early) {}
 
-    /** Adds the spine to {@code builder}; see {@link #addTo}. */
+    /** Adds the spine to {@code builder}, {@link Wiring#REPARTITIONED}; see {@link #addTo}. */
     public static Spine add(StreamsBuilder builder, Topics topics, Settings settings) {
+        return add(builder, topics, settings, Wiring.REPARTITIONED);
+    }
+
+    /**
+     * Adds the spine to {@code builder}; see {@link #addTo}.
+     *
+     * @throws IllegalArgumentException for {@link Wiring#SINGLE_TASK} with more than one raw partition
+     */
+    public static Spine add(StreamsBuilder builder, Topics topics, Settings settings, Wiring wiring) {
+        if (wiring == Wiring.SINGLE_TASK && settings.rawPartitions() != 1) {
+            throw new IllegalArgumentException("one parsing task needs one raw partition, not "
+                    + settings.rawPartitions());
+        }
         Serde<String> keys = Serdes.String();
 
         builder.addGlobalStore(
@@ -134,12 +179,15 @@ public final class MeshpulseTopology {
                 .mapValues(v -> ((Emitted.Ip) v).owner(), Named.as("ip-owner-value"))
                 .to(topics.ipOwners(), Produced.with(keys, IP_OWNER_SERDE).withName("ip-owners-sink"));
 
-        KStream<String, Emitted> fromWindows = parsed.get(Names.ROUTE_PARTIALS + "-partials")
-                .mapValues(v -> ((Emitted.ToPartials) v).msg(), Named.as("partial-value"))
-                .repartition(Repartitioned.<String, PartialMsg>as(Names.REPARTITION)
-                        .withKeySerde(keys)
-                        .withValueSerde(new PartialMsgSerde())
-                        .withStreamPartitioner(new PartialsPartitioner()))
+        KStream<String, PartialMsg> partials = parsed.get(Names.ROUTE_PARTIALS + "-partials")
+                .mapValues(v -> ((Emitted.ToPartials) v).msg(), Named.as("partial-value"));
+        if (wiring == Wiring.REPARTITIONED) {
+            partials = partials.repartition(Repartitioned.<String, PartialMsg>as(Names.REPARTITION)
+                    .withKeySerde(keys)
+                    .withValueSerde(new PartialMsgSerde())
+                    .withStreamPartitioner(new PartialsPartitioner()));
+        }
+        KStream<String, Emitted> fromWindows = partials
                 .process(() -> new WindowsProcessor(settings), Named.as(Names.PAIR_WINDOWS),
                         Names.OPEN_WINDOWS_STORE, Names.WATERMARKS_STORE, Names.PAIR_STATS_STORE,
                         Names.PAIR_EXEMPLARS_STORE);

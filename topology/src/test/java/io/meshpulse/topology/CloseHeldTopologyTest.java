@@ -32,7 +32,7 @@ class CloseHeldTopologyTest {
 
     @Test
     void aSilentTailerShowsAsAGrowingHoldWhileTheOtherKeepsTheTaskBusyAndGoesWhenItExpires() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             bothLive(t, 20);
             t.advanceWallClock(Duration.ofSeconds(1)); // a punctuation reports what the lines and heartbeats did
             assertEquals(0, t.holds.heldMillis(), "both tailers have read past the task's clock (20 s): nothing held");
@@ -66,7 +66,7 @@ class CloseHeldTopologyTest {
 
     @Test
     void aHoldOfAnIdleTaskGrowsWithTheWallClockThoughTheIdleClockWaitsAtTheFrontier() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             IngestHeartbeatTopologyTest.beforeTheOutage(t, NODE_1, NODE_2); // lines at 1-3 s; both have read up to 4 s
 
             // Given a quiet mesh: node 1's tailer says every second that it has read everything (up to the wall
@@ -96,7 +96,7 @@ class CloseHeldTopologyTest {
 
     @Test
     void aNodeWhoseClockIsBehindHoldsClosingByAsMuchForAsLongAsItIsBehind() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             // Node 2's clock is 45 s behind: its lines and its heartbeats carry its own time. Both tailers are live.
             t.heartbeat(NODE_1, T0);
             t.heartbeat(NODE_2, T0);
@@ -116,7 +116,7 @@ class CloseHeldTopologyTest {
 
     @Test
     void aNodeWhoseClockIsAheadHoldsNothingTheWallClockWouldSeeAndMakesNoOtherTailerLookBehind() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             // Node 2's clock is 60 s ahead: its lines take the task's event time 60 s past the wall clock, while node
             // 1's tailer (right clock) says each second that it has read up to now.
             t.heartbeat(NODE_1, T0);
@@ -137,7 +137,7 @@ class CloseHeldTopologyTest {
 
     @Test
     void aTaskWithoutHeartbeatsReportsNoHoldAndAClosedTaskNothing() {
-        TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings());
+        TopologyTestSupport t = support(TopologyTestSupport.settings());
         CloseHolds holds = t.holds;
         try (t) {
             for (long s = 1; s <= 60; s++) {
@@ -158,5 +158,10 @@ class CloseHeldTopologyTest {
         assertEquals(0, holds.tasks());
         assertEquals(0, holds.heldMillis());
         assertEquals(Map.of(), holds.behindMillis());
+    }
+
+    /** The topology under test; {@code CloseHeldSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

@@ -26,7 +26,7 @@ class DeferredPartialsTest {
 
     @Test
     void everyCommitLeavesTheStoreHoldingEveryLineCountedSoFar() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             for (int i = 0; i < 3; i++) outbound(t, i);
             // the test driver commits after each input record, as a stream thread does every commit interval
             assertEquals(3, storedRequests(t));
@@ -51,5 +51,10 @@ class DeferredPartialsTest {
             }
         }
         return sum;
+    }
+
+    /** The topology under test; {@code DeferredPartialsSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

@@ -32,7 +32,7 @@ class IndependentCasesTopologyTest {
 
     @Test
     void everyLineLandsInOnePairPerReporterWithTheClassTheRulesGive() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line("shop", LONG_POD, longToCart("01.000", "200 - via_upstream"));
             // flags are a set: URX,UF is UF (UF comes first in the class order); DI,UT is UT
             t.line("shop", LONG_POD, longToCart("02.000", "503 URX,UF upstream_reset_before_response_started"
@@ -136,5 +136,10 @@ class IndependentCasesTopologyTest {
                 ? s.destination().namespace() + "/" + s.destination().service()
                 : s.destination().namespace() + "/" + s.destination().workload();
         return s.reporter() + "|" + s.source().namespace() + "/" + s.source().workload() + "|" + dst;
+    }
+
+    /** The topology under test; {@code IndependentCasesSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

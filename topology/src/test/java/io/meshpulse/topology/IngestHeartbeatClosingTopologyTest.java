@@ -36,7 +36,7 @@ class IngestHeartbeatClosingTopologyTest {
 
     @Test
     void afterAnOutageTheTailerThatResumesLastHasItsOutageLinesCounted() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             IngestHeartbeatTopologyTest.beforeTheOutage(t, NODE_1, NODE_2);
 
             // Given the broker away for two minutes.
@@ -70,7 +70,7 @@ class IngestHeartbeatClosingTopologyTest {
 
     @Test
     void aTailerRestartingOnOneNodeHasItsBacklogCountedWhileTheOtherNodeKeepsTheTaskBusy() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             bothLive(t, 20);
             // Given node 2's tailer restarting (a rolling update) for 45 s, while node 1's lines keep coming.
             for (long s = 21; s <= 65; s++) node1Live(t, s);
@@ -97,7 +97,7 @@ class IngestHeartbeatClosingTopologyTest {
     @Test
     void aDeadTailerHoldsClosingOnlyForTheExpiryOfTimeInWhichOthersAreHeard() {
         Settings settings = TopologyTestSupport.settings().withHeartbeatExpiry(Duration.ofSeconds(90)); // the default
-        try (TopologyTestSupport t = new TopologyTestSupport(settings)) {
+        try (TopologyTestSupport t = support(settings)) {
             bothLive(t, 20);
             // Given node 2 deleted with its tailer: never heard again, while node 1 goes on.
             for (long s = 21; s <= 105; s++) node1Live(t, s);
@@ -120,7 +120,7 @@ class IngestHeartbeatClosingTopologyTest {
 
     @Test
     void aTotalOutageLongerThanTheExpiryExpiresNobody() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             IngestHeartbeatTopologyTest.beforeTheOutage(t, NODE_1, NODE_2);
 
             // Given the broker away for ten minutes, far longer than the 90 s expiry: nobody is heard.
@@ -146,7 +146,7 @@ class IngestHeartbeatClosingTopologyTest {
     void earlyLooksFollowTheTasksClockWhileClosingWaitsForASlowTailer() {
         Settings settings = TopologyTestSupport.settings().withEarly(Duration.ofSeconds(5));
         assertTrue(settings.earlyLooks());
-        try (TopologyTestSupport t = new TopologyTestSupport(settings)) {
+        try (TopologyTestSupport t = support(settings)) {
             t.heartbeat(NODE_1, T0);
             t.heartbeat(NODE_2, T0);
             // Node 2's tailer is restarting; node 1's lines come every second.
@@ -171,5 +171,10 @@ class IngestHeartbeatClosingTopologyTest {
 
     private static long sumOf(Map<Long, Long> perWindow) {
         return perWindow.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The topology under test; {@code IngestHeartbeatClosingSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

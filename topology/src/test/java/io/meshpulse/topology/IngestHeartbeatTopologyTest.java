@@ -90,7 +90,7 @@ class IngestHeartbeatTopologyTest {
 
     @Test
     void linesWrittenDuringAnOutageCountInTheirWindowsWhenTheIngestSendsHeartbeats() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             beforeTheOutage(t, NODE_1);
 
             // Given the broker away for two minutes: no record at all reaches the task, the wall clock goes on.
@@ -115,7 +115,7 @@ class IngestHeartbeatTopologyTest {
 
     @Test
     void withoutAnyHeartbeatTheIdleClockFollowsTheWallClockAsBefore() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             beforeTheOutage(t);
 
             t.advanceWallClockBySeconds(120);
@@ -133,7 +133,7 @@ class IngestHeartbeatTopologyTest {
 
     @Test
     void theIdleClockWaitsForTheSlowestIngestAndMovesOnWhenAllHaveRead() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             beforeTheOutage(t, NODE_1, NODE_2);
 
             // Node 2's tailer is stalled (backing off, say); node 1's has read everything and its node is quiet.
@@ -163,7 +163,7 @@ class IngestHeartbeatTopologyTest {
     @Test
     void anIngestSilentForLongerThanTheExpiryIsNoLongerWaitedFor() {
         Settings settings = TopologyTestSupport.settings().withHeartbeatExpiry(Duration.ofMinutes(2));
-        try (TopologyTestSupport t = new TopologyTestSupport(settings)) {
+        try (TopologyTestSupport t = support(settings)) {
             beforeTheOutage(t, NODE_1, NODE_2);
 
             // Node 2 is deleted with its tailer; node 1's tailer goes on, its node quiet.
@@ -185,7 +185,7 @@ class IngestHeartbeatTopologyTest {
     void whenEveryIngestFallsSilentForTheWallLimitTheWallClockTakesOverFromWhereTheClockWasHeld() {
         Settings settings = TopologyTestSupport.settings().withHeartbeatExpiry(Duration.ofMinutes(2));
         long limit = settings.heartbeatWallLimit().toSeconds();
-        try (TopologyTestSupport t = new TopologyTestSupport(settings)) {
+        try (TopologyTestSupport t = support(settings)) {
             beforeTheOutage(t, NODE_1);
 
             // Nothing at all is heard (the broker away, every tailer gone): a silence counts towards the expiry only
@@ -203,7 +203,7 @@ class IngestHeartbeatTopologyTest {
 
     @Test
     void heartbeatsAreNeitherLinesNorDeadLettersNorInput() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             call(t, CHECKOUT_POD, CHECKOUT_IP, 3);
             for (long s = 4; s <= 60; s++) {
                 t.advanceWallClock(Duration.ofSeconds(1));
@@ -215,5 +215,10 @@ class IngestHeartbeatTopologyTest {
             assertEquals(Map.of(0L, 1L), perWindow(stats),
                     "heartbeats every second leave the task idle (its clock moved with them), and count as nothing");
         }
+    }
+
+    /** The topology under test; {@code IngestHeartbeatSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

@@ -46,7 +46,7 @@ class LogAnalyticsDeliveryTopologyTest {
 
     record Outcome(long counted, List<DeadLetter> dead) {}
 
-    private static Outcome deliver(boolean heartbeats) {
+    private Outcome deliver(boolean heartbeats) {
         Random random = new Random(1616);
         List<Instant> written = new ArrayList<>();
         List<Instant> queryable = new ArrayList<>();
@@ -57,7 +57,7 @@ class LogAnalyticsDeliveryTopologyTest {
         }
         boolean[] sent = new boolean[LINES];
         int left = LINES;
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             Instant now = T0;
             while (left > 0) {
                 now = now.plusSeconds(30);
@@ -84,5 +84,10 @@ class LogAnalyticsDeliveryTopologyTest {
             long counted = t.stats().stream().mapToLong(PairWindowStats::requests).sum();
             return new Outcome(counted, t.deadLetters());
         }
+    }
+
+    /** The topology under test; {@code LogAnalyticsDeliverySingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

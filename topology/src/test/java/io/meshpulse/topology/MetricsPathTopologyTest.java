@@ -45,8 +45,8 @@ class MetricsPathTopologyTest {
         final TopologyTestSupport t;
         final TestInputTopic<String, byte[]> samples;
 
-        Driver(Settings settings) {
-            t = new TopologyTestSupport(settings);
+        Driver(TopologyTestSupport t) {
+            this.t = t;
             samples = t.driver.createInputTopic(t.topics.metricsSamples(), Serdes.String().serializer(),
                     Serdes.ByteArray().serializer());
         }
@@ -91,7 +91,7 @@ class MetricsPathTopologyTest {
 
     @Test
     void aPairSeenOnlyByMetricsGetsWindowsWithSuccessRatioClassesAndLatency() {
-        try (Driver d = new Driver(TopologyTestSupport.settings())) {
+        try (Driver d = new Driver(support(TopologyTestSupport.settings()))) {
             d.sample(requests(10, 10, "source", FRONTEND, CART_REF, 200, "-", 8.4));
             d.sample(requests(10, 10, "source", FRONTEND, CART_REF, 503, "UF,URX", 1.1));
             d.sample(requests(10, 10, "source", FRONTEND, CART_REF, 503, "UF", 0.6));
@@ -134,7 +134,7 @@ class MetricsPathTopologyTest {
 
     @Test
     void aReporterWhoseAccessLogsCoveredTheWindowIsNotCountedTwice() {
-        try (Driver d = new Driver(TopologyTestSupport.settings())) {
+        try (Driver d = new Driver(support(TopologyTestSupport.settings()))) {
             // checkout-api's sidecar logs its outbound calls; payments-api's sidecar has access logging off.
             for (int i = 0; i < 5; i++) {
                 d.t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(i)));
@@ -170,7 +170,7 @@ class MetricsPathTopologyTest {
 
     @Test
     void samplesThatArriveBeforeTheAccessLogWindowClosesAreStillSuppressed() {
-        try (Driver d = new Driver(TopologyTestSupport.settings())) {
+        try (Driver d = new Driver(support(TopologyTestSupport.settings()))) {
             d.sample(requests(10, 10, "source", CHECKOUT, PAYMENTS_REF, 200, "-", 3));
             d.samplesUpTo(at(20)); // not yet past the hold
             for (int i = 0; i < 3; i++) {
@@ -186,7 +186,7 @@ class MetricsPathTopologyTest {
 
     @Test
     void aLongerStepGivesAWiderWindowAndWindowsCloseInOrder() {
-        try (Driver d = new Driver(TopologyTestSupport.settings())) {
+        try (Driver d = new Driver(support(TopologyTestSupport.settings()))) {
             d.sample(requests(60, 60, "destination", FRONTEND, CART_REF, 200, "-", 60));
             d.sample(requests(120, 60, "destination", FRONTEND, CART_REF, 200, "-", 30));
             d.sample(requests(120, 60, "destination", FRONTEND, CART_REF, 0, "DC", 2));
@@ -205,7 +205,7 @@ class MetricsPathTopologyTest {
 
     @Test
     void lateAndMalformedSamplesAreDeadLetteredWithAReason() {
-        try (Driver d = new Driver(TopologyTestSupport.settings())) {
+        try (Driver d = new Driver(support(TopologyTestSupport.settings()))) {
             d.samplesUpTo(at(100));
             d.sample(requests(10, 10, "source", FRONTEND, CART_REF, 200, "-", 4));
             d.raw("k", "{\"ts\":\"2026-11-20T10:00:10Z\"}");
@@ -227,12 +227,17 @@ class MetricsPathTopologyTest {
 
     @Test
     void endOfInputOnTheSamplesTopicClosesEveryWindow() {
-        try (Driver d = new Driver(TopologyTestSupport.settings().withGrace(Duration.ofSeconds(30)))) {
+        try (Driver d = new Driver(support(TopologyTestSupport.settings().withGrace(Duration.ofSeconds(30))))) {
             d.sample(requests(10, 10, "source", FRONTEND, CART_REF, 200, "-", 4));
             RecordHeaders h = new RecordHeaders();
             h.add(Names.CONTROL_HEADER, Names.END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
             d.samples.pipeInput(new TestRecord<>("", new byte[0], h, T0));
             assertEquals(1, d.t.stats().size());
         }
+    }
+
+    /** The topology under test; {@code MetricsPathSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

@@ -36,7 +36,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void countsOneWindowOfOutboundCallsWithClassesAndLatency() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             for (int i = 0; i < 8; i++) {
                 t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(i)).duration(10 + i));
             }
@@ -70,7 +70,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void windowsCloseOnEventTimeAfterTheGrace() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(39)));
             assertTrue(t.stats().isEmpty(), "window [0,10) still within its 30s grace at t=39");
@@ -85,7 +85,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void anEarlyLookShowsAWindowsCountsPastItsEndOnceWithoutClosingIt() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)))) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)))) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(8)).uc());
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(9)).uc());
@@ -122,7 +122,7 @@ class PairWindowsTopologyTest {
     @Test
     void withLooksEveryHalfWindowAWindowInProgressIsShownUpToItsMiddleThenWhole() {
         Settings s = halfWindowLooks();
-        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+        try (TopologyTestSupport t = support(s)) {
             call(t, at(1), false);
             call(t, at(4), true);
             call(t, at(6), true);
@@ -170,7 +170,7 @@ class PairWindowsTopologyTest {
     @Test
     void eachLookPointIsMarkedOnceForTheTaskAfterItsLooksEvenWithNothingToShow() {
         Settings s = halfWindowLooks();
-        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+        try (TopologyTestSupport t = support(s)) {
             call(t, at(1), true);
             // The first line starts the clock; the point 2 s before it (-5 s) is marked, as nothing came before it.
             assertEquals(List.of(at(-5).toEpochMilli() + "/0/1"), t.lookMarks());
@@ -198,7 +198,7 @@ class PairWindowsTopologyTest {
     @Test
     void aTaskBetweenLinesLooksAndMarksAsFarAsTheHeartbeatsVouch() {
         Settings s = halfWindowLooks();
-        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+        try (TopologyTestSupport t = support(s)) {
             call(t, at(1), true);
             call(t, at(2), true);
             assertEquals(List.of(at(-5).toEpochMilli() + "/0/1", at(0).toEpochMilli() + "/0/1"), t.lookMarks());
@@ -214,7 +214,7 @@ class PairWindowsTopologyTest {
         }
         // Without heartbeats the clock is the task's lines: it stands still until the idle advance (5 s of wall
         // clock without input).
-        try (TopologyTestSupport t = new TopologyTestSupport(s)) {
+        try (TopologyTestSupport t = support(s)) {
             call(t, at(1), true);
             call(t, at(2), true);
             assertEquals(2, t.lookMarks().size(), "up to 0 s");
@@ -255,7 +255,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void earlyLooksFollowTheWallClockWhenTrafficStopsAndAreOffByDefault() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)))) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings().withEarly(Duration.ofSeconds(2)))) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)).uc());
             long seconds = 0;
             List<PairWindowStats> looks = List.of();
@@ -271,7 +271,7 @@ class PairWindowsTopologyTest {
             assertEquals(13, seconds, "after the idle wait, as the task's clock passes 12 s");
             assertTrue(t.stats().isEmpty(), "still within the grace");
         }
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)).uc());
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(25)));
             t.endOfInput();
@@ -283,7 +283,7 @@ class PairWindowsTopologyTest {
     @Test
     void withACloseDelayAWindowPastItsGraceWaitsThatLongOnTheWallClock() {
         Settings delayed = TopologyTestSupport.settings().withCloseDelay(Duration.ofSeconds(3));
-        try (TopologyTestSupport t = new TopologyTestSupport(delayed)) {
+        try (TopologyTestSupport t = support(delayed)) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(40)));
             assertTrue(t.stats().isEmpty(), "grace passed, but the window waits 3 s of wall clock");
@@ -306,7 +306,7 @@ class PairWindowsTopologyTest {
     void theSameInputCountsTheSameWithOrWithoutACloseDelay() {
         // A replay sends minutes of event time in less than the close delay; lateness must not depend on it.
         for (Duration delay : List.of(Duration.ZERO, Duration.ofSeconds(3))) {
-            try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings().withCloseDelay(delay))) {
+            try (TopologyTestSupport t = support(TopologyTestSupport.settings().withCloseDelay(delay))) {
                 t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)));
                 t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(45)));
                 // A request that started at 8 s and took 60 s: logged after [0,10)'s grace (ended at 40 s).
@@ -329,14 +329,14 @@ class PairWindowsTopologyTest {
     @Test
     void endOfInputWaitsTheCloseDelayUnlessTheSenderSawTheIpTableSettled() {
         Settings delayed = TopologyTestSupport.settings().withCloseDelay(Duration.ofSeconds(3));
-        try (TopologyTestSupport t = new TopologyTestSupport(delayed)) {
+        try (TopologyTestSupport t = support(delayed)) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.endOfInput();
             assertTrue(t.stats().isEmpty(), "other tasks' last IP announcements may still be on their way");
             t.advanceWallClock(Duration.ofSeconds(3));
             assertEquals(1, t.stats().size());
         }
-        try (TopologyTestSupport t = new TopologyTestSupport(delayed)) {
+        try (TopologyTestSupport t = support(delayed)) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.endOfInput(true);
             List<PairWindowStats> out = t.stats();
@@ -347,7 +347,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void lateLinesCountWithinTheGraceAndAreDeadLetteredBeyondIt() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(5)));
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(35)));
             // 28 s behind the newest line, but its window [0,10) + 30 s grace is still open.
@@ -376,7 +376,7 @@ class PairWindowsTopologyTest {
     @Test
     void aPodIpHandedToANewPodLeavesTheEarlierCallsWithTheEarlierPod() {
         String ip = "10.244.3.77";
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(SHOP, "cart-worker-7d4f8b9c6-b2k4q", IstioLine.outbound(ip, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.line("payments", PAYMENTS_POD, IstioLine.inbound(ip, PAYMENTS_IP, PAYMENTS).at(at(2)));
             // cart-worker's pod is gone; by 25 s Kubernetes gave its IP to a new pod of another workload
@@ -396,7 +396,7 @@ class PairWindowsTopologyTest {
     @Test
     void aGatewaysFilterChainNotFoundIsReportedByTheGatewayNotPerClientIp() {
         String gateway = "istio-ingressgateway-6b8c7d9f5-k2l4m";
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             for (int i = 0; i < 3; i++) {
                 // external clients whose SNI matches no server of the gateway: no cluster, read as inbound
                 t.line("istio-ingress", gateway, "[2026-11-20T10:00:0" + (i + 1) + ".000Z] \"- - -\" 0 NR "
@@ -424,7 +424,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void rejectedInputGoesToTheDeadLetterTopicWithItsReason() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, "2026-11-20T10:00:00.123456Z\tinfo\txdsproxy\tconnected to upstream XDS server");
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             t.endOfInput();
@@ -442,7 +442,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void inboundCallerIsResolvedFromItsOwnLinesAndUnknownCallersKeepTheirIp() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             // checkout-api's own outbound line reveals 10.244.1.17 as its pod IP.
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1)));
             // payments-api's server side sees calls from checkout-api and from an uninjected pod.
@@ -471,7 +471,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void wallClockClosesWindowsWhenTrafficStops() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)));
             t.advanceWallClock(Duration.ofSeconds(20));
             assertTrue(t.stats().isEmpty(), "idle for 20 s: the window still has grace left");
@@ -484,7 +484,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void closedWindowsAreQueryableInTheNamedWindowStore() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)).uc());
             t.endOfInput();
             PairWindowStats emitted = t.stats().get(0);
@@ -500,7 +500,7 @@ class PairWindowsTopologyTest {
 
     @Test
     void failureExamplesAreKeptRedactedPerClassInTheExemplarStore() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             for (int i = 0; i < 5; i++) {
                 t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(1 + i)).uc()
                         .request("POST /charge?card=4111111111111111&n=" + i + " HTTP/1.1"));
@@ -522,5 +522,10 @@ class PairWindowsTopologyTest {
                 }
             }
         }
+    }
+
+    /** The topology under test; {@code PairWindowsSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

@@ -44,7 +44,7 @@ class ServedServiceTopologyTest {
 
     @Test
     void aRefusedPlaintextCallIsPutOnTheServiceThePodIsCalledThrough() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line("shop", CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, IP).at(at(1)));
             t.line(NS, POD, IstioLine.inbound(CHECKOUT_IP, IP, PAYMENTS).at(at(1)));
             t.line(NS, POD, IstioLine.inbound(CHECKOUT_IP, IP, PAYMENTS).at(at(2)));
@@ -68,7 +68,7 @@ class ServedServiceTopologyTest {
 
     @Test
     void theServiceIsFoundWhenTheWindowClosesWhateverTheOrderOfItsLines() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             // the refused connections come first; the line that names the service comes later in the same window
             t.line(NS, POD, IstioLine.refusedPlaintext(PLAIN_IP, IP).at(at(2)));
             t.line(NS, POD, IstioLine.refusedPlaintext(PLAIN_IP, IP).at(at(3)));
@@ -82,7 +82,7 @@ class ServedServiceTopologyTest {
 
     @Test
     void onlyWhatThePodWasCalledThroughBeforeTheWindowsEndCounts() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             t.line(NS, POD, IstioLine.refusedPlaintext(PLAIN_IP, IP).at(at(12)));
             t.line(NS, POD, IstioLine.inbound(CHECKOUT_IP, IP, PAYMENTS).at(at(25)));
             t.line(NS, POD, IstioLine.refusedPlaintext(PLAIN_IP, IP).at(at(26)));
@@ -99,7 +99,7 @@ class ServedServiceTopologyTest {
     @Test
     void aLineReadDuringTheCloseDelayDoesNotChangeAClosingWindow() {
         Settings settings = TopologyTestSupport.settings().withCloseDelay(Duration.ofSeconds(3));
-        try (TopologyTestSupport t = new TopologyTestSupport(settings)) {
+        try (TopologyTestSupport t = support(settings)) {
             t.line(NS, POD, IstioLine.refusedPlaintext(PLAIN_IP, IP).at(at(3)));
             t.line(NS, POD, IstioLine.refusedPlaintext(PLAIN_IP, IP).at(at(41))); // [0 s, 10 s) may close
             t.line(NS, POD, IstioLine.inbound(CHECKOUT_IP, IP, PAYMENTS).at(at(42))); // read while it waits
@@ -113,7 +113,7 @@ class ServedServiceTopologyTest {
 
     @Test
     void severalServicesOnAPortLeaveItUnknownWhileAnotherPortTellsItsService() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             // two Services select the pod on the same port 8080; a third one targets its port 9090
             t.line(NS, POD, IstioLine.inbound(CHECKOUT_IP, IP, PAYMENTS).at(at(1)));
             t.line(NS, POD, IstioLine.inbound(CHECKOUT_IP, IP, PAYMENTS).sni(LEGACY, 80).at(at(2)));
@@ -132,7 +132,7 @@ class ServedServiceTopologyTest {
 
     @Test
     void aServiceOfAnotherNamespaceInTheAuthorityTeachesNothing() {
-        try (TopologyTestSupport t = new TopologyTestSupport(TopologyTestSupport.settings())) {
+        try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {
             // a plaintext caller that set its own Host header (no SNI): the authority names no Service of the pod's
             IstioLine hosted = IstioLine.inbound(CHECKOUT_IP, IP, "api.example.com");
             t.line(NS, POD, hosted.at(at(1)).sniNone());
@@ -141,5 +141,10 @@ class ServedServiceTopologyTest {
 
             assertNull(plainCallerByWindow(t.stats()).get("10:00:00").service());
         }
+    }
+
+    /** The topology under test; {@code ServedServiceSingleTaskTest} runs every case again with the parsing task summing its own partials. */
+    TopologyTestSupport support(Settings settings) {
+        return new TopologyTestSupport(settings);
     }
 }

@@ -2,12 +2,14 @@ package io.meshpulse.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.meshpulse.model.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class TopologyDescriptionTest {
     private static final Path GOLDEN = Path.of("src/test/resources/topology-description.txt");
+    private static final Path GOLDEN_SINGLE_TASK = Path.of("src/test/resources/topology-description-single-task.txt");
 
     @Test
     void topologyMatchesTheGoldenDescription() throws IOException {
@@ -27,10 +30,31 @@ class TopologyDescriptionTest {
         assertEquals(Files.readString(GOLDEN, StandardCharsets.UTF_8), actual);
     }
 
+    /** As replay wires one raw partition: the same graph without the repartition by pair (its source and sink). */
+    @Test
+    void singleTaskWiringMatchesItsGoldenDescription() throws IOException {
+        String actual = MeshpulseTopology.build(Topics.defaults(), Settings.defaults(1),
+                MeshpulseTopology.Wiring.SINGLE_TASK).describe().toString();
+        if (Boolean.getBoolean("meshpulse.updateGolden")) {
+            Files.writeString(GOLDEN_SINGLE_TASK, actual, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(GOLDEN_SINGLE_TASK, StandardCharsets.UTF_8), actual);
+        assertFalse(actual.contains(Names.REPARTITION), actual);
+    }
+
+    @Test
+    void singleTaskWiringNeedsOneRawPartition() {
+        assertThrows(IllegalArgumentException.class, () -> MeshpulseTopology.build(Topics.defaults(),
+                Settings.defaults(2), MeshpulseTopology.Wiring.SINGLE_TASK));
+    }
+
     @Test
     void noGeneratedNames() {
-        String d = MeshpulseTopology.build(Topics.defaults(), Settings.defaults(4)).describe().toString();
-        assertFalse(d.matches("(?s).*KSTREAM-[A-Z]+-\\d{10}.*"), "every node is named:\n" + d);
-        assertFalse(d.matches("(?s).*KSTREAM-[A-Z]+-STATE-STORE-\\d+.*"), "every store is named");
+        for (String d : List.of(MeshpulseTopology.build(Topics.defaults(), Settings.defaults(4)).describe().toString(),
+                MeshpulseTopology.build(Topics.defaults(), Settings.defaults(1), MeshpulseTopology.Wiring.SINGLE_TASK)
+                        .describe().toString())) {
+            assertFalse(d.matches("(?s).*KSTREAM-[A-Z]+-\\d{10}.*"), "every node is named:\n" + d);
+            assertFalse(d.matches("(?s).*KSTREAM-[A-Z]+-STATE-STORE-\\d+.*"), "every store is named");
+        }
     }
 }

@@ -45,13 +45,27 @@ public final class TopologyTestSupport implements AutoCloseable {
 
     /** With the state kept in {@code stateDir}: a second driver on the same folder carries on from the first. */
     public TopologyTestSupport(Settings settings, String stateDir) {
+        this(settings, stateDir, MeshpulseTopology.Wiring.REPARTITIONED);
+    }
+
+    /**
+     * The topology wired as replay wires it over {@code settings}' raw partitions: with one, the parsing task sums
+     * its own partials ({@link MeshpulseTopology.Wiring#SINGLE_TASK}). The test classes that run every case again
+     * this way ({@code *SingleTaskTest}) check that both wirings count alike.
+     */
+    public static TopologyTestSupport asReplayWires(Settings settings) {
+        return new TopologyTestSupport(settings, tempDir(), settings.rawPartitions() == 1
+                ? MeshpulseTopology.Wiring.SINGLE_TASK : MeshpulseTopology.Wiring.REPARTITIONED);
+    }
+
+    public TopologyTestSupport(Settings settings, String stateDir, MeshpulseTopology.Wiring wiring) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "meshpulse-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         p.put(CloseHolds.CONFIG, holds);
         org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
-        var looks = MeshpulseTopology.add(b, topics, settings).early();
+        var looks = MeshpulseTopology.add(b, topics, settings, wiring).early();
         looks.filter((k, v) -> v instanceof Emitted.Early)
                 .mapValues(e -> ((Emitted.Early) e).stats())
                 .to(EARLY_TOPIC, org.apache.kafka.streams.kstream.Produced.with(Serdes.String(),

@@ -130,22 +130,25 @@ public final class Replay {
                 admin.ensure(topics, o.partitions(), replication, TopicAdmin.KEEP_OLD_RECORDS);
                 admin.awaitLeaders(topics.all());
                 int partitions = admin.partitions(topics.rawAccessLog());
+                MeshpulseTopology.Wiring wiring = wiring(partitions);
+                Properties config = streamsConfig(applicationId, bootstrap, stateDir, replication.orElse((short) -1),
+                        wiring);
+                config.putAll(o.kafka());
+                hooks.configure(config);
                 // A replay ends with an end-of-input marker; no wall-clock advance is needed (or wanted: a slow
                 // reader must not close windows early).
                 Settings settings = new Settings(o.window(), o.grace(), partitions, Duration.ofDays(1),
-                        Duration.ofSeconds(1), Duration.ofDays(3650)).withCloseDelay(Settings.DEFAULT_CLOSE_DELAY);
+                        Duration.ofSeconds(1), Duration.ofDays(3650)).withCloseDelay(closeDelay(config));
                 Summary summary;
                 StreamsBuilder builder = new StreamsBuilder();
-                AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings), topics, o.alerts());
+                AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings, wiring), topics,
+                        o.alerts());
                 // One stream thread, on purpose. A replay's event time runs far ahead of the wall clock, and a
                 // window's callers are resolved through the IP table when the window closes: one thread picks the
                 // next record by timestamp across all parsing tasks, so they move through event time together and
                 // each pod's IP is announced (and committed) before the windows that need it close. With one thread
                 // per core the tasks drifted apart and a few hundred requests per replay were left attributed to bare
                 // IPs (ReplayIT caught it). More threads need a replay that seeds the IP table first.
-                Properties config = streamsConfig(applicationId, bootstrap, stateDir, replication.orElse((short) -1));
-                config.putAll(o.kafka());
-                hooks.configure(config);
                 try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
                     // The lines are sent while the topology starts (seconds: the group, its internal topics, the
                     // first assignment); they wait in the topic meanwhile.
@@ -176,20 +179,50 @@ public final class Replay {
         }
     }
 
-    /** The Kafka Streams settings of a replay (also those of {@code bench}'s Streams floor). */
-    public static Properties streamsConfig(String applicationId, String bootstrap, Path stateDir, short replication) {
+    /**
+     * How a replay over {@code rawPartitions} partitions is wired: with one, the parsing task sums its partials itself
+     * ({@link MeshpulseTopology.Wiring#SINGLE_TASK}; a replay's state does not outlive it, so its internal topics may
+     * differ from {@code run}'s). With one partition it used about a sixth less CPU (BENCHMARKS.md, session 25).
+     */
+    public static MeshpulseTopology.Wiring wiring(int rawPartitions) {
+        return rawPartitions == 1 ? MeshpulseTopology.Wiring.SINGLE_TASK : MeshpulseTopology.Wiring.REPARTITIONED;
+    }
+
+    /**
+     * How long a window waits, once its grace has passed, before it closes: the commit interval of {@code config}
+     * plus a second. A window's callers are resolved through the IP table when it closes, and the parsing task's
+     * own announcements of its pods' IPs reach that table only once they are committed (and the global thread has
+     * read them): closing sooner could count a caller under its bare IP. Taken from the final settings, so that a
+     * {@code --kafka commit.interval.ms=...} moves it too.
+     */
+    static Duration closeDelay(Properties config) {
+        Object v = config.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        long commit = v == null ? 0 : Long.parseLong(v.toString().trim());
+        return Duration.ofMillis(commit).plus(CLOSE_DELAY_MARGIN);
+    }
+
+    /** The global thread's poll and a commit that starts a little after its interval (a batch being processed). */
+    private static final Duration CLOSE_DELAY_MARGIN = Duration.ofSeconds(1);
+
+    /** The Kafka Streams settings of a replay (also those of {@code bench}'s Streams floor), for {@code wiring}. */
+    public static Properties streamsConfig(String applicationId, String bootstrap, Path stateDir, short replication,
+                                           MeshpulseTopology.Wiring wiring) {
         Properties config = StreamsRunner.config(applicationId, bootstrap, stateDir, 1, replication,
                 128L * 1024 * 1024);
         // Tasks that read several topics (the pair windows with the metrics stage's inputs) wait for data on each one
         // by default, and Kafka Streams formats a log message per empty partition per record while deciding (about
         // 4 % of the stream thread here). A replay has no metrics input, so nothing to wait for.
         config.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
-        // Commits every 2.5 s rather than every second. Each commit holds the stream thread for 50-250 ms (the
-        // changelogs and the producer flushed, then the transaction ended): 17 of them took about 2.6 s of a 1M-line
-        // replay. Nothing waits on the interval at the end (the input's last records ask for commits), but the
-        // pair-keyed task sees the parsing task's partials only once they are committed, so a longer interval leaves
-        // it more to do after the last line: at 5 s that cost as much as it saved (BENCHMARKS.md, session 24).
-        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 2500);
+        // Commits every 2.5 s (4 s in one task) rather than every second. Each commit holds the stream thread for
+        // 50-250 ms (the changelogs and the producer flushed, then the transaction ended): 17 of them took about 2.6 s
+        // of a 1M-line replay. Nothing waits on the interval at the end (the input's last records ask for commits).
+        // Repartitioned, the pair-keyed task sees the parsing task's partials only once they are committed, so a
+        // longer interval leaves it more to do after the last line: at 5 s that cost as much as it saved
+        // (BENCHMARKS.md, session 24). In one task nothing waits for the commit but the IP table, whose wait is the
+        // close delay (closeDelay): a longer interval holds more windows open and leaves more to close at the end;
+        // 3.5, 5 and 8 s measured alike (session 25).
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                wiring == MeshpulseTopology.Wiring.SINGLE_TASK ? 4000 : 2500);
         return config;
     }
 
