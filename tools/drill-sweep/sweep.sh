@@ -12,7 +12,13 @@ for seed in ${seeds[@]}; do
   for sc in $("$root/bin/meshpulse" simulate --list 2>/dev/null | awk '{print $1}'); do
     d="$work/$sc-$seed"; rm -rf "$d"; mkdir -p "$d"
     "$root/bin/meshpulse" simulate --scenario "$sc" --seed "$seed" --out "$d/in" > "$d/simulate.log" 2>&1
-    "$root/bin/meshpulse" replay --input "$d/in/var/log/pods" --out "$d/out" > "$d/replay.log" 2>&1 || true
+    # A replay that fails is a failed drill, said with its log's end (check.py would only see a missing file).
+    if ! "$root/bin/meshpulse" replay --input "$d/in/var/log/pods" --out "$d/out" > "$d/replay.log" 2>&1; then
+      echo "FAIL $sc seed $seed: replay exited with an error; the end of $d/replay.log:"
+      tail -n 5 "$d/replay.log" | sed 's/^/    /'
+      fails=$((fails + 1))
+      continue
+    fi
     python3 "$root/tools/drill-sweep/check.py" "$d/in/truth.json" "$d/out/alerts.jsonl" "$sc" "$seed" "$d/simulate.log" || fails=$((fails + 1))
   done
 done
