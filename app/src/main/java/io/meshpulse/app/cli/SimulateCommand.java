@@ -10,15 +10,15 @@ import picocli.CommandLine.Option;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         header = "Write the log files of an AKS shop mesh with a named incident (fire drills).",
-        description = {"Writes the istio-proxy log files (kubelet layout, CRI envelopes, rotation) of an AKS shop mesh",
-                "with a named incident injected: one scenario per diagnosis-catalog entry, plus 'baseline'.",
+        description = {"Writes the istio-proxy log files (kubelet layout, CRI envelopes, rotation) of an AKS shop mesh "
+                + "with a named incident injected: one scenario per diagnosis-catalog entry, plus 'baseline'.",
                 "Replay them with: meshpulse replay --input DIR/var/log/pods --out RESULTS"})
 final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "uc-client-tls-disable", paramLabel = "NAME",
             description = "Scenario to inject (default ${DEFAULT-VALUE}); --list shows them all.")
     String scenario;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the node's log files (DIR/var/log/pods/...).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the node's log files (DIR/var/log/pods/...); required unless --list.")
     Path out;
 
     @Option(names = "--seed", defaultValue = "20261120", description = "Generator seed; the same seed gives the same files.")
