@@ -182,7 +182,7 @@ public final class Replay {
     /**
      * How a replay over {@code rawPartitions} partitions is wired: with one, the parsing task sums its partials itself
      * ({@link MeshpulseTopology.Wiring#SINGLE_TASK}; a replay's state does not outlive it, so its internal topics may
-     * differ from {@code run}'s). With one partition it used about a sixth less CPU (BENCHMARKS.md, session 25).
+     * differ from {@code run}'s). With one partition it used a tenth to a sixth less CPU (BENCHMARKS.md, session 25).
      */
     public static MeshpulseTopology.Wiring wiring(int rawPartitions) {
         return rawPartitions == 1 ? MeshpulseTopology.Wiring.SINGLE_TASK : MeshpulseTopology.Wiring.REPARTITIONED;
