@@ -74,7 +74,12 @@ public final class MeshpulseTopology {
          * and the pair windows no longer wait for the parsing task's commit to see its counts, so commits can be
          * further apart (see {@code Replay}).
          */
-        SINGLE_TASK
+        SINGLE_TASK;
+
+        /** The wiring with the fewest tasks for {@code rawPartitions}: {@link #SINGLE_TASK} for one, else repartitioned. */
+        public static Wiring leanestFor(int rawPartitions) {
+            return rawPartitions == 1 ? SINGLE_TASK : REPARTITIONED;
+        }
     }
 
     public static Topology build(Topics topics, Settings settings) {

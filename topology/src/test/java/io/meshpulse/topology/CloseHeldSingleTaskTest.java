@@ -1,9 +1,5 @@
 package io.meshpulse.topology;
 
 /** Every case of {@link CloseHeldTopologyTest} again, wired as replay wires one raw partition (one task, no repartition by pair). */
-class CloseHeldSingleTaskTest extends CloseHeldTopologyTest {
-    @Override
-    TopologyTestSupport support(Settings settings) {
-        return TopologyTestSupport.asReplayWires(settings);
-    }
+class CloseHeldSingleTaskTest extends CloseHeldTopologyTest implements SpineWiring.SingleTask {
 }

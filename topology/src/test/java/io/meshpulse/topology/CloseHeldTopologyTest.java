@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * clock from {@link TopologyTestSupport#T0}, one punctuation a second; lines at {@code T0 + s}). Defaults: 10 s
  * windows, 30 s grace, idle after 5 s, heartbeat expiry 90 s.
  */
-class CloseHeldTopologyTest {
+class CloseHeldTopologyTest extends SpineWiring {
 
     private static long seconds(long millis) {
         return Duration.ofMillis(millis).toSeconds();
@@ -158,10 +158,5 @@ class CloseHeldTopologyTest {
         assertEquals(0, holds.tasks());
         assertEquals(0, holds.heldMillis());
         assertEquals(Map.of(), holds.behindMillis());
-    }
-
-    /** The topology under test; {@code CloseHeldSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

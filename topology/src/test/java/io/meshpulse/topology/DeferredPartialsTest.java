@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * offsets were committed. (The test driver deletes its state when closed, so the restart itself is checked on a
  * real broker by {@code TopologyRestartIT}.)
  */
-class DeferredPartialsTest {
+class DeferredPartialsTest extends SpineWiring {
 
     @Test
     void everyCommitLeavesTheStoreHoldingEveryLineCountedSoFar() {
@@ -51,10 +51,5 @@ class DeferredPartialsTest {
             }
         }
         return sum;
-    }
-
-    /** The topology under test; {@code DeferredPartialsSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

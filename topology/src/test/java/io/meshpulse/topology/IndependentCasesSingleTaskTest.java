@@ -1,9 +1,5 @@
 package io.meshpulse.topology;
 
 /** Every case of {@link IndependentCasesTopologyTest} again, wired as replay wires one raw partition (one task, no repartition by pair). */
-class IndependentCasesSingleTaskTest extends IndependentCasesTopologyTest {
-    @Override
-    TopologyTestSupport support(Settings settings) {
-        return TopologyTestSupport.asReplayWires(settings);
-    }
+class IndependentCasesSingleTaskTest extends IndependentCasesTopologyTest implements SpineWiring.SingleTask {
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * out-of-order lines, and a pod whose generated name Kubernetes cut inside its ReplicaSet hash. Every line must land
  * in exactly one pair per reporter, with the class the rules give it, or be dead-lettered as late.
  */
-class IndependentCasesTopologyTest {
+class IndependentCasesTopologyTest extends SpineWiring {
     // A Deployment with a 56-character name: its pods are "<name>-6" + 5 random characters (the hash cut to "6").
     static final String LONG = "payments-reconciliation-worker-for-the-eu-west-region-v2";
     static final String LONG_POD = LONG + "-6kz5tw";
@@ -136,10 +136,5 @@ class IndependentCasesTopologyTest {
                 ? s.destination().namespace() + "/" + s.destination().service()
                 : s.destination().namespace() + "/" + s.destination().workload();
         return s.reporter() + "|" + s.source().namespace() + "/" + s.source().workload() + "|" + dst;
-    }
-
-    /** The topology under test; {@code IndependentCasesSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

@@ -1,9 +1,5 @@
 package io.meshpulse.topology;
 
 /** Every case of {@link IngestHeartbeatClosingTopologyTest} again, wired as replay wires one raw partition (one task, no repartition by pair). */
-class IngestHeartbeatClosingSingleTaskTest extends IngestHeartbeatClosingTopologyTest {
-    @Override
-    TopologyTestSupport support(Settings settings) {
-        return TopologyTestSupport.asReplayWires(settings);
-    }
+class IngestHeartbeatClosingSingleTaskTest extends IngestHeartbeatClosingTopologyTest implements SpineWiring.SingleTask {
 }

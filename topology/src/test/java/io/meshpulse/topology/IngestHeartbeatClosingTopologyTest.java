@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * clock starts at {@link TopologyTestSupport#T0} and moves one punctuation (1 s) at a time; lines start at
  * {@code T0 + s}. Defaults: 10 s windows, 30 s grace, idle after 5 s, heartbeat expiry 90 s.
  */
-class IngestHeartbeatClosingTopologyTest {
+class IngestHeartbeatClosingTopologyTest extends SpineWiring {
     // the pods, IPs, tailers and two-node helpers of IngestHeartbeatTopologyTest: checkout on node 1, cart on node 2
 
     @Test
@@ -171,10 +171,5 @@ class IngestHeartbeatClosingTopologyTest {
 
     private static long sumOf(Map<Long, Long> perWindow) {
         return perWindow.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** The topology under test; {@code IngestHeartbeatClosingSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * lines' start times are {@code T0 + s}. Defaults: 10 s windows, 30 s grace, idle after 5 s. (A restart is in
  * {@code PartialsHeartbeatRestartTest}: the driver deletes its state when it closes.)
  */
-class IngestHeartbeatTopologyTest {
+class IngestHeartbeatTopologyTest extends SpineWiring {
     static final String SHOP = "shop";
     static final String NODE_1 = "tail/aks-node-1";
     static final String NODE_2 = "tail/aks-node-2";
@@ -215,10 +215,5 @@ class IngestHeartbeatTopologyTest {
             assertEquals(Map.of(0L, 1L), perWindow(stats),
                     "heartbeats every second leave the task idle (its clock moved with them), and count as nothing");
         }
-    }
-
-    /** The topology under test; {@code IngestHeartbeatSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

@@ -1,9 +1,5 @@
 package io.meshpulse.topology;
 
 /** Every case of {@link LogAnalyticsDeliveryTopologyTest} again, wired as replay wires one raw partition (one task, no repartition by pair). */
-class LogAnalyticsDeliverySingleTaskTest extends LogAnalyticsDeliveryTopologyTest {
-    @Override
-    TopologyTestSupport support(Settings settings) {
-        return TopologyTestSupport.asReplayWires(settings);
-    }
+class LogAnalyticsDeliverySingleTaskTest extends LogAnalyticsDeliveryTopologyTest implements SpineWiring.SingleTask {
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * as late; with the poller's heartbeat after each poll (T = the poll's time minus the overlap, the oldest row a later
  * poll can still send: {@code LogAnalyticsPollerTest} holds the poller to that), every row counts.
  */
-class LogAnalyticsDeliveryTopologyTest {
+class LogAnalyticsDeliveryTopologyTest extends SpineWiring {
     static final String INSTANCE = "log-analytics/5b0d8a3e-0000-4000-8000-00000000c0de";
     static final Duration OVERLAP = Duration.ofMinutes(3);
     static final int LINES = 1200; // two a second for ten minutes
@@ -84,10 +84,5 @@ class LogAnalyticsDeliveryTopologyTest {
             long counted = t.stats().stream().mapToLong(PairWindowStats::requests).sum();
             return new Outcome(counted, t.deadLetters());
         }
-    }
-
-    /** The topology under test; {@code LogAnalyticsDeliverySingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

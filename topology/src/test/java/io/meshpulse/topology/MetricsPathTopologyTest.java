@@ -27,7 +27,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /** Metric samples become pair windows with origin {@code metrics}, except where the reporter's access logs counted. */
-class MetricsPathTopologyTest {
+class MetricsPathTopologyTest extends SpineWiring {
     static final String SHOP = "shop";
     static final String CHECKOUT_POD = "checkout-api-7d4f8b9c6-x2k4q";
     static final String CHECKOUT_IP = "10.244.1.17";
@@ -234,10 +234,5 @@ class MetricsPathTopologyTest {
             d.samples.pipeInput(new TestRecord<>("", new byte[0], h, T0));
             assertEquals(1, d.t.stats().size());
         }
-    }
-
-    /** The topology under test; {@code MetricsPathSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.junit.jupiter.api.Test;
 
-class PairWindowsTopologyTest {
+class PairWindowsTopologyTest extends SpineWiring {
     static final String SHOP = "shop";
     static final String CHECKOUT_POD = "checkout-api-7d4f8b9c6-x2k4q";
     static final String CHECKOUT_IP = "10.244.1.17";
@@ -522,10 +522,5 @@ class PairWindowsTopologyTest {
                 }
             }
         }
-    }
-
-    /** The topology under test; {@code PairWindowsSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * filter_chain_not_found, no SNI, no authority, no cluster) takes the service its pod's other inbound lines named on
  * the same port, so that it lines up with the server's other pairs instead of showing under an unknown service.
  */
-class ServedServiceTopologyTest {
+class ServedServiceTopologyTest extends SpineWiring {
     static final String NS = "payments";
     static final String POD = "payments-api-5c8d7f6b9-q9wz7";
     static final String IP = "10.244.2.31";
@@ -141,10 +141,5 @@ class ServedServiceTopologyTest {
 
             assertNull(plainCallerByWindow(t.stats()).get("10:00:00").service());
         }
-    }
-
-    /** The topology under test; {@code ServedServiceSingleTaskTest} runs every case again with the parsing task summing its own partials. */
-    TopologyTestSupport support(Settings settings) {
-        return new TopologyTestSupport(settings);
     }
 }

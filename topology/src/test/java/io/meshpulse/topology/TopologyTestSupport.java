@@ -54,8 +54,8 @@ public final class TopologyTestSupport implements AutoCloseable {
      * this way ({@code *SingleTaskTest}) check that both wirings count alike.
      */
     public static TopologyTestSupport asReplayWires(Settings settings) {
-        return new TopologyTestSupport(settings, tempDir(), settings.rawPartitions() == 1
-                ? MeshpulseTopology.Wiring.SINGLE_TASK : MeshpulseTopology.Wiring.REPARTITIONED);
+        return new TopologyTestSupport(settings, tempDir(),
+                MeshpulseTopology.Wiring.leanestFor(settings.rawPartitions()));
     }
 
     public TopologyTestSupport(Settings settings, String stateDir, MeshpulseTopology.Wiring wiring) {

@@ -185,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }, "floor-source");
             try (StreamsRunner streams = new StreamsRunner(topology,
-                    Replay.streamsConfig(applicationId, bootstrap, stateDir, (short) 1, Replay.wiring(partitions)))) {
+                    Replay.streamsConfig(applicationId, bootstrap, stateDir, (short) 1, io.meshpulse.topology.MeshpulseTopology.Wiring.leanestFor(partitions)))) {
                 streams.startInBackground(); // as replay does: the lines are sent while Streams starts
                 produced = produceAll(bootstrap, topics.rawAccessLog());
                 streams.awaitRunning(Duration.ofSeconds(60));

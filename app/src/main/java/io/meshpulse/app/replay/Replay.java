@@ -130,7 +130,10 @@ public final class Replay {
                 admin.ensure(topics, o.partitions(), replication, TopicAdmin.KEEP_OLD_RECORDS);
                 admin.awaitLeaders(topics.all());
                 int partitions = admin.partitions(topics.rawAccessLog());
-                MeshpulseTopology.Wiring wiring = wiring(partitions);
+                // A replay's state does not outlive it, so its internal topics may differ from run's: with one
+                // partition the parsing task sums its partials itself, a tenth to a sixth less CPU (BENCHMARKS.md,
+                // session 25).
+                MeshpulseTopology.Wiring wiring = MeshpulseTopology.Wiring.leanestFor(partitions);
                 Properties config = streamsConfig(applicationId, bootstrap, stateDir, replication.orElse((short) -1),
                         wiring);
                 config.putAll(o.kafka());
@@ -177,15 +180,6 @@ public final class Replay {
             if (broker != null) broker.close();
             if (tmpData != null) deleteRecursively(tmpData);
         }
-    }
-
-    /**
-     * How a replay over {@code rawPartitions} partitions is wired: with one, the parsing task sums its partials itself
-     * ({@link MeshpulseTopology.Wiring#SINGLE_TASK}; a replay's state does not outlive it, so its internal topics may
-     * differ from {@code run}'s). With one partition it used a tenth to a sixth less CPU (BENCHMARKS.md, session 25).
-     */
-    public static MeshpulseTopology.Wiring wiring(int rawPartitions) {
-        return rawPartitions == 1 ? MeshpulseTopology.Wiring.SINGLE_TASK : MeshpulseTopology.Wiring.REPARTITIONED;
     }
 
     /**

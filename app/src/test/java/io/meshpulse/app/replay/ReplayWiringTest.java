@@ -15,9 +15,9 @@ class ReplayWiringTest {
 
     @Test
     void onePartitionIsOneTaskAndMoreAreRepartitioned() {
-        assertEquals(Wiring.SINGLE_TASK, Replay.wiring(1));
-        assertEquals(Wiring.REPARTITIONED, Replay.wiring(2));
-        assertEquals(Wiring.REPARTITIONED, Replay.wiring(12));
+        assertEquals(Wiring.SINGLE_TASK, Wiring.leanestFor(1));
+        assertEquals(Wiring.REPARTITIONED, Wiring.leanestFor(2));
+        assertEquals(Wiring.REPARTITIONED, Wiring.leanestFor(12));
     }
 
     @Test
