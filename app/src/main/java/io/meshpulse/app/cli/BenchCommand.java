@@ -4,6 +4,7 @@ import io.meshpulse.app.kafka.EmbeddedBroker;
 import io.meshpulse.app.kafka.StreamsRunner;
 import io.meshpulse.app.kafka.TopicAdmin;
 import io.meshpulse.app.replay.Replay;
+import io.meshpulse.app.replay.TopologyAlone;
 import io.meshpulse.ingest.files.LogFileSet;
 import io.meshpulse.ingest.kafka.RawLineProducer;
 import io.meshpulse.ingest.replay.MergedLogReader;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Option;
  * <p>The baseline reads the files with the same reader, produces every line with the same producer settings to a
  * topic with the same partitions, then consumes them all back (read_committed, values left undecoded). Rounds
  * alternate baseline and replay, so that a change in the machine's load shows up as a spread instead of a bias.
+ * Optional measurements between the two bound the gap: the Kafka Streams floor, and replay's topology alone.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure replay's end-to-end lines/s beside a raw produce-then-consume of the same lines on the same broker.")
@@ -60,6 +62,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Also run the Kafka Streams floor: the same lines through a topology that only counts them, "
                     + "with replay's Streams settings (default on; --no-floor to skip).")
     boolean floor;
+
+    @Option(names = "--topology-alone",
+            description = "Also time replay's topology alone: the same lines (and the end-of-input marker) produced "
+                    + "first, then read by replay's topology with its Streams settings and nothing else running, until "
+                    + "it has committed past them; with its stream thread's CPU. What replay could reach if ingest "
+                    + "cost nothing.")
+    boolean topologyAlone;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path out;
@@ -90,6 +99,15 @@ final class BenchCommand implements Callable<Integer> {
                     System.out.printf("round %d  floor     %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f  %s%n", round,
                             (Long) fl.get("lines"), (Double) fl.get("seconds"), (Double) fl.get("linesPerSecond"),
                             (Double) fl.get("ratioToBaseline"), cpuText(fl));
+                }
+                if (topologyAlone) {
+                    Map<String, Object> al = topologyAlone(bootstrap, round); // its CPU: over the timed part only
+                    al.put("ratioToBaseline", (Double) al.get("linesPerSecond") / (Double) base.get("linesPerSecond"));
+                    results.add(al);
+                    System.out.printf("round %d  alone     %,10d lines  %8.1f s  %,10.0f lines/s  ratio %.2f  %s"
+                                    + "  (stream thread %.1f s)%n", round, (Long) al.get("lines"), (Double) al.get("seconds"),
+                            (Double) al.get("linesPerSecond"), (Double) al.get("ratioToBaseline"), cpuText(al),
+                            (Double) al.get("streamThreadCpuSeconds"));
                 }
                 Path outDir = Files.createTempDirectory("meshpulse-bench-replay-");
                 cpu = cpuSeconds();
@@ -203,8 +221,43 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Replay's topology alone ({@link TopologyAlone}): every line and the end-of-input marker produced first (not
+     * timed), then the topology timed until it has committed past them.
+     */
+    private Map<String, Object> topologyAlone(String bootstrap, int round) throws Exception {
+        Topics topics = Topics.withPrefix("meshpulse.alone-" + round + "-" + System.nanoTime() + ".");
+        String applicationId = "meshpulse-bench-alone-" + round + "-" + System.nanoTime();
+        Path stateDir = Files.createTempDirectory("meshpulse-bench-alone-state-");
+        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            admin.ensure(topics, partitions, Optional.of((short) 1), TopicAdmin.KEEP_OLD_RECORDS);
+            admin.awaitLeaders(topics.all());
+            long produced = produceAll(bootstrap, topics.rawAccessLog(), true);
+            TopologyAlone.Result r = TopologyAlone.run(bootstrap, topics, partitions, applicationId, stateDir,
+                    Duration.ofMinutes(30));
+            admin.delete(topics.all());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", "topologyAlone");
+            m.put("round", round);
+            m.put("lines", produced);
+            m.put("seconds", r.seconds());
+            m.put("linesPerSecond", produced / r.seconds());
+            putCpuSeconds(m, r.processCpuSeconds());
+            m.put("streamThreadCpuSeconds", r.streamThreadCpuSeconds());
+            m.put("committedRecords", r.committedRecords());
+            return m;
+        } finally {
+            Replay.deleteRecursively(stateDir);
+        }
+    }
+
     /** Reads the input with replay's reader and produces every line with replay's producer; returns how many. */
     private long produceAll(String bootstrap, String topic) throws Exception {
+        return produceAll(bootstrap, topic, false);
+    }
+
+    /** As {@link #produceAll(String, String)}, then with {@code endMarker} replay's end-of-input marker. */
+    private long produceAll(String bootstrap, String topic, boolean endMarker) throws Exception {
         long produced = 0;
         var logs = LogFileSet.discover(inputs, Set.of("istio-proxy"), new ArrayList<>());
         try (MergedLogReader reader = new MergedLogReader(logs, null);
@@ -215,6 +268,7 @@ final class BenchCommand implements Callable<Integer> {
                 producer.send(line, last);
                 produced++;
             }
+            if (endMarker) producer.endOfInput(last, true);
             producer.flush();
         }
         return produced;
@@ -233,7 +287,11 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Adds the CPU the process used since {@code cpuAtStart} ({@link #cpuSeconds}) to a measurement's figures. */
     private static void putCpu(Map<String, Object> m, double cpuAtStart) {
-        double cpuSeconds = cpuSeconds() - cpuAtStart;
+        putCpuSeconds(m, cpuSeconds() - cpuAtStart);
+    }
+
+    /** Adds {@code cpuSeconds} of process CPU, and per line, to a measurement's figures. */
+    private static void putCpuSeconds(Map<String, Object> m, double cpuSeconds) {
         m.put("cpuSeconds", cpuSeconds);
         m.put("cpuMicrosPerLine", cpuSeconds * 1e6 / Math.max(1L, ((Number) m.get("lines")).longValue()));
     }

@@ -34,6 +34,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,21 +139,15 @@ public final class Replay {
                         wiring);
                 config.putAll(o.kafka());
                 hooks.configure(config);
-                // A replay ends with an end-of-input marker; no wall-clock advance is needed (or wanted: a slow
-                // reader must not close windows early).
-                Settings settings = new Settings(o.window(), o.grace(), partitions, Duration.ofDays(1),
-                        Duration.ofSeconds(1), Duration.ofDays(3650)).withCloseDelay(closeDelay(config));
+                Topology topology = topology(topics, o.window(), o.grace(), partitions, wiring, config, o.alerts());
                 Summary summary;
-                StreamsBuilder builder = new StreamsBuilder();
-                AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings, wiring), topics,
-                        o.alerts());
                 // One stream thread, on purpose. A replay's event time runs far ahead of the wall clock, and a
                 // window's callers are resolved through the IP table when the window closes: one thread picks the
                 // next record by timestamp across all parsing tasks, so they move through event time together and
                 // each pod's IP is announced (and committed) before the windows that need it close. With one thread
                 // per core the tasks drifted apart and a few hundred requests per replay were left attributed to bare
                 // IPs (ReplayIT caught it). More threads need a replay that seeds the IP table first.
-                try (StreamsRunner streams = new StreamsRunner(builder.build(), config)) {
+                try (StreamsRunner streams = new StreamsRunner(topology, config)) {
                     // The lines are sent while the topology starts (seconds: the group, its internal topics, the
                     // first assignment); they wait in the topic meanwhile.
                     LOG.info("topics ready; starting the topology and sending the lines");
@@ -180,6 +175,21 @@ public final class Replay {
             if (broker != null) broker.close();
             if (tmpData != null) deleteRecursively(tmpData);
         }
+    }
+
+    /**
+     * A replay's topology: the spine in {@code wiring} with the alerts stage, over {@code partitions} raw partitions,
+     * with the close delay of the final Streams settings {@code config} ({@link #closeDelay}). A replay ends with an
+     * end-of-input marker, so no wall-clock advance is needed (or wanted: a slow reader must not close windows early).
+     * Also what {@code bench} times alone.
+     */
+    public static Topology topology(Topics topics, Duration window, Duration grace, int partitions,
+                                    MeshpulseTopology.Wiring wiring, Properties config, AlertSettings alerts) {
+        Settings settings = new Settings(window, grace, partitions, Duration.ofDays(1), Duration.ofSeconds(1),
+                Duration.ofDays(3650)).withCloseDelay(closeDelay(config));
+        StreamsBuilder builder = new StreamsBuilder();
+        AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings, wiring), topics, alerts);
+        return builder.build();
     }
 
     /**
