@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Also time replay's topology alone: the same lines (and the end-of-input marker) produced "
                     + "first, then read by replay's topology with its Streams settings and nothing else running, until "
                     + "it has committed past them; with its stream thread's CPU. What replay could reach if ingest "
-                    + "cost nothing.")
+                    + "cost nothing. It runs before each round's replay, so round 1's replay is no longer a cold one.")
     boolean topologyAlone;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
