@@ -21,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -114,6 +115,14 @@ public final class FileTailer implements AutoCloseable {
      * still recognised.
      */
     private final List<Checkpoint> displacedDone = new ArrayList<>();
+    /**
+     * Finished files that a discovery found on no path, by when that was ({@link System#nanoTime()}), remembered for
+     * {@link #GONE_MEMORY} so that their gzipped copy is still recognised. A listing taken while the kubelet renames
+     * the copy into place and removes the original may hold neither name, and the copy is then listed only by a later
+     * discovery.
+     */
+    private final Map<Checkpoint, Long> recentlyGone = new LinkedHashMap<>();
+    private static final Duration GONE_MEMORY = Duration.ofSeconds(30);
     /** Paths that failed to open, so that each is reported once. */
     private final Set<Path> unreadable = new HashSet<>();
 
@@ -572,6 +581,8 @@ public final class FileTailer implements AutoCloseable {
         displacedDone.clear();
         // Finished files the kubelet has since deleted: forget them. (One it compressed was replaced by its copy's
         // entry when the copy was listed, which the kubelet writes before it removes the original.)
+        long now = System.nanoTime();
+        recentlyGone.values().removeIf(since -> now - since > GONE_MEMORY.toNanos());
         for (var it = done.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             Checkpoint c = e.getValue();
@@ -579,6 +590,7 @@ public final class FileTailer implements AutoCloseable {
                 sink.checkpoint(c.key(), null);
                 uncommitted = true;
                 it.remove();
+                if (c.path() != null && c.fpLen() > 0) recentlyGone.put(c, now);
             }
         }
         metrics.filesFollowed.set(tracked.size());
@@ -952,6 +964,9 @@ public final class FileTailer implements AutoCloseable {
         }
         for (Checkpoint d : displacedDone) {
             if (d.fpLen() > 0 && sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
+        }
+        for (Checkpoint d : recentlyGone.keySet()) {
+            if (sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
         }
         if (finished != null) {
             Checkpoint copy = copyCheckpoint(finished, c.key, c.path);

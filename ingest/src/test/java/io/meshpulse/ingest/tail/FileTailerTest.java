@@ -303,6 +303,31 @@ class FileTailerTest {
         t.close();
     }
 
+    /**
+     * A directory listing taken while the kubelet renames a rotation's gzipped copy into place and removes the original
+     * may hold neither name. The finished original is then found on no path, and its copy is listed only by the next
+     * discovery: it must still be known as a copy (TailKillNineIT once had such a copy's 414 lines sent twice).
+     */
+    @Test
+    void aCopyMissingFromTheListingThatLostItsOriginalIsNotReadAgain() throws IOException {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        Path first = a.rotate();
+        a.line("2");
+        for (int i = 0; i < 3; i++) t.pollOnce(); // the rotation read to its end and finished
+        Path gz = a.compress(first, true);
+        Path hidden = gz.resolveSibling(gz.getFileName() + ".renaming"); // a name the listing does not take
+        Files.move(gz, hidden);
+        t.pollOnce(); // the listing holds neither the original nor its copy
+        Files.move(hidden, gz);
+        for (int i = 0; i < 3; i++) t.pollOnce(); // the copy is listed
+        a.line("3");
+        for (int i = 0; i < 3; i++) t.pollOnce();
+        assertEquals(List.of("1", "2", "3"), contents());
+        assertEquals(0.0, registry.get("meshpulse.ingest.file.decompressed").counter().count(), "no copy was read");
+        t.close();
+    }
+
     /** Rotations written and compressed entirely while the tailer was down are read whole, oldest first. */
     @Test
     void rotationsCompressedWhileDownAreReadWholeInOrder() {
