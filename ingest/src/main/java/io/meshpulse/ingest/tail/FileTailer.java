@@ -116,7 +116,7 @@ public final class FileTailer implements AutoCloseable {
      */
     private final List<Checkpoint> displacedDone = new ArrayList<>();
     /**
-     * Finished files that a discovery found on no path, by when that was ({@link System#nanoTime()}), remembered for
+     * Finished files that a discovery found on no path, by when that was ({@link #cycleClock}), remembered for
      * {@link #GONE_MEMORY} so that their gzipped copy is still recognised. A listing taken while the kubelet renames
      * the copy into place and removes the original may hold neither name, and the copy is then listed only by a later
      * discovery.
@@ -136,7 +136,7 @@ public final class FileTailer implements AutoCloseable {
     private Consumer<Path> beforeOpen = p -> { };
     /** The wall clock of heartbeats (tests drive it). */
     private LongSupplier wallClock = System::currentTimeMillis;
-    /** The clock of {@link TailConfig#maxCycle}, in nanoseconds (tests drive it). */
+    /** The monotonic clock of {@link TailConfig#maxCycle} and {@link #recentlyGone}, in nanoseconds (tests drive it). */
     private LongSupplier cycleClock = System::nanoTime;
     /** When the current cycle's time is up ({@link #cycleClock}), and what {@link #bytesThisRun} was when it began. */
     private long cycleDeadline;
@@ -581,19 +581,36 @@ public final class FileTailer implements AutoCloseable {
         displacedDone.clear();
         // Finished files the kubelet has since deleted: forget them. (One it compressed was replaced by its copy's
         // entry when the copy was listed, which the kubelet writes before it removes the original.)
-        long now = System.nanoTime();
-        recentlyGone.values().removeIf(since -> now - since > GONE_MEMORY.toNanos());
+        // Their checkpoints are kept for GONE_MEMORY, so that a copy listed late is known even after a restart.
+        long now = cycleClock.getAsLong();
+        for (var it = recentlyGone.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (now - e.getValue() <= GONE_MEMORY.toNanos()) continue;
+            forgetGone(e.getKey());
+            it.remove();
+        }
         for (var it = done.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             Checkpoint c = e.getValue();
             if (c.path() == null || !onDisk.containsKey(e.getKey())) {
-                sink.checkpoint(c.key(), null);
-                uncommitted = true;
                 it.remove();
-                if (c.path() != null && c.fpLen() > 0) recentlyGone.put(c, now);
+                if (c.path() != null && c.fpLen() > 0) {
+                    recentlyGone.put(c, now);
+                } else {
+                    sink.checkpoint(c.key(), null);
+                    uncommitted = true;
+                }
             }
         }
         metrics.filesFollowed.set(tracked.size());
+    }
+
+    /** Deletes a gone file's checkpoint, unless its inode has since been given to a file that is followed. */
+    private void forgetGone(Checkpoint c) {
+        FileKey k = new FileKey(c.dev(), c.ino());
+        if (tracked.containsKey(k) || done.containsKey(k)) return;
+        sink.checkpoint(c.key(), null);
+        uncommitted = true;
     }
 
     private void lost(Checkpoint c) {
@@ -968,6 +985,7 @@ public final class FileTailer implements AutoCloseable {
         for (Checkpoint d : recentlyGone.keySet()) {
             if (sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
         }
+        if (finished != null && recentlyGone.remove(finished) != null) forgetGone(finished);
         if (finished != null) {
             Checkpoint copy = copyCheckpoint(finished, c.key, c.path);
             done.put(c.key, copy);

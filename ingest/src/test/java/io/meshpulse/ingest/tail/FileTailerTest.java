@@ -328,6 +328,28 @@ class FileTailerTest {
         t.close();
     }
 
+    /** As above, with the tailer killed while the copy is out of sight: the restarted tailer still knows the copy. */
+    @Test
+    void aCopyMissingFromTheListingBeforeARestartIsNotReadAgain() throws IOException {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        Path first = a.rotate();
+        a.line("2");
+        for (int i = 0; i < 3; i++) t.pollOnce();
+        Path gz = a.compress(first, true);
+        Path hidden = gz.resolveSibling(gz.getFileName() + ".renaming");
+        Files.move(gz, hidden);
+        t.pollOnce(); // the finished rotation is on no path, its copy not yet listed
+        t.close(); // (what it committed is what a kill -9 would leave)
+        Files.move(hidden, gz);
+        a.line("3");
+        FileTailer again = started(config().withFromBeginning(true), kafka.sink());
+        for (int i = 0; i < 4; i++) again.pollOnce();
+        assertEquals(List.of("1", "2", "3"), contents());
+        assertEquals(0.0, registry.get("meshpulse.ingest.file.decompressed").counter().count(), "no copy was read");
+        again.close();
+    }
+
     /** Rotations written and compressed entirely while the tailer was down are read whole, oldest first. */
     @Test
     void rotationsCompressedWhileDownAreReadWholeInOrder() {
@@ -649,6 +671,8 @@ class FileTailerTest {
     void aFileRemovedMidReadIsReadToItsEnd() throws Exception {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
         FileTailer t = started(config(), kafka.sink());
+        long[] nanos = {0};
+        t.cycleClock(() -> nanos[0]);
         a.line("1");
         t.pollOnce();
         a.line("2").line("3");
@@ -657,7 +681,13 @@ class FileTailerTest {
         t.pollOnce(); // nothing more: finished
         assertEquals(List.of("1", "2", "3"), contents());
         assertEquals(0, t.filesFollowed());
-        // kept until the next listing, which could hold a gzipped copy of it to recognise; it holds none
+        // kept for a while, as a later listing could hold a gzipped copy of it to recognise; none comes
+        t.pollOnce();
+        assertEquals(2, kafka.checkpoints.size(), "the removed file's entry is kept for a while");
+        nanos[0] += Duration.ofSeconds(29).toNanos();
+        t.pollOnce();
+        assertEquals(2, kafka.checkpoints.size(), "the removed file's entry is kept for 30 s");
+        nanos[0] += Duration.ofSeconds(2).toNanos();
         t.pollOnce();
         assertEquals(1, kafka.checkpoints.size(), "only the node marker is left: the removed file's entry is deleted");
         t.close();
