@@ -123,6 +123,13 @@ public final class FileTailer implements AutoCloseable {
      */
     private final Map<Checkpoint, Long> recentlyGone = new LinkedHashMap<>();
     private static final Duration GONE_MEMORY = Duration.ofSeconds(30);
+    /**
+     * Files to resume after a restart that its first discovery found on no path, by when that was
+     * ({@link #cycleClock}). The kubelet may have been compressing one just then: its copy, once listed, is resumed
+     * where the file was left. Until then, or until {@link #resumeWait()} has passed and the file is given up as lost,
+     * its container's newer files wait and the heartbeat vouches for no more than before.
+     */
+    private final Map<Checkpoint, Long> goneResume = new LinkedHashMap<>();
     /** Paths that failed to open, so that each is reported once. */
     private final Set<Path> unreadable = new HashSet<>();
 
@@ -282,6 +289,7 @@ public final class FileTailer implements AutoCloseable {
         boolean progress = false;
         List<TrackedFile> finished = new ArrayList<>();
         Set<Path> waiting = new HashSet<>();
+        for (Checkpoint r : goneResume.keySet()) waiting.add(Path.of(r.path()).getParent()); // its lines come first
         order();
         for (TrackedFile f : tracked.values()) {
             Path dir = f.dir;
@@ -362,6 +370,7 @@ public final class FileTailer implements AutoCloseable {
             f.nextTime = nextLineTime(f);
             if (f.rotated && f.dir != null) rotatedHasLines.merge(f.dir, f.nextTime != NO_TIME, Boolean::logicalOr);
         }
+        for (Checkpoint r : goneResume.keySet()) rotatedHasLines.put(Path.of(r.path()).getParent(), true);
         for (TrackedFile f : tracked.values()) {
             long t = f.nextTime;
             if (t == NO_TIME) continue;
@@ -459,6 +468,10 @@ public final class FileTailer implements AutoCloseable {
         long wallNow = wallClock.getAsLong();
         if (lastHeartbeatWall != NO_TIME && wallNow - lastHeartbeatWall < interval) return;
         long upTo = Math.min(cycleStart, lastDiscoveryWall);
+        if (!goneResume.isEmpty()) { // lines of unknown time may still come from a copy: no further than before
+            if (lastHeartbeatUpTo == NO_TIME) return;
+            upTo = Math.min(upTo, lastHeartbeatUpTo);
+        }
         for (TrackedFile f : tracked.values()) {
             long t = unreadSince(f);
             if (t == UNKNOWN_TIME) {
@@ -563,10 +576,14 @@ public final class FileTailer implements AutoCloseable {
                 var e = it.next();
                 if (onDisk.containsKey(e.getKey())) continue; // on disk but not opened yet (unreadable): retried later
                 Checkpoint c = e.getValue();
-                lost(c);
-                sink.checkpoint(c.key(), null);
-                uncommitted = true;
                 it.remove();
+                if (c.path() != null && c.fpLen() > 0) {
+                    goneResume.put(c, cycleClock.getAsLong()); // its copy may be listed next
+                } else {
+                    lost(c);
+                    sink.checkpoint(c.key(), null);
+                    uncommitted = true;
+                }
             }
             for (Checkpoint c : displaced) lost(c); // (their slots belong to the files now on their inodes)
             displaced.clear();
@@ -583,6 +600,13 @@ public final class FileTailer implements AutoCloseable {
         // entry when the copy was listed, which the kubelet writes before it removes the original.)
         // Their checkpoints are kept for GONE_MEMORY, so that a copy listed late is known even after a restart.
         long now = cycleClock.getAsLong();
+        for (var it = goneResume.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (now - e.getValue() <= resumeWait().toNanos()) continue;
+            lost(e.getKey());
+            forgetGone(e.getKey());
+            it.remove();
+        }
         for (var it = recentlyGone.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (now - e.getValue() <= GONE_MEMORY.toNanos()) continue;
@@ -603,6 +627,15 @@ public final class FileTailer implements AutoCloseable {
             }
         }
         metrics.filesFollowed.set(tracked.size());
+    }
+
+    /**
+     * How long a file to resume that a restart found on no path is waited for: a few discoveries, so that a copy being
+     * renamed into place at the first one is listed by a later one.
+     */
+    private Duration resumeWait() {
+        Duration three = config.discoverInterval().multipliedBy(3);
+        return three.compareTo(Duration.ofSeconds(5)) > 0 ? three : Duration.ofSeconds(5);
     }
 
     /** Deletes a gone file's checkpoint, unless its inode has since been given to a file that is followed. */
@@ -996,6 +1029,13 @@ public final class FileTailer implements AutoCloseable {
         }
         for (Checkpoint r : displaced) {
             if (r.fpLen() > 0 && sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {
+                LOG.info("{} was compressed while the tailer was down: resuming it from {}", r.path(), c.path);
+                return new Known(Known.Kind.RESUME, r);
+            }
+        }
+        for (Checkpoint r : goneResume.keySet()) {
+            if (sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {
+                goneResume.remove(r);
                 LOG.info("{} was compressed while the tailer was down: resuming it from {}", r.path(), c.path);
                 return new Known(Known.Kind.RESUME, r);
             }

@@ -117,6 +117,43 @@ class FileTailerHeartbeatTest {
         t.close();
     }
 
+    /**
+     * A restart whose first listing holds neither a rotation it was reading nor that rotation's gzipped copy (being
+     * renamed into place) vouches for nothing until the copy is found and read: the rotation's lines are older than
+     * its container's live file's.
+     */
+    @Test
+    void aRotationOutOfSightAtARestartHoldsTheHeartbeatUntilItsCopyIsRead() throws Exception {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1");
+        FileTailer t = started(config(4 << 20));
+        t.pollOnce();
+        t.close();
+        a.clockAt(Instant.ofEpochMilli(wall + 1000)).line("a2");
+        Path first = a.rotate();
+        a.line("a3");
+        Path gz = a.compress(first, true);
+        Path hidden = gz.resolveSibling(gz.getFileName() + ".renaming");
+        java.nio.file.Files.move(gz, hidden);
+        wall += 5000;
+        FileTailer again = started(config(4 << 20));
+        int beatsBefore = beats().size();
+        for (int i = 0; i < 3; i++) {
+            again.pollOnce();
+            wall += 1000;
+        }
+        assertEquals(beatsBefore, beats().size(), "nothing vouched for while the rotation is out of sight");
+        java.nio.file.Files.move(hidden, gz);
+        for (int i = 0; i < 3; i++) {
+            again.pollOnce();
+            wall += 1000;
+        }
+        assertEquals(List.of("a1", "a2", "a3"),
+                kafka.lines.stream().map(RawLogLine::line).toList());
+        assertTrue(beats().size() > beatsBefore, "heartbeats again once the copy is read");
+        kafka.assertNoLineOlderThanAnEarlierHeartbeat();
+        again.close();
+    }
+
     @Test
     void noHeartbeatWhenTheIntervalIsZero() {
         new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1");

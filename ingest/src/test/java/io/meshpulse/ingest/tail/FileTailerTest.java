@@ -350,6 +350,66 @@ class FileTailerTest {
         again.close();
     }
 
+    /**
+     * The tailer stops part-way through a rotation; while it is down the kubelet compresses that rotation, and the
+     * restart's first listing is taken while the copy is being renamed into place, so it holds neither name. The
+     * rotation is not given up as lost: its copy, listed next, is resumed where the tailer stopped.
+     */
+    @Test
+    void aRotationBeingCompressedAtTheRestartsFirstListingIsResumedFromItsCopy() throws IOException {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        t.close();
+        a.line("3");
+        Path first = a.rotate();
+        a.line("4");
+        Path gz = a.compress(first, true);
+        Path hidden = gz.resolveSibling(gz.getFileName() + ".renaming");
+        Files.move(gz, hidden);
+        FileTailer again = started(config().withFromBeginning(true), kafka.sink());
+        again.pollOnce();
+        Files.move(hidden, gz);
+        for (int i = 0; i < 5; i++) again.pollOnce();
+        assertEquals(Set.of("1", "2", "3", "4"), Set.copyOf(contents()));
+        assertEquals(List.of("1", "2", "3", "4"), contents());
+        assertTrue(registry.find("meshpulse.ingest.file.errors").counters().isEmpty(), "nothing lost");
+        again.close();
+    }
+
+    /**
+     * A rotation the tailer was reading is removed while it is down, uncompressed. The restart waits a few discoveries
+     * for a copy of it (its container's live file waits too, and the heartbeat vouches for nothing new), then says it
+     * is lost, once, deletes its entry and goes on.
+     */
+    @Test
+    void aRotationRemovedWhileTheTailerWasDownIsGivenUpAfterAFewSeconds() throws IOException {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        t.close();
+        a.line("2");
+        Path first = a.rotate();
+        a.line("3");
+        Files.delete(first);
+        FileTailer again = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
+        long[] nanos = {System.nanoTime()};
+        again.cycleClock(() -> nanos[0]);
+        again.start();
+        for (int i = 0; i < 3; i++) again.pollOnce();
+        assertEquals(List.of("1"), contents(), "the live file waits for a copy of the rotation");
+        assertTrue(registry.find("meshpulse.ingest.file.errors").counters().isEmpty(), "not lost yet");
+        nanos[0] += Duration.ofSeconds(4).toNanos();
+        again.pollOnce();
+        assertEquals(List.of("1"), contents(), "still waiting after 4 s");
+        nanos[0] += Duration.ofSeconds(2).toNanos();
+        for (int i = 0; i < 3; i++) again.pollOnce();
+        assertEquals(List.of("1", "3"), contents());
+        assertEquals(1.0, registry.get("meshpulse.ingest.file.errors").tag("reason", "lost").counter().count());
+        assertEquals(2, kafka.checkpoints.size(), "the node marker and the live file: the lost file's entry is deleted");
+        again.close();
+    }
+
     /** Rotations written and compressed entirely while the tailer was down are read whole, oldest first. */
     @Test
     void rotationsCompressedWhileDownAreReadWholeInOrder() {
