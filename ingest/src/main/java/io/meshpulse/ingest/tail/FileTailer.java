@@ -143,7 +143,10 @@ public final class FileTailer implements AutoCloseable {
     private Consumer<Path> beforeOpen = p -> { };
     /** The wall clock of heartbeats (tests drive it). */
     private LongSupplier wallClock = System::currentTimeMillis;
-    /** The monotonic clock of {@link TailConfig#maxCycle} and {@link #recentlyGone}, in nanoseconds (tests drive it). */
+    /**
+     * The monotonic clock of {@link TailConfig#maxCycle}, {@link #recentlyGone} and {@link #goneResume}, in
+     * nanoseconds (tests drive it).
+     */
     private LongSupplier cycleClock = System::nanoTime;
     /** When the current cycle's time is up ({@link #cycleClock}), and what {@link #bytesThisRun} was when it began. */
     private long cycleDeadline;
@@ -596,9 +599,10 @@ public final class FileTailer implements AutoCloseable {
             }
         }
         displacedDone.clear();
-        // Finished files the kubelet has since deleted: forget them. (One it compressed was replaced by its copy's
-        // entry when the copy was listed, which the kubelet writes before it removes the original.)
-        // Their checkpoints are kept for GONE_MEMORY, so that a copy listed late is known even after a restart.
+        // Finished files the kubelet has since deleted: forget them. One it compressed is usually replaced by its
+        // copy's entry when the copy is listed (the kubelet writes the copy before it removes the original), but a
+        // listing taken in between may hold neither: their checkpoints are kept for GONE_MEMORY, so that a copy
+        // listed late is known, after a restart too. Files to resume that a restart found on no path wait likewise.
         long now = cycleClock.getAsLong();
         for (var it = goneResume.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
