@@ -131,9 +131,7 @@ class FileTailerHeartbeatTest {
         a.clockAt(Instant.ofEpochMilli(wall + 1000)).line("a2");
         Path first = a.rotate();
         a.line("a3");
-        Path gz = a.compress(first, true);
-        Path hidden = gz.resolveSibling(gz.getFileName() + ".renaming");
-        java.nio.file.Files.move(gz, hidden);
+        KubeletDir.OutOfSight copy = a.compressOutOfSight(first);
         wall += 5000;
         FileTailer again = started(config(4 << 20));
         int beatsBefore = beats().size();
@@ -142,7 +140,7 @@ class FileTailerHeartbeatTest {
             wall += 1000;
         }
         assertEquals(beatsBefore, beats().size(), "nothing vouched for while the rotation is out of sight");
-        java.nio.file.Files.move(hidden, gz);
+        copy.show();
         for (int i = 0; i < 3; i++) {
             again.pollOnce();
             wall += 1000;

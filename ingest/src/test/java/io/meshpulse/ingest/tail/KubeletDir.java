@@ -116,6 +116,35 @@ final class KubeletDir {
      * The kubelet's compression of a rotated file: gzip into {@code <name>.tmp}, rename that to {@code <name>.gz},
      * then remove the original (unless {@code removeOriginal} is false: the instant both exist).
      */
+    /**
+     * The kubelet's compression as a directory listing taken between its last two steps sees it: the copy written, the
+     * original removed, and the copy not yet at its name (here under a name no listing takes, until
+     * {@link OutOfSight#show()}).
+     */
+    OutOfSight compressOutOfSight(Path rotated) {
+        Path gz = compress(rotated, true);
+        Path hidden = gz.resolveSibling(gz.getFileName() + ".renaming");
+        move(gz, hidden);
+        return new OutOfSight(hidden, gz);
+    }
+
+    /** A gzipped copy kept out of sight by {@link #compressOutOfSight}. */
+    record OutOfSight(Path hidden, Path gz) {
+        /** Renames the copy into place. */
+        Path show() {
+            move(hidden, gz);
+            return gz;
+        }
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            Files.move(from, to);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Path compress(Path rotated, boolean removeOriginal) {
         try {
             Path tmp = rotated.resolveSibling(rotated.getFileName() + ".tmp");
