@@ -604,19 +604,11 @@ public final class FileTailer implements AutoCloseable {
         // listing taken in between may hold neither: their checkpoints are kept for GONE_MEMORY, so that a copy
         // listed late is known, after a restart too. Files to resume that a restart found on no path wait likewise.
         long now = cycleClock.getAsLong();
-        for (var it = goneResume.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (now - e.getValue() <= resumeWait().toNanos()) continue;
-            lost(e.getKey());
-            forgetGone(e.getKey());
-            it.remove();
+        for (Checkpoint c : expired(goneResume, now, resumeWait())) {
+            lost(c);
+            forgetGone(c);
         }
-        for (var it = recentlyGone.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (now - e.getValue() <= GONE_MEMORY.toNanos()) continue;
-            forgetGone(e.getKey());
-            it.remove();
-        }
+        for (Checkpoint c : expired(recentlyGone, now, GONE_MEMORY)) forgetGone(c);
         for (var it = done.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             Checkpoint c = e.getValue();
@@ -640,6 +632,18 @@ public final class FileTailer implements AutoCloseable {
     private Duration resumeWait() {
         Duration three = config.discoverInterval().multipliedBy(3);
         return three.compareTo(Duration.ofSeconds(5)) > 0 ? three : Duration.ofSeconds(5);
+    }
+
+    /** Removes and returns the entries of {@code since} (times on {@link #cycleClock}) older than {@code wait}. */
+    private static List<Checkpoint> expired(Map<Checkpoint, Long> since, long now, Duration wait) {
+        List<Checkpoint> out = new ArrayList<>();
+        for (var it = since.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (now - e.getValue() <= wait.toNanos()) continue;
+            out.add(e.getKey());
+            it.remove();
+        }
+        return out;
     }
 
     /** Deletes a gone file's checkpoint, unless its inode has since been given to a file that is followed. */
@@ -1012,16 +1016,8 @@ public final class FileTailer implements AutoCloseable {
                 return Known.COPY;
             }
         }
-        Checkpoint finished = null;
-        for (Checkpoint d : done.values()) {
-            if (d.fpLen() > 0 && sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
-        }
-        for (Checkpoint d : displacedDone) {
-            if (d.fpLen() > 0 && sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
-        }
-        for (Checkpoint d : recentlyGone.keySet()) {
-            if (sameDir(dir, d.path()) && headMatches(head, d.fpLen(), d.fpCrc())) finished = d;
-        }
+        Checkpoint finished = lastOfIn(recentlyGone.keySet(), dir, head,
+                lastOfIn(displacedDone, dir, head, lastOfIn(done.values(), dir, head, null)));
         if (finished != null && recentlyGone.remove(finished) != null) forgetGone(finished);
         if (finished != null) {
             Checkpoint copy = copyCheckpoint(finished, c.key, c.path);
@@ -1031,22 +1027,16 @@ public final class FileTailer implements AutoCloseable {
             LOG.debug("{} is a copy of {}, read to its end before", c.path, finished.path());
             return Known.COPY;
         }
-        for (Checkpoint r : displaced) {
-            if (r.fpLen() > 0 && sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {
-                LOG.info("{} was compressed while the tailer was down: resuming it from {}", r.path(), c.path);
-                return new Known(Known.Kind.RESUME, r);
-            }
-        }
-        for (Checkpoint r : goneResume.keySet()) {
-            if (sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {
-                goneResume.remove(r);
-                LOG.info("{} was compressed while the tailer was down: resuming it from {}", r.path(), c.path);
-                return new Known(Known.Kind.RESUME, r);
-            }
+        Checkpoint gone = lastOfIn(displaced, dir, head, null);
+        if (gone == null) gone = lastOfIn(goneResume.keySet(), dir, head, null);
+        if (gone != null) {
+            goneResume.remove(gone);
+            LOG.info("{} was compressed while the tailer was down: resuming it from {}", gone.path(), c.path);
+            return new Known(Known.Kind.RESUME, gone);
         }
         for (var e : toResume.entrySet()) {
             Checkpoint r = e.getValue();
-            if (r.fpLen() > 0 && sameDir(dir, r.path()) && headMatches(head, r.fpLen(), r.fpCrc())) {
+            if (holds(r, dir, head)) {
                 // While the original is still on disk it is the one resumed; this copy is then recognised as its copy.
                 // (Its inode alone does not say so: a removed file's inode is soon given to a new one.)
                 Path original = onDisk.get(e.getKey());
@@ -1059,6 +1049,20 @@ public final class FileTailer implements AutoCloseable {
             }
         }
         return Known.UNKNOWN;
+    }
+
+    /** Whether {@code head}, read from a file in {@code dir}, is the content of the file checkpointed as {@code c}. */
+    private static boolean holds(Checkpoint c, Path dir, byte[] head) {
+        return c.fpLen() > 0 && sameDir(dir, c.path()) && headMatches(head, c.fpLen(), c.fpCrc());
+    }
+
+    /** The last of {@code checkpoints} whose file {@code head} holds ({@link #holds}), else {@code otherwise}. */
+    private static Checkpoint lastOfIn(Iterable<Checkpoint> checkpoints, Path dir, byte[] head, Checkpoint otherwise) {
+        Checkpoint last = otherwise;
+        for (Checkpoint c : checkpoints) {
+            if (holds(c, dir, head)) last = c;
+        }
+        return last;
     }
 
     /**
