@@ -28,9 +28,29 @@ public final class MeshSimulator {
 
     private MeshSimulator() {}
 
+    /**
+     * Writes the mesh's files under {@code outDir}, which must not hold a node's logs already: the generator appends
+     * to the kubelet's files as a container would, so a second run into the same folder would give every file its
+     * lines twice (the second copy starting over from the first line's time), and the truth would describe only one.
+     *
+     * @throws IllegalArgumentException when {@code outDir/var/log/pods} exists and is not empty
+     */
     public static SimResult generate(MeshSpec spec, SimConfig config, Path outDir) throws IOException {
+        if (holdsLogs(outDir)) {
+            throw new IllegalArgumentException(outDir + " already holds generated logs (" + outDir.resolve("var/log/pods")
+                    + " is not empty): their files would be appended to and their lines counted twice");
+        }
         Files.createDirectories(outDir);
         return new Engine(spec, config, outDir).run();
+    }
+
+    /** Whether {@code outDir} already holds a node's logs ({@code outDir/var/log/pods} exists and is not empty). */
+    public static boolean holdsLogs(Path outDir) throws IOException {
+        Path pods = outDir.resolve("var/log/pods");
+        if (!Files.isDirectory(pods)) return false;
+        try (var entries = Files.list(pods)) {
+            return entries.findAny().isPresent();
+        }
     }
 
     /**

@@ -70,6 +70,17 @@ final class DemoCommand implements Callable<Integer> {
                 d.rotationBytes(), d.gzipRotated(), d.slowFraction(), d.maxLateness(), d.noise(),
                 d.noisePerPodPerMinute(), d.containerRestart());
         PrintStream o = System.out;
+        if (MeshSimulator.holdsLogs(dir.resolve("logs"))) {
+            // An earlier demo's folder (its answer key beside the logs) is the demo's own to replace: generating into
+            // it again would append every line a second time.
+            if (!Files.exists(dir.resolve("truth.json"))) {
+                throw new SettingsError("--out " + dir + ": " + dir.resolve("logs") + " holds log files that no demo "
+                        + "wrote; choose another folder");
+            }
+            o.println("Replacing the earlier demo's logs and results in " + dir);
+            Replay.deleteRecursively(dir.resolve("logs"));
+            Replay.deleteRecursively(dir.resolve("results"));
+        }
         SimResult sim = MeshSimulator.generate(MeshSpec.aksShop(), config, dir.resolve("logs"));
         // The generator's answer key goes beside the logs, not among them: the replay, and the one the user is told
         // to try next, would each warn that it is not a container log.
@@ -99,11 +110,27 @@ final class DemoCommand implements Callable<Integer> {
         return s.complete() ? 0 : 3;
     }
 
+    /** What the dead letters were, by kind: the sample's are the proxy's own log lines, which are not access logs. */
+    static String deadLetters(Replay.Summary s) {
+        if (!(s.fields().get("rejectedByKind") instanceof Map<?, ?> byKind) || byKind.isEmpty()) return "none";
+        List<String> said = new ArrayList<>();
+        for (Map.Entry<?, ?> e : byKind.entrySet()) {
+            String kind = String.valueOf(e.getKey());
+            said.add(String.format("%,d %s", ((Number) e.getValue()).longValue(), switch (kind) {
+                case "rejected" -> "not access logs: the proxy's own log lines and the like";
+                case "late" -> "late: their windows had closed";
+                case "malformed" -> "malformed records";
+                default -> kind;
+            }));
+        }
+        return String.join("; ", said);
+    }
+
     /** The last windows, the counts, every alert with its diagnosis, where the results are and what to try next. */
     private static void report(PrintStream o, WindowPrinter printer, Replay.Summary s, Path dir) {
         printer.flushAll();
-        o.printf("%n%,d lines counted in %,d windows of %,d pairs; %,d dead-lettered (proxy's own log lines and the like).%n",
-                s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"));
+        o.printf("%n%,d lines counted in %,d windows of %,d pairs; %,d dead-lettered (%s).%n",
+                s.get("parsed"), s.get("windows"), s.get("pairs"), s.get("rejected"), deadLetters(s));
         try {
             printAlerts(o, dir.resolve("results").resolve("alerts.jsonl"));
         } catch (java.io.IOException e) {

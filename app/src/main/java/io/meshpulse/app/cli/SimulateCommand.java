@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         header = "Write the log files of an AKS shop mesh with a named incident (fire drills).",
         description = {"Writes the istio-proxy log files (kubelet layout, CRI envelopes, rotation) of an AKS shop mesh "
                 + "with a named incident injected: one scenario per diagnosis-catalog entry, plus 'baseline'.",
-                "Replay them with: meshpulse replay --input DIR/var/log/pods --out RESULTS"})
+                "Replay them with: bin/meshpulse replay --input DIR/var/log/pods --out RESULTS"})
 final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "uc-client-tls-disable", paramLabel = "NAME",
             description = "Scenario to inject (default ${DEFAULT-VALUE}); --list shows them all.")
@@ -43,6 +43,11 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;
+        }
+        if (io.meshpulse.sim.MeshSimulator.holdsLogs(out)) {
+            throw new SettingsError("--out " + out + " already holds generated logs (" + out.resolve("var/log/pods")
+                    + "): the new ones would be appended to them and every line counted twice; choose another folder "
+                    + "or remove that one first");
         }
         SimResult r = s.generate(out, seed);
         System.out.printf("%s: %s%n", s.name(), s.description());

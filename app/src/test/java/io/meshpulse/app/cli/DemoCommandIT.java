@@ -32,6 +32,14 @@ class DemoCommandIT {
     void fromATerminalTheAlertIsPrintedBeforeTheDemoWaitsForCtrlC(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo");
         Path log = dir.resolve("demo.log");
+        // The folder as an earlier demo left it (one of its pods' logs, its answer key and a result): a second demo
+        // into it replaces them rather than appending a second copy of every line to the logs.
+        Path earlierPod = out.resolve("logs/var/log/pods/checkout_checkout-api-7d9f8b6c5d-x2x2x_0000/istio-proxy");
+        Files.createDirectories(earlierPod);
+        Files.writeString(earlierPod.resolve("0.log"), "2026-11-20T10:00:00.000000001Z stdout F an earlier demo's line\n");
+        Files.writeString(out.resolve("truth.json"), "{}");
+        Files.createDirectories(out.resolve("results"));
+        Files.writeString(out.resolve("results/earlier.jsonl"), "{}\n");
         Process p = MeshpulseProcess.start(List.of("-Xmx512m", "-XX:+UseSerialGC"), Map.of(),
                 List.of("demo", "--stay", "--http-port", "0", "--out", out.toString()), log);
         try {
@@ -72,6 +80,17 @@ class DemoCommandIT {
             assertEquals(List.of(), logged, "log lines in the demo's output");
             assertTrue(Files.exists(out.resolve("truth.json")) && !Files.exists(out.resolve("logs/truth.json")),
                     "the generator's answer key lies beside the logs, not among them");
+
+            assertTrue(before.contains("Replacing the earlier demo's logs and results in " + out), before);
+            assertTrue(!Files.exists(earlierPod) && !Files.exists(out.resolve("results/earlier.jsonl")),
+                    "the earlier demo's files are gone");
+            long written = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("truth.json").toFile())
+                    .get("lines").asLong();
+            long read = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(out.resolve("results/summary.json").toFile()).get("linesRead").asLong();
+            assertEquals(written, read, "the replay read this demo's lines, once");
+            assertTrue(before.contains("dead-lettered (") && !before.contains("late: "),
+                    "no line dead-lettered as late:\n" + before);
         } finally {
             p.destroyForcibly();
         }

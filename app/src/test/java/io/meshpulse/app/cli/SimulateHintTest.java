@@ -4,16 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The replay that {@code simulate} tells the user to run next reads the drill's logs and nothing else. */
+/**
+ * The replay that {@code simulate} tells the user to run next reads the drill's logs and nothing else; a second drill
+ * into the same folder is refused rather than appended to the first.
+ */
 class SimulateHintTest {
 
     @Test
@@ -36,5 +46,36 @@ class SimulateHintTest {
         assertTrue(!io.meshpulse.ingest.files.LogFileSet.discover(List.of(Path.of(input)), Set.of("istio-proxy"), skipped)
                 .isEmpty(), "the input holds the drill's logs: " + next);
         assertEquals(List.of(), skipped, "replaying the suggested input warns about nothing: " + next);
+    }
+
+    @Test
+    void aSecondDrillIntoTheSameFolderIsRefusedAndLeavesTheFirstAlone(@TempDir Path tmp) throws Exception {
+        Path drill = tmp.resolve("drill");
+        assertEquals(0, quietly(new StringWriter(), "simulate", "--scenario", "baseline", "--out", drill.toString()));
+        Map<Path, Long> sizes = sizes(drill);
+        StringWriter err = new StringWriter();
+        int exit = quietly(err, "simulate", "--scenario", "uh-no-healthy-upstream", "--out", drill.toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().contains("already holds generated logs"), err.toString());
+        assertEquals(sizes, sizes(drill), "the first drill's files are as it wrote them");
+    }
+
+    /** Runs the command line with standard output thrown away and its error stream into {@code err}. */
+    private static int quietly(StringWriter err, String... args) {
+        PrintStream out = System.out;
+        try {
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            return Meshpulse.commandLine().setErr(new PrintWriter(err, true)).execute(args);
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private static Map<Path, Long> sizes(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            Map<Path, Long> sizes = new TreeMap<>();
+            for (Path f : files.filter(Files::isRegularFile).toList()) sizes.put(dir.relativize(f), Files.size(f));
+            return sizes;
+        }
     }
 }
