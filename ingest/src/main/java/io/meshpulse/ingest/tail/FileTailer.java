@@ -588,7 +588,8 @@ public final class FileTailer implements AutoCloseable {
                     uncommitted = true;
                 }
             }
-            for (Checkpoint c : displaced) lost(c); // (their slots belong to the files now on their inodes)
+            // Files whose inodes the file system has given to new ones: their copies may be listed next, as above.
+            for (Checkpoint c : displaced) awaitCopy(c);
             displaced.clear();
         }
         for (Checkpoint d : displacedDone) {
@@ -605,7 +606,7 @@ public final class FileTailer implements AutoCloseable {
         // listed late is known, after a restart too. Files to resume that a restart found on no path wait likewise.
         long now = cycleClock.getAsLong();
         for (Checkpoint c : expired(goneResume, now, resumeWait())) {
-            lost(c);
+            if (!c.done()) lost(c);
             forgetGone(c);
         }
         for (Checkpoint c : expired(recentlyGone, now, GONE_MEMORY)) forgetGone(c);
@@ -644,6 +645,40 @@ public final class FileTailer implements AutoCloseable {
             it.remove();
         }
         return out;
+    }
+
+    /**
+     * A checkpointed file whose content is no longer where its checkpoint says (removed, or its inode given to a new
+     * file) and not known in another file of its folder: its gzipped copy may be listed within {@link #resumeWait()},
+     * and is then resumed from the checkpoint (known as read, for a finished file); after that an unfinished file is
+     * {@link #lost}. Meanwhile its folder waits, so a new file on its inode writes no entry over its checkpoint
+     * ({@link #pass} skips waiting folders), and a restart in the meantime finds the checkpoint again. One without a
+     * path or fingerprint to know a copy by is lost at once.
+     */
+    private void awaitCopy(Checkpoint c) {
+        if (knownElsewhere(c)) return; // its copy was found before (a finished file's is recorded as finished too)
+        if (c.path() != null && c.fpLen() > 0) {
+            goneResume.put(c, cycleClock.getAsLong());
+        } else if (!c.done()) {
+            lost(c);
+        }
+    }
+
+    /** Whether another file of {@code c}'s folder, finished or followed, starts with the same bytes as {@code c}. */
+    private boolean knownElsewhere(Checkpoint c) {
+        if (c.path() == null || c.fpLen() <= 0) return false;
+        Path dir = Path.of(c.path()).getParent();
+        FileKey own = new FileKey(c.dev(), c.ino());
+        for (Map.Entry<FileKey, Checkpoint> e : done.entrySet()) {
+            Checkpoint d = e.getValue();
+            if (!e.getKey().equals(own) && d.fpLen() == c.fpLen() && d.fpCrc() == c.fpCrc() && sameDir(dir, d.path())) {
+                return true;
+            }
+        }
+        for (TrackedFile f : tracked.values()) {
+            if (!f.key.equals(own) && f.fpLen == c.fpLen() && f.fpCrc == c.fpCrc() && dir.equals(f.dir)) return true;
+        }
+        return false;
     }
 
     /** Deletes a gone file's checkpoint, unless its inode has since been given to a file that is followed. */
@@ -909,9 +944,14 @@ public final class FileTailer implements AutoCloseable {
                     f.fpCrc = resume.fpCrc();
                 } else {
                     metrics.truncations.increment();
-                    LOG.warn("{} changed while the tailer was down (truncated or replaced): reading it from its start",
-                            c.path);
+                    LOG.warn("{} changed while the tailer was down (truncated, or its inode given to a new file): "
+                            + "reading it from its start", c.path);
                     f.dirty = true;
+                    // What the checkpoint describes is elsewhere by now, if anywhere: in a gzipped copy that the
+                    // kubelet may not have renamed into place yet (it removed the original, and the file system
+                    // gave the inode to this file). That copy is waited for: an unfinished file's is resumed, a
+                    // finished one's known as read; an unfinished file is lost once the wait is over.
+                    awaitCopy(resume);
                 }
             } else {
                 if (start == -2) start = startOfLastLines(ch, size);
@@ -1019,16 +1059,13 @@ public final class FileTailer implements AutoCloseable {
         Checkpoint finished = lastOfIn(recentlyGone.keySet(), dir, head,
                 lastOfIn(displacedDone, dir, head, lastOfIn(done.values(), dir, head, null)));
         if (finished != null && recentlyGone.remove(finished) != null) forgetGone(finished);
-        if (finished != null) {
-            Checkpoint copy = copyCheckpoint(finished, c.key, c.path);
-            done.put(c.key, copy);
-            sink.checkpoint(copy.key(), copy);
-            uncommitted = true;
-            LOG.debug("{} is a copy of {}, read to its end before", c.path, finished.path());
-            return Known.COPY;
-        }
+        if (finished != null) return copyOfFinished(finished, c);
         Checkpoint gone = lastOfIn(displaced, dir, head, null);
         if (gone == null) gone = lastOfIn(goneResume.keySet(), dir, head, null);
+        if (gone != null && gone.done()) { // a finished file whose inode went to a new one
+            goneResume.remove(gone);
+            return copyOfFinished(gone, c);
+        }
         if (gone != null) {
             goneResume.remove(gone);
             LOG.info("{} was compressed while the tailer was down: resuming it from {}", gone.path(), c.path);
@@ -1049,6 +1086,16 @@ public final class FileTailer implements AutoCloseable {
             }
         }
         return Known.UNKNOWN;
+    }
+
+    /** {@code c} is a copy of a file read to its end: it is recorded as finished too, under its own inode. */
+    private Known copyOfFinished(Checkpoint finished, Candidate c) {
+        Checkpoint copy = copyCheckpoint(finished, c.key, c.path);
+        done.put(c.key, copy);
+        sink.checkpoint(copy.key(), copy);
+        uncommitted = true;
+        LOG.debug("{} is a copy of {}, read to its end before", c.path, finished.path());
+        return Known.COPY;
     }
 
     /** Whether {@code head}, read from a file in {@code dir}, is the content of the file checkpointed as {@code c}. */

@@ -21,6 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -353,6 +354,105 @@ class FileTailerTest {
         for (int i = 0; i < 5; i++) again.pollOnce();
         assertEquals(List.of("1", "2", "3", "4"), contents());
         assertTrue(registry.find("meshpulse.ingest.file.errors").counters().isEmpty(), "nothing lost");
+        again.close();
+    }
+
+    /**
+     * As above, and the file system gave the removed rotation's inode to a file created after it: the live file, or
+     * (after one more rotation) a rotated one. The restart finds a file with other content on the checkpoint's inode.
+     * The checkpoint is kept for the copy listed next, which is resumed; the newer files wait for it. A second
+     * restart while they wait finds the same checkpoint (the new file has not written its own over it yet).
+     */
+    @ParameterizedTest(name = "the inode goes to a {0} file; restarted while waiting: {1}")
+    @CsvSource({"live, false", "live, true", "rotated, false", "rotated, true"})
+    void aRotationCompressedWhileDownWhoseInodeWentToANewFileIsResumedFromItsCopy(String owner, boolean restart)
+            throws IOException {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        t.close();
+        a.line("3");
+        Path first = a.rotate();
+        a.line("4").rotate();
+        KubeletDir.OutOfSight copy = a.compressOutOfSightGivingInodeTo(first, a.live());
+        a.line("5");
+        if (owner.equals("rotated")) a.rotate();
+        a.line("6");
+        FileTailer again = started(config().withFromBeginning(true), kafka.sink());
+        again.pollOnce();
+        if (restart) {
+            again.close();
+            again = started(config().withFromBeginning(true), kafka.sink());
+            again.pollOnce();
+        }
+        copy.show();
+        for (int i = 0; i < 5; i++) again.pollOnce();
+        assertEquals(List.of("1", "2", "3", "4", "5", "6"), contents());
+        assertTrue(registry.find("meshpulse.ingest.file.errors").counters().isEmpty(), "nothing lost");
+        again.close();
+    }
+
+    /**
+     * A rotation read to its end, then compressed while the tailer is down with its inode given to the new live file:
+     * its copy, listed after the restart's first listing, is known as read (not opened), and the live file's lines
+     * follow once.
+     */
+    @Test
+    void aFinishedRotationWhoseInodeWentToTheLiveFileIsKnownByItsCopy() throws IOException {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        Path first = a.rotate();
+        a.line("3");
+        for (int i = 0; i < 3; i++) t.pollOnce();
+        assertTrue(kafka.checkpoints.values().stream().anyMatch(c -> c.done() && first.toString().equals(c.path())),
+                "the rotation is finished: " + kafka.checkpoints.values());
+        t.close();
+        a.rotate();
+        KubeletDir.OutOfSight copy = a.compressOutOfSightGivingInodeTo(first, a.live());
+        a.line("4");
+        FileTailer again = started(config().withFromBeginning(true), kafka.sink());
+        again.pollOnce();
+        copy.show();
+        for (int i = 0; i < 5; i++) again.pollOnce();
+        assertEquals(List.of("1", "2", "3", "4"), contents());
+        assertTrue(registry.find("meshpulse.ingest.file.decompressed").counters().stream().allMatch(c -> c.count() == 0),
+                "the copy is not opened");
+        assertTrue(kafka.checkpoints.values().stream().anyMatch(c -> c.done() && copy.gz().toString().equals(c.path())),
+                "the copy is recorded as finished: " + kafka.checkpoints.values());
+        again.close();
+    }
+
+    /**
+     * As above with no copy at all (it never gets its name): after the wait the rotation is lost, once, and the file
+     * now on its inode keeps the checkpoint entry they share.
+     */
+    @Test
+    void aRotationWhoseInodeWentToTheLiveFileAndWhoseCopyNeverCameIsGivenUpAfterAFewSeconds() throws IOException {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        t.close();
+        a.line("3");
+        Path first = a.rotate();
+        a.line("4").rotate();
+        KubeletDir.OutOfSight copy = a.compressOutOfSightGivingInodeTo(first, a.live());
+        Files.delete(copy.hidden());
+        a.line("5");
+        FileTailer again = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
+        long[] nanos = {System.nanoTime()};
+        again.cycleClock(() -> nanos[0]);
+        again.start();
+        for (int i = 0; i < 3; i++) again.pollOnce();
+        assertEquals(List.of("1", "2"), contents(), "the newer files wait for a copy of the rotation");
+        nanos[0] += Duration.ofSeconds(6).toNanos();
+        for (int i = 0; i < 3; i++) again.pollOnce();
+        assertEquals(List.of("1", "2", "4", "5"), contents());
+        assertEquals(1.0, registry.get("meshpulse.ingest.file.errors").tag("reason", "lost").counter().count());
+        Object liveInode = Files.getAttribute(a.live(), "unix:ino");
+        assertTrue(kafka.checkpoints.values().stream().anyMatch(c -> !c.done() && c.path() != null
+                        && c.path().endsWith("0.log") && Long.valueOf(c.ino()).equals(((Number) liveInode).longValue())),
+                "the live file's entry stays: " + kafka.checkpoints.values());
         again.close();
     }
 
@@ -748,8 +848,9 @@ class FileTailerTest {
     }
 
     /**
-     * Crashes at random instants, in the middle of cycles too, while files grow, rotate and hold open CRI partial
-     * lines: every line is committed exactly once, in order per container.
+     * Crashes at random instants, in the middle of cycles too, while files grow, rotate (compressed, at times out of
+     * sight of a listing, at times giving their inodes to newer files) and hold open CRI partial lines: every line is
+     * committed exactly once, in order per container.
      */
     @ParameterizedTest
     @ValueSource(longs = {42, 7, 2026, 3, 6, 13, 21, 33, 44, 50})
@@ -792,6 +893,24 @@ class FileTailerTest {
                         copy.show();
                     }
                     dir.rotate();
+                }
+                case 4 -> {
+                    // The file system gives a removed rotation's inode to a file created after it. Nobody may hold
+                    // the removed file open then, so the tailer is down: the kubelet rotates, compresses the oldest
+                    // rotation out of sight of the restart's first listing, and the new live file gets its inode.
+                    // The restart may crash again while it waits for the copy.
+                    dir.line(content);
+                    for (int i = 0; i < 3; i++) t.pollOnce();
+                    List<Path> older = dir.uncompressed();
+                    if (older.isEmpty()) break;
+                    t.close();
+                    dir.rotate();
+                    KubeletDir.OutOfSight copy = dir.compressOutOfSightGivingInodeTo(older.get(0), dir.live());
+                    for (Path p : older.subList(1, older.size())) dir.compress(p, true);
+                    t = started(crashConfig, kafka.sink());
+                    t = poll(t, rnd);
+                    t = poll(t, rnd);
+                    copy.show();
                 }
                 default -> dir.line(content);
             }

@@ -113,10 +113,6 @@ final class KubeletDir {
     }
 
     /**
-     * The kubelet's compression of a rotated file: gzip into {@code <name>.tmp}, rename that to {@code <name>.gz},
-     * then remove the original (unless {@code removeOriginal} is false: the instant both exist).
-     */
-    /**
      * The kubelet's compression as a directory listing taken between its last two steps sees it: the copy written, the
      * original removed, and the copy not yet at its name (here under a name no listing takes, until
      * {@link OutOfSight#show()}).
@@ -137,6 +133,24 @@ final class KubeletDir {
         }
     }
 
+    /**
+     * As {@link #compressOutOfSight}, and the file system gives the removed original's inode to the next file created,
+     * at {@code next} (which must not exist yet): here the original itself, emptied and renamed there, so that the new
+     * file has the old one's inode and other content.
+     */
+    OutOfSight compressOutOfSightGivingInodeTo(Path rotated, Path next) {
+        Path gz = compress(rotated, false);
+        Path hidden = gz.resolveSibling(gz.getFileName() + ".renaming");
+        move(gz, hidden);
+        try {
+            Files.newOutputStream(rotated, StandardOpenOption.TRUNCATE_EXISTING).close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        move(rotated, next);
+        return new OutOfSight(hidden, gz);
+    }
+
     private static void move(Path from, Path to) {
         try {
             Files.move(from, to);
@@ -145,6 +159,10 @@ final class KubeletDir {
         }
     }
 
+    /**
+     * The kubelet's compression of a rotated file: gzip into {@code <name>.tmp}, rename that to {@code <name>.gz},
+     * then remove the original (unless {@code removeOriginal} is false: the instant both exist).
+     */
     Path compress(Path rotated, boolean removeOriginal) {
         try {
             Path tmp = rotated.resolveSibling(rotated.getFileName() + ".tmp");
