@@ -367,14 +367,8 @@ class FileTailerTest {
     @CsvSource({"live, false", "live, true", "rotated, false", "rotated, true"})
     void aRotationCompressedWhileDownWhoseInodeWentToANewFileIsResumedFromItsCopy(String owner, boolean restart)
             throws IOException {
-        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
-        a.line("3");
-        Path first = a.rotate();
-        a.line("4").rotate();
-        KubeletDir.OutOfSight copy = a.compressOutOfSightGivingInodeTo(first, a.live());
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        KubeletDir.OutOfSight copy = inodeGivenToTheLiveFileWhileDown(a);
         a.line("5");
         if (owner.equals("rotated")) a.rotate();
         a.line("6");
@@ -390,6 +384,22 @@ class FileTailerTest {
         assertEquals(List.of("1", "2", "3", "4", "5", "6"), contents());
         assertTrue(registry.find("meshpulse.ingest.file.errors").counters().isEmpty(), "nothing lost");
         again.close();
+    }
+
+    /**
+     * The tailer reads lines 1 and 2 of a container's live file and stops. While it is down, 3 is written and the
+     * file rotated, 4 is written and rotated too, and the kubelet compresses the first rotation while the file system
+     * gives its inode to the new live file; the copy is out of sight of a listing until {@link KubeletDir.OutOfSight#show()}.
+     */
+    private KubeletDir.OutOfSight inodeGivenToTheLiveFileWhileDown(KubeletDir a) {
+        a.line("1").line("2");
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        t.close();
+        a.line("3");
+        Path first = a.rotate();
+        a.line("4").rotate();
+        return a.compressOutOfSightGivingInodeTo(first, a.live());
     }
 
     /**
@@ -429,14 +439,8 @@ class FileTailerTest {
      */
     @Test
     void aRotationWhoseInodeWentToTheLiveFileAndWhoseCopyNeverCameIsGivenUpAfterAFewSeconds() throws IOException {
-        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
-        a.line("3");
-        Path first = a.rotate();
-        a.line("4").rotate();
-        KubeletDir.OutOfSight copy = a.compressOutOfSightGivingInodeTo(first, a.live());
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy");
+        KubeletDir.OutOfSight copy = inodeGivenToTheLiveFileWhileDown(a);
         Files.delete(copy.hidden());
         a.line("5");
         FileTailer again = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
