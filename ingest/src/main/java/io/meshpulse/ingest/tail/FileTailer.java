@@ -592,12 +592,11 @@ public final class FileTailer implements AutoCloseable {
             for (Checkpoint c : displaced) awaitCopy(c);
             displaced.clear();
         }
+        // Finished files whose inodes went to rotations listed now: a copy not listed yet is waited for likewise (one
+        // already known is not). Otherwise their entries go, unless a file now on the inode has taken them over.
         for (Checkpoint d : displacedDone) {
-            FileKey k = new FileKey(d.dev(), d.ino());
-            if (!tracked.containsKey(k) && !done.containsKey(k)) {
-                sink.checkpoint(d.key(), null);
-                uncommitted = true;
-            }
+            awaitCopy(d);
+            if (!goneResume.containsKey(d)) forgetGone(d);
         }
         displacedDone.clear();
         // Finished files the kubelet has since deleted: forget them. One it compressed is usually replaced by its

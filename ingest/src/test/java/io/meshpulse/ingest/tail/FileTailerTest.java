@@ -403,12 +403,13 @@ class FileTailerTest {
     }
 
     /**
-     * A rotation read to its end, then compressed while the tailer is down with its inode given to the new live file:
-     * its copy, listed after the restart's first listing, is known as read (not opened), and the live file's lines
-     * follow once.
+     * A rotation read to its end, then compressed while the tailer is down with its inode given to the new live file
+     * (rotated in turn, or not): its copy, listed after the restart's first listing, is known as read (not opened),
+     * and the newer lines follow once.
      */
-    @Test
-    void aFinishedRotationWhoseInodeWentToTheLiveFileIsKnownByItsCopy() throws IOException {
+    @ParameterizedTest(name = "the inode goes to a {0} file")
+    @ValueSource(strings = {"live", "rotated"})
+    void aFinishedRotationWhoseInodeWentToANewFileIsKnownByItsCopy(String owner) throws IOException {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
         FileTailer t = started(config().withFromBeginning(true), kafka.sink());
         t.pollOnce();
@@ -421,11 +422,13 @@ class FileTailerTest {
         a.rotate();
         KubeletDir.OutOfSight copy = a.compressOutOfSightGivingInodeTo(first, a.live());
         a.line("4");
+        if (owner.equals("rotated")) a.rotate();
+        a.line("5");
         FileTailer again = started(config().withFromBeginning(true), kafka.sink());
         again.pollOnce();
         copy.show();
         for (int i = 0; i < 5; i++) again.pollOnce();
-        assertEquals(List.of("1", "2", "3", "4"), contents());
+        assertEquals(List.of("1", "2", "3", "4", "5"), contents());
         assertTrue(registry.find("meshpulse.ingest.file.decompressed").counters().stream().allMatch(c -> c.count() == 0),
                 "the copy is not opened");
         assertTrue(kafka.checkpoints.values().stream().anyMatch(c -> c.done() && copy.gz().toString().equals(c.path())),
@@ -911,6 +914,10 @@ class FileTailerTest {
                     dir.rotate();
                     KubeletDir.OutOfSight copy = dir.compressOutOfSightGivingInodeTo(older.get(0), dir.live());
                     for (Path p : older.subList(1, older.size())) dir.compress(p, true);
+                    if (rnd.nextBoolean()) { // and the new file on that inode is rotated in turn
+                        dir.line("pod-" + d + " seq=" + (seq[d]++));
+                        dir.rotate();
+                    }
                     t = started(crashConfig, kafka.sink());
                     t = poll(t, rnd);
                     t = poll(t, rnd);
