@@ -656,11 +656,22 @@ public final class FileTailer implements AutoCloseable {
      */
     private void awaitCopy(Checkpoint c) {
         if (knownElsewhere(c)) return; // its copy was found before (a finished file's is recorded as finished too)
-        if (c.path() != null && c.fpLen() > 0) {
+        if (c.path() != null && c.fpLen() > 0 && mayBeCompressed(c)) {
             goneResume.put(c, cycleClock.getAsLong());
         } else if (!c.done()) {
             lost(c);
         }
+    }
+
+    /**
+     * Whether the kubelet may write a gzipped copy of what {@code c} describes: it compresses rotations only, so a
+     * file read to its end under a rotated name, or one still being read under any plain name (it may have been
+     * rotated since). A gzipped file is copied nowhere: the kubelet removes its oldest ones beyond its file limit, and
+     * the next file it writes often gets the inode, which must hold nothing back.
+     */
+    private static boolean mayBeCompressed(Checkpoint c) {
+        String name = Path.of(c.path()).getFileName().toString();
+        return !name.endsWith(".gz") && (!c.done() || ROTATED.matcher(name).matches());
     }
 
     /** Whether another file of {@code c}'s folder, finished or followed, starts with the same bytes as {@code c}. */

@@ -437,6 +437,33 @@ class FileTailerTest {
     }
 
     /**
+     * While the tailer runs, the kubelet removes a container's oldest gzipped rotation (beyond its file limit) and the
+     * file system gives that inode to the next copy it writes. The removed file's content is copied nowhere, so
+     * nothing is waited for: the container's newer lines go on at once, and the new copy is known as read.
+     */
+    @Test
+    void anOldCopyRemovedWhoseInodeGoesToTheNextCopyHoldsNothingBack() {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
+        FileTailer t = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
+        t.cycleClock(() -> 0L); // no wait would ever end
+        t.start();
+        a.rotate();
+        a.line("2");
+        for (int i = 0; i < 3; i++) t.pollOnce();
+        a.rotateCompressing(); // the first rotation gzipped, the second made
+        a.line("3");
+        for (int i = 0; i < 3; i++) t.pollOnce();
+        Path oldGz = a.compressed().get(0);
+        a.compressIntoInodeOf(a.uncompressed().get(0), oldGz);
+        a.line("4");
+        for (int i = 0; i < 3; i++) t.pollOnce();
+        assertEquals(List.of("1", "2", "3", "4"), contents());
+        assertTrue(registry.find("meshpulse.ingest.file.decompressed").counters().stream().allMatch(c -> c.count() == 0),
+                "no copy is opened");
+        t.close();
+    }
+
+    /**
      * As above with no copy at all (it never gets its name): after the wait the rotation is lost, once, and the file
      * now on its inode keeps the checkpoint entry they share.
      */

@@ -103,6 +103,15 @@ final class KubeletDir {
         return rotate();
     }
 
+    /** The gzipped rotations, oldest first. */
+    List<Path> compressed() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".gz")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The rotated files not yet compressed. */
     List<Path> uncompressed() {
         try (Stream<Path> s = Files.list(dir)) {
@@ -149,6 +158,26 @@ final class KubeletDir {
         }
         move(rotated, next);
         return new OutOfSight(hidden, gz);
+    }
+
+    /**
+     * The kubelet removing an old gzipped rotation beyond its file limit and then compressing {@code rotated}, with the
+     * file system giving the removed file's inode to the new copy: here {@code oldGz} itself, rewritten with the
+     * copy's content and renamed to {@code <rotated>.gz}; then {@code rotated} is removed.
+     */
+    Path compressIntoInodeOf(Path rotated, Path oldGz) {
+        try {
+            try (GZIPOutputStream out = new GZIPOutputStream(Files.newOutputStream(oldGz,
+                    StandardOpenOption.TRUNCATE_EXISTING))) {
+                Files.copy(rotated, out);
+            }
+            Path gz = rotated.resolveSibling(rotated.getFileName() + ".gz");
+            move(oldGz, gz);
+            Files.delete(rotated);
+            return gz;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void move(Path from, Path to) {
