@@ -580,7 +580,7 @@ public final class FileTailer implements AutoCloseable {
                 if (onDisk.containsKey(e.getKey())) continue; // on disk but not opened yet (unreadable): retried later
                 Checkpoint c = e.getValue();
                 it.remove();
-                if (c.path() != null && c.fpLen() > 0) {
+                if (copyMayCome(c)) {
                     goneResume.put(c, cycleClock.getAsLong()); // its copy may be listed next
                 } else {
                     lost(c);
@@ -656,7 +656,7 @@ public final class FileTailer implements AutoCloseable {
      */
     private void awaitCopy(Checkpoint c) {
         if (knownElsewhere(c)) return; // its copy was found before (a finished file's is recorded as finished too)
-        if (c.path() != null && c.fpLen() > 0 && mayBeCompressed(c)) {
+        if (copyMayCome(c)) {
             goneResume.put(c, cycleClock.getAsLong());
         } else if (!c.done()) {
             lost(c);
@@ -664,14 +664,19 @@ public final class FileTailer implements AutoCloseable {
     }
 
     /**
-     * Whether the kubelet may write a gzipped copy of what {@code c} describes: it compresses rotations only, so a
-     * file read to its end under a rotated name, or one still being read under any plain name (it may have been
-     * rotated since). A gzipped file is copied nowhere: the kubelet removes its oldest ones beyond its file limit, and
-     * the next file it writes often gets the inode, which must hold nothing back.
+     * Whether the kubelet may still write a gzipped copy of what {@code c} describes, which it can know by: it
+     * compresses rotations only, so a file read to its end under a rotated name, or one still being read under any
+     * plain name (it may have been rotated since); and only while the container's folder exists. Waiting for nothing
+     * would hold the folder and the node's heartbeat back: a gzipped file is copied nowhere (the kubelet removes the
+     * oldest beyond its file limit, and the next copy often gets the inode), and a deleted pod's folder is gone (a new
+     * pod's file often gets one of its inodes).
      */
-    private static boolean mayBeCompressed(Checkpoint c) {
-        String name = Path.of(c.path()).getFileName().toString();
-        return !name.endsWith(".gz") && (!c.done() || ROTATED.matcher(name).matches());
+    private static boolean copyMayCome(Checkpoint c) {
+        if (c.path() == null || c.fpLen() <= 0) return false;
+        Path p = Path.of(c.path());
+        String name = p.getFileName().toString();
+        return !name.endsWith(".gz") && (!c.done() || ROTATED.matcher(name).matches()) && p.getParent() != null
+                && Files.isDirectory(p.getParent());
     }
 
     /** Whether another file of {@code c}'s folder, finished or followed, starts with the same bytes as {@code c}. */

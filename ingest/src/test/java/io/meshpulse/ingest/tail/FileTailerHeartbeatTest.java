@@ -152,6 +152,37 @@ class FileTailerHeartbeatTest {
         again.close();
     }
 
+    /**
+     * A pod is deleted, and the file system gives its finished rotation's inode to a new pod's log file before the
+     * tailer's next listing. The old pod's folder is gone, so no copy of that rotation can come: nothing is waited
+     * for, and the heartbeats go on with the new pod's lines.
+     */
+    @Test
+    void aDeletedPodsInodeGivenToANewPodHoldsNoHeartbeat() throws Exception {
+        KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1");
+        FileTailer t = started(config(4 << 20));
+        Path rotated = a.rotate();
+        a.line("a2");
+        for (int i = 0; i < 3; i++) {
+            t.pollOnce();
+            wall += 1000;
+        }
+        KubeletDir b = new KubeletDir(root, "shop", "cart-2", "istio-proxy");
+        java.nio.file.Files.newOutputStream(rotated, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING).close();
+        java.nio.file.Files.move(rotated, b.live()); // cart-2's log on cart-1's rotation's inode
+        java.nio.file.Files.delete(a.live());
+        java.nio.file.Files.delete(a.dir);
+        java.nio.file.Files.delete(a.dir.getParent());
+        b.clockAt(Instant.ofEpochMilli(wall)).line("b1");
+        int beatsBefore = beats().size();
+        long cycle = wall;
+        t.pollOnce();
+        assertEquals(List.of("a1", "a2", "b1"), kafka.lines.stream().map(RawLogLine::line).toList());
+        assertEquals(beatsBefore + 1, beats().size(), "a heartbeat for the cycle: " + beats());
+        assertEquals(new MemoryKafka.Beat(INSTANCE, cycle), beats().get(beats().size() - 1));
+        t.close();
+    }
+
     @Test
     void noHeartbeatWhenTheIntervalIsZero() {
         new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1");
