@@ -651,8 +651,8 @@ public final class FileTailer implements AutoCloseable {
      * file) and not known in another file of its folder: its gzipped copy may be listed within {@link #resumeWait()},
      * and is then resumed from the checkpoint (known as read, for a finished file); after that an unfinished file is
      * {@link #lost}. Meanwhile its folder waits, so a new file on its inode writes no entry over its checkpoint
-     * ({@link #pass} skips waiting folders), and a restart in the meantime finds the checkpoint again. One without a
-     * path or fingerprint to know a copy by is lost at once.
+     * ({@link #pass} skips waiting folders), and a restart in the meantime finds the checkpoint again. When no copy
+     * can come ({@link #copyMayCome}), an unfinished file is lost at once and a finished one let go.
      */
     private void awaitCopy(Checkpoint c) {
         if (knownElsewhere(c)) return; // its copy was found before (a finished file's is recorded as finished too)
