@@ -581,7 +581,7 @@ public final class FileTailer implements AutoCloseable {
                 Checkpoint c = e.getValue();
                 it.remove();
                 if (copyMayCome(c)) {
-                    goneResume.put(c, cycleClock.getAsLong()); // its copy may be listed next
+                    waitForCopy(c, "found on no path"); // its copy may be listed next
                 } else {
                     lost(c);
                     sink.checkpoint(c.key(), null);
@@ -657,10 +657,17 @@ public final class FileTailer implements AutoCloseable {
     private void awaitCopy(Checkpoint c) {
         if (knownElsewhere(c)) return; // its copy was found before (a finished file's is recorded as finished too)
         if (copyMayCome(c)) {
-            goneResume.put(c, cycleClock.getAsLong());
+            waitForCopy(c, "its inode now holds another file");
         } else if (!c.done()) {
             lost(c);
         }
+    }
+
+    /** Starts the wait of {@link #awaitCopy}, saying so: the container's newer lines and the heartbeat wait too. */
+    private void waitForCopy(Checkpoint c, String why) {
+        goneResume.put(c, cycleClock.getAsLong());
+        LOG.info("{} (inode {}:{}) {}: waiting up to {} ms for its gzipped copy before its container's newer files are "
+                + "read", c.path(), c.dev(), c.ino(), why, resumeWait().toMillis());
     }
 
     /**
