@@ -580,24 +580,14 @@ public final class FileTailer implements AutoCloseable {
                 if (onDisk.containsKey(e.getKey())) continue; // on disk but not opened yet (unreadable): retried later
                 Checkpoint c = e.getValue();
                 it.remove();
-                if (copyMayCome(c)) {
-                    waitForCopy(c, "found on no path"); // its copy may be listed next
-                } else {
-                    lost(c);
-                    sink.checkpoint(c.key(), null);
-                    uncommitted = true;
-                }
+                awaitCopy(c, "found on no path"); // its copy may be listed next
             }
             // Files whose inodes the file system has given to new ones: their copies may be listed next, as above.
-            for (Checkpoint c : displaced) awaitCopy(c);
+            for (Checkpoint c : displaced) awaitCopy(c, INODE_REUSED);
             displaced.clear();
         }
-        // Finished files whose inodes went to rotations listed now: a copy not listed yet is waited for likewise (one
-        // already known is not). Otherwise their entries go, unless a file now on the inode has taken them over.
-        for (Checkpoint d : displacedDone) {
-            awaitCopy(d);
-            if (!goneResume.containsKey(d)) forgetGone(d);
-        }
+        // Finished files whose inodes went to rotations listed now: a copy not listed yet is waited for likewise.
+        for (Checkpoint d : displacedDone) awaitCopy(d, INODE_REUSED);
         displacedDone.clear();
         // Finished files the kubelet has since deleted: forget them. One it compressed is usually replaced by its
         // copy's entry when the copy is listed (the kubelet writes the copy before it removes the original), but a
@@ -651,24 +641,24 @@ public final class FileTailer implements AutoCloseable {
      * file) and not known in another file of its folder: its gzipped copy may be listed within {@link #resumeWait()},
      * and is then resumed from the checkpoint (known as read, for a finished file); after that an unfinished file is
      * {@link #lost}. Meanwhile its folder waits, so a new file on its inode writes no entry over its checkpoint
-     * ({@link #pass} skips waiting folders), and a restart in the meantime finds the checkpoint again. When no copy
-     * can come ({@link #copyMayCome}), an unfinished file is lost at once and a finished one let go.
+     * ({@link #pass} skips waiting folders), and a restart in the meantime finds the checkpoint again. When its
+     * content is already known in another file of the folder, or no copy can come ({@link #copyMayCome}), nothing is
+     * waited for: an unfinished file not known elsewhere is lost, and the entry goes ({@link #forgetGone}). {@code why}
+     * says, in the log, why the file is not where its checkpoint says.
      */
-    private void awaitCopy(Checkpoint c) {
-        if (knownElsewhere(c)) return; // its copy was found before (a finished file's is recorded as finished too)
-        if (copyMayCome(c)) {
-            waitForCopy(c, "its inode now holds another file");
-        } else if (!c.done()) {
-            lost(c);
+    private void awaitCopy(Checkpoint c, String why) {
+        boolean known = knownElsewhere(c); // its copy was found before (a finished file's is recorded as finished too)
+        if (!known && copyMayCome(c)) {
+            goneResume.put(c, cycleClock.getAsLong());
+            LOG.info("{} (inode {}:{}) {}: waiting up to {} ms for its gzipped copy before its container's newer files "
+                    + "are read", c.path(), c.dev(), c.ino(), why, resumeWait().toMillis());
+            return;
         }
+        if (!known && !c.done()) lost(c);
+        forgetGone(c);
     }
 
-    /** Starts the wait of {@link #awaitCopy}, saying so: the container's newer lines and the heartbeat wait too. */
-    private void waitForCopy(Checkpoint c, String why) {
-        goneResume.put(c, cycleClock.getAsLong());
-        LOG.info("{} (inode {}:{}) {}: waiting up to {} ms for its gzipped copy before its container's newer files are "
-                + "read", c.path(), c.dev(), c.ino(), why, resumeWait().toMillis());
-    }
+    private static final String INODE_REUSED = "its inode holds another file now";
 
     /**
      * Whether the kubelet may still write a gzipped copy of what {@code c} describes, which it can know by: it
@@ -887,6 +877,7 @@ public final class FileTailer implements AutoCloseable {
         // A rotated file's first bytes (decompressed for a gzipped one) tell whether its content is already known.
         byte[] head = null;
         Checkpoint resumedFrom = null;
+        Checkpoint replaced = null; // what the checkpoint on this file's inode described, when that is other content
         if (c.rotatedName) {
             try {
                 head = head(ch, c.gzip);
@@ -971,9 +962,8 @@ public final class FileTailer implements AutoCloseable {
                     f.dirty = true;
                     // What the checkpoint describes is elsewhere by now, if anywhere: in a gzipped copy that the
                     // kubelet may not have renamed into place yet (it removed the original, and the file system
-                    // gave the inode to this file). That copy is waited for: an unfinished file's is resumed, a
-                    // finished one's known as read; an unfinished file is lost once the wait is over.
-                    awaitCopy(resume);
+                    // gave the inode to this file). It is waited for once this file holds the inode (below).
+                    replaced = resume;
                 }
             } else {
                 if (start == -2) start = startOfLastLines(ch, size);
@@ -1001,6 +991,7 @@ public final class FileTailer implements AutoCloseable {
                 String.valueOf(kp.pod()), "container", String.valueOf(kp.container()), "file",
                 c.path.getFileName().toString()), t -> t.behind);
         tracked.put(c.key, f);
+        if (replaced != null) awaitCopy(replaced, INODE_REUSED);
         keepWriteOrder(f);
         LOG.info("following {}{} from byte {}{}", c.path, c.gzip ? " (decompressed)" : "", f.readPos,
                 f.toSkip > 0 ? " (" + f.toSkip + " lines already sent)" : "");

@@ -41,6 +41,14 @@ class FileTailerHeartbeatTest {
         return t;
     }
 
+    /** {@code n} cycles of {@code t}, the wall clock a second further after each. */
+    private void cycles(FileTailer t, int n) {
+        for (int i = 0; i < n; i++) {
+            t.pollOnce();
+            wall += 1000;
+        }
+    }
+
     private List<MemoryKafka.Beat> beats() {
         return kafka.log.stream().filter(o -> o instanceof MemoryKafka.Beat).map(o -> (MemoryKafka.Beat) o).toList();
     }
@@ -85,10 +93,7 @@ class FileTailerHeartbeatTest {
         for (int i = 0; i < 8000; i++) backlog.append(a.cri("F", "backlog line " + i + " " + padding));
         a.raw(backlog.toString());
         FileTailer t = started(config(300));
-        for (int i = 0; i < 10; i++) {
-            t.pollOnce();
-            wall += 1000;
-        }
+        cycles(t, 10);
         assertEquals(8000, kafka.lines.size());
         List<MemoryKafka.Beat> beats = beats();
         assertTrue(beats.size() > 3, beats.toString());
@@ -108,10 +113,7 @@ class FileTailerHeartbeatTest {
             early.line("early " + i);
         }
         FileTailer t = started(config(200));
-        for (int i = 0; i < 40; i++) {
-            t.pollOnce();
-            wall += 1000;
-        }
+        cycles(t, 40);
         assertEquals(40, kafka.lines.size());
         kafka.assertNoLineOlderThanAnEarlierHeartbeat();
         t.close();
@@ -135,16 +137,10 @@ class FileTailerHeartbeatTest {
         wall += 5000;
         FileTailer again = started(config(4 << 20));
         int beatsBefore = beats().size();
-        for (int i = 0; i < 3; i++) {
-            again.pollOnce();
-            wall += 1000;
-        }
+        cycles(again, 3);
         assertEquals(beatsBefore, beats().size(), "nothing vouched for while the rotation is out of sight");
         copy.show();
-        for (int i = 0; i < 3; i++) {
-            again.pollOnce();
-            wall += 1000;
-        }
+        cycles(again, 3);
         assertEquals(List.of("a1", "a2", "a3"),
                 kafka.lines.stream().map(RawLogLine::line).toList());
         assertTrue(beats().size() > beatsBefore, "heartbeats again once the copy is read");
@@ -163,10 +159,7 @@ class FileTailerHeartbeatTest {
         FileTailer t = started(config(4 << 20));
         Path rotated = a.rotate();
         a.line("a2");
-        for (int i = 0; i < 3; i++) {
-            t.pollOnce();
-            wall += 1000;
-        }
+        cycles(t, 3);
         KubeletDir b = new KubeletDir(root, "shop", "cart-2", "istio-proxy");
         java.nio.file.Files.newOutputStream(rotated, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING).close();
         java.nio.file.Files.move(rotated, b.live()); // cart-2's log on cart-1's rotation's inode
@@ -187,10 +180,7 @@ class FileTailerHeartbeatTest {
     void noHeartbeatWhenTheIntervalIsZero() {
         new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("a1");
         FileTailer t = started(config(4 << 20).withHeartbeatInterval(Duration.ZERO));
-        for (int i = 0; i < 5; i++) {
-            t.pollOnce();
-            wall += 1000;
-        }
+        cycles(t, 5);
         assertEquals(List.of(), beats());
         t.close();
     }

@@ -50,6 +50,21 @@ class FileTailerTest {
         return t;
     }
 
+    /** A tailer (from the beginning) that reads what there is in one cycle and stops, leaving its checkpoints. */
+    private void readOnceAndStop() {
+        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
+        t.pollOnce();
+        t.close();
+    }
+
+    /** A tailer from the beginning whose cycle clock (the gone-file memories' and waits') is {@code nanos[0]}. */
+    private FileTailer startedOnClock(long[] nanos) {
+        FileTailer t = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
+        t.cycleClock(() -> nanos[0]);
+        t.start();
+        return t;
+    }
+
     private List<String> contents() {
         return kafka.lines.stream().map(RawLogLine::line).toList();
     }
@@ -148,9 +163,7 @@ class FileTailerTest {
     @ValueSource(booleans = {true, false})
     void aRotationBetweenListingAndOpeningIsFollowedUnderTheNewName(boolean newFileAtOnce) {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
+        readOnceAndStop();
         a.line("3");
         FileTailer again = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
         boolean[] rotated = {false};
@@ -236,9 +249,7 @@ class FileTailerTest {
     @Test
     void aFileCompressedWhileTheTailerWasDownIsResumedFromItsCopy() {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
+        readOnceAndStop();
         a.line("3").split("4 " + "x".repeat(40), 3);
         a.rotate();
         a.line("5");
@@ -341,9 +352,7 @@ class FileTailerTest {
     @Test
     void aRotationBeingCompressedAtTheRestartsFirstListingIsResumedFromItsCopy() throws IOException {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1").line("2");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
+        readOnceAndStop();
         a.line("3");
         Path first = a.rotate();
         a.line("4");
@@ -393,9 +402,7 @@ class FileTailerTest {
      */
     private KubeletDir.OutOfSight inodeGivenToTheLiveFileWhileDown(KubeletDir a) {
         a.line("1").line("2");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
+        readOnceAndStop();
         a.line("3");
         Path first = a.rotate();
         a.line("4").rotate();
@@ -473,10 +480,8 @@ class FileTailerTest {
         KubeletDir.OutOfSight copy = inodeGivenToTheLiveFileWhileDown(a);
         Files.delete(copy.hidden());
         a.line("5");
-        FileTailer again = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
         long[] nanos = {System.nanoTime()};
-        again.cycleClock(() -> nanos[0]);
-        again.start();
+        FileTailer again = startedOnClock(nanos);
         for (int i = 0; i < 3; i++) again.pollOnce();
         assertEquals(List.of("1", "2"), contents(), "the newer files wait for a copy of the rotation");
         nanos[0] += Duration.ofSeconds(6).toNanos();
@@ -498,17 +503,13 @@ class FileTailerTest {
     @Test
     void aRotationRemovedWhileTheTailerWasDownIsGivenUpAfterAFewSeconds() throws IOException {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
+        readOnceAndStop();
         a.line("2");
         Path first = a.rotate();
         a.line("3");
         Files.delete(first);
-        FileTailer again = new FileTailer(config().withFromBeginning(true), kafka.sink(), registry);
         long[] nanos = {System.nanoTime()};
-        again.cycleClock(() -> nanos[0]);
-        again.start();
+        FileTailer again = startedOnClock(nanos);
         for (int i = 0; i < 3; i++) again.pollOnce();
         assertEquals(List.of("1"), contents(), "the live file waits for a copy of the rotation");
         assertTrue(registry.find("meshpulse.ingest.file.errors").counters().isEmpty(), "not lost yet");
@@ -527,9 +528,7 @@ class FileTailerTest {
     @Test
     void rotationsCompressedWhileDownAreReadWholeInOrder() {
         KubeletDir a = new KubeletDir(root, "shop", "cart-1", "istio-proxy").line("1");
-        FileTailer t = started(config().withFromBeginning(true), kafka.sink());
-        t.pollOnce();
-        t.close();
+        readOnceAndStop();
         a.line("2");
         a.rotate();
         a.line("3").line("4");
