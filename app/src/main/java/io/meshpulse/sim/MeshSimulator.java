@@ -33,15 +33,20 @@ public final class MeshSimulator {
      * to the kubelet's files as a container would, so a second run into the same folder would give every file its
      * lines twice (the second copy starting over from the first line's time), and the truth would describe only one.
      *
-     * @throws IllegalArgumentException when {@code outDir/var/log/pods} exists and is not empty
+     * @throws OutputHoldsLogs when {@code outDir/var/log/pods} exists and is not empty
      */
     public static SimResult generate(MeshSpec spec, SimConfig config, Path outDir) throws IOException {
-        if (holdsLogs(outDir)) {
-            throw new IllegalArgumentException(outDir + " already holds generated logs (" + outDir.resolve("var/log/pods")
-                    + " is not empty): their files would be appended to and their lines counted twice");
-        }
+        if (holdsLogs(outDir)) throw new OutputHoldsLogs(outDir);
         Files.createDirectories(outDir);
         return new Engine(spec, config, outDir).run();
+    }
+
+    /** The output folder of {@link #generate} already holds a node's logs. */
+    public static final class OutputHoldsLogs extends IllegalArgumentException {
+        OutputHoldsLogs(Path outDir) {
+            super(outDir + " already holds generated logs (" + outDir.resolve("var/log/pods") + "): the new ones would "
+                    + "be appended to them and every line counted twice; choose another folder or remove that one first");
+        }
     }
 
     /** Whether {@code outDir} already holds a node's logs ({@code outDir/var/log/pods} exists and is not empty). */

@@ -44,12 +44,12 @@ final class SimulateCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        if (io.meshpulse.sim.MeshSimulator.holdsLogs(out)) {
-            throw new SettingsError("--out " + out + " already holds generated logs (" + out.resolve("var/log/pods")
-                    + "): the new ones would be appended to them and every line counted twice; choose another folder "
-                    + "or remove that one first");
+        SimResult r;
+        try {
+            r = s.generate(out, seed);
+        } catch (io.meshpulse.sim.MeshSimulator.OutputHoldsLogs e) {
+            throw new SettingsError("--out " + e.getMessage());
         }
-        SimResult r = s.generate(out, seed);
         System.out.printf("%s: %s%n", s.name(), s.description());
         System.out.printf("wrote %,d istio-proxy lines of %d pods (%s to %s) under %s%n", r.truth().lines(),
                 r.truth().pods().size(), r.truth().start(), r.truth().end(), out.resolve("var/log/pods"));
