@@ -58,6 +58,12 @@ class SimulateHintTest {
         assertEquals(2, exit, err.toString());
         assertTrue(err.toString().contains("already holds generated logs"), err.toString());
         assertEquals(sizes, sizes(drill), "the first drill's files are as it wrote them");
+        // live as well: refused before a line is written
+        err = new StringWriter();
+        exit = quietly(err, "simulate", "--scenario", "uh-no-healthy-upstream", "--out", drill.toString(), "--live");
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().contains("already holds generated logs"), err.toString());
+        assertEquals(sizes, sizes(drill), "the first drill's files are as it wrote them");
     }
 
     /** Runs the command line with standard output thrown away and its error stream into {@code err}. */
