@@ -160,6 +160,12 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private void settle(long now) {
         decideLooks(now);
         decideDue(now - settings.settleDelay().toMillis(), Long.MAX_VALUE);
+        if (!lookedAt.isEmpty()) {
+            lookedAt.values().removeIf(w -> {
+                w.headMap(decidedUpTo, true).clear(); // decided: the class states hold them now
+                return w.isEmpty();
+            });
+        }
     }
 
     /**
@@ -405,13 +411,16 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             PairWindowStats s = o.stats();
             PairState ps = pairs.get(o.pairKey());
             if (ps == null) ps = newPair(o, ws);
+            TreeMap<Long, Looked> before = lookedAt.get(o.pairKey());
             boolean fired = false;
+            Set<String> suppressedNow = new java.util.HashSet<>();
             for (String c : s.byClass().keySet()) {
                 if (!FailureClass.isFailure(c) && !FailureClass.DI.equals(c)) continue;
+                boolean suppressed = explainedByPeer(o, c, window);
+                if (suppressed) suppressedNow.add(c);
                 ClassState cs = ps.classes.get(c);
                 if (cs != null && cs.firing != null) continue;
-                ClassState trial = cs == null ? detector.newClass(ps.decayedRequests) : cs.copy();
-                boolean suppressed = explainedByPeer(o, c, window);
+                ClassState trial = caughtUp(cs, ps.decayedRequests, before == null ? null : before.headMap(ws, false), c);
                 if (detector.assess(trial, ws, s.requests(), o.count(c), suppressed) == Detector.Outcome.FIRE) {
                     ps.classes.put(c, trial);
                     fire(o, ps, c, trial, ws, we, window);
@@ -419,7 +428,55 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 }
             }
             if (fired) pairs.put(o.pairKey(), ps);
+            // the latest look at a window stands for it until it closes (the look at its end, once that came)
+            lookedAt.computeIfAbsent(o.pairKey(), k -> new TreeMap<>())
+                    .put(ws, new Looked(s.requests(), s.byClass(), suppressedNow));
         }
+    }
+
+    /**
+     * What an early look saw of one of a pair's windows: kept until the window closes, so that a look at a later
+     * window meets the class state that window's closing will meet ({@link #caughtUp}).
+     */
+    private record Looked(long requests, Map<String, Long> byClass, Set<String> suppressed) {
+        long count(String c) {
+            Long n = byClass.get(c);
+            return n == null ? 0 : n;
+        }
+    }
+
+    /**
+     * Per pair, its windows that early looks saw and that have not been decided closed yet, by start (memory only:
+     * after a restart a look judges against the closed windows alone, as before). Pruned as windows are decided.
+     */
+    private final Map<String, TreeMap<Long, Looked>> lookedAt = new HashMap<>();
+
+    /**
+     * The state a class of a pair would have when the window being looked at closes: {@code cs} (null for a class
+     * the pair has no state for yet) as the closed windows left it, then the windows since, as early looks saw them,
+     * fed in order the way their closing will feed them. Live, closed windows come a grace (half a minute) after
+     * their end, so without these a look judged a thin pair against a history three or four windows short, whose
+     * wider bound could keep a clear spike from firing until a second look; a replay of the same lines fired on the
+     * first (BENCHMARKS.md, session 29). A copy: the class's own state changes only when a look fires.
+     */
+    private ClassState caughtUp(ClassState cs, double pairHistory, Map<Long, Looked> since, String c) {
+        ClassState trial = cs == null ? null : cs.copy();
+        double history = pairHistory;
+        if (since != null) {
+            for (Map.Entry<Long, Looked> e : since.entrySet()) {
+                if (e.getKey() <= decidedUpTo) continue;
+                Looked l = e.getValue();
+                if (trial == null && l.count(c) == 0) {
+                    history = detector.decay(history, l.requests()); // the pair's traffic, as its closing counts it
+                    continue;
+                }
+                if (trial == null) trial = detector.newClass(history);
+                // A window that fires here fired on evidence the look at it did not have; the window looked at now
+                // is judged with that pool next, and fires with it if it is still failing.
+                detector.assess(trial, e.getKey(), l.requests(), l.count(c), l.suppressed().contains(c));
+            }
+        }
+        return trial != null ? trial : detector.newClass(history);
     }
 
     /**

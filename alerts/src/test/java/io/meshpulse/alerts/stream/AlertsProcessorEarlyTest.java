@@ -117,6 +117,46 @@ class AlertsProcessorEarlyTest {
     }
 
     /**
+     * Live, a window closes a grace (half a minute) after its end, so when a look at window W comes, the pair's last
+     * three or four windows are known only from their own looks. The look meets the state W's closing will meet:
+     * those windows count as history. A thin pair (16 calls a window) whose 5 of 16 calls fail in W is paged on the
+     * look at W, as a replay of the same windows (all closed) pages on W's closing; without those windows the
+     * history is too short to tell 5 of 16 from the pair's usual, and the look waits for more evidence.
+     */
+    @Test
+    void aLookIsJudgedWithTheWindowsSinceTheLastClosedOneAsTheirLooksSawThem() {
+        for (int i = 0; i < 8; i++) {
+            send(window(i, 16, 0, false));
+            settle();
+        }
+        for (int i = 8; i < 12; i++) { // still in their grace: only looked at
+            send(window(i, 16, 0, true));
+            assertEquals(List.of(), uc(settle()));
+        }
+        send(window(12, 16, 5, true));
+        List<Alert> fired = uc(settle());
+        assertEquals(1, fired.size(), "fired on the look at window 12: " + fired);
+        assertEquals(Times.rfc3339(T0 + 12 * SIZE), fired.get(0).observed().windowStart());
+
+        StageDriver closed = new StageDriver(); // the same windows, all closed, as a replay has them
+        for (int i = 0; i < 12; i++) {
+            closed.send(window(i, 16, 0, false));
+            closed.settle();
+        }
+        closed.send(window(12, 16, 5, false));
+        List<Alert> replayed = uc(closed.settle());
+        assertEquals(1, replayed.size(), "fired on window 12 closed: " + replayed);
+
+        StageDriver unseen = new StageDriver(); // the same look with windows 8-11 unseen: too little history
+        for (int i = 0; i < 8; i++) {
+            unseen.send(window(i, 16, 0, false));
+            unseen.settle();
+        }
+        unseen.send(window(12, 16, 5, true));
+        assertEquals(List.of(), uc(unseen.settle()));
+    }
+
+    /**
      * Live, every parsing task marks each point it has sent its looks at. Once all have, the looks at that point are
      * complete: the stage judges them at once instead of after its settle delay (3 s of wall clock, checked once a
      * second), and commits the alert at once instead of at the next commit interval.
