@@ -24,7 +24,7 @@ sim = '/tmp/drill-sim-%s.log' % i
 want = None
 while want is None:
     for l in open(sim):
-        m = re.match(r'expected alert: (\S+) \((\w+) reporter\) (\S+|a caller .*?) -> (\S+),', l)
+        m = re.match(r'expected alert: (\S+) \((\w+) reporter\) (.+?) -> (\S+),', l)
         if m: want = m.groups()
     time.sleep(0.2)
 cls, reporter, src, dst = want

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param catalogEntry   the catalog entry the alert should be explained by
  * @param failureClass   the class of the expected alert
  * @param reporter       who reports it
- * @param source         {@code ns/workload} of the expected alert's source, or null for a caller without a sidecar
+ * @param source         {@code ns/workload} of the expected alert's source, or null for a caller without a sidecar (or, for
+ *                       an error-budget burn, for all the destination's callers)
  * @param destination    {@code ns/name} as alerts print it (namespace/workload), or the external host
  * @param incidents      what goes wrong
  * @param description    one line for humans

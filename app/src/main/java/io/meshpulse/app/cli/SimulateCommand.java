@@ -83,9 +83,17 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (s.failureClass() != null) {
             System.out.printf("expected alert: %s (%s reporter) %s -> %s, catalog entry %s%n", s.failureClass(),
-                    s.reporter(), s.source() == null ? "a caller without a sidecar (named by its IP)" : s.source(),
-                    s.destination(), s.catalogEntry());
+                    s.reporter(), expectedSource(s), s.destination(), s.catalogEntry());
         }
+    }
+
+    /**
+     * Who the expected alert names as its source: a workload, or none. An error-budget burn is the destination's, over
+     * all its callers; otherwise no source means a caller without a sidecar, which alerts name by its IP.
+     */
+    static String expectedSource(Scenario s) {
+        if (s.source() != null) return s.source();
+        return "SLO_BURN".equals(s.failureClass()) ? "all callers" : "a caller without a sidecar (named by its IP)";
     }
 
     /** {@code --live}: the drill generated aside, then played into {@code out} on the wall clock. */

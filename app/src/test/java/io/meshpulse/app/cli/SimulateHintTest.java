@@ -49,6 +49,15 @@ class SimulateHintTest {
     }
 
     @Test
+    void theExpectedAlertNamesItsSourceAsTheAlertWill() {
+        // an error-budget burn is the destination's over all its callers; only a caller without a sidecar is an IP
+        assertEquals("all callers", SimulateCommand.expectedSource(io.meshpulse.sim.Scenario.named("slo-burn")));
+        assertEquals("a caller without a sidecar (named by its IP)",
+                SimulateCommand.expectedSource(io.meshpulse.sim.Scenario.named("nr-filter-chain-uninjected-client")));
+        assertEquals("web/frontend", SimulateCommand.expectedSource(io.meshpulse.sim.Scenario.named("uf-connect-failure")));
+    }
+
+    @Test
     void aSecondDrillIntoTheSameFolderIsRefusedAndLeavesTheFirstAlone(@TempDir Path tmp) throws Exception {
         Path drill = tmp.resolve("drill");
         assertEquals(0, quietly(new StringWriter(), "simulate", "--scenario", "baseline", "--out", drill.toString()));
