@@ -13,7 +13,9 @@ second of its window); the triage API is polled every 0.2 s. Reported per drill:
     false page when it names a pair the incident does not involve.
 The baseline drill has no expected alert and is not played (session 29 played it: no page).
 
-usage: bench/live-drill-sweep.py [SCENARIO...]      (all scenarios but baseline when none; ~3 min a drill)
+usage: bench/live-drill-sweep.py [--trials N] [SCENARIO...] [-- RUN OPTION...]
+  all scenarios but baseline when none are named; each played N times (1 by default); the options after -- go to
+  every `run` (e.g. -- --early-look off). About five minutes a trial.
 Needs the built jar (app/target/meshpulse.jar, or MESHPULSE_JAR). Uses ports 19094 and 18082 and /tmp/livesweep.
 """
 import json, os, re, shutil, subprocess, sys, time, urllib.request
@@ -57,12 +59,13 @@ def on_callee(a, dst):
         d.get("namespace") == ns and (d.get("workload") == nm or service.split(".")[0] == nm)))
 
 
-def drill(sc):
+def drill(sc, run_options=()):
     d = os.path.join(work, sc)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d + "/logs")
     run = subprocess.Popen(["java", "-jar", jar, "run", "--state-dir", d + "/state", "--broker-port", "19094",
-                            "--http-port", "18082", "--tail-path", d + "/logs/var/log/pods/*/*/*.log"],
+                            "--http-port", "18082", "--tail-path", d + "/logs/var/log/pods/*/*/*.log",
+                            *run_options],
                            stdout=open(d + "/run.log", "w"), stderr=subprocess.STDOUT)
     sim = None
     try:
@@ -127,5 +130,12 @@ def drill(sc):
 
 
 if __name__ == "__main__":
-    for sc in sys.argv[1:] or scenarios():
-        print(drill(sc), flush=True)
+    args = sys.argv[1:]
+    run_options = args[args.index("--") + 1:] if "--" in args else []
+    args = args[:args.index("--")] if "--" in args else args
+    trials = 1
+    if args[:1] == ["--trials"]:
+        trials, args = int(args[1]), args[2:]
+    for sc in args or scenarios():
+        for i in range(trials):
+            print(("trial %d: " % (i + 1) if trials > 1 else "") + drill(sc, run_options), flush=True)
