@@ -28,10 +28,26 @@ public final class Detector {
 
     /** A new class on a pair with history: its baseline starts at zero over the pair's decayed requests. */
     public ClassState newClass(double pairDecayedRequests) {
+        return newClass(pairDecayedRequests, java.util.List.of());
+    }
+
+    /**
+     * As {@link #newClass(double)}, with the pair's last windows ({start, requests}, oldest first) in the pool as
+     * windows without a failure of the class, learnt already (the pair's decayed requests hold them). A class that
+     * has state pools the pair's clean windows with a failing one; a class the pair never showed had an empty pool,
+     * so its first failing window was tested alone, and on a thin pair held too few calls to fire: every one of a
+     * pair's 9 calls denied by a new policy waited for the next window (16 s live) where a known class fires at once.
+     */
+    public ClassState newClass(double pairDecayedRequests, java.util.List<long[]> pairRecent) {
         ClassState c = new ClassState();
         if (pairDecayedRequests > 0) {
             c.decayedRequests = pairDecayedRequests;
             c.baseline = 0;
+            int from = Math.max(0, pairRecent.size() - s.accumulateWindows());
+            for (int i = from; i < pairRecent.size(); i++) {
+                long[] w = pairRecent.get(i);
+                c.recent.add(new long[] {w[0], w[1], 0, 0});
+            }
         }
         return c;
     }

@@ -18,4 +18,9 @@ public final class PairState {
     /** Requests decayed like the class baselines: a class seen for the first time starts from this history. */
     public double decayedRequests;
     public TreeMap<String, ClassState> classes = new TreeMap<>();
+    /**
+     * Its last closed windows with traffic, oldest first, as {start, requests}: at most accumulate-windows. A class
+     * the pair shows for the first time starts its pool with them ({@code Detector#newClass(double, List)}).
+     */
+    public java.util.ArrayList<long[]> recentWindows = new java.util.ArrayList<>();
 }

@@ -321,6 +321,14 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
         return new Observation(key, s, ex);
     }
 
+    /** Adds a closed window to the pair's last ones (a straggler older than the newest is left out). */
+    private void remember(PairState ps, long ws, long requests) {
+        List<long[]> r = ps.recentWindows;
+        if (requests <= 0 || (!r.isEmpty() && r.get(r.size() - 1)[0] >= ws)) return;
+        r.add(new long[] {ws, requests});
+        while (r.size() > settings.accumulateWindows()) r.remove(0);
+    }
+
     /** The state of a pair seen for the first time, in window {@code ws}. */
     private static PairState newPair(Observation o, long ws) {
         PairWindowStats s = o.stats();
@@ -347,7 +355,9 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             ps.requestsEwma += 0.2 * (s.requests() - ps.requestsEwma);
         }
         double history = ps.decayedRequests;
+        List<long[]> recentBefore = List.copyOf(ps.recentWindows);
         ps.decayedRequests = detector.decay(ps.decayedRequests, s.requests());
+        remember(ps, ws, s.requests());
         if (ps.destination.workload() == null && s.destination().workload() != null) ps.destination = s.destination();
         ps.lastWindow = ws;
         ps.windowsSeen++;
@@ -369,7 +379,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             }
         }
         for (String c : classes) {
-            ClassState cs = ps.classes.computeIfAbsent(c, x -> detector.newClass(history));
+            ClassState cs = ps.classes.computeIfAbsent(c, x -> detector.newClass(history, recentBefore));
             if (cs.firing != null && ws < cs.firing.detectedAt - (we - ws)) {
                 // A window from before the one that fired, decided after it: an early look fired on a later
                 // window while this one was still in its grace, or this is a straggler. What it shows is older
@@ -420,7 +430,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 if (suppressed) suppressedNow.add(c);
                 ClassState cs = ps.classes.get(c);
                 if (cs != null && cs.firing != null) continue;
-                ClassState trial = caughtUp(cs, ps.decayedRequests, before == null ? null : before.headMap(ws, false), c);
+                ClassState trial = caughtUp(cs, ps, before == null ? null : before.headMap(ws, false), c);
                 if (detector.assess(trial, ws, s.requests(), o.count(c), suppressed) == Detector.Outcome.FIRE) {
                     ps.classes.put(c, trial);
                     fire(o, ps, c, trial, ws, we, window);
@@ -459,24 +469,27 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
      * wider bound could keep a clear spike from firing until a second look; a replay of the same lines fired on the
      * first (BENCHMARKS.md, session 29). A copy: the class's own state changes only when a look fires.
      */
-    private ClassState caughtUp(ClassState cs, double pairHistory, Map<Long, Looked> since, String c) {
+    private ClassState caughtUp(ClassState cs, PairState ps, Map<Long, Looked> since, String c) {
         ClassState trial = cs == null ? null : cs.copy();
-        double history = pairHistory;
+        double history = ps.decayedRequests;
+        List<long[]> recent = new ArrayList<>(ps.recentWindows);
         if (since != null) {
             for (Map.Entry<Long, Looked> e : since.entrySet()) {
                 if (e.getKey() <= decidedUpTo) continue;
                 Looked l = e.getValue();
                 if (trial == null && l.count(c) == 0) {
-                    history = detector.decay(history, l.requests()); // the pair's traffic, as its closing counts it
+                    // the pair's traffic, as its closing counts it
+                    history = detector.decay(history, l.requests());
+                    if (l.requests() > 0) recent.add(new long[] {e.getKey(), l.requests()});
                     continue;
                 }
-                if (trial == null) trial = detector.newClass(history);
+                if (trial == null) trial = detector.newClass(history, recent);
                 // A window that fires here fired on evidence the look at it did not have; the window looked at now
                 // is judged with that pool next, and fires with it if it is still failing.
                 detector.assess(trial, e.getKey(), l.requests(), l.count(c), l.suppressed().contains(c));
             }
         }
-        return trial != null ? trial : detector.newClass(history);
+        return trial != null ? trial : detector.newClass(history, recent);
     }
 
     /**
