@@ -54,6 +54,19 @@ class AlertsProcessorNewClassTest {
         assertEquals(Times.rfc3339(T0 + 12 * SIZE), fired.get(0).startsAt());
     }
 
+    /** The pair's last windows are part of its stored state (as a commit writes it), so a restart keeps them. */
+    @Test
+    void thePairsLastWindowsAreStoredWithIt() {
+        clean(stage, 0, 12, 15, false);
+        Observation o = obs(0, "destination", FRONTEND, CHECKOUT, 15, "RBAC", 0);
+        java.util.List<long[]> stored = stage.pair(AlertsProcessor.stateKey(o.stats())).recentWindows;
+        assertEquals(6, stored.size());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(T0 + (6 + i) * SIZE, stored.get(i)[0]);
+            assertEquals(15, stored.get(i)[1]);
+        }
+    }
+
     /** The same pool does not page a few failed calls: two of nine, then one of ten. */
     @Test
     void aFewFailuresOfANewClassDoNotPage() {
