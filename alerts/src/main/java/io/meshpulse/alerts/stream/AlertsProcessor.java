@@ -355,9 +355,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
             ps.requestsEwma += 0.2 * (s.requests() - ps.requestsEwma);
         }
         double history = ps.decayedRequests;
-        List<long[]> recentBefore = List.copyOf(ps.recentWindows);
+        List<long[]> recentBefore = ps.recentWindows; // this window joins them after the classes are judged
         ps.decayedRequests = detector.decay(ps.decayedRequests, s.requests());
-        remember(ps, ws, s.requests());
         if (ps.destination.workload() == null && s.destination().workload() != null) ps.destination = s.destination();
         ps.lastWindow = ws;
         ps.windowsSeen++;
@@ -404,6 +403,7 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
                 case QUIET -> { }
             }
         }
+        remember(ps, ws, s.requests());
         if (settings.egressAudit()) egressAudit(o, ps, ws, we, window);
         pairs.put(o.pairKey(), ps);
     }
@@ -472,7 +472,8 @@ public final class AlertsProcessor implements Processor<String, Observation, Str
     private ClassState caughtUp(ClassState cs, PairState ps, Map<Long, Looked> since, String c) {
         ClassState trial = cs == null ? null : cs.copy();
         double history = ps.decayedRequests;
-        List<long[]> recent = new ArrayList<>(ps.recentWindows);
+        // the pool a class new to the pair would start with (a class with state has its own)
+        List<long[]> recent = cs == null ? new ArrayList<>(ps.recentWindows) : null;
         if (since != null) {
             for (Map.Entry<Long, Looked> e : since.entrySet()) {
                 if (e.getKey() <= decidedUpTo) continue;
