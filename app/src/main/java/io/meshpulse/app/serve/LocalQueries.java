@@ -6,7 +6,9 @@ import io.meshpulse.model.LatencySummary;
 import io.meshpulse.model.PairExemplars;
 import io.meshpulse.model.PairWindowStats;
 import io.meshpulse.topology.Names;
+import io.meshpulse.topology.parse.AccessLogParser;
 import io.meshpulse.topology.parse.FailureClass;
+import io.meshpulse.topology.parse.ParseResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,23 +73,41 @@ final class LocalQueries {
     List<TriageModel.Sample> samples(String key, String failureClass, long from, long to, int limit) {
         ReadOnlyWindowStore<String, Object> store = windowStore(Names.PAIR_EXEMPLARS_STORE);
         List<TriageModel.Sample> out = new ArrayList<>();
+        AccessLogParser parser = new AccessLogParser();
         try (WindowStoreIterator<Object> it = store.backwardFetch(key, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to))) {
             while (it.hasNext() && out.size() < limit) {
                 KeyValue<Long, Object> kv = it.next();
                 PairExemplars ex = exemplars(kv.value);
                 String ws = io.meshpulse.model.Times.rfc3339(kv.key);
+                List<TriageModel.Sample> window = new ArrayList<>();
                 for (Map.Entry<String, List<String>> e : new TreeMap<>(ex.byClass()).entrySet()) {
                     if (failureClass != null ? !failureClass.equalsIgnoreCase(e.getKey()) : !FailureClass.isFailure(e.getKey())) {
                         continue;
                     }
-                    for (String line : e.getValue()) {
-                        if (out.size() >= limit) break;
-                        out.add(new TriageModel.Sample(ws, e.getKey(), line));
-                    }
+                    for (String line : e.getValue()) window.add(new TriageModel.Sample(ws, e.getKey(), line));
+                }
+                for (TriageModel.Sample x : newestFirst(window, parser)) {
+                    if (out.size() >= limit) break;
+                    out.add(x);
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * One window's examples, newest first as the windows are (a window keeps them in the order it picked them, which
+     * is not time order); a line that does not parse goes last.
+     */
+    static List<TriageModel.Sample> newestFirst(List<TriageModel.Sample> window, AccessLogParser parser) {
+        List<TriageModel.Sample> sorted = new ArrayList<>(window);
+        sorted.sort(Comparator.comparingLong((TriageModel.Sample x) -> startOf(parser, x.line())).reversed());
+        return sorted;
+    }
+
+    /** The start time of an example line, or MIN_VALUE when it does not parse. */
+    static long startOf(AccessLogParser parser, String line) {
+        return parser.parse(line) instanceof ParseResult.Parsed p ? p.record().startTimeMillis() : Long.MIN_VALUE;
     }
 
     /** Every alert in this instance's part of the alerts store, as JSON objects (the Alert contract). */

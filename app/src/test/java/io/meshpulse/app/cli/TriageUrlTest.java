@@ -25,6 +25,7 @@ class TriageUrlTest {
     @Test
     void explainSuggestsTriageCommandsForTheServerItAsked() throws Exception {
         TriageCommand.Explain explain = new TriageCommand.Explain();
+        explain.c.invokedAs = null; // started as "meshpulse" (bin/meshpulse sets it; the build does not)
         explain.c.url = "127.0.0.1:18080";
         explain.c.tokenFile = java.nio.file.Path.of("/run/secrets/token");
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -40,6 +41,21 @@ class TriageUrlTest {
         explain.c.tokenFile = null;
         assertEquals("meshpulse triage samples 'k' --class UC",
                 explain.c.sameServer("meshpulse triage samples 'k' --class UC"), "the default address needs no --url");
+    }
+
+    @Test
+    void suggestedTriageCommandsNameMeshpulseAsItWasStarted() {
+        TriageCommand.Connection c = new TriageCommand.Connection();
+        c.url = "http://127.0.0.1:8080";
+        c.invokedAs = "bin/meshpulse";
+        assertEquals("bin/meshpulse triage samples 'k' --class UC", c.sameServer("meshpulse triage samples 'k' --class UC"));
+        c.invokedAs = "/opt/mesh tools/bin/meshpulse";
+        assertEquals("'/opt/mesh tools/bin/meshpulse' triage top", c.sameServer("meshpulse triage top"));
+        c.invokedAs = "meshpulse";
+        assertEquals("meshpulse triage top", c.sameServer("meshpulse triage top"));
+        c.invokedAs = "bin/meshpulse";
+        assertEquals("kubectl get pods -n shop", c.sameServer("kubectl get pods -n shop"), "only meshpulse's own commands");
+        assertEquals("'it'\\''s'", TriageCommand.Connection.shellWord("it's"));
     }
 
     @Test
