@@ -105,6 +105,8 @@ final class JsonLineParser {
     private int vStart;
     private int vEnd;
     private String vString;
+    /** The current value was the empty string (read as null). */
+    private boolean vEmpty;
 
     private static final int V_STRING = 1;
     private static final int V_NUMBER = 2;
@@ -216,6 +218,7 @@ final class JsonLineParser {
         }
         byte c = src[p];
         vString = null;
+        vEmpty = false;
         if (c == '"') {
             int s = p + 1;
             int q = stringEnd(s);
@@ -224,10 +227,17 @@ final class JsonLineParser {
                 error = "unterminated string";
                 return false;
             }
-            vKind = V_STRING;
             vStart = s;
             vEnd = q;
             p = q + 1;
+            if (q == s) {
+                // An empty string says what null (or the string era's "-") says: no value. Envoy's TEXT format prints
+                // "-" for an empty value; a JSON format may print "" (a header sent empty, a custom format).
+                vKind = V_NULL;
+                vEmpty = true;
+                return true;
+            }
+            vKind = V_STRING;
             if (escaped && wanted) {
                 vString = unescape(s, q);
                 if (vString == null) {
@@ -518,7 +528,7 @@ final class JsonLineParser {
 
     private String excerptValue() {
         if (vString != null) return AccessLogParser.excerpt(vString);
-        if (vKind == V_NULL) return "null";
+        if (vKind == V_NULL) return vEmpty ? "" : "null";
         if (vKind == V_OTHER) return "(object)";
         return ByteText.excerpt(src, vStart, vEnd);
     }

@@ -48,6 +48,33 @@ class AccessLogParserJsonTest {
     }
 
     @Test
+    void readsAnEmptyStringAsNoValue() {
+        EnvoyLine line = EnvoyLine.outboundOk()
+                .set(CODE, "503").set(FLAGS, "UF").set(UST, null).set(ULA, null).set(XFF, null).set(SNI, null)
+                .set(DETAILS, "upstream_reset_before_response_started{connection_failure}");
+        String withNulls = line.typedJson(JSON_HEAD);
+        String withEmpties = withNulls.replace(":null", ":\"\"");
+        assertEquals(false, withEmpties.contains(":null"), withEmpties);
+        AccessLogRecord r = parsed(parser.parse(withEmpties));
+        assertEquals(parsed(parser.parse(withNulls)), r);
+        assertNull(r.upstreamServiceTimeMs());
+        assertNull(r.upstreamLocalAddress());
+        assertNull(r.xForwardedFor());
+        assertNull(r.requestedServerName());
+        assertEquals("UF", r.failureClass());
+        // no flags as "" is no flags, as "-" is
+        AccessLogRecord ok = parsed(parser.parse(EnvoyLine.outboundOk().typedJson(JSON_HEAD)
+                .replace("\"response_flags\":\"-\"", "\"response_flags\":\"\"")));
+        assertEquals(FailureClass.NONE, ok.failureClass());
+        assertEquals(Set.of(), Set.copyOf(ok.responseFlags()));
+        // what a line cannot do without is still missing when it is empty
+        String noStart = withNulls.replaceFirst("\"start_time\":\"[^\"]*\"", "\"start_time\":\"\"");
+        assertEquals("bad start time: ''", rejected(parser.parse(noStart)));
+        String noCode = withNulls.replace("\"response_code\":503", "\"response_code\":\"\"");
+        assertEquals("response code is not a number: ''", rejected(parser.parse(noCode)));
+    }
+
+    @Test
     void readsStringEraJson() {
         EnvoyLine line = EnvoyLine.outboundOk().set(CODE, "504").set(FLAGS, "UT").set(MIXER, "-");
         String json = line.stringJson(JSON_1_3);

@@ -100,6 +100,7 @@ final class LegacyJsonLineParser {
     private int vStart;
     private int vEnd;
     private String vString;
+    private boolean vEmpty;
 
     private static final int V_STRING = 1;
     private static final int V_NUMBER = 2;
@@ -202,6 +203,7 @@ final class LegacyJsonLineParser {
         }
         char c = src.charAt(p);
         vString = null;
+        vEmpty = false;
         if (c == '"') {
             int s = p + 1;
             int q = stringEnd(s);
@@ -210,10 +212,15 @@ final class LegacyJsonLineParser {
                 error = "unterminated string";
                 return false;
             }
-            vKind = V_STRING;
             vStart = s;
             vEnd = q;
             p = q + 1;
+            if (q == s) { // "" reads as null: the same rule as the parser under test (added to both in session 32)
+                vKind = V_NULL;
+                vEmpty = true;
+                return true;
+            }
+            vKind = V_STRING;
             if (escaped && wanted) {
                 vString = unescape(s, q);
                 if (vString == null) {
@@ -474,7 +481,7 @@ final class LegacyJsonLineParser {
 
     private String excerptValue() {
         if (vString != null) return LegacyAccessLogParser.excerpt(vString);
-        if (vKind == V_NULL) return "null";
+        if (vKind == V_NULL) return vEmpty ? "" : "null";
         if (vKind == V_OTHER) return "(object)";
         return LegacyAccessLogParser.excerpt(src, vStart, vEnd);
     }
