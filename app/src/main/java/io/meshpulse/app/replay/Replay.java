@@ -292,10 +292,28 @@ public final class Replay {
                 streams.checkFailed();
                 if (collector.failure() != null) throw new IllegalStateException("reading output failed", collector.failure());
                 progress.show(expected, collector.accountedLines());
-                Thread.sleep(100); // polling the collector's counts, bounded by the deadline above
+                Thread.sleep(10); // polling the collector's counts (in memory), bounded by the deadline above
             }
             LOG.info("output complete: {} of {} lines accounted for", collector.accountedLines(), expected);
             long outputDone = System.nanoTime();
+            // Every line is in a closed window or a dead letter now, so those two files can be written while the
+            // alerts stage decides its last windows (tens of megabytes: a few tenths of a second on another core).
+            // Checked below against what the collector holds once it stops, and written again if anything came since.
+            java.util.concurrent.CompletableFuture<long[]> early = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                List<String> stats = collector.sortedStats();
+                List<String> dead = collector.deadLetterLines();
+                try {
+                    write(o.out().resolve("pair-stats.jsonl"), stats);
+                    write(o.out().resolve("dlq.jsonl"), dead);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return new long[] {stats.size(), dead.size()};
+            }, r -> {
+                Thread t = new Thread(r, "meshpulse-replay-output");
+                t.setDaemon(true);
+                t.start();
+            });
             boolean alertsEnded = AlertsEnd.signalAndAwait(bootstrap, o.kafka(), applicationId, topics.alerts(),
                     collector, streams::checkFailed, o.alerts().settleDelay().plusSeconds(30));
             // Without the alerts stage's confirmation (it should not happen): it decides the last windows once its
@@ -317,9 +335,20 @@ public final class Replay {
             collector.stop();
             progress.done(expected, collector.accountedLines());
 
-            write(o.out().resolve("pair-stats.jsonl"), collector.sortedStats());
-            write(o.out().resolve("dlq.jsonl"), collector.deadLetterLines());
             write(o.out().resolve("alerts.jsonl"), collector.alertLines());
+            long[] written;
+            try {
+                written = early.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException u) throw u.getCause();
+                throw e;
+            }
+            if (collector.windows() != written[0]) {
+                write(o.out().resolve("pair-stats.jsonl"), collector.sortedStats());
+            }
+            if (collector.deadLetters() != written[1]) {
+                write(o.out().resolve("dlq.jsonl"), collector.deadLetterLines());
+            }
 
             long wallMs = (System.nanoTime() - started) / 1_000_000;
             // Where the wall time went: the fixed waits at both ends are part of every replay, however short.

@@ -38,7 +38,7 @@ final class Waits {
                 // not yet: try again until the deadline
             }
             if (System.nanoTime() > deadline) return false;
-            Thread.sleep(50); // polling a condition, bounded by the deadline
+            Thread.sleep(10); // polling a condition (a local admin request takes a millisecond or two), bounded by the deadline
         }
     }
 
