@@ -1,6 +1,7 @@
 package io.meshpulse.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshpulse.app.serve.SelfName;
 import io.meshpulse.app.serve.ServeOptions;
 import io.meshpulse.model.Json;
 import java.io.PrintStream;
@@ -44,18 +45,10 @@ final class TriageCommand {
         boolean json;
 
         /**
-         * How the user started meshpulse ({@code bin/meshpulse} sets {@value #INVOKED_AS_ENV} to its own path as
-         * typed), so that suggested triage commands can be pasted as they are printed; null: as {@code meshpulse}.
+         * How the user started meshpulse ({@link SelfName}), so that suggested triage commands can be pasted as they
+         * are printed; null: as {@code meshpulse}.
          */
-        String invokedAs = System.getenv(INVOKED_AS_ENV);
-
-        static final String INVOKED_AS_ENV = "MESHPULSE_INVOKED_AS";
-
-        /** {@code s} as one shell word: as it is when it holds only safe characters, else in single quotes. */
-        static String shellWord(String s) {
-            if (s.matches("[A-Za-z0-9_./~+:@%=-]+")) return s;
-            return "'" + s.replace("'", "'\\''") + "'";
-        }
+        String invokedAs = SelfName.fromEnvironment();
 
         /** {@code url} without its trailing slash; {@code host:port} alone is taken as {@code http://host:port}. */
         static String base(String url) {
@@ -83,10 +76,8 @@ final class TriageCommand {
             String sameUrl = System.getenv().getOrDefault("MESHPULSE_URL", "http://127.0.0.1:8080");
             StringBuilder b = new StringBuilder(command);
             // The server writes the program's name; the user may have started it as bin/meshpulse from a clone.
-            String self = invokedAs == null ? null : invokedAs.strip();
-            if (self != null && !self.isEmpty() && !self.equals("meshpulse")) {
-                b.replace(0, "meshpulse".length(), shellWord(self));
-            }
+            String self = SelfName.word(invokedAs, "meshpulse");
+            if (!self.equals("meshpulse")) b.replace(0, "meshpulse".length(), self);
             if (url != null && !base(url).equals(base(sameUrl))) b.append(" --url ").append(base(url));
             if (tokenFile != null) b.append(" --token-file ").append(tokenFile);
             return b.toString();

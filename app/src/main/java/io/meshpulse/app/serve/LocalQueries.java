@@ -100,8 +100,10 @@ final class LocalQueries {
      * is not time order); a line that does not parse goes last.
      */
     static List<TriageModel.Sample> newestFirst(List<TriageModel.Sample> window, AccessLogParser parser) {
+        Map<TriageModel.Sample, Long> start = new java.util.IdentityHashMap<>(); // each line parsed once
+        for (TriageModel.Sample x : window) start.put(x, startOf(parser, x.line()));
         List<TriageModel.Sample> sorted = new ArrayList<>(window);
-        sorted.sort(Comparator.comparingLong((TriageModel.Sample x) -> startOf(parser, x.line())).reversed());
+        sorted.sort(Comparator.comparingLong((TriageModel.Sample x) -> start.get(x)).reversed());
         return sorted;
     }
 

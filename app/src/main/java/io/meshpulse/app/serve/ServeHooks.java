@@ -74,9 +74,8 @@ public final class ServeHooks implements Replay.Hooks, AutoCloseable {
         beforeStaying.accept(summary);
         out.println();
         out.println("Replay complete; still serving " + server.url() + " — press Ctrl-C to stop.");
-        String self = System.getenv("MESHPULSE_INVOKED_AS"); // set by bin/meshpulse: how the user started it
-        if (self == null || self.isBlank() || self.contains(" ")) self = "bin/meshpulse";
-        out.println("From another terminal: " + self + " triage top --url " + server.url());
+        out.println("From another terminal: " + SelfName.word(SelfName.fromEnvironment(), "bin/meshpulse")
+                + " triage top --url " + server.url());
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {

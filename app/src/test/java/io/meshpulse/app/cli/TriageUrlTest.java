@@ -55,7 +55,7 @@ class TriageUrlTest {
         assertEquals("meshpulse triage top", c.sameServer("meshpulse triage top"));
         c.invokedAs = "bin/meshpulse";
         assertEquals("kubectl get pods -n shop", c.sameServer("kubectl get pods -n shop"), "only meshpulse's own commands");
-        assertEquals("'it'\\''s'", TriageCommand.Connection.shellWord("it's"));
+        assertEquals("'it'\\''s'", io.meshpulse.app.serve.SelfName.word("it's", "meshpulse"));
     }
 
     @Test
