@@ -51,8 +51,8 @@ public final class AlertsTopology {
      */
     public static KStream<String, Alert> addTo(StreamsBuilder builder, MeshpulseTopology.Spine spine, Topics topics,
                                                AlertSettings settings) {
-        return AlertsStage.addTo(builder, spine.windows(), spine.early(), topics, settings, Catalog.load(),
-                Names.PAIR_EXEMPLARS_STORE);
+        return AlertsStage.addTo(builder, spine.windows(), spine.early(), spine.ends(), topics, settings,
+                Catalog.load(), Names.PAIR_EXEMPLARS_STORE);
     }
 
     /** Same, with the spine's exemplar store. */

@@ -115,8 +115,13 @@ public final class MeshpulseTopology {
      * @param early   early looks at windows that ended but have not closed, or at a window up to a point inside it
      *                ({@link Settings#earlyEvery()}), one per parsing task, pair and point, keyed by pair; empty
      *                unless {@link Settings#earlyLooks()}
+     * @param ends    with {@link Wiring#SINGLE_TASK}, the end of input once the last windows are out (one record,
+     *                with the control header {@code end-of-input}), in the same task as the windows, so that a later
+     *                stage there can finish at once; null otherwise (each later stage then has its own way of hearing
+     *                of the end, see {@code Replay})
      */
-    public record Spine(KStream<String, PairWindowStats> windows, KStream<String, Emitted.Look> early) {}
+    public record Spine(KStream<String, PairWindowStats> windows, KStream<String, Emitted.Look> early,
+                        KStream<String, Emitted.End> ends) {}
 
     /** Adds the spine to {@code builder}, {@link Wiring#REPARTITIONED}; see {@link #addTo}. */
     public static Spine add(StreamsBuilder builder, Topics topics, Settings settings) {
@@ -192,14 +197,16 @@ public final class MeshpulseTopology {
                     .withValueSerde(new PartialMsgSerde())
                     .withStreamPartitioner(new PartialsPartitioner()));
         }
+        boolean inTask = wiring == Wiring.SINGLE_TASK;
         KStream<String, Emitted> fromWindows = partials
-                .process(() -> new WindowsProcessor(settings), Named.as(Names.PAIR_WINDOWS),
+                .process(() -> new WindowsProcessor(settings, inTask), Named.as(Names.PAIR_WINDOWS),
                         Names.OPEN_WINDOWS_STORE, Names.WATERMARKS_STORE, Names.PAIR_STATS_STORE,
                         Names.PAIR_EXEMPLARS_STORE);
 
-        Map<String, KStream<String, Emitted>> windows = fromWindows.split(Named.as(Names.ROUTE_WINDOWS))
-                .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"))
-                .defaultBranch(Branched.as("-stats"));
+        var routes = fromWindows.split(Named.as(Names.ROUTE_WINDOWS))
+                .branch((k, v) -> v instanceof Emitted.Dead, Branched.as("-dead"));
+        if (inTask) routes = routes.branch((k, v) -> v instanceof Emitted.End, Branched.as("-end"));
+        Map<String, KStream<String, Emitted>> windows = routes.defaultBranch(Branched.as("-stats"));
         deadLetters(windows.get(Names.ROUTE_WINDOWS + "-dead"), topics, "windows");
         KStream<String, PairWindowStats> stats = windows.get(Names.ROUTE_WINDOWS + "-stats")
                 .mapValues(v -> ((Emitted.Stats) v).stats(), Named.as("stats-value"));
@@ -207,7 +214,9 @@ public final class MeshpulseTopology {
         KStream<String, PairWindowStats> fromMetrics = MetricsStage.addTo(builder, topics, settings, stats);
         KStream<String, Emitted.Look> early = parsed.get(Names.ROUTE_PARTIALS + "-early")
                 .mapValues(v -> (Emitted.Look) v, Named.as("early-look-value"));
-        return new Spine(stats.merge(fromMetrics, Named.as(Names.PAIR_STATS_ALL)), early);
+        KStream<String, Emitted.End> ends = !inTask ? null : windows.get(Names.ROUTE_WINDOWS + "-end")
+                .mapValues(v -> (Emitted.End) v, Named.as("end-value"));
+        return new Spine(stats.merge(fromMetrics, Named.as(Names.PAIR_STATS_ALL)), early, ends);
     }
 
     private static void deadLetters(KStream<String, Emitted> stream, Topics topics, String stage) {

@@ -38,10 +38,14 @@ import java.time.Duration;
  *                          begins in the last seconds of a window is too little of that window to fire it; with
  *                          looks at window ends only it then waits for the next window's end (up to two windows
  *                          after its onset), with looks every half window for the next half window's end.
+ * @param statsQueries      whether closed windows are also put in the pair-stats window store, which only the HTTP
+ *                          API's queries read (triage, {@code /api/v1/pairs}). On for {@code run}; a replay nobody
+ *                          serves turns it off, as nothing could ever read the store (its state is deleted with it).
+ *                          The pair-stats topic and the example lines the alerts read are the same either way.
  */
 public record Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
                        Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay,
-                       Duration heartbeatExpiry, Duration earlyEvery) {
+                       Duration heartbeatExpiry, Duration earlyEvery, boolean statsQueries) {
 
     /** Commit interval (1 s) + the global thread's poll + margin. */
     public static final Duration DEFAULT_CLOSE_DELAY = Duration.ofSeconds(3);
@@ -86,6 +90,14 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
         }
     }
 
+    /** With closed windows kept for queries. */
+    public Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
+                    Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay,
+                    Duration heartbeatExpiry, Duration earlyEvery) {
+        this(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
+                heartbeatExpiry, earlyEvery, true);
+    }
+
     /** With one early look per window (at its end). */
     public Settings(Duration window, Duration grace, int rawPartitions, Duration idleAfter,
                     Duration punctuateInterval, Duration statsRetention, Duration early, Duration closeDelay,
@@ -115,36 +127,42 @@ public record Settings(Duration window, Duration grace, int rawPartitions, Durat
 
     public Settings withWindow(Duration w) {
         return new Settings(w, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
-                heartbeatExpiry, earlyEvery);
+                heartbeatExpiry, earlyEvery, statsQueries);
     }
 
     public Settings withGrace(Duration g) {
         return new Settings(window, g, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, closeDelay,
-                heartbeatExpiry, earlyEvery);
+                heartbeatExpiry, earlyEvery, statsQueries);
     }
 
     /** @param e how far past a window's end a task sends its early look; null turns early looks off */
     public Settings withEarly(Duration e) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, e, closeDelay,
-                heartbeatExpiry, earlyEvery);
+                heartbeatExpiry, earlyEvery, statsQueries);
     }
 
     /** @param d how long (wall clock) a window whose grace has passed waits before it closes */
     public Settings withCloseDelay(Duration d) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early, d,
-                heartbeatExpiry, earlyEvery);
+                heartbeatExpiry, earlyEvery, statsQueries);
     }
 
     /** @param e how long a task keeps following a silent ingest instance's heartbeats */
     public Settings withHeartbeatExpiry(Duration e) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early,
-                closeDelay, e, earlyEvery);
+                closeDelay, e, earlyEvery, statsQueries);
     }
 
     /** @param every how often (event time, a divisor of the window) early looks come; null: once a window */
     public Settings withEarlyEvery(Duration every) {
         return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early,
-                closeDelay, heartbeatExpiry, every);
+                closeDelay, heartbeatExpiry, every, statsQueries);
+    }
+
+    /** @param on whether closed windows are put in the pair-stats window store for queries */
+    public Settings withStatsQueries(boolean on) {
+        return new Settings(window, grace, rawPartitions, idleAfter, punctuateInterval, statsRetention, early,
+                closeDelay, heartbeatExpiry, earlyEvery, on);
     }
 
     /** The step between early looks: {@link #earlyEvery()}, or the window. */

@@ -498,6 +498,34 @@ class PairWindowsTopologyTest extends SpineWiring {
         }
     }
 
+    /** A replay nobody serves: the same windows on the topic and the same examples, none kept for queries. */
+    @Test
+    void withoutQueriesClosedWindowsStayOutOfTheStoreButNotOffTheTopic() {
+        List<PairWindowStats> published = new java.util.ArrayList<>();
+        for (boolean queries : new boolean[] {true, false}) {
+            try (TopologyTestSupport t = support(TopologyTestSupport.settings().withStatsQueries(queries))) {
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(3)).uc());
+                t.line(SHOP, CHECKOUT_POD, IstioLine.outbound(CHECKOUT_IP, PAYMENTS, PAYMENTS_IP).at(at(14)));
+                t.endOfInput();
+                List<PairWindowStats> out = t.stats();
+                assertEquals(2, out.size());
+                published.addAll(out);
+
+                WindowStore<String, PairWindowStats> store = t.driver.getWindowStore(Names.PAIR_STATS_STORE);
+                try (var it = store.all()) {
+                    int kept = 0;
+                    for (; it.hasNext(); it.next()) kept++;
+                    assertEquals(queries ? 2 : 0, kept, "windows kept for queries with statsQueries=" + queries);
+                }
+                WindowStore<String, PairExemplars> examples = t.driver.getWindowStore(Names.PAIR_EXEMPLARS_STORE);
+                try (var it = examples.all()) {
+                    assertTrue(it.hasNext(), "the alerts' example lines are kept either way");
+                }
+            }
+        }
+        assertEquals(published.subList(0, 2), published.subList(2, 4));
+    }
+
     @Test
     void failureExamplesAreKeptRedactedPerClassInTheExemplarStore() {
         try (TopologyTestSupport t = support(TopologyTestSupport.settings())) {

@@ -6,6 +6,9 @@ public final class AlertNames {
     /** Early looks at windows not closed yet, and the parsing tasks' look marks, as observations. */
     public static final String EARLY = "alerts-early-looks";
     public static final String WITH_EARLY = "alerts-closed-and-early";
+    /** The spine's end of input, as an observation (one task only: see {@code AlertsStage#addTo}). */
+    public static final String END = "alerts-end-of-input";
+    public static final String WITH_END = "alerts-closed-and-end";
     public static final String BY_NAMESPACE_KEY = "alerts-key-by-destination-namespace";
     public static final String REPARTITION = "alerts-by-destination-namespace";
     public static final String DETECT = "alerts-detect";

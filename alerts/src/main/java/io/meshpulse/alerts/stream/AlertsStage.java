@@ -38,6 +38,21 @@ public final class AlertsStage {
     public static KStream<String, Alert> addTo(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
                                                KStream<String, Emitted.Look> early, Topics topics,
                                                AlertSettings settings, Catalog catalog, String exemplarsStore) {
+        return addTo(builder, stats, early, null, topics, settings, catalog, exemplarsStore);
+    }
+
+    /**
+     * @param early the spine's early looks at windows not closed yet, or null
+     * @param ends  the spine's end of input, when its windows come from one task ({@code Spine#ends}), or null. With
+     *              it the stage runs in that task, fed directly: there is one task, so nothing to gather by
+     *              destination namespace, and the end reaches the stage right after the last windows, which it then
+     *              decides at once. Without it the stage reads a repartition topic by destination namespace (any
+     *              number of tasks), and a replay writes the end of input there itself.
+     */
+    public static KStream<String, Alert> addTo(StreamsBuilder builder, KStream<String, PairWindowStats> stats,
+                                               KStream<String, Emitted.Look> early, KStream<String, Emitted.End> ends,
+                                               Topics topics, AlertSettings settings, Catalog catalog,
+                                               String exemplarsStore) {
         Serde<String> keys = Serdes.String();
         // Held decoded in memory by the processor and written when the task commits (HeldStore): no record cache.
         builder.addStateStore(heldStore(AlertNames.PENDING_STORE));
@@ -55,11 +70,19 @@ public final class AlertsStage {
                     ? new Observation(k, e.stats(), e.exemplars(), true)
                     : Observation.of((Emitted.Looked) v), Named.as(AlertNames.EARLY)), Named.as(AlertNames.WITH_EARLY));
         }
-        KStream<String, Alert> alerts = observed
-                .selectKey((k, v) -> destinationNamespace(v), Named.as(AlertNames.BY_NAMESPACE_KEY))
-                .repartition(Repartitioned.<String, Observation>as(AlertNames.REPARTITION)
-                        .withKeySerde(keys).withValueSerde(AlertsTopology.OBSERVATION_SERDE)
-                        .withStreamPartitioner(AlertsStage::partitions))
+        KStream<String, Observation> input;
+        if (ends != null) {
+            // the end keeps its control header; the processor reads the header before the value
+            input = observed.merge(ends.mapValues(v -> (Observation) null, Named.as(AlertNames.END)),
+                    Named.as(AlertNames.WITH_END));
+        } else {
+            input = observed
+                    .selectKey((k, v) -> destinationNamespace(v), Named.as(AlertNames.BY_NAMESPACE_KEY))
+                    .repartition(Repartitioned.<String, Observation>as(AlertNames.REPARTITION)
+                            .withKeySerde(keys).withValueSerde(AlertsTopology.OBSERVATION_SERDE)
+                            .withStreamPartitioner(AlertsStage::partitions));
+        }
+        KStream<String, Alert> alerts = input
                 .process(() -> new AlertsProcessor(settings, catalog), Named.as(AlertNames.DETECT),
                         AlertNames.PENDING_STORE, AlertNames.PAIR_STATE_STORE, AlertNames.BURN_STORE,
                         AlertNames.CURRENT_STORE);

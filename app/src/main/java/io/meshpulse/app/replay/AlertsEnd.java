@@ -28,6 +28,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * then over when the stage has committed past that record (its alerts are in the same transaction), that
  * transaction's records are visible to read_committed readers of the alerts topic, and the collector has read them:
  * a condition, not a quiet period.
+ *
+ * <p>With one task ({@code Wiring.SINGLE_TASK}) the stage reads no topic: the spine hands it the end of input right
+ * after the last windows, in the processing of the raw topic's own end-of-input marker ({@link #awaitInTask}).
  */
 final class AlertsEnd {
     private AlertsEnd() {}
@@ -63,21 +66,52 @@ final class AlertsEnd {
         } catch (ExecutionException e) {
             return false;
         }
+        return awaitCommittedPast(bootstrap, kafka, applicationId, pastMarker, alertsTopic, collector, checkFailed,
+                deadline);
+    }
+
+    /**
+     * The end with the stage in the spine's one task: it decides its last windows while that task processes the raw
+     * topic's end-of-input marker, which was sent last. Waits as {@link #signalAndAwait} does, for a commit past the
+     * raw topic's end instead of past a marker of its own.
+     */
+    static boolean awaitInTask(String bootstrap, Map<String, Object> kafka, String applicationId, String rawTopic,
+                               String alertsTopic, OutputCollector collector, Runnable checkFailed, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(TopicAdmin.config(bootstrap, kafka))) {
-            if (!Waits.until(deadline, checkFailed, () -> Waits.committedPast(admin, applicationId, pastMarker))) {
-                return false;
-            }
-            // The stage's last transaction is committed, but its markers reach the partitions one by one: the
-            // group's offsets can be visible before the alerts topic's last records are. Everything the stage wrote
-            // is below the alerts topic's end now; wait until a read_committed reader may see up to there.
-            Map<TopicPartition, Long> written = Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_UNCOMMITTED);
-            if (!Waits.until(deadline, checkFailed, () -> Waits.reached(
-                    Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_COMMITTED), written))) {
-                return false;
-            }
-            return Waits.until(deadline, checkFailed, () -> collector.readTo(written));
+            Map<TopicPartition, Long> rawEnd = Waits.endOffsets(admin, rawTopic, IsolationLevel.READ_UNCOMMITTED);
+            return awaitCommittedPast(admin, applicationId, rawEnd, alertsTopic, collector, checkFailed, deadline);
         } catch (ExecutionException e) {
             return false;
         }
+    }
+
+    private static boolean awaitCommittedPast(String bootstrap, Map<String, Object> kafka, String applicationId,
+                                              Map<TopicPartition, Long> pastMarker, String alertsTopic,
+                                              OutputCollector collector, Runnable checkFailed, long deadline)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(TopicAdmin.config(bootstrap, kafka))) {
+            return awaitCommittedPast(admin, applicationId, pastMarker, alertsTopic, collector, checkFailed, deadline);
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    private static boolean awaitCommittedPast(Admin admin, String applicationId, Map<TopicPartition, Long> pastMarker,
+                                              String alertsTopic, OutputCollector collector, Runnable checkFailed,
+                                              long deadline) throws InterruptedException, ExecutionException {
+        if (!Waits.until(deadline, checkFailed, () -> Waits.committedPast(admin, applicationId, pastMarker))) {
+            return false;
+        }
+        // The stage's last transaction is committed, but its markers reach the partitions one by one: the
+        // group's offsets can be visible before the alerts topic's last records are. Everything the stage wrote
+        // is below the alerts topic's end now; wait until a read_committed reader may see up to there.
+        Map<TopicPartition, Long> written = Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_UNCOMMITTED);
+        if (!Waits.until(deadline, checkFailed, () -> Waits.reached(
+                Waits.endOffsets(admin, alertsTopic, IsolationLevel.READ_COMMITTED), written))) {
+            return false;
+        }
+        return Waits.until(deadline, checkFailed, () -> collector.readTo(written));
     }
 }

@@ -92,6 +92,14 @@ public final class Replay {
 
         /** Called once every line is accounted for, while the application still runs. */
         default void afterComplete(Summary summary) throws InterruptedException {}
+
+        /**
+         * Whether the run's stores will be queried (the HTTP API): only then are closed windows also kept in the
+         * pair-stats window store, which nothing else reads ({@link Settings#statsQueries()}).
+         */
+        default boolean queriesStores() {
+            return false;
+        }
     }
 
     private static final Hooks NO_HOOKS = new Hooks() {};
@@ -139,7 +147,8 @@ public final class Replay {
                         wiring);
                 config.putAll(o.kafka());
                 hooks.configure(config);
-                Topology topology = topology(topics, o.window(), o.grace(), partitions, wiring, config, o.alerts());
+                Topology topology = topology(topics, o.window(), o.grace(), partitions, wiring, config, o.alerts(),
+                        hooks.queriesStores());
                 Summary summary;
                 // One stream thread, on purpose. A replay's event time runs far ahead of the wall clock, and a
                 // window's callers are resolved through the IP table when the window closes: one thread picks the
@@ -160,8 +169,8 @@ public final class Replay {
                         LOG.info("topology running");
                         hooks.onRunning(streams.streams(), topics, servers);
                     };
-                    summary = pump(o, logs, topics, bootstrap, applicationId, streams, onRunning, started, files,
-                            skipped);
+                    summary = pump(o, logs, topics, bootstrap, applicationId, wiring, streams, onRunning, started,
+                            files, skipped);
                     hooks.afterComplete(summary);
                 }
                 LOG.info("topology stopped");
@@ -181,14 +190,19 @@ public final class Replay {
      * A replay's topology: the spine in {@code wiring} with the alerts stage, over {@code partitions} raw partitions,
      * with the close delay of the final Streams settings {@code config} ({@link #closeDelay}). A replay ends with an
      * end-of-input marker, so no wall-clock advance is needed (or wanted: a slow reader must not close windows early).
+     * With {@code statsQueries} closed windows are also kept for the HTTP API's queries ({@code --serve}).
      * Also what {@code bench} times alone.
      */
     public static Topology topology(Topics topics, Duration window, Duration grace, int partitions,
-                                    MeshpulseTopology.Wiring wiring, Properties config, AlertSettings alerts) {
+                                    MeshpulseTopology.Wiring wiring, Properties config, AlertSettings alerts,
+                                    boolean statsQueries) {
         Settings settings = new Settings(window, grace, partitions, Duration.ofDays(1), Duration.ofSeconds(1),
-                Duration.ofDays(3650)).withCloseDelay(closeDelay(config));
+                Duration.ofDays(3650)).withCloseDelay(closeDelay(config)).withStatsQueries(statsQueries);
         StreamsBuilder builder = new StreamsBuilder();
-        AlertsRuntime.addTopology(builder, MeshpulseTopology.addTo(builder, topics, settings, wiring), topics, alerts);
+        MeshpulseTopology.Spine spine = MeshpulseTopology.add(builder, topics, settings, wiring);
+        // no early looks in a replay (its settings send none): the closed windows, and in one task the end of input
+        AlertsRuntime.addTopology(builder, new MeshpulseTopology.Spine(spine.windows(), null, spine.ends()), topics,
+                alerts);
         return builder.build();
     }
 
@@ -235,8 +249,8 @@ public final class Replay {
      * {@code onRunning} is called now and then until the topology is running (it acts once, when it is).
      */
     private static Summary pump(Options o, List<LogFileSet.ContainerLogFiles> logs, Topics topics, String bootstrap,
-                                String applicationId, StreamsRunner streams, Runnable onRunning, long started,
-                                int files, List<String> skipped)
+                                String applicationId, MeshpulseTopology.Wiring wiring, StreamsRunner streams,
+                                Runnable onRunning, long started, int files, List<String> skipped)
             throws IOException, InterruptedException {
         Progress progress = new Progress(o.progress());
         long running = System.nanoTime();
@@ -314,8 +328,12 @@ public final class Replay {
                 t.setDaemon(true);
                 t.start();
             });
-            boolean alertsEnded = AlertsEnd.signalAndAwait(bootstrap, o.kafka(), applicationId, topics.alerts(),
-                    collector, streams::checkFailed, o.alerts().settleDelay().plusSeconds(30));
+            Duration alertsTimeout = o.alerts().settleDelay().plusSeconds(30);
+            boolean alertsEnded = wiring == MeshpulseTopology.Wiring.SINGLE_TASK
+                    ? AlertsEnd.awaitInTask(bootstrap, o.kafka(), applicationId, topics.rawAccessLog(), topics.alerts(),
+                            collector, streams::checkFailed, alertsTimeout)
+                    : AlertsEnd.signalAndAwait(bootstrap, o.kafka(), applicationId, topics.alerts(), collector,
+                            streams::checkFailed, alertsTimeout);
             // Without the alerts stage's confirmation (it should not happen): it decides the last windows once its
             // settle delay has passed (wall clock); wait for that, then until no alert record has arrived for a few
             // seconds (bounded).

@@ -48,7 +48,7 @@ public final class TopologyAlone {
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
             try (StreamsRunner streams = new StreamsRunner(Replay.topology(topics, Duration.ofSeconds(10),
-                    Duration.ofSeconds(30), partitions, wiring, config, AlertSettings.defaults()), config)) {
+                    Duration.ofSeconds(30), partitions, wiring, config, AlertSettings.defaults(), false), config)) {
                 streams.startInBackground();
                 if (!Waits.until(start + timeout.toNanos(), streams::checkFailed,
                         () -> Waits.committedPast(admin, applicationId, ends))) {

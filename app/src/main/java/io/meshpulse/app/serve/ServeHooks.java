@@ -56,6 +56,11 @@ public final class ServeHooks implements Replay.Hooks, AutoCloseable {
     }
 
     @Override
+    public boolean queriesStores() {
+        return true;
+    }
+
+    @Override
     public void configure(Properties streamsConfig) {
         streamsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.applicationServer());
         streamsConfig.put(io.meshpulse.topology.stream.CloseHolds.CONFIG, server.closeHolds());

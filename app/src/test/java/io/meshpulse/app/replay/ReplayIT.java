@@ -123,4 +123,56 @@ class ReplayIT {
             return requests + " " + new TreeMap<>(byClass);
         }
     }
+
+    /**
+     * A replay nobody serves keeps no closed window for queries (nothing could read them); one served over HTTP
+     * does, so that the API answers from them while it runs and after.
+     */
+    @org.junit.jupiter.api.Test
+    void aServedReplayKeepsItsWindowsForTheApi(@TempDir Path dir) throws Exception {
+        Instant start = Instant.parse("2026-11-20T10:00:00Z");
+        MeshSimulator.generate(MeshSpec.aksShop(), SimConfig.defaults(11, start, Duration.ofMinutes(1)),
+                dir.resolve("logs"));
+        var serve = new io.meshpulse.app.serve.ServeHooks(io.meshpulse.app.serve.ServeOptions.local(0), false,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        String[] pairs = new String[1];
+        Replay.Hooks hooks = new Replay.Hooks() {
+            @Override
+            public void configure(java.util.Properties streamsConfig) {
+                serve.configure(streamsConfig);
+            }
+
+            @Override
+            public void onRunning(org.apache.kafka.streams.KafkaStreams streams, io.meshpulse.model.Topics topics,
+                                  String bootstrapServers) {
+                serve.onRunning(streams, topics, bootstrapServers);
+            }
+
+            @Override
+            public boolean queriesStores() {
+                return serve.queriesStores();
+            }
+
+            @Override
+            public void afterComplete(Replay.Summary summary) {
+                try {
+                    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create(serve.server().url() + "api/v1/pairs?sort=requests")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    pairs[0] = response.statusCode() + " " + response.body();
+                } catch (java.io.IOException | InterruptedException e) {
+                    pairs[0] = e.toString();
+                }
+            }
+        };
+        try (serve) {
+            Replay.Summary s = Replay.run(new Replay.Options(List.of(dir.resolve("logs")), dir.resolve("out"),
+                    Duration.ofSeconds(10), Duration.ofSeconds(30), null, null, 1, Set.of("istio-proxy"), false,
+                    Duration.ofMinutes(2), null, null), hooks);
+            assertTrue(s.complete(), s.fields().toString());
+        }
+        assertTrue(pairs[0].startsWith("200 "), pairs[0]);
+        assertTrue(pairs[0].contains("\"requests\""), "the API lists the replay's pairs: " + pairs[0]);
+        assertTrue(pairs[0].contains("frontend"), pairs[0]);
+    }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** What the stage processors emit; the topology routes each kind to its topic. */
 public sealed interface Emitted permits Emitted.ToPartials, Emitted.Dead, Emitted.Ip, Emitted.Stats,
-        Emitted.Look {
+        Emitted.Look, Emitted.End {
 
     record ToPartials(PartialMsg msg) implements Emitted {}
 
@@ -35,4 +35,11 @@ public sealed interface Emitted permits Emitted.ToPartials, Emitted.Dead, Emitte
      * a point as soon as every task has looked at it instead of waiting out its settle delay.
      */
     record Looked(long point, int partition, int partitions) implements Look {}
+
+    /**
+     * "Every window is out": the end of input reached the pair windows, after the last closed window. Sent only
+     * where a later stage runs in the same task ({@code MeshpulseTopology.Wiring#SINGLE_TASK}), with the control
+     * header {@code end-of-input}; never written to a topic.
+     */
+    record End() implements Emitted {}
 }

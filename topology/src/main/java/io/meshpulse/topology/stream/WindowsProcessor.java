@@ -11,8 +11,11 @@ import io.meshpulse.topology.stats.BinaryWriter;
 import io.meshpulse.topology.stats.PairKey;
 import io.meshpulse.topology.stats.WindowCounts;
 import io.meshpulse.topology.stream.OpenWindows.OpenWindow;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -27,9 +30,13 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class WindowsProcessor implements Processor<String, PartialMsg, String, Emitted> {
     /** Key in the watermark store under which the end of the newest emitted window is kept. */
     private static final int EMITTED_KEY = -1;
+    /** The key of {@link Emitted.End} (no pair's key: a pair key holds '|'). */
+    public static final String END_KEY = "end-of-input";
 
     private final long size;
     private final int tasks;
+    /** Whether closed windows go to the pair-stats store too (only the HTTP API reads it, see Settings#statsQueries). */
+    private final boolean statsQueries;
     private final BinaryWriter writer = new BinaryWriter(512);
 
     private ProcessorContext<String, Emitted> context;
@@ -45,9 +52,19 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
      */
     private final OpenWindows<Bytes> windows = new OpenWindows<>();
 
+    /** Whether the end of input is passed on ({@link Emitted.End}) after the last windows: a later stage is in this task. */
+    private final boolean signalsEnd;
+
     public WindowsProcessor(Settings settings) {
+        this(settings, false);
+    }
+
+    /** @param signalsEnd forward {@link Emitted.End} after the last windows once the end of input reaches them */
+    public WindowsProcessor(Settings settings, boolean signalsEnd) {
         this.size = settings.window().toMillis();
         this.tasks = settings.rawPartitions();
+        this.statsQueries = settings.statsQueries();
+        this.signalsEnd = signalsEnd;
     }
 
     @Override
@@ -78,7 +95,14 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
             }
             if (min > emittedUpTo) {
                 emitUpTo(min, record.timestamp());
-                if (min == Long.MAX_VALUE) context.commit(); // the end of input: the last windows out now
+                if (min == Long.MAX_VALUE) {
+                    if (signalsEnd) {
+                        Headers end = new RecordHeaders().add(Names.CONTROL_HEADER,
+                                Names.END_OF_INPUT.getBytes(StandardCharsets.UTF_8));
+                        context.forward(new Record<String, Emitted>(END_KEY, new Emitted.End(), record.timestamp(), end));
+                    }
+                    context.commit(); // the end of input: the last windows out now
+                }
             }
         }
     }
@@ -112,7 +136,7 @@ public final class WindowsProcessor implements Processor<String, PartialMsg, Str
             PairKey pair = PairKey.readFrom(new BinaryReader(k, 8, k.length - 8));
             PairWindowStats stats = toStats(w.windowStart, size, pair, w.counts);
             String key = pair.toKeyString();
-            closed.put(key, stats, w.windowStart);
+            if (statsQueries) closed.put(key, stats, w.windowStart);
             Map<String, List<String>> examples = w.counts.exemplars();
             if (!examples.isEmpty()) exemplars.put(key, new PairExemplars(examples), w.windowStart);
             context.forward(new Record<>(key, new Emitted.Stats(stats), w.windowStart + size));

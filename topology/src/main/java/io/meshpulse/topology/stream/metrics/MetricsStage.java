@@ -86,7 +86,7 @@ public final class MetricsStage {
                 .repartition(Repartitioned.<String, PairWindowStats>as(Names.METRICS_STATS_BY_PAIR)
                         .withKeySerde(KEYS).withValueSerde(MeshpulseTopology.PAIR_STATS_SERDE)
                         .withNumberOfPartitions(partitions))
-                .process(MetricsStatsWriter::new, Named.as(Names.METRICS_PAIR_STATS), Names.PAIR_STATS_STORE);
+                .process(() -> new MetricsStatsWriter(settings.statsQueries()), Named.as(Names.METRICS_PAIR_STATS), Names.PAIR_STATS_STORE);
         stats.to(topics.pairStats(), Produced.with(KEYS, MeshpulseTopology.PAIR_STATS_SERDE)
                 .withName("metrics-pair-stats-sink"));
         return stats;

@@ -14,8 +14,14 @@ import org.apache.kafka.streams.state.WindowStore;
  * finds both kinds in one place.
  */
 public final class MetricsStatsWriter implements Processor<String, PairWindowStats, String, PairWindowStats> {
+    /** Whether the windows go to the pair-stats store too ({@code Settings#statsQueries}). */
+    private final boolean statsQueries;
     private ProcessorContext<String, PairWindowStats> context;
     private WindowStore<String, PairWindowStats> closed;
+
+    public MetricsStatsWriter(boolean statsQueries) {
+        this.statsQueries = statsQueries;
+    }
 
     @Override
     public void init(ProcessorContext<String, PairWindowStats> context) {
@@ -27,8 +33,10 @@ public final class MetricsStatsWriter implements Processor<String, PairWindowSta
     public void process(Record<String, PairWindowStats> record) {
         PairWindowStats s = record.value();
         if (s == null) return;
-        String ws = s.windowStart();
-        closed.put(record.key(), s, Rfc3339.parseMillis(ws, 0, ws.length()));
+        if (statsQueries) {
+            String ws = s.windowStart();
+            closed.put(record.key(), s, Rfc3339.parseMillis(ws, 0, ws.length()));
+        }
         context.forward(record);
     }
 }
