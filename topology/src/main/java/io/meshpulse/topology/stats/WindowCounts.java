@@ -206,8 +206,45 @@ public final class WindowCounts {
 
     public LatencySummary latency() {
         if (latencyEmpty()) return new LatencySummary(null, null, null);
-        double[] q = sketchView().getValuesAtQuantiles(new double[] {0.5, 0.9, 0.99});
+        double[] q = latency == null ? pendingQuantiles() : null;
+        if (q == null) q = sketchView().getValuesAtQuantiles(QUANTILES);
         return new LatencySummary(round(q[0]), round(q[1]), round(q[2]));
+    }
+
+    private static final double[] QUANTILES = {0.5, 0.9, 0.99};
+    /** Durations at or below this go to the sketch's zero count, as DDSketch decides. */
+    private static final double MIN_INDEXED = Math.max(0, MAPPING.minIndexableValue());
+
+    /**
+     * What the sketch of the pending durations answers for {@link #QUANTILES}, without making it (a window closes
+     * with about ten durations, and the sketch's store takes a kilobyte or more to build and drop). DDSketch walks
+     * its bins in ascending order and answers the value of the first bin whose cumulative count exceeds
+     * {@code q × (count − 1)}: that is the bin of the duration at that rank once sorted by bin. Null when the
+     * durations span more bins than the store keeps, where the sketch would collapse its lowest ones (durations
+     * 10^17 apart at 1 %): then the sketch answers.
+     */
+    private double[] pendingQuantiles() {
+        int n = pendingCount;
+        int[] bins = new int[n];
+        for (int i = 0; i < n; i++) bins[i] = pending[i] > MIN_INDEXED ? MAPPING.index(pending[i]) : ZERO_BIN;
+        java.util.Arrays.sort(bins);
+        int lowest = firstIndexed(bins);
+        if (lowest != Integer.MAX_VALUE && (long) bins[n - 1] - lowest >= MAX_BINS - 1) return null;
+        double[] out = new double[QUANTILES.length];
+        for (int k = 0; k < QUANTILES.length; k++) {
+            int bin = bins[(int) (QUANTILES[k] * (n - 1))];
+            out[k] = bin == ZERO_BIN ? 0 : MAPPING.value(bin);
+        }
+        return out;
+    }
+
+    /** Stands for the sketch's zero count among bin indexes: below every real one. */
+    private static final int ZERO_BIN = Integer.MIN_VALUE;
+
+    /** The lowest real bin of {@code sortedBins}; {@link Integer#MAX_VALUE} when every duration is a zero. */
+    private static int firstIndexed(int[] sortedBins) {
+        for (int b : sortedBins) if (b != ZERO_BIN) return b;
+        return Integer.MAX_VALUE;
     }
 
     private static double round(double v) {

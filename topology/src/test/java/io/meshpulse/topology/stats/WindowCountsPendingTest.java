@@ -73,6 +73,41 @@ class WindowCountsPendingTest {
         }
     }
 
+    /**
+     * The quantiles of a window's pending durations are read without a sketch: they must be the sketch's, for
+     * repeated values, values on both sides of a bin's edge, zeros, and durations so far apart that the sketch
+     * collapses its lowest bins.
+     */
+    @Test
+    void pendingQuantilesAreTheSketchs() {
+        Random r = new Random(20261125);
+        for (int round = 0; round < 3000; round++) {
+            int n = 1 + r.nextInt(32);
+            long base = (long) Math.exp(r.nextDouble() * 12);
+            WindowCounts c = new WindowCounts();
+            WindowCounts ref = new WindowCounts();
+            for (int i = 0; i < n; i++) {
+                long d = switch (r.nextInt(5)) {
+                    case 0 -> 0;
+                    case 1 -> base; // repeats
+                    case 2 -> base + r.nextInt(3); // neighbours, often in the same bin or the next
+                    case 3 -> r.nextInt(100);
+                    default -> (long) Math.exp(r.nextDouble() * 16);
+                };
+                c.add(200, "NONE", d, 0, 0);
+                ref.addDurations(d, 1);
+            }
+            assertEquals(ref.latency(), c.latency(), "round " + round);
+        }
+        WindowCounts c = new WindowCounts();
+        WindowCounts ref = new WindowCounts();
+        for (long d : new long[] {1, 2, 1_000_000_000_000_000_000L, 3}) {
+            c.add(200, "NONE", d, 0, 0);
+            ref.addDurations(d, 1);
+        }
+        assertEquals(ref.latency(), c.latency(), "bins too far apart for the store");
+    }
+
     @Test
     void mergesAgreeWhicheverSideHasASketch() {
         Random r = new Random(7);
