@@ -38,12 +38,21 @@ class CallerHoldTopologyTest {
     }
 
     private static final class TwoTasks implements AutoCloseable {
-        final TopologyTestSupport t = new TopologyTestSupport(Settings.defaults(2));
-        final TestInputTopic<String, IpOwner> ipTopic = t.driver.createInputTopic(t.topics.ipOwners(),
-                Serdes.String().serializer(), MeshpulseTopology.IP_OWNER_SERDE.serializer());
-        final TestInputTopic<String, PartialMsg> repartition = t.driver.createInputTopic(
-                "meshpulse-test-" + Names.REPARTITION + "-repartition", Serdes.String().serializer(),
-                new PartialMsgSerde().serializer());
+        final TopologyTestSupport t;
+        final TestInputTopic<String, IpOwner> ipTopic;
+        final TestInputTopic<String, PartialMsg> repartition;
+
+        TwoTasks() {
+            this(Settings.defaults(2));
+        }
+
+        TwoTasks(Settings settings) {
+            t = new TopologyTestSupport(settings);
+            ipTopic = t.driver.createInputTopic(t.topics.ipOwners(), Serdes.String().serializer(),
+                    MeshpulseTopology.IP_OWNER_SERDE.serializer());
+            repartition = t.driver.createInputTopic("meshpulse-test-" + Names.REPARTITION + "-repartition",
+                    Serdes.String().serializer(), new PartialMsgSerde().serializer());
+        }
 
         /** Task 1 has closed everything: the pair-keyed stage emits whatever task 0 closes. */
         void task1Watermark(long upTo) {
@@ -170,6 +179,28 @@ class CallerHoldTopologyTest {
                 // down to a window, then 45 s less the grace
                 assertEquals(partitions == 1 ? List.of() : List.of("progress/0@2026-11-20T09:59:30Z", "progress/0@2026-11-20T10:00:10Z"), progress,
                         partitions + " partition(s)");
+            }
+        }
+    }
+
+    /**
+     * With several parsing tasks the end of input waits for the close delay, since the others' last announcements
+     * may still be on their way to the IP table; unless the sender saw the table settled (a replay checks it).
+     */
+    @Test
+    void endOfInputWaitsTheCloseDelayUnlessTheSenderSawTheIpTableSettled() {
+        Settings delayed = Settings.defaults(2).withCloseDelay(java.time.Duration.ofSeconds(3));
+        for (boolean settled : new boolean[] {false, true}) {
+            try (TwoTasks two = new TwoTasks(delayed)) {
+                two.task1Watermark(Long.MAX_VALUE - 1);
+                two.task1Progress(at(3600));
+                two.t.line(SHOP, CART_POD, IstioLine.inbound(FRONTEND_IP, CART_IP, CART).at(at(1)));
+                two.t.endOfInput(settled);
+                if (!settled) {
+                    assertTrue(two.firstWindowCallers().isEmpty(), "other tasks' announcements may be on their way");
+                    two.t.advanceWallClockBySeconds(3);
+                }
+                assertEquals(List.of("null/" + FRONTEND_IP + "=1"), two.firstWindowCallers(), "settled " + settled);
             }
         }
     }

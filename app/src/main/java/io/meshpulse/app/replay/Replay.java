@@ -286,15 +286,25 @@ public final class Replay {
                     LOG.warn("{} lines sent to the dead letters as read (oversize or truncated; see dlq.jsonl)",
                             deadOnRead);
                 }
-                // the topology commits right after the last line, not up to a commit interval later: the wait for
-                // every line to be committed (IpTableSettle) is then only as long as the counting takes
-                producer.commitNow(lastTime);
-                sent = System.nanoTime();
-                streams.awaitRunning(Duration.ofSeconds(60));
-                onRunning.run();
-                IpTableSettle.await(bootstrap, o.kafka(), applicationId, topics.rawAccessLog(), topics.ipOwners(),
-                        collector, streams.streams(), streams::checkFailed, o.completionTimeout());
-                producer.endOfInput(lastTime, true);
+                if (wiring == MeshpulseTopology.Wiring.SINGLE_TASK) {
+                    // One task announces every IP and resolves its callers from its own announcements: the end of
+                    // input follows the last line at once, with no commit and no IP table to wait for (a commit here
+                    // would write every window still open to its store, to be deleted again when they all close).
+                    sent = System.nanoTime();
+                    producer.endOfInput(lastTime, false);
+                    streams.awaitRunning(Duration.ofSeconds(60));
+                    onRunning.run();
+                } else {
+                    // the topology commits right after the last line, not up to a commit interval later: the wait
+                    // for every line to be committed (IpTableSettle) is then only as long as the counting takes
+                    producer.commitNow(lastTime);
+                    sent = System.nanoTime();
+                    streams.awaitRunning(Duration.ofSeconds(60));
+                    onRunning.run();
+                    IpTableSettle.await(bootstrap, o.kafka(), applicationId, topics.rawAccessLog(), topics.ipOwners(),
+                            collector, streams.streams(), streams::checkFailed, o.completionTimeout());
+                    producer.endOfInput(lastTime, true);
+                }
                 marked = System.nanoTime();
                 LOG.info("all {} lines sent; waiting for the last windows", produced);
                 physical = reader.physicalLines();

@@ -50,30 +50,99 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
             store.delete(ip);
             return;
         }
-        IpOwner current = store.get(ip);
+        apply(Table.of(store), ip, next);
+    }
+
+    /**
+     * The table's entries: an IP's current owner under the IP, its earlier ones under {@link #historyKey}. The
+     * global store, or a task's own copy of some of it ({@link RecentAnnouncements}).
+     */
+    interface Table {
+        IpOwner get(String key);
+
+        void put(String key, IpOwner value);
+
+        void delete(String key);
+
+        /** Entries from {@code from} (included) to {@code to} (excluded), in key order. */
+        KeyValueIterator<String, IpOwner> range(String from, String to);
+
+        static Table of(KeyValueStore<String, IpOwner> store) {
+            return new Table() {
+                @Override
+                public IpOwner get(String key) {
+                    return store.get(key);
+                }
+
+                @Override
+                public void put(String key, IpOwner value) {
+                    store.put(key, value);
+                }
+
+                @Override
+                public void delete(String key) {
+                    store.delete(key);
+                }
+
+                @Override
+                public KeyValueIterator<String, IpOwner> range(String from, String to) {
+                    return store.range(from, to);
+                }
+            };
+        }
+
+        /** Read only: {@link #put} and {@link #delete} throw. */
+        static Table of(ReadOnlyKeyValueStore<String, IpOwner> store) {
+            return new Table() {
+                @Override
+                public IpOwner get(String key) {
+                    return store.get(key);
+                }
+
+                @Override
+                public void put(String key, IpOwner value) {
+                    throw new UnsupportedOperationException("read only");
+                }
+
+                @Override
+                public void delete(String key) {
+                    throw new UnsupportedOperationException("read only");
+                }
+
+                @Override
+                public KeyValueIterator<String, IpOwner> range(String from, String to) {
+                    return store.range(from, to);
+                }
+            };
+        }
+    }
+
+    /** Takes the announcement that {@code next} owns {@code ip} into {@code table}, as the IP table does. */
+    static void apply(Table table, String ip, IpOwner next) {
+        IpOwner current = table.get(ip);
         if (current != null && samePod(current, next)) {
             // The same pod announced again (a restarted task, or another task's cache cleared): what matters for
             // ownerAt is since when the pod held the IP, so the earlier sighting stays. Replaced by the later one,
             // a window between the two would be given to the IP's previous owner.
-            if (next.seenAt() < current.seenAt()) store.put(ip, next);
+            if (next.seenAt() < current.seenAt()) table.put(ip, next);
             return;
         }
         if (current == null || current.seenAt() <= next.seenAt()) {
-            if (current != null) keep(ip, current);
-            store.put(ip, next);
+            if (current != null) keep(table, ip, current);
+            table.put(ip, next);
         } else {
-            keep(ip, next); // an earlier owner announced late (another task behind in event time)
+            keep(table, ip, next); // an earlier owner announced late (another task behind in event time)
         }
     }
 
-    private void keep(String ip, IpOwner earlier) {
-        store.put(historyKey(ip, earlier.seenAt()), earlier);
+    private static void keep(Table table, String ip, IpOwner earlier) {
+        table.put(historyKey(ip, earlier.seenAt()), earlier);
         List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, IpOwner> it = history(store, ip)) {
+        try (KeyValueIterator<String, IpOwner> it = history(table, ip)) {
             while (it.hasNext()) keys.add(it.next().key);
         }
         // keys sort by time (fixed-width hex): drop the oldest beyond the bound
-        for (int i = 0; i < keys.size() - HISTORY; i++) store.delete(keys.get(i));
+        for (int i = 0; i < keys.size() - HISTORY; i++) table.delete(keys.get(i));
     }
 
     /**
@@ -95,7 +164,7 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
     }
 
     /** The IP's earlier owners, oldest first. */
-    private static KeyValueIterator<String, IpOwner> history(ReadOnlyKeyValueStore<String, IpOwner> table, String ip) {
+    static KeyValueIterator<String, IpOwner> history(Table table, String ip) {
         return table.range(ip + SEP, ip + (char) (SEP + 1));
     }
 
@@ -108,6 +177,11 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
      * every owner was first seen later (a caller whose own lines start after its calls were logged), the earliest.
      */
     static IpOwner ownerAt(ReadOnlyKeyValueStore<String, IpOwner> table, String ip, long windowEnd) {
+        return ownerAt(Table.of(table), ip, windowEnd);
+    }
+
+    /** As {@link #ownerAt(ReadOnlyKeyValueStore, String, long)}, over any {@link Table}. */
+    static IpOwner ownerAt(Table table, String ip, long windowEnd) {
         IpOwner current = table.get(ip);
         if (current == null || current.seenAt() < windowEnd) return current; // the usual case: no IP reuse since
         IpOwner best = current;

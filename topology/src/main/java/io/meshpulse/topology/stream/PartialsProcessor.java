@@ -101,6 +101,11 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      * instead of once per line, and read back from it only when the task (re)starts.
      */
     private final OpenWindows<LiveKey> windows = new OpenWindows<>();
+    /**
+     * With one raw partition (this task is the IP table's only writer), its latest announcements as the table will
+     * hold them, so that callers resolve without waiting for the table to read them back; null otherwise.
+     */
+    private final RecentAnnouncements own;
     /** IPs this task has announced, with their owner {namespace, pod}: an IP-table update only when one changed. */
     private final Map<String, String[]> announcedIps = new HashMap<>();
     /** The record being processed, decoded (its line buffer is reused). */
@@ -110,6 +115,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private KeyValueStore<Bytes, byte[]> partials;
     private KeyValueStore<String, Long> meta;
     private KeyValueStore<String, IpOwner> ipOwners;
+    /** The IP table (read only here) as {@link RecentAnnouncements} reads it. */
+    private IpOwnersUpdater.Table ipTable;
     /**
      * Per pod ({@code namespace/pod}) of this task, the services its inbound lines named per port. A pod's lines all
      * come to one task (the raw topic is keyed by pod), so this task sees everything there is to know about its
@@ -149,6 +156,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.closeDelay = settings.closeDelay().toMillis();
         this.heartbeatExpirySeconds = settings.heartbeatExpiry().toSeconds();
         this.rawPartitions = settings.rawPartitions();
+        this.own = rawPartitions == 1 ? new RecentAnnouncements() : null;
         this.callerHoldLimit = settings.heartbeatExpiry().toMillis();
         this.heartbeatWallLimitSeconds = settings.heartbeatWallLimit().toSeconds();
         this.heartbeats = new IngestHeartbeats(settings.heartbeatExpiry().toMillis(),
@@ -161,6 +169,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.partials = context.getStateStore(Names.PARTIALS_STORE);
         this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
+        this.ipTable = IpOwnersUpdater.Table.of((org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, IpOwner>) ipOwners);
         this.servedStore = context.getStateStore(Names.SERVED_STORE);
         this.task = context.taskId().partition();
         List<String> others = new ArrayList<>();
@@ -251,8 +260,9 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
             }
             lastInputWall = context.currentSystemTimeMs();
             if (Names.END_OF_INPUT.equals(kind)) {
-                if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null) {
-                    // the sender saw the IP table hold every announced IP (a replay does): nothing to wait for
+                if (record.headers().lastHeader(Names.IP_TABLE_SETTLED_HEADER) != null || own != null) {
+                    // Nothing to wait for: the sender saw the IP table hold every announced IP (a replay over
+                    // several partitions does), or this task is the only one and resolves from its own announcements.
                     sendProgress(Long.MAX_VALUE, record.timestamp());
                     closeWindowsUpTo(Long.MAX_VALUE, record.timestamp());
                     context.commit(); // the last partials out now rather than at the next commit interval
@@ -361,6 +371,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
 
     private void advanceOnWallClock(long now) {
         warnLate(now);
+        if (own != null) own.prune(now);
         long elapsed = now - lastPunctuateWall;
         lastPunctuateWall = now;
         askClose(NONE, now); // closes that have waited their delay, input or not
@@ -787,7 +798,8 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      * holds the answers for this window.
      */
     private IpOwner lookup(String ip, long windowEnd, Map<String, IpOwner> lookups) {
-        return lookups.computeIfAbsent(ip, k -> IpOwnersUpdater.ownerAt(ipOwners, k, windowEnd));
+        return lookups.computeIfAbsent(ip, k -> own != null ? own.ownerAt(k, windowEnd, ipTable)
+                : IpOwnersUpdater.ownerAt(ipOwners, k, windowEnd));
     }
 
     private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {
@@ -799,6 +811,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         announcedIps.put(ip, new String[] {namespace, pod});
         IpOwner value = new IpOwner(namespace, workload, pod, log.startTimeMillis());
         context.forward(new Record<>(ip, new Emitted.Ip(value), Math.max(0, log.startTimeMillis())));
+        if (own != null) own.announce(ip, value, ipTable, context.currentSystemTimeMs());
     }
 
     private void dead(Record<byte[], byte[]> record, String kind, String reason, RawLogLine raw, String ts) {
