@@ -67,32 +67,9 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
         /** Entries from {@code from} (included) to {@code to} (excluded), in key order. */
         KeyValueIterator<String, IpOwner> range(String from, String to);
 
-        static Table of(KeyValueStore<String, IpOwner> store) {
-            return new Table() {
-                @Override
-                public IpOwner get(String key) {
-                    return store.get(key);
-                }
-
-                @Override
-                public void put(String key, IpOwner value) {
-                    store.put(key, value);
-                }
-
-                @Override
-                public void delete(String key) {
-                    store.delete(key);
-                }
-
-                @Override
-                public KeyValueIterator<String, IpOwner> range(String from, String to) {
-                    return store.range(from, to);
-                }
-            };
-        }
-
-        /** Read only: {@link #put} and {@link #delete} throw. */
+        /** The store as a table; read only ({@link #put} and {@link #delete} throw) unless it is a KeyValueStore. */
         static Table of(ReadOnlyKeyValueStore<String, IpOwner> store) {
+            KeyValueStore<String, IpOwner> writable = store instanceof KeyValueStore<String, IpOwner> w ? w : null;
             return new Table() {
                 @Override
                 public IpOwner get(String key) {
@@ -101,12 +78,14 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
 
                 @Override
                 public void put(String key, IpOwner value) {
-                    throw new UnsupportedOperationException("read only");
+                    if (writable == null) throw new UnsupportedOperationException("read only");
+                    writable.put(key, value);
                 }
 
                 @Override
                 public void delete(String key) {
-                    throw new UnsupportedOperationException("read only");
+                    if (writable == null) throw new UnsupportedOperationException("read only");
+                    writable.delete(key);
                 }
 
                 @Override

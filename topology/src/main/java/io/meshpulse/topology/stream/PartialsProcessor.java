@@ -169,7 +169,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
         this.partials = context.getStateStore(Names.PARTIALS_STORE);
         this.meta = context.getStateStore(Names.PARTIALS_META_STORE);
         this.ipOwners = context.getStateStore(Names.IP_OWNERS_STORE);
-        this.ipTable = IpOwnersUpdater.Table.of((org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, IpOwner>) ipOwners);
+        this.ipTable = IpOwnersUpdater.Table.of(ipOwners);
         this.servedStore = context.getStateStore(Names.SERVED_STORE);
         this.task = context.taskId().partition();
         List<String> others = new ArrayList<>();
