@@ -29,10 +29,12 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
     private static final char SEP = '|'; // in no IPv4 or IPv6 address
 
     private KeyValueStore<String, IpOwner> store;
+    private Table table;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         store = context.getStateStore(Names.IP_OWNERS_STORE);
+        table = Table.of(store);
     }
 
     @Override
@@ -50,7 +52,7 @@ public final class IpOwnersUpdater implements Processor<String, IpOwner, Void, V
             store.delete(ip);
             return;
         }
-        apply(Table.of(store), ip, next);
+        apply(table, ip, next);
     }
 
     /**

@@ -115,7 +115,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
     private KeyValueStore<Bytes, byte[]> partials;
     private KeyValueStore<String, Long> meta;
     private KeyValueStore<String, IpOwner> ipOwners;
-    /** The IP table (read only here) as {@link RecentAnnouncements} reads it. */
+    /** {@link #ipOwners} as the IP table's readers take it (read only here). */
     private IpOwnersUpdater.Table ipTable;
     /**
      * Per pod ({@code namespace/pod}) of this task, the services its inbound lines named per port. A pod's lines all
@@ -799,7 +799,7 @@ public final class PartialsProcessor implements Processor<byte[], byte[], String
      */
     private IpOwner lookup(String ip, long windowEnd, Map<String, IpOwner> lookups) {
         return lookups.computeIfAbsent(ip, k -> own != null ? own.ownerAt(k, windowEnd, ipTable)
-                : IpOwnersUpdater.ownerAt(ipOwners, k, windowEnd));
+                : IpOwnersUpdater.ownerAt(ipTable, k, windowEnd));
     }
 
     private void announceIp(AccessLogRecord log, String namespace, String workload, String pod) {

@@ -1,9 +1,8 @@
 package io.meshpulse.topology.stream;
 
 import io.meshpulse.model.IpOwner;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
@@ -20,15 +19,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 final class RecentAnnouncements {
     static final long KEEP_MS = 60_000;
 
-    /** IP → wall time of its last announcement here. */
-    private final Map<String, Long> announced = new HashMap<>();
-    /** {ip, wall time} in announcement order, to drop the old ones. */
-    private final ArrayDeque<Object[]> order = new ArrayDeque<>();
+    /** IP → wall time of its last announcement here, oldest first (an IP announced again moves to the end). */
+    private final LinkedHashMap<String, Long> announced = new LinkedHashMap<>();
     private final MapTable copy = new MapTable();
 
     /** This task announced that {@code owner} holds {@code ip}, at wall time {@code now}; {@code table}: the IP table. */
     void announce(String ip, IpOwner owner, IpOwnersUpdater.Table table, long now) {
-        if (!announced.containsKey(ip)) {
+        if (announced.remove(ip) == null) { // (removed to be put back last: announced now)
             // start from what the table holds for the IP: its current owner and its earlier ones
             IpOwner current = table.get(ip);
             if (current != null) copy.put(ip, current);
@@ -41,7 +38,6 @@ final class RecentAnnouncements {
         }
         IpOwnersUpdater.apply(copy, ip, owner);
         announced.put(ip, now);
-        order.addLast(new Object[] {ip, now});
     }
 
     /** Who held {@code ip} for a window ending at {@code windowEnd}: from the copy for an IP announced lately, else the table. */
@@ -52,19 +48,17 @@ final class RecentAnnouncements {
 
     /** Forgets the IPs last announced more than {@link #KEEP_MS} before {@code now}. */
     void prune(long now) {
-        while (!order.isEmpty() && (long) order.peekFirst()[1] < now - KEEP_MS) {
-            Object[] o = order.pollFirst();
-            String ip = (String) o[0];
-            Long last = announced.get(ip);
-            if (last != null && last == (long) o[1]) {
-                announced.remove(ip);
-                copy.delete(ip);
-                java.util.List<String> keys = new java.util.ArrayList<>();
-                try (KeyValueIterator<String, IpOwner> it = IpOwnersUpdater.history(copy, ip)) {
-                    while (it.hasNext()) keys.add(it.next().key);
-                }
-                keys.forEach(copy::delete);
+        for (var it = announced.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> e = it.next();
+            if (e.getValue() >= now - KEEP_MS) break;
+            it.remove();
+            String ip = e.getKey();
+            copy.delete(ip);
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            try (KeyValueIterator<String, IpOwner> h = IpOwnersUpdater.history(copy, ip)) {
+                while (h.hasNext()) keys.add(h.next().key);
             }
+            keys.forEach(copy::delete);
         }
     }
 
